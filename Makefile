@@ -1,0 +1,56 @@
+# The index of every command. `make run` and `make test` work on a fresh Debian/Ubuntu machine:
+# they install what is missing first (scripts/setup.sh).
+
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/folio-target
+# Debug info for dependencies doubles the build directory and is rarely read.
+export CARGO_PROFILE_DEV_DEBUG ?= line-tables-only
+CARGO ?= cargo
+
+.PHONY: help run app ui test test-rust test-ui lint fmt bench-convert convert clean
+
+help:
+	@echo "make run            build and start the desktop app"
+	@echo "make test           every test: lints, Rust unit + integration tests, UI type check"
+	@echo "make lint           rustfmt --check and clippy -D warnings"
+	@echo "make fmt            format the Rust code"
+	@echo "make bench-convert  folio convert vs libvips vs cwebp on 24 MP photos (release build)"
+	@echo "make convert ARGS=… run 'folio convert' from source"
+
+run:
+	scripts/setup.sh run
+	$(MAKE) ui
+	$(CARGO) run -p folio-app
+
+ui:
+	cd ui && npm run --silent build
+
+test:
+	scripts/setup.sh test
+	$(MAKE) ui
+	$(MAKE) lint
+	$(MAKE) test-rust
+	$(MAKE) test-ui
+
+test-rust:
+	$(CARGO) test --workspace --all-targets
+
+test-ui:
+	cd ui && npm run --silent check
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+bench-convert:
+	scripts/setup.sh bench
+	scripts/bench-convert.sh
+
+convert:
+	$(CARGO) run -q -p folio-cli -- convert $(ARGS)
+
+clean:
+	$(CARGO) clean
+	rm -rf ui/dist

@@ -1,0 +1,206 @@
+//! From source bytes to upright-ready pixels: format sniffing, the pixel-count limit (checked on
+//! the header, before any allocation), metadata extraction, and decoding under `catch_unwind`.
+
+use crate::colour;
+use crate::error::{ErrorKind, Failure, Result};
+use crate::jpeg::{self, Pixels};
+use crate::meta::{self, PhotoMeta, RawMeta};
+use crate::raster::Raster;
+use crate::sniff::{sniff, SourceFormat};
+use image::{ImageDecoder, ImageFormat};
+use std::io::Cursor;
+
+/// What a file is, learned from its header and metadata without decoding pixels.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    pub format: SourceFormat,
+    /// Stored dimensions, before orientation is applied.
+    pub width: u32,
+    pub height: u32,
+    pub meta: PhotoMeta,
+    pub icc: Option<Vec<u8>>,
+    adobe_cmyk: bool,
+}
+
+impl Probe {
+    /// Dimensions as displayed, after orientation.
+    pub fn upright_size(&self) -> (u32, u32) {
+        if self.meta.orientation >= 5 {
+            (self.height, self.width)
+        } else {
+            (self.width, self.height)
+        }
+    }
+}
+
+fn image_format(f: SourceFormat) -> Result<ImageFormat> {
+    match f {
+        SourceFormat::Png => Ok(ImageFormat::Png),
+        SourceFormat::Tiff => Ok(ImageFormat::Tiff),
+        SourceFormat::Webp => Ok(ImageFormat::WebP),
+        SourceFormat::Gif => Ok(ImageFormat::Gif),
+        SourceFormat::Jpeg => Ok(ImageFormat::Jpeg),
+        SourceFormat::Heif | SourceFormat::Avif => Err(Failure::unsupported(format!(
+            "{} photos are not supported yet; export them as JPEG, PNG, TIFF or WebP",
+            f.name()
+        ))),
+    }
+}
+
+fn limits(pixel_limit: u64) -> image::Limits {
+    let mut l = image::Limits::default();
+    // Worst case is 16-bit RGBA (8 bytes a pixel); allow that for an image at the limit.
+    l.max_alloc = Some(pixel_limit.saturating_mul(8).max(64 << 20));
+    l
+}
+
+fn check_limit(w: u32, h: u32, pixel_limit: u64) -> Result<()> {
+    let pixels = w as u64 * h as u64;
+    if pixels == 0 {
+        return Err(Failure::corrupt("image has zero width or height"));
+    }
+    if pixels > pixel_limit {
+        return Err(Failure::new(
+            ErrorKind::TooLarge,
+            format!(
+                "{w}×{h} is {:.0} megapixels, over the {:.0} MP limit",
+                pixels as f64 / 1e6,
+                pixel_limit as f64 / 1e6
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn image_error(e: image::ImageError) -> Failure {
+    use image::ImageError as E;
+    match e {
+        E::Unsupported(u) => Failure::unsupported(u.to_string()),
+        E::Limits(l) => Failure::new(ErrorKind::TooLarge, l.to_string()),
+        E::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Failure::corrupt("the file ends early (truncated or still being written)")
+        }
+        other => Failure::corrupt(other.to_string()),
+    }
+}
+
+/// Runs a decoder, turning a panic inside it into a per-photo error instead of a crash.
+fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(Failure::corrupt("the decoder failed on this file's data")))
+}
+
+/// The size a file declares in its first header bytes. Decoder libraries may read further (a PNG
+/// decoder looks for the first IDAT) before they report it, so the limit is checked on this first.
+fn declared_size(bytes: &[u8], format: SourceFormat) -> Option<(u32, u32)> {
+    let be = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    let le16 = |at: usize| Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?) as u32);
+    match format {
+        SourceFormat::Png => Some((be(16)?, be(20)?)),
+        SourceFormat::Gif => Some((le16(6)?, le16(8)?)),
+        SourceFormat::Webp => crate::webp::dimensions(bytes),
+        _ => None,
+    }
+}
+
+pub fn probe(bytes: &[u8], pixel_limit: u64) -> Result<Probe> {
+    if bytes.is_empty() {
+        return Err(Failure::corrupt("the file is empty"));
+    }
+    let format =
+        sniff(bytes).ok_or_else(|| Failure::unsupported("not an image file Folio reads"))?;
+    if let Some((w, h)) = declared_size(bytes, format) {
+        check_limit(w, h, pixel_limit)?;
+    }
+    guarded(|| {
+        if format == SourceFormat::Jpeg {
+            let seg = jpeg::segments(bytes)?;
+            let h = jpeg::header(bytes)?;
+            check_limit(h.width, h.height, pixel_limit)?;
+            let raw = RawMeta { exif: seg.exif, xmp: seg.xmp, iptc: seg.iptc };
+            return Ok(Probe {
+                format,
+                width: h.width,
+                height: h.height,
+                meta: meta::parse(&raw),
+                icc: seg.icc,
+                adobe_cmyk: seg.adobe,
+            });
+        }
+        let mut reader = image::ImageReader::with_format(Cursor::new(bytes), image_format(format)?);
+        reader.limits(limits(pixel_limit));
+        let mut d = reader.into_decoder().map_err(image_error)?;
+        let (width, height) = d.dimensions();
+        check_limit(width, height, pixel_limit)?;
+        let exif = if format == SourceFormat::Tiff {
+            // A TIFF file is itself an EXIF-structured block.
+            Some(bytes.to_vec())
+        } else {
+            d.exif_metadata().ok().flatten()
+        };
+        let raw = RawMeta {
+            exif,
+            xmp: d.xmp_metadata().ok().flatten(),
+            iptc: d.iptc_metadata().ok().flatten(),
+        };
+        let icc = d.icc_profile().ok().flatten();
+        Ok(Probe { format, width, height, meta: meta::parse(&raw), icc, adobe_cmyk: false })
+    })
+}
+
+/// Decoded pixels, and whether they are sRGB already. RGB sources keep their own colour space so
+/// the transform can run after the resize, on far fewer pixels; CMYK is converted at decode.
+pub struct Decoded {
+    pub raster: Raster,
+    pub is_srgb: bool,
+}
+
+/// Decodes pixels. JPEGs are decoded with DCT scaling to the smallest size whose long edge is
+/// still at least `min_long_edge`; other formats at full size.
+pub fn decode(bytes: &[u8], p: &Probe, min_long_edge: u32, pixel_limit: u64) -> Result<Decoded> {
+    guarded(|| {
+        if p.format == SourceFormat::Jpeg {
+            let denom = jpeg::scale_for(p.width.max(p.height), min_long_edge);
+            return Ok(match jpeg::decode(bytes, denom)? {
+                Pixels::Rgb(raster) => Decoded { raster, is_srgb: false },
+                Pixels::Cmyk { width, height, data } => Decoded {
+                    raster: Raster::new(width, height, false, cmyk_to_srgb(&data, p)),
+                    is_srgb: true,
+                },
+            });
+        }
+        let mut reader =
+            image::ImageReader::with_format(Cursor::new(bytes), image_format(p.format)?);
+        reader.limits(limits(pixel_limit));
+        let d = reader.into_decoder().map_err(image_error)?;
+        let img = image::DynamicImage::from_decoder(d).map_err(image_error)?;
+        let r = if img.color().has_alpha() {
+            let (w, h) = (img.width(), img.height());
+            Raster::new(w, h, true, img.into_rgba8().into_raw())
+        } else {
+            let (w, h) = (img.width(), img.height());
+            Raster::new(w, h, false, img.into_rgb8().into_raw())
+        };
+        Ok(Decoded { raster: r.without_opaque_alpha(), is_srgb: false })
+    })
+}
+
+/// Applies the source's profile, if any, to pixels decoded in the source's colour space.
+pub fn to_srgb(mut r: Raster, p: &Probe) -> Raster {
+    if let Some(icc) = &p.icc {
+        // An unusable profile leaves the pixels as they are: the closest guess is sRGB anyway.
+        colour::rgb_to_srgb(&mut r, icc);
+    }
+    r
+}
+
+fn cmyk_to_srgb(stored: &[u8], p: &Probe) -> Vec<u8> {
+    if let Some(icc) = &p.icc {
+        let ink: Vec<u8> =
+            if p.adobe_cmyk { stored.iter().map(|v| 255 - v).collect() } else { stored.to_vec() };
+        if let Some(rgb) = colour::cmyk_to_srgb(&ink, icc) {
+            return rgb;
+        }
+    }
+    jpeg::cmyk_to_rgb(stored, p.adobe_cmyk)
+}

@@ -1,0 +1,175 @@
+//! folio-convert turns a source photo into a web rendition and a UI thumbnail:
+//! sniff → probe (header, metadata, pixel limit) → decode (DCT-scaled for JPEG) → resize →
+//! orient → sRGB → encode, with metadata filtered by policy.
+//!
+//! Every failure is a [`ConvertError`] naming the file and a [`ErrorKind`]; none is a panic.
+
+mod colour;
+mod decode;
+mod encode;
+mod error;
+mod jpeg;
+pub mod meta;
+mod png;
+mod pool;
+mod preset;
+mod raster;
+mod resize;
+mod sniff;
+mod webp;
+
+pub use decode::Probe;
+pub use error::{ConvertError, ErrorKind, Failure};
+pub use meta::PhotoMeta;
+pub use pool::{ConvertPool, JobPanicked, Pending};
+pub use preset::{content_hash, MetadataPolicy, OutputFormat, Preset, PIPELINE_VERSION};
+pub use raster::Raster;
+pub use resize::fitted;
+pub use sniff::{has_image_extension, sniff, SourceFormat};
+
+use error::Result;
+use std::path::Path;
+
+/// Images over this many pixels are refused from their header, before decoding (a decompression
+/// bomb must not allocate gigabytes). 200 MP covers every camera on sale.
+pub const DEFAULT_PIXEL_LIMIT: u64 = 200_000_000;
+
+/// Default edge of UI thumbnails.
+pub const THUMBNAIL_EDGE: u32 = 256;
+
+/// The encoded file a preset produced.
+#[derive(Debug, Clone)]
+pub struct Rendition {
+    pub bytes: Vec<u8>,
+    /// File extension of `bytes`, without the dot.
+    pub extension: &'static str,
+    pub mime: &'static str,
+    pub width: u32,
+    pub height: u32,
+    /// True when `bytes` are the source's own compressed data with rewritten metadata.
+    pub passed_through: bool,
+    pub meta: PhotoMeta,
+    pub content_hash: String,
+    pub preset_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Thumbnail {
+    /// JPEG.
+    pub bytes: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Reads and converts one file. The source is only ever read.
+pub fn convert_file(path: &Path, preset: &Preset) -> Result<Rendition, ConvertError> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::from(e).at(path))?;
+    convert(&bytes, preset).map_err(|f| f.at(path))
+}
+
+pub fn thumbnail_file(path: &Path, edge: u32) -> Result<Thumbnail, ConvertError> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::from(e).at(path))?;
+    thumbnail(&bytes, edge).map_err(|f| f.at(path))
+}
+
+/// Metadata and dimensions without decoding pixels: cheap enough for a folder scan.
+pub fn probe_file(path: &Path) -> Result<Probe, ConvertError> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::from(e).at(path))?;
+    decode::probe(&bytes, DEFAULT_PIXEL_LIMIT).map_err(|f| f.at(path))
+}
+
+/// What a preset resolves to for one particular source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Webp,
+    Avif,
+    Jpeg,
+    Png,
+    /// The source's compressed data, metadata rewritten.
+    PassThrough,
+}
+
+fn output_for(preset: &Preset, probe: &Probe) -> Output {
+    match preset.format {
+        OutputFormat::Webp => Output::Webp,
+        OutputFormat::Avif => Output::Avif,
+        OutputFormat::Jpeg => Output::Jpeg,
+        OutputFormat::Original => {
+            let fits = probe.width.max(probe.height) <= preset.max_edge;
+            let upright = probe.meta.orientation == 1;
+            match probe.format {
+                SourceFormat::Jpeg | SourceFormat::Png | SourceFormat::Webp if fits && upright => {
+                    Output::PassThrough
+                }
+                SourceFormat::Png | SourceFormat::Gif => Output::Png,
+                SourceFormat::Webp => Output::Webp,
+                _ => Output::Jpeg,
+            }
+        }
+    }
+}
+
+fn file_type(output: Output, source: SourceFormat) -> (&'static str, &'static str) {
+    match (output, source) {
+        (Output::Webp, _) | (Output::PassThrough, SourceFormat::Webp) => ("webp", "image/webp"),
+        (Output::Avif, _) => ("avif", "image/avif"),
+        (Output::Png, _) | (Output::PassThrough, SourceFormat::Png) => ("png", "image/png"),
+        _ => ("jpg", "image/jpeg"),
+    }
+}
+
+pub fn convert(bytes: &[u8], preset: &Preset) -> Result<Rendition> {
+    let probe = decode::probe(bytes, DEFAULT_PIXEL_LIMIT)?;
+    let policy = &preset.metadata;
+    let exif = meta::write_exif(&probe.meta, policy);
+    let xmp = meta::write_xmp(&probe.meta, policy);
+    let (exif, xmp) = (exif.as_deref(), xmp.as_deref());
+    let output = output_for(preset, &probe);
+    let (out, width, height) = if output == Output::PassThrough {
+        let out = match probe.format {
+            SourceFormat::Jpeg => jpeg::with_metadata(bytes, exif, xmp)?,
+            SourceFormat::Png => png::with_metadata(bytes, exif)?,
+            _ => webp::with_metadata(bytes, exif, xmp)?,
+        };
+        (out, probe.width, probe.height)
+    } else {
+        let r = upright_pixels(bytes, &probe, preset.max_edge)?;
+        let q = preset.quality;
+        let out = match output {
+            Output::Webp => encode::webp(&r, q, exif, xmp)?,
+            Output::Avif => encode::avif(&r, q, preset.avif_speed, exif)?,
+            Output::Png => encode::png(&r)?,
+            _ => encode::jpeg(&r, q, exif, xmp)?,
+        };
+        (out, r.width, r.height)
+    };
+    let (extension, mime) = file_type(output, probe.format);
+    Ok(Rendition {
+        bytes: out,
+        extension,
+        mime,
+        width,
+        height,
+        passed_through: output == Output::PassThrough,
+        content_hash: content_hash(bytes),
+        preset_hash: preset.hash(),
+        meta: probe.meta,
+    })
+}
+
+/// Decoded, downscaled to `max_edge`, turned upright and in sRGB. Resizing comes first so that
+/// orientation and colour work on the smaller image; the long edge does not depend on either.
+fn upright_pixels(bytes: &[u8], probe: &Probe, max_edge: u32) -> Result<Raster> {
+    let (w, h) = fitted(probe.width, probe.height, max_edge);
+    let decoded = decode::decode(bytes, probe, w.max(h), DEFAULT_PIXEL_LIMIT)?;
+    let r = resize::fit(decoded.raster, max_edge)?.oriented(probe.meta.orientation);
+    Ok(if decoded.is_srgb { r } else { decode::to_srgb(r, probe) })
+}
+
+/// A small JPEG for the app's grid, made with the cheapest decode that still gives `edge` pixels.
+pub fn thumbnail(bytes: &[u8], edge: u32) -> Result<Thumbnail> {
+    let probe = decode::probe(bytes, DEFAULT_PIXEL_LIMIT)?;
+    let r = upright_pixels(bytes, &probe, edge)?;
+    let bytes = jpeg::encode(&r, 80)?;
+    Ok(Thumbnail { bytes, width: r.width, height: r.height })
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Benchmarks `folio convert` against libvips and cwebp on 24 MP photos, each tool running two
+# workers on the machine's cores. Prints photos/s, output bytes, mean SSIM against a reference
+# downscale, and peak memory. Not a test: it prints figures, it does not pass or fail.
+#
+#   scripts/bench-convert.sh [COPIES]   (each of the 3 sample photos is used COPIES times; default 4)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+copies=${1:-4}
+photos=${FOLIO_SAMPLE_PHOTOS:-../shared/photos}/large
+work=${BENCH_DIR:-$PWD/bench-out}
+target=${CARGO_TARGET_DIR:-$HOME/.cache/folio-target}
+[ -d "$photos" ] || { echo "no sample photos at $photos (set FOLIO_SAMPLE_PHOTOS)"; exit 1; }
+
+cargo build --release -q -p folio-cli -p folio-bench
+folio=$target/release/folio
+ssim=$target/release/folio-bench
+
+rm -rf "$work"; mkdir -p "$work/src" "$work/ref" "$work/ref256"
+echo "Making 24 MP sources (6000 px long edge) from $photos with libvips…"
+for f in "$photos"/*.jpg; do
+  name=$(basename "$f" .jpg)
+  # Upright first, so tools that ignore EXIF orientation (cwebp) see the same picture.
+  vips thumbnail "$f" "$work/$name-24mp.jpg[Q=92]" 6000 --size both
+  # References: Lanczos3 from the full-resolution pixels, no shrink-on-load, lossless.
+  w=$(vipsheader -f width "$work/$name-24mp.jpg"); h=$(vipsheader -f height "$work/$name-24mp.jpg")
+  long=$(( w > h ? w : h ))
+  vips resize "$work/$name-24mp.jpg" "$work/ref/$name.png" "$(echo "2560/$long" | bc -l)" --kernel lanczos3
+  vips resize "$work/$name-24mp.jpg" "$work/ref256/$name.png" "$(echo "256/$long" | bc -l)" --kernel lanczos3
+  for i in $(seq 1 "$copies"); do cp "$work/$name-24mp.jpg" "$work/src/$name-$i.jpg"; done
+done
+sources=("$work"/src/*.jpg)
+n=${#sources[@]}
+echo "$n photos, $(du -ch "${sources[@]}" | tail -1 | cut -f1) in all; $(nproc) cores; two workers per tool"
+echo
+
+# Runs a command under GNU time; sets $secs and $rss_mb (peak RSS of the largest process).
+timed() {
+  local t; t=$(mktemp)
+  /usr/bin/time -f "%e %M" -o "$t" "$@" >/dev/null
+  read -r secs rss_kb <"$t"; rss_mb=$(( rss_kb / 1024 )); rm -f "$t"
+}
+
+# Mean SSIM of every output in $1 against the reference folder $2.
+mean_ssim() {
+  local out=$1 ref=$2 total=0 count=0
+  for r in "$ref"/*.png; do
+    name=$(basename "$r" .png)
+    for o in "$out"/"$name"-*.*; do
+      total=$(echo "$total + $($ssim ssim "$r" "$o")" | bc -l); count=$((count + 1))
+    done
+  done
+  echo "scale=4; $total / $count" | bc -l
+}
+
+row() { # tool secs rss outdir refdir
+  local bytes; bytes=$(cat "$4"/* | wc -c)
+  printf "%-16s %8.2f %10d %8.4f %8d\n" "$1" "$(echo "$n / $2" | bc -l)" "$((bytes / n / 1024))" "$(mean_ssim "$4" "$5")" "$3"
+}
+
+header() {
+  echo "$1"
+  printf "%-16s %8s %10s %8s %8s\n" tool photos/s "KB/photo" SSIM "peak MB"
+}
+
+export VIPS_CONCURRENCY=1
+header "2560 px WebP q82"
+mkdir -p "$work/out/folio" "$work/out/vips" "$work/out/cwebp"
+timed "$folio" convert "${sources[@]}" --out "$work/out/folio" --format webp --quality 82 --max-edge 2560 --jobs 2
+row "folio convert" "$secs" "$rss_mb" "$work/out/folio" "$work/ref"
+timed sh -c 'printf "%s\n" "$@" | xargs -P2 -I{} sh -c '\''vips thumbnail "$1" "$2/$(basename "$1" .jpg).webp[Q=82,strip]" 2560'\'' _ {} "'"$work/out/vips"'"' _ "${sources[@]}"
+row "vips thumbnail" "$secs" "$rss_mb" "$work/out/vips" "$work/ref"
+timed sh -c 'printf "%s\n" "$@" | xargs -P2 -I{} sh -c '\''w=$(vipsheader -f width "$1"); h=$(vipsheader -f height "$1"); if [ "$w" -ge "$h" ]; then size="2560 0"; else size="0 2560"; fi; cwebp -quiet -q 82 -resize $size "$1" -o "$2/$(basename "$1" .jpg).webp"'\'' _ {} "'"$work/out/cwebp"'"' _ "${sources[@]}"
+row "cwebp" "$secs" "$rss_mb" "$work/out/cwebp" "$work/ref"
+timed "$folio" convert "${sources[@]:0:2}" --out "$work/out/folio-1" --format webp --quality 82 --max-edge 2560 --jobs 1
+echo "folio with one worker: peak RSS ${rss_mb} MB"
+echo
+
+header "256 px thumbnails (JPEG q80)"
+mkdir -p "$work/thumb/folio" "$work/thumb/vips"
+timed "$folio" thumbnail "${sources[@]}" --out "$work/thumb/folio" --size 256 --jobs 2
+row "folio thumbnail" "$secs" "$rss_mb" "$work/thumb/folio" "$work/ref256"
+timed sh -c 'printf "%s\n" "$@" | xargs -P2 -n $(( ($# + 1) / 2 )) vipsthumbnail -s 256 -o "'"$work/thumb/vips"'/%s.jpg[Q=80,strip]"' _ "${sources[@]}"
+row "vipsthumbnail" "$secs" "$rss_mb" "$work/thumb/vips" "$work/ref256"

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what Folio needs on Debian/Ubuntu, skipping whatever is already there, so every
+# Makefile entry point works on a fresh machine. Usage: scripts/setup.sh run|test|bench
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+purpose=${1:-run}
+build=(build-essential pkg-config cmake nasm libssl-dev nodejs npm)
+tauri=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev)
+case "$purpose" in
+  run)   packages=("${build[@]}" "${tauri[@]}") ;;
+  test)  packages=("${build[@]}" "${tauri[@]}") ;;
+  bench) packages=("${build[@]}" libvips-tools webp time bc) ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "setup: Rust is missing. Install rustup (https://rustup.rs); rust-toolchain.toml pins the version." >&2
+  exit 1
+fi
+
+# npm ci cannot be used: the lockfile lists every platform's optional packages and the registry
+# mirror here lacks some. `install` reuses node_modules when it is already in step.
+if [ ! -d ui/node_modules ] || [ ui/package.json -nt ui/node_modules/.package-lock.json ]; then
+  (cd ui && npm install --no-audit --no-fund --loglevel=error)
+fi
