@@ -73,8 +73,8 @@ timed sh -c 'printf "%s\n" "$@" | xargs -P2 -I{} sh -c '\''vips thumbnail "$1" "
 row "vips thumbnail" "$secs" "$rss_mb" "$work/out/vips" "$work/ref"
 timed sh -c 'printf "%s\n" "$@" | xargs -P2 -I{} sh -c '\''w=$(vipsheader -f width "$1"); h=$(vipsheader -f height "$1"); if [ "$w" -ge "$h" ]; then size="2560 0"; else size="0 2560"; fi; cwebp -quiet -q 82 -resize $size "$1" -o "$2/$(basename "$1" .jpg).webp"'\'' _ {} "'"$work/out/cwebp"'"' _ "${sources[@]}"
 row "cwebp" "$secs" "$rss_mb" "$work/out/cwebp" "$work/ref"
-timed "$folio" convert "${sources[@]:0:2}" --out "$work/out/folio-1" --format webp --quality 82 --max-edge 2560 --jobs 1
-echo "folio with one worker: peak RSS ${rss_mb} MB"
+timed "$folio" convert "${sources[@]}" --out "$work/out/folio-1" --format webp --quality 82 --max-edge 2560 --jobs 1
+echo "folio with one worker: $(echo "$n / $secs" | bc -l | cut -c1-4) photos/s, peak RSS ${rss_mb} MB (goal: ≤ 150 MB per worker)"
 echo
 
 header "256 px thumbnails (JPEG q80)"

@@ -155,8 +155,8 @@ pub struct Decoded {
     pub is_srgb: bool,
 }
 
-/// Decodes pixels. JPEGs are decoded with DCT scaling to the smallest size whose long edge is
-/// still at least `min_long_edge`; other formats at full size.
+/// Decodes pixels for a result of `min_long_edge`. JPEGs are DCT-scaled when that still leaves
+/// enough pixels for a high-quality resize ([`jpeg::scale_for`]); other formats at full size.
 pub fn decode(bytes: &[u8], p: &Probe, min_long_edge: u32, pixel_limit: u64) -> Result<Decoded> {
     guarded(|| {
         if p.format == SourceFormat::Jpeg {

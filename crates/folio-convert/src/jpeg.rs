@@ -133,10 +133,15 @@ pub fn header(bytes: &[u8]) -> Result<JpegHeader> {
     Ok(JpegHeader { width: h.width as u32, height: h.height as u32 })
 }
 
-/// The DCT scale (1, 1/2, 1/4 or 1/8) that keeps the long edge at or above `target`, so the
-/// final high-quality resize always shrinks and never enlarges.
+/// The DCT scale (1, 1/2, 1/4 or 1/8) for reaching `target` pixels on the long edge.
+///
+/// DCT scaling is a crude filter, so at least a factor of two is left for the final Lanczos3
+/// step (libvips' rule). Measured on 24 MP photos to 2560 px WebP (`make bench-convert`):
+/// decoding at 1/2 ran 14% faster but lost 0.0007 SSIM; at full size the output matches libvips'
+/// SSIM with 2.4% fewer bytes. Non-power-of-two factors (5/8, 6/8) were no better.
 pub fn scale_for(long_edge: u32, target: u32) -> usize {
-    [8, 4, 2].into_iter().find(|d| long_edge.div_ceil(*d as u32) >= target).unwrap_or(1)
+    let enough = |d: u32| long_edge.div_ceil(d) >= target.saturating_mul(2);
+    [8, 4, 2].into_iter().find(|d| enough(*d as u32)).unwrap_or(1)
 }
 
 /// Decoded JPEG pixels. CMYK stays CMYK so the caller can apply the file's CMYK profile.
@@ -302,12 +307,12 @@ mod tests {
     }
 
     #[test]
-    fn scale_never_goes_below_target() {
-        assert_eq!(scale_for(6000, 2560), 2);
+    fn scale_leaves_a_factor_of_two_for_the_final_resize() {
+        assert_eq!(scale_for(6000, 2560), 1);
+        assert_eq!(scale_for(12000, 2560), 2);
         assert_eq!(scale_for(6000, 256), 8);
+        assert_eq!(scale_for(4000, 256), 4);
         assert_eq!(scale_for(2000, 2560), 1);
-        assert_eq!(scale_for(5120, 2560), 2);
-        assert_eq!(scale_for(5121, 2560), 2);
     }
 
     #[test]
