@@ -5,6 +5,8 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/folio-target
 # Debug info for dependencies doubles the build directory and is rarely read.
 export CARGO_PROFILE_DEV_DEBUG ?= line-tables-only
 CARGO ?= cargo
+SHELL := bash
+TEST_LOG := $(CARGO_TARGET_DIR)/folio-test.log
 
 .PHONY: help run app ui test test-rust test-ui lint fmt bench-convert convert clean
 
@@ -30,9 +32,12 @@ test:
 	$(MAKE) lint
 	$(MAKE) test-rust
 	$(MAKE) test-ui
+	@# One closing total, so a reader (or CI) need not find the last of many cargo summaries.
+	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "tests: %d passed, %d failed\n", p, f }' $(TEST_LOG)
 
 test-rust:
-	$(CARGO) test --workspace --all-targets
+	@mkdir -p $(CARGO_TARGET_DIR)
+	set -o pipefail; $(CARGO) test --workspace --all-targets 2>&1 | tee $(TEST_LOG)
 
 test-ui:
 	cd ui && npm run --silent check
