@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Folio needs on Debian/Ubuntu, skipping whatever is already there, so every
-# Makefile entry point works on a fresh machine. Usage: scripts/setup.sh run|test|bench
+# Makefile entry point works on a fresh machine. Usage: scripts/setup.sh run|test|bench|wordpress
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,12 @@ case "$purpose" in
   run)   packages=("${build[@]}" "${tauri[@]}") ;;
   test)  packages=("${build[@]}" "${tauri[@]}") ;;
   bench) packages=("${build[@]}" libvips-tools webp time bc) ;;
-  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+  # A real WordPress for tests (tests/wordpress/start.sh): PHP, MariaDB and what Debian's
+  # wordpress package links to. The package itself is unpacked, not installed (it pulls Apache).
+  wordpress) packages=(php-cli php-mysql php-gd php-imagick php-xml php-mbstring php-curl php-zip
+                       php-intl php-getid3 libjs-cropper libjs-underscore mariadb-server-core
+                       mariadb-client-core curl) ;;
+  *) echo "usage: $0 run|test|bench|wordpress" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -19,7 +24,7 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # Node may come from elsewhere (NodeSource, nvm); only ask apt when there is none at all.
-command -v npm >/dev/null || missing+=(nodejs npm)
+[ "$purpose" = wordpress ] || command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo=""
@@ -28,6 +33,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+[ "$purpose" = wordpress ] && exit 0
 
 if ! command -v cargo >/dev/null; then
   echo "setup: Rust is missing. Install rustup (https://rustup.rs); rust-toolchain.toml pins the version." >&2
