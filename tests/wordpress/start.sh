@@ -110,12 +110,18 @@ $_SERVER['SCRIPT_NAME'] = '/index.php';
 require $_SERVER['DOCUMENT_ROOT'] . '/index.php';
 PHP
 url=http://127.0.0.1:$port
+if alive "$run/php.pid" && [ "$(cat "$run/php.port" 2>/dev/null)" != "$port" ]; then
+  # Running, but for another port: restart it where it was asked for.
+  kill -TERM -- "-$(cat "$run/php.pid")" 2>/dev/null || true
+  for _ in $(seq 1 50); do alive "$run/php.pid" || break; sleep 0.1; done
+fi
 if ! alive "$run/php.pid"; then
   # Its own session, so stop.sh can end the server and its workers as one process group.
   PHP_CLI_SERVER_WORKERS=4 setsid php -d upload_max_filesize=256M -d post_max_size=256M \
     -d memory_limit=512M -d max_execution_time=120 -S "127.0.0.1:$port" -t "$dir/wordpress" \
     "$run/router.php" </dev/null >"$run/php.log" 2>&1 &
   echo $! >"$run/php.pid"
+  echo "$port" >"$run/php.port"
 fi
 
 # 5. Install once, and create one Application Password, kept for later runs.

@@ -1,0 +1,360 @@
+//! WordPress through its REST API with an Application Password.
+
+use crate::error::{retry_after, SiteError, SiteErrorCode as Code};
+use crate::{
+    Capabilities, Destination, MediaFields, Pacer, PacerConfig, Page, RemoteMedia, Upload,
+};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::Deserialize;
+use std::time::Duration;
+use tokio::sync::OnceCell;
+use url::Url;
+
+/// Hosts differ: `/wp-json/` needs pretty permalinks, `?rest_route=` works everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteStyle {
+    Pretty,
+    Query,
+}
+
+pub struct WordPress {
+    base: Url,
+    user: String,
+    password: String,
+    http: reqwest::Client,
+    pacer: Pacer,
+    routes: OnceCell<RouteStyle>,
+}
+
+/// Above this, text fields go in a second request rather than the upload's query string, which
+/// some hosts cap at 8 KB.
+const MAX_QUERY_BYTES: usize = 2000;
+
+impl WordPress {
+    pub fn new(site_url: &str, user: &str, password: &str) -> Result<WordPress, SiteError> {
+        Self::with_config(
+            site_url,
+            user,
+            password,
+            PacerConfig::default(),
+            Duration::from_secs(120),
+        )
+    }
+
+    pub fn with_config(
+        site_url: &str,
+        user: &str,
+        password: &str,
+        pacer: PacerConfig,
+        timeout: Duration,
+    ) -> Result<WordPress, SiteError> {
+        let mut base = Url::parse(site_url.trim()).map_err(|e| {
+            SiteError::new(Code::Protocol, format!("'{site_url}' is not a web address: {e}"))
+        })?;
+        if !base.path().ends_with('/') {
+            base.set_path(&format!("{}/", base.path()));
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Folio/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(timeout)
+            .build()
+            .map_err(|e| SiteError::new(Code::Protocol, format!("HTTP client: {e}")))?;
+        Ok(WordPress {
+            base,
+            user: user.to_string(),
+            // Application Passwords are shown with spaces for readability; WordPress ignores them.
+            password: password.replace(' ', ""),
+            http,
+            pacer: Pacer::new(pacer),
+            routes: OnceCell::new(),
+        })
+    }
+
+    async fn route_style(&self) -> Result<RouteStyle, SiteError> {
+        self.routes
+            .get_or_try_init(|| async {
+                let pretty = self.base.join("wp-json/").expect("static path");
+                let answer = self.http.get(pretty).send().await;
+                let is_rest = match answer {
+                    Ok(r) if r.status().is_success() => r
+                        .json::<serde_json::Value>()
+                        .await
+                        .is_ok_and(|v| v.get("namespaces").is_some()),
+                    _ => false,
+                };
+                Ok(if is_rest { RouteStyle::Pretty } else { RouteStyle::Query })
+            })
+            .await
+            .copied()
+    }
+
+    async fn request(&self, method: Method, route: &str) -> Result<RequestBuilder, SiteError> {
+        let url = match self.route_style().await? {
+            RouteStyle::Pretty => self.base.join(&format!("wp-json{route}")).expect("route"),
+            RouteStyle::Query => {
+                let mut u = self.base.clone();
+                u.query_pairs_mut().append_pair("rest_route", route);
+                u
+            }
+        };
+        Ok(self.http.request(method, url).basic_auth(&self.user, Some(&self.password)))
+    }
+
+    async fn media_json(&self, response: Response) -> Result<RemoteMedia, SiteError> {
+        let wire: WireMedia = check(response).await?.json().await.map_err(SiteError::from)?;
+        Ok(wire.into())
+    }
+
+    async fn try_upload(&self, up: &Upload<'_>, attempt: u32) -> Result<RemoteMedia, SiteError> {
+        if attempt > 0 {
+            // The previous try may have reached WordPress even though its answer did not reach us.
+            if let Some(existing) = self.find_by_slug(up.slug).await? {
+                return Ok(existing);
+            }
+        }
+        let mut query = vec![("slug", up.slug.to_string())];
+        let text = field_pairs(up.fields);
+        let text_len: usize = text.iter().map(|(k, v)| k.len() + v.len() * 3).sum();
+        let fields_inline = text_len <= MAX_QUERY_BYTES;
+        if fields_inline {
+            query.extend(text);
+        }
+        let response = self
+            .request(Method::POST, "/wp/v2/media")
+            .await?
+            .query(&query)
+            .header("Content-Type", up.mime)
+            .header("Content-Disposition", format!("attachment; filename=\"{}\"", up.filename))
+            .body(up.bytes.to_vec())
+            .send()
+            .await?;
+        let media = self.media_json(response).await?;
+        if fields_inline {
+            Ok(media)
+        } else {
+            self.update_fields_once(media.id, up.fields).await
+        }
+    }
+
+    async fn update_fields_once(
+        &self,
+        id: u64,
+        fields: &MediaFields,
+    ) -> Result<RemoteMedia, SiteError> {
+        let body: serde_json::Map<String, serde_json::Value> =
+            field_pairs(fields).into_iter().map(|(k, v)| (k.to_string(), v.into())).collect();
+        let response = self
+            .request(Method::POST, &format!("/wp/v2/media/{id}"))
+            .await?
+            .query(&[("context", "edit")])
+            .json(&body)
+            .send()
+            .await?;
+        self.media_json(response).await
+    }
+}
+
+fn field_pairs(f: &MediaFields) -> Vec<(&'static str, String)> {
+    let mut v = Vec::new();
+    let fields = [
+        ("title", &f.title),
+        ("caption", &f.caption),
+        ("alt_text", &f.alt_text),
+        ("description", &f.description),
+    ];
+    for (name, value) in fields {
+        if let Some(value) = value {
+            v.push((name, value.clone()));
+        }
+    }
+    v
+}
+
+#[derive(Deserialize)]
+struct WireError {
+    code: Option<String>,
+    message: Option<String>,
+}
+
+/// Maps a WordPress answer to success or a classified error.
+async fn check(response: Response) -> Result<Response, SiteError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let after = retry_after(response.headers());
+    let body: Option<WireError> = response.json().await.ok();
+    let wp_code = body.as_ref().and_then(|b| b.code.clone()).unwrap_or_default();
+    let wp_message = body.and_then(|b| b.message).unwrap_or_default();
+    let detail = if wp_message.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", strip_tags(&wp_message))
+    };
+    let code = match status {
+        StatusCode::UNAUTHORIZED => Code::NeedsReconnect,
+        StatusCode::PAYLOAD_TOO_LARGE => Code::TooLarge,
+        StatusCode::NOT_FOUND => Code::NotFound,
+        StatusCode::TOO_MANY_REQUESTS => Code::RateLimited,
+        StatusCode::REQUEST_TIMEOUT => Code::Network,
+        s if s.is_server_error() && wp_code.starts_with("rest_upload") => Code::Rejected,
+        s if s.is_server_error() => Code::Unavailable,
+        _ => Code::Rejected,
+    };
+    let what = match code {
+        // WordPress 6.1 answers `rest_not_logged_in` alike for a wrong password, an unknown user
+        // and a request whose Authorization header the web server removed, so both causes are
+        // named. (Telling them apart needs code on the server: the companion plugin.)
+        Code::NeedsReconnect if wp_code == "rest_not_logged_in" => "WordPress did not accept \
+            Folio's credentials. Reconnect the site with a new Application Password; if that \
+            does not help, the web server is removing the Authorization header (on Apache, add \
+            'SetEnvIf Authorization \"(.*)\" HTTP_AUTHORIZATION=$1' to .htaccess)"
+            .to_string(),
+        Code::NeedsReconnect => "WordPress refused the credentials; reconnect the site".to_string(),
+        Code::TooLarge => "the file is larger than the site accepts".to_string(),
+        Code::RateLimited => "the site asked Folio to slow down".to_string(),
+        Code::Unavailable => format!("the site had a server error ({})", status.as_u16()),
+        _ => format!("WordPress answered {}", status.as_u16()),
+    };
+    let mut e = SiteError::new(code, format!("{what}{detail}"));
+    e.retry_after = after;
+    Err(e)
+}
+
+fn strip_tags(s: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[derive(Deserialize)]
+struct Rendered {
+    #[serde(default)]
+    raw: Option<String>,
+    #[serde(default)]
+    rendered: String,
+}
+
+#[derive(Deserialize)]
+struct WireMedia {
+    id: u64,
+    slug: String,
+    source_url: String,
+    mime_type: String,
+    title: Rendered,
+    #[serde(default)]
+    alt_text: String,
+    #[serde(default)]
+    media_details: serde_json::Value,
+}
+
+impl From<WireMedia> for RemoteMedia {
+    fn from(w: WireMedia) -> Self {
+        let sizes = &w.media_details["sizes"];
+        let thumbnail_url = ["medium", "thumbnail"]
+            .iter()
+            .find_map(|s| sizes[s]["source_url"].as_str())
+            .map(str::to_string);
+        RemoteMedia {
+            id: w.id,
+            slug: w.slug,
+            url: w.source_url,
+            thumbnail_url,
+            mime: w.mime_type,
+            title: w.title.raw.unwrap_or(w.title.rendered),
+            alt_text: w.alt_text,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Destination for WordPress {
+    async fn probe(&self) -> Result<Capabilities, SiteError> {
+        #[derive(Deserialize)]
+        struct Me {
+            slug: String,
+            #[serde(default)]
+            capabilities: std::collections::HashMap<String, bool>,
+        }
+        let me: Me = self
+            .pacer
+            .run(|_| async {
+                let r = self
+                    .request(Method::GET, "/wp/v2/users/me")
+                    .await?
+                    .query(&[("context", "edit")]);
+                Ok(check(r.send().await?).await?.json().await?)
+            })
+            .await?;
+        if !me.capabilities.get("upload_files").copied().unwrap_or(false) {
+            return Err(SiteError::new(
+                Code::NeedsReconnect,
+                format!(
+                    "the WordPress user '{}' may not upload files; connect as an Author or above",
+                    me.slug
+                ),
+            ));
+        }
+        Ok(Capabilities { account: me.slug, ..Capabilities::default() })
+    }
+
+    async fn upload(&self, upload: Upload<'_>) -> Result<RemoteMedia, SiteError> {
+        self.pacer.run(|attempt| self.try_upload(&upload, attempt)).await
+    }
+
+    async fn update_fields(&self, id: u64, fields: &MediaFields) -> Result<RemoteMedia, SiteError> {
+        self.pacer.run(|_| self.update_fields_once(id, fields)).await
+    }
+
+    async fn find_by_slug(&self, slug: &str) -> Result<Option<RemoteMedia>, SiteError> {
+        self.pacer
+            .run(|_| async {
+                let r = self.request(Method::GET, "/wp/v2/media").await?;
+                let r = r.query(&[("slug", slug), ("context", "edit")]).send().await?;
+                let found: Vec<WireMedia> = check(r).await?.json().await?;
+                Ok(found.into_iter().next().map(RemoteMedia::from))
+            })
+            .await
+    }
+
+    async fn list(&self, page: u32) -> Result<Page, SiteError> {
+        self.pacer
+            .run(|_| async {
+                let r = self.request(Method::GET, "/wp/v2/media").await?;
+                let page = page.to_string();
+                let r = r
+                    .query(&[("per_page", "100"), ("page", &page), ("context", "edit")])
+                    .send()
+                    .await?;
+                let r = check(r).await?;
+                let total_pages = r
+                    .headers()
+                    .get("X-WP-TotalPages")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1);
+                let items: Vec<WireMedia> = r.json().await?;
+                Ok(Page { items: items.into_iter().map(RemoteMedia::from).collect(), total_pages })
+            })
+            .await
+    }
+
+    async fn delete(&self, id: u64) -> Result<(), SiteError> {
+        self.pacer
+            .run(|_| async {
+                let r = self.request(Method::DELETE, &format!("/wp/v2/media/{id}")).await?;
+                check(r.query(&[("force", "true")]).send().await?).await?;
+                Ok(())
+            })
+            .await
+    }
+}

@@ -1,0 +1,219 @@
+//! Fault handling against a fake WordPress that answers like the real REST API, scripted to fail.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use folio_sites::wordpress::WordPress;
+use folio_sites::{Destination, ErrorClass, MediaFields, PacerConfig, SiteErrorCode, Upload};
+use serde_json::json;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    Status(u16),
+    RetryAfter(u64),
+    Hang(Duration),
+    /// Stores the upload, then answers 502: the response is lost, the attachment exists.
+    StoredButLost,
+    NotLoggedIn,
+}
+
+#[derive(Default)]
+struct Fake {
+    faults: VecDeque<Fault>,
+    media: Vec<(u64, String)>,
+    uploads: u32,
+}
+
+type Shared = Arc<Mutex<Fake>>;
+
+fn media_json(id: u64, slug: &str) -> serde_json::Value {
+    json!({
+        "id": id, "slug": slug, "mime_type": "image/webp",
+        "source_url": format!("http://fake/wp-content/uploads/{slug}.webp"),
+        "title": {"raw": slug, "rendered": slug}, "alt_text": "", "media_details": {"sizes": {}}
+    })
+}
+
+fn wp_error(status: u16, code: &str, message: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap();
+    (status, Json(json!({"code": code, "message": message, "data": {"status": status.as_u16()}})))
+        .into_response()
+}
+
+async fn upload(State(fake): State<Shared>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let slug = q.get("slug").cloned().unwrap_or_default();
+    let fault = {
+        let mut f = fake.lock().unwrap();
+        f.uploads += 1;
+        f.faults.pop_front()
+    };
+    match fault {
+        Some(Fault::Status(413)) => wp_error(413, "rest_upload_file_too_big", "too big"),
+        Some(Fault::Status(401)) => wp_error(
+            401,
+            "incorrect_password",
+            "The provided password is an invalid application password.",
+        ),
+        Some(Fault::Status(s)) => {
+            (StatusCode::from_u16(s).unwrap(), "<html>Bad Gateway</html>").into_response()
+        }
+        Some(Fault::RetryAfter(secs)) => {
+            let mut h = HeaderMap::new();
+            h.insert("Retry-After", secs.to_string().parse().unwrap());
+            (StatusCode::TOO_MANY_REQUESTS, h, "slow down").into_response()
+        }
+        Some(Fault::NotLoggedIn) => {
+            wp_error(401, "rest_not_logged_in", "You are not currently logged in.")
+        }
+        Some(Fault::Hang(d)) => {
+            tokio::time::sleep(d).await;
+            wp_error(504, "timeout", "gateway timeout")
+        }
+        Some(Fault::StoredButLost) => {
+            let mut f = fake.lock().unwrap();
+            let id = f.media.len() as u64 + 1;
+            f.media.push((id, slug));
+            (StatusCode::BAD_GATEWAY, "<html>proxy error</html>").into_response()
+        }
+        None => {
+            let mut f = fake.lock().unwrap();
+            let id = f.media.len() as u64 + 1;
+            f.media.push((id, slug.clone()));
+            (StatusCode::CREATED, Json(media_json(id, &slug))).into_response()
+        }
+    }
+}
+
+async fn search(State(fake): State<Shared>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let f = fake.lock().unwrap();
+    let found: Vec<_> = f
+        .media
+        .iter()
+        .filter(|(_, s)| Some(s) == q.get("slug"))
+        .map(|(id, s)| media_json(*id, s))
+        .collect();
+    Json(found).into_response()
+}
+
+async fn start(faults: &[Fault]) -> (String, Shared) {
+    let fake: Shared = Arc::new(Mutex::new(Fake {
+        faults: faults.iter().copied().collect(),
+        ..Default::default()
+    }));
+    let app = Router::new()
+        .route("/wp-json/", get(|| async { Json(json!({"namespaces": ["wp/v2"]})) }))
+        .route("/wp-json/wp/v2/media", get(search).post(upload))
+        .with_state(fake.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, fake)
+}
+
+fn client(url: &str) -> WordPress {
+    let pacer = PacerConfig {
+        base_delay: Duration::from_millis(10),
+        attempts: 4,
+        ..PacerConfig::default()
+    };
+    WordPress::with_config(url, "admin", "secret pass", pacer, Duration::from_millis(400)).unwrap()
+}
+
+async fn try_upload(
+    wp: &WordPress,
+    slug: &str,
+) -> Result<folio_sites::RemoteMedia, folio_sites::SiteError> {
+    let fields = MediaFields { title: Some("t".into()), ..Default::default() };
+    wp.upload(Upload {
+        bytes: b"RIFF....WEBP",
+        filename: "a.webp",
+        mime: "image/webp",
+        slug,
+        fields: &fields,
+    })
+    .await
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_until_the_upload_lands_once() {
+    for status in [500, 502, 503] {
+        let (url, fake) = start(&[Fault::Status(status), Fault::Status(status)]).await;
+        let media = try_upload(&client(&url), "photo-a").await.unwrap();
+        let f = fake.lock().unwrap();
+        assert_eq!((f.uploads, f.media.len()), (3, 1), "status {status}");
+        assert_eq!(media.slug, "photo-a");
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let (url, fake) = start(&[Fault::RetryAfter(1)]).await;
+    let started = Instant::now();
+    try_upload(&client(&url), "photo-b").await.unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1), "waited only {:?}", started.elapsed());
+    assert_eq!(fake.lock().unwrap().media.len(), 1);
+}
+
+#[tokio::test]
+async fn timeouts_are_retried() {
+    let (url, fake) = start(&[Fault::Hang(Duration::from_secs(2))]).await;
+    try_upload(&client(&url), "photo-c").await.unwrap();
+    assert_eq!(fake.lock().unwrap().media.len(), 1);
+}
+
+#[tokio::test]
+async fn a_lost_response_does_not_duplicate_the_upload() {
+    let (url, fake) = start(&[Fault::StoredButLost]).await;
+    let media = try_upload(&client(&url), "photo-d").await.unwrap();
+    let f = fake.lock().unwrap();
+    assert_eq!(f.media.len(), 1, "the retry found the stored upload instead of uploading again");
+    assert_eq!(f.uploads, 1);
+    assert_eq!(media.id, f.media[0].0);
+}
+
+#[tokio::test]
+async fn bad_credentials_stop_at_once() {
+    let (url, fake) = start(&[Fault::Status(401)]).await;
+    let err = try_upload(&client(&url), "photo-e").await.unwrap_err();
+    assert_eq!((err.code, err.class()), (SiteErrorCode::NeedsReconnect, ErrorClass::Fatal));
+    assert_eq!(fake.lock().unwrap().uploads, 1);
+    assert!(!err.to_string().contains("secret"));
+
+    // What WordPress 6.1 says for a wrong password and for a stripped header alike.
+    let (url, _) = start(&[Fault::NotLoggedIn]).await;
+    let err = try_upload(&client(&url), "photo-f").await.unwrap_err();
+    assert_eq!(err.code, SiteErrorCode::NeedsReconnect);
+    assert!(err.message.contains("Authorization header"), "the message names both causes");
+}
+
+#[tokio::test]
+async fn too_large_fails_this_photo_without_retrying() {
+    let (url, fake) = start(&[Fault::Status(413)]).await;
+    let err = try_upload(&client(&url), "photo-g").await.unwrap_err();
+    assert_eq!((err.code, err.class()), (SiteErrorCode::TooLarge, ErrorClass::NoRetry));
+    assert_eq!(fake.lock().unwrap().uploads, 1);
+}
+
+#[tokio::test]
+async fn connection_resets_are_retried_then_reported() {
+    // A server that accepts and immediately drops every connection.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let accepted = Arc::new(Mutex::new(0u32));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        loop {
+            let (socket, _) = listener.accept().await.unwrap();
+            *counter.lock().unwrap() += 1;
+            drop(socket);
+        }
+    });
+    let err = try_upload(&client(&url), "photo-h").await.unwrap_err();
+    assert_eq!((err.code, err.class()), (SiteErrorCode::Network, ErrorClass::Retry));
+    assert!(*accepted.lock().unwrap() >= 4, "every attempt reached the server");
+}
