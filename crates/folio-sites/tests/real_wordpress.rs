@@ -36,8 +36,15 @@ fn photo() -> Vec<u8> {
 #[tokio::test]
 async fn probe_reports_the_account() {
     let Some((url, user, password)) = env() else { return };
-    let caps = WordPress::new(&url, &user, &password).unwrap().probe().await.unwrap();
+    let wp = WordPress::new(&url, &user, &password).unwrap();
+    let caps = wp.probe().await.unwrap();
     assert_eq!(caps.account, user);
+    // Debian's WordPress is 6.1: AVIF arrived in 6.5, so the probe must find it refused.
+    assert!(!caps.avif, "WordPress 6.1 does not accept AVIF");
+    assert!(
+        wp.find_by_slug("folio-avif-probe").await.unwrap().is_none(),
+        "the probe leaves nothing behind"
+    );
 }
 
 #[tokio::test]
