@@ -1,0 +1,338 @@
+//! Folio's state in SQLite (WAL, foreign keys, embedded migrations). This crate is the only
+//! place that writes SQL; every function is one statement or one transaction.
+
+mod rows;
+
+pub use rows::{Album, Asset, AssetState, NewAsset, Publication, PublicationState, Site};
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database was written by a newer Folio (schema {found}, this build knows {known})")]
+    TooNew { found: i64, known: i64 },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Schema steps in order; `PRAGMA user_version` records how many have run.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    pub async fn open(path: &Path) -> Result<Store> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL + NORMAL survives a process crash (the crash test's SIGKILL) without an fsync
+            // per commit; only power loss can drop the last commits.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let store = Store { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let version: i64 = sqlx::query_scalar("PRAGMA user_version").fetch_one(&mut *tx).await?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew { found: version, known });
+        }
+        for sql in &MIGRATIONS[version as usize..] {
+            sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+        }
+        // PRAGMA takes no bind parameters; the value is our own integer.
+        let set_version = sqlx::AssertSqlSafe(format!("PRAGMA user_version = {known}"));
+        sqlx::raw_sql(set_version).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ---- sites ----
+
+    pub async fn add_site(
+        &self,
+        name: &str,
+        kind: &str,
+        url: &str,
+        account: &str,
+        secret_ref: &str,
+    ) -> Result<Site> {
+        let id = sqlx::query(
+            "INSERT INTO sites (name, kind, url, account, secret_ref) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(name)
+        .bind(kind)
+        .bind(url)
+        .bind(account)
+        .bind(secret_ref)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| unique_violation(e, format!("a site named '{name}' already exists")))?
+        .last_insert_rowid();
+        Ok(self.site(id).await?.expect("just inserted"))
+    }
+
+    pub async fn set_site_capabilities(&self, id: i64, capabilities_json: &str) -> Result<()> {
+        sqlx::query("UPDATE sites SET capabilities = ? WHERE id = ?")
+            .bind(capabilities_json)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn site(&self, id: i64) -> Result<Option<Site>> {
+        let row = sqlx::query("SELECT * FROM sites WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| Site::from_row(&r)))
+    }
+
+    pub async fn site_by_name(&self, name: &str) -> Result<Option<Site>> {
+        let row = sqlx::query("SELECT * FROM sites WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| Site::from_row(&r)))
+    }
+
+    pub async fn sites(&self) -> Result<Vec<Site>> {
+        let rows = sqlx::query("SELECT * FROM sites ORDER BY name").fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(Site::from_row).collect())
+    }
+
+    // ---- albums ----
+
+    pub async fn add_album(
+        &self,
+        root: &str,
+        name: &str,
+        settings_json: &str,
+        site_ids: &[i64],
+    ) -> Result<Album> {
+        let mut tx = self.pool.begin().await?;
+        let id = sqlx::query("INSERT INTO albums (root, name, settings) VALUES (?, ?, ?)")
+            .bind(root)
+            .bind(name)
+            .bind(settings_json)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unique_violation(e, format!("{root} is already an album")))?
+            .last_insert_rowid();
+        for site in site_ids {
+            sqlx::query("INSERT INTO album_sites (album_id, site_id) VALUES (?, ?)")
+                .bind(id)
+                .bind(site)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(self.albums().await?.into_iter().find(|a| a.id == id).expect("just inserted"))
+    }
+
+    pub async fn albums(&self) -> Result<Vec<Album>> {
+        let rows = sqlx::query(
+            "SELECT a.*, (SELECT group_concat(site_id) FROM album_sites s WHERE s.album_id = a.id) AS site_ids
+             FROM albums a ORDER BY a.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(Album::from_row).collect())
+    }
+
+    // ---- assets ----
+
+    pub async fn assets(&self, album_id: i64) -> Result<Vec<Asset>> {
+        let rows = sqlx::query("SELECT * FROM assets WHERE album_id = ? ORDER BY rel_path")
+            .bind(album_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(Asset::from_row).collect())
+    }
+
+    /// Records a file seen at `rel_path`, replacing whatever was known about that path.
+    pub async fn put_asset(&self, album_id: i64, a: &NewAsset<'_>) -> Result<Asset> {
+        let row = sqlx::query(
+            "INSERT INTO assets (album_id, rel_path, size, mtime_ns, content_hash, state, error)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (album_id, rel_path) DO UPDATE SET size = excluded.size,
+               mtime_ns = excluded.mtime_ns, content_hash = excluded.content_hash,
+               state = excluded.state, error = excluded.error
+             RETURNING *",
+        )
+        .bind(album_id)
+        .bind(a.rel_path)
+        .bind(a.size)
+        .bind(a.mtime_ns)
+        .bind(a.content_hash)
+        .bind(a.state.as_str())
+        .bind(a.error)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Asset::from_row(&row))
+    }
+
+    /// A renamed or moved photo: same row (and publications), new path.
+    pub async fn move_asset(&self, id: i64, rel_path: &str, mtime_ns: i64) -> Result<()> {
+        sqlx::query("UPDATE assets SET rel_path = ?, mtime_ns = ?, state = 'present' WHERE id = ?")
+            .bind(rel_path)
+            .bind(mtime_ns)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The source file is gone: the asset becomes missing and its publications orphaned.
+    pub async fn mark_missing(&self, id: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE assets SET state = 'missing' WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE publications SET state = 'orphaned' WHERE asset_id = ? AND state = 'synced'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ---- publications ----
+
+    /// The newest publication of an asset on a site that is not superseded.
+    pub async fn current_publication(
+        &self,
+        asset_id: i64,
+        site_id: i64,
+    ) -> Result<Option<Publication>> {
+        let row = sqlx::query(
+            "SELECT * FROM publications WHERE asset_id = ? AND site_id = ? AND state != 'superseded'
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(asset_id)
+        .bind(site_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| Publication::from_row(&r)))
+    }
+
+    pub async fn publications(&self, site_id: i64) -> Result<Vec<Publication>> {
+        let rows = sqlx::query("SELECT * FROM publications WHERE site_id = ? ORDER BY id")
+            .bind(site_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(Publication::from_row).collect())
+    }
+
+    /// Writes the intent to publish before any byte is sent (see the table's comment).
+    pub async fn begin_publication(
+        &self,
+        asset_id: i64,
+        site_id: i64,
+        slug: &str,
+        content_hash: &str,
+        preset_hash: &str,
+    ) -> Result<Publication> {
+        let row = sqlx::query(
+            "INSERT INTO publications (asset_id, site_id, slug, content_hash, preset_hash, state)
+             VALUES (?, ?, ?, ?, ?, 'pending') RETURNING *",
+        )
+        .bind(asset_id)
+        .bind(site_id)
+        .bind(slug)
+        .bind(content_hash)
+        .bind(preset_hash)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Publication::from_row(&row))
+    }
+
+    pub async fn finish_publication(
+        &self,
+        id: i64,
+        remote_id: i64,
+        url: &str,
+        thumbnail_url: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE publications SET remote_id = ?, remote_url = ?, thumbnail_url = ?, state = 'synced',
+               last_error = NULL, attempts = attempts + 1,
+               updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+        )
+        .bind(remote_id)
+        .bind(url)
+        .bind(thumbnail_url)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn fail_publication(&self, id: i64, error: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE publications SET state = 'failed', last_error = ?, attempts = attempts + 1,
+               updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+        )
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_publication_state(&self, id: i64, state: PublicationState) -> Result<()> {
+        sqlx::query("UPDATE publications SET state = ? WHERE id = ?")
+            .bind(state.as_str())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---- activity ----
+
+    pub async fn log(&self, album_id: Option<i64>, level: &str, message: &str) -> Result<()> {
+        sqlx::query("INSERT INTO activity (album_id, level, message) VALUES (?, ?, ?)")
+            .bind(album_id)
+            .bind(level)
+            .bind(message)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn recent_activity(&self, limit: i64) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query("SELECT at, level, message FROM activity ORDER BY id DESC LIMIT ?")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| (r.get("at"), r.get("level"), r.get("message"))).collect())
+    }
+}
+
+fn unique_violation(e: sqlx::Error, message: String) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(message),
+        _ => StoreError::Sql(e),
+    }
+}

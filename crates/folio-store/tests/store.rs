@@ -1,0 +1,81 @@
+use folio_store::{AssetState, NewAsset, PublicationState, Store, StoreError};
+
+async fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("folio.db")).await.unwrap();
+    (dir, store)
+}
+
+fn asset<'a>(path: &'a str, hash: &'a str) -> NewAsset<'a> {
+    NewAsset {
+        rel_path: path,
+        size: 10,
+        mtime_ns: 1,
+        content_hash: hash,
+        state: AssetState::Present,
+        error: None,
+    }
+}
+
+#[tokio::test]
+async fn sites_and_albums_round_trip_and_names_are_unique() {
+    let (_dir, s) = store().await;
+    let site =
+        s.add_site("blog", "wordpress", "https://example.com", "ana", "folio/blog").await.unwrap();
+    assert_eq!(s.site_by_name("blog").await.unwrap().unwrap(), site);
+    let dup =
+        s.add_site("blog", "wordpress", "https://other", "bo", "folio/blog2").await.unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict(_)), "{dup}");
+    let album = s.add_album("/photos/export", "export", "{}", &[site.id]).await.unwrap();
+    assert_eq!(album.site_ids, vec![site.id]);
+    assert!(matches!(
+        s.add_album("/photos/export", "x", "{}", &[]).await,
+        Err(StoreError::Conflict(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_publication_is_pending_before_it_is_synced_and_orphaned_when_the_source_goes() {
+    let (_dir, s) = store().await;
+    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let album = s.add_album("/a", "a", "{}", &[site.id]).await.unwrap();
+    let a = s.put_asset(album.id, &asset("x.jpg", "h1")).await.unwrap();
+    let p = s.begin_publication(a.id, site.id, "slug-1", "h1", "p1").await.unwrap();
+    assert_eq!(p.state, PublicationState::Pending);
+    s.finish_publication(p.id, 42, "https://x/y.webp", None).await.unwrap();
+    let p = s.current_publication(a.id, site.id).await.unwrap().unwrap();
+    assert_eq!((p.state, p.remote_id, p.attempts), (PublicationState::Synced, Some(42), 1));
+
+    s.move_asset(a.id, "renamed/x.jpg", 2).await.unwrap();
+    let moved = s.assets(album.id).await.unwrap();
+    assert_eq!((moved.len(), moved[0].rel_path.as_str(), moved[0].id), (1, "renamed/x.jpg", a.id));
+
+    s.mark_missing(a.id).await.unwrap();
+    assert_eq!(
+        s.current_publication(a.id, site.id).await.unwrap().unwrap().state,
+        PublicationState::Orphaned
+    );
+}
+
+#[tokio::test]
+async fn superseded_versions_are_not_current() {
+    let (_dir, s) = store().await;
+    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let album = s.add_album("/a", "a", "{}", &[site.id]).await.unwrap();
+    let a = s.put_asset(album.id, &asset("x.jpg", "h1")).await.unwrap();
+    let old = s.begin_publication(a.id, site.id, "v1", "h1", "p").await.unwrap();
+    s.finish_publication(old.id, 1, "u1", None).await.unwrap();
+    s.set_publication_state(old.id, PublicationState::Superseded).await.unwrap();
+    assert!(s.current_publication(a.id, site.id).await.unwrap().is_none());
+    let new = s.begin_publication(a.id, site.id, "v2", "h2", "p").await.unwrap();
+    assert_eq!(s.current_publication(a.id, site.id).await.unwrap().unwrap().id, new.id);
+}
+
+#[tokio::test]
+async fn reopening_keeps_data_and_does_not_rerun_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("folio.db");
+    Store::open(&path).await.unwrap().add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let again = Store::open(&path).await.unwrap();
+    assert_eq!(again.sites().await.unwrap().len(), 1);
+}
