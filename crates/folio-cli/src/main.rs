@@ -2,13 +2,18 @@
 //! happens in the core crates so the desktop app behaves identically.
 
 mod convert;
+mod sync;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(name = "folio", version, about = "Keeps your websites in sync with your photo folders")]
 struct Cli {
+    /// Where Folio keeps its database (default: FOLIO_DATA_DIR, else the OS data folder).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -19,6 +24,22 @@ enum Command {
     Convert(convert::Args),
     /// Make small JPEG previews, as the app's grid shows them.
     Thumbnail(convert::ThumbnailArgs),
+    /// Connect and list sites.
+    #[command(subcommand)]
+    Site(sync::SiteCommand),
+    /// Add and list albums (folders synced to sites).
+    #[command(subcommand)]
+    Album(sync::AlbumCommand),
+    /// One full pass over every album; returns when every photo is done or has failed.
+    Sync {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Per album: photos, synced, pending, failed (with reasons).
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Photo buffers are tens of megabytes. glibc raises its mmap threshold after the first such
@@ -36,8 +57,25 @@ fn keep_large_buffers_returnable() {
 fn main() -> ExitCode {
     keep_large_buffers_returnable();
     let cli = Cli::parse();
-    match cli.command {
-        Command::Convert(args) => convert::run(args),
-        Command::Thumbnail(args) => convert::run_thumbnails(args),
-    }
+    let engine_command = match cli.command {
+        Command::Convert(args) => return convert::run(args),
+        Command::Thumbnail(args) => return convert::run_thumbnails(args),
+        other => other,
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    runtime.block_on(async move {
+        let dir = folio_engine::data_dir(cli.data_dir.as_deref());
+        let engine = match folio_engine::Engine::open(&dir).await {
+            Ok(e) => e,
+            Err(e) => return sync::fail(e),
+        };
+        let result = match engine_command {
+            Command::Site(c) => sync::site(&engine, c).await,
+            Command::Album(c) => sync::album(&engine, c).await,
+            Command::Sync { json } => sync::sync(&engine, json).await,
+            Command::Status { json } => sync::status(&engine, json).await,
+            Command::Convert(_) | Command::Thumbnail(_) => unreachable!("handled above"),
+        };
+        result.unwrap_or_else(sync::fail)
+    })
 }

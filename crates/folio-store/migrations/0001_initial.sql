@@ -54,7 +54,7 @@ CREATE TABLE publications (
   remote_id INTEGER,
   remote_url TEXT,
   thumbnail_url TEXT,
-  -- pending | synced | failed | orphaned | superseded
+  -- pending | synced | failed | orphaned | superseded | deleted
   state TEXT NOT NULL,
   last_error TEXT,
   attempts INTEGER NOT NULL DEFAULT 0,

@@ -22,7 +22,10 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Schema steps in order; `PRAGMA user_version` records how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_settings.sql"),
+];
 
 #[derive(Clone)]
 pub struct Store {
@@ -226,8 +229,8 @@ impl Store {
         site_id: i64,
     ) -> Result<Option<Publication>> {
         let row = sqlx::query(
-            "SELECT * FROM publications WHERE asset_id = ? AND site_id = ? AND state != 'superseded'
-             ORDER BY id DESC LIMIT 1",
+            "SELECT * FROM publications WHERE asset_id = ? AND site_id = ?
+               AND state NOT IN ('superseded', 'deleted') ORDER BY id DESC LIMIT 1",
         )
         .bind(asset_id)
         .bind(site_id)
@@ -307,6 +310,25 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    // ---- settings ----
+
+    /// The stored value, or `make()`'s, stored first (the first writer wins).
+    pub async fn setting_or_insert(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> String,
+    ) -> Result<String> {
+        sqlx::query("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)")
+            .bind(key)
+            .bind(make())
+            .execute(&self.pool)
+            .await?;
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     // ---- activity ----

@@ -121,6 +121,8 @@ pub enum PublicationState {
     Orphaned,
     /// A newer version was uploaded as a new item because the site cannot replace in place.
     Superseded,
+    /// Removed from the site because its source was deleted and the album says so.
+    Deleted,
 }
 
 impl PublicationState {
@@ -131,6 +133,7 @@ impl PublicationState {
             PublicationState::Failed => "failed",
             PublicationState::Orphaned => "orphaned",
             PublicationState::Superseded => "superseded",
+            PublicationState::Deleted => "deleted",
         }
     }
     fn parse(s: &str) -> PublicationState {
@@ -139,6 +142,7 @@ impl PublicationState {
             "failed" => PublicationState::Failed,
             "orphaned" => PublicationState::Orphaned,
             "superseded" => PublicationState::Superseded,
+            "deleted" => PublicationState::Deleted,
             _ => PublicationState::Pending,
         }
     }

@@ -79,3 +79,10 @@ async fn reopening_keeps_data_and_does_not_rerun_migrations() {
     let again = Store::open(&path).await.unwrap();
     assert_eq!(again.sites().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn settings_keep_their_first_value() {
+    let (_dir, s) = store().await;
+    assert_eq!(s.setting_or_insert("install_id", || "a1".into()).await.unwrap(), "a1");
+    assert_eq!(s.setting_or_insert("install_id", || "b2".into()).await.unwrap(), "a1");
+}

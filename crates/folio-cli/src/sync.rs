@@ -1,0 +1,219 @@
+//! `folio site`, `folio album`, `folio sync` and `folio status`: thin wrappers over folio-engine.
+
+use clap::Subcommand;
+use folio_convert::OutputFormat;
+use folio_engine::{AlbumSettings, Engine, EngineError, ErrorCode, SyncEvent};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+#[derive(Subcommand)]
+pub enum SiteCommand {
+    /// Connect a site. The Application Password is read from FOLIO_APP_PASSWORD, else stdin.
+    Add {
+        name: String,
+        /// The WordPress site's address, e.g. https://example.com
+        #[arg(long)]
+        wordpress: String,
+        #[arg(long)]
+        user: String,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AlbumCommand {
+    /// Sync a folder to sites.
+    Add {
+        path: PathBuf,
+        /// Target site (repeat for several).
+        #[arg(long = "site", required = true)]
+        sites: Vec<String>,
+        #[arg(long, default_value = "webp")]
+        format: OutputFormat,
+        #[arg(long, default_value_t = 2560)]
+        max_edge: u32,
+        #[arg(long, default_value_t = 82, value_parser = clap::value_parser!(u8).range(1..=100))]
+        quality: u8,
+        /// File name pattern, e.g. '{album}-{date}-{sequence}'.
+        #[arg(long)]
+        naming: Option<String>,
+        /// Alt text pattern, e.g. '{title|caption|readable_filename}'.
+        #[arg(long)]
+        alt: Option<String>,
+        /// Delete photos from the sites when they are deleted from the folder.
+        #[arg(long)]
+        delete_remote: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Exit status for an engine error: configuration mistakes are 2, like usage errors.
+pub fn fail(e: EngineError) -> ExitCode {
+    eprintln!("folio: {}", e.message);
+    match e.code {
+        ErrorCode::Config | ErrorCode::Secrets => ExitCode::from(2),
+        _ => ExitCode::from(1),
+    }
+}
+
+fn read_password() -> Result<String, EngineError> {
+    if let Ok(p) = std::env::var("FOLIO_APP_PASSWORD") {
+        return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("Application Password: ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| EngineError::config(format!("reading the password: {e}")))?;
+    let p = line.trim().to_string();
+    if p.is_empty() {
+        return Err(EngineError::config(
+            "no Application Password given (set FOLIO_APP_PASSWORD or pipe it in)",
+        ));
+    }
+    Ok(p)
+}
+
+pub async fn site(engine: &Engine, command: SiteCommand) -> Result<ExitCode, EngineError> {
+    match command {
+        SiteCommand::Add { name, wordpress, user } => {
+            let password = read_password()?;
+            let s = engine.add_wordpress_site(&name, &wordpress, &user, &password).await?;
+            let avif =
+                if s.capabilities.avif { "accepts AVIF" } else { "no AVIF (WebP will be used)" };
+            println!("Added site {} ({} at {}): {avif}", s.name, s.account, s.url);
+        }
+        SiteCommand::List { json } => {
+            let sites = engine.sites().await?;
+            if json {
+                println!("{}", serde_json::to_string(&sites).expect("serialises"));
+            } else {
+                for s in sites {
+                    println!("{}\t{}\t{}\t{}", s.name, s.kind, s.account, s.url);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, EngineError> {
+    match command {
+        AlbumCommand::Add {
+            path,
+            sites,
+            format,
+            max_edge,
+            quality,
+            naming,
+            alt,
+            delete_remote,
+        } => {
+            let mut settings = AlbumSettings { delete_remote, ..AlbumSettings::default() };
+            settings.preset.format = format;
+            settings.preset.max_edge = max_edge;
+            settings.preset.quality = quality;
+            if let Some(n) = naming {
+                settings.naming = n;
+            }
+            if let Some(a) = alt {
+                settings.alt = a;
+            }
+            let a = engine.add_album(&path, &sites, settings).await?;
+            println!("Added album {} ({}) → {}", a.name, a.root, a.sites.join(", "));
+        }
+        AlbumCommand::List { json } => {
+            let albums = engine.albums().await?;
+            if json {
+                println!("{}", serde_json::to_string(&albums).expect("serialises"));
+            } else {
+                for a in albums {
+                    println!("{}\t{}\t{}", a.name, a.root, a.sites.join(","));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn sync(engine: &Engine, json: bool) -> Result<ExitCode, EngineError> {
+    let show_progress = !json && std::io::stderr().is_terminal();
+    let (total, done) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let on_event = |event: SyncEvent| {
+        if !show_progress {
+            return;
+        }
+        match event {
+            SyncEvent::Planned { photos, .. } => {
+                total.fetch_add(photos, Ordering::Relaxed);
+            }
+            SyncEvent::PhotoDone { album, .. } => {
+                let (d, t) = (
+                    done.fetch_add(1, Ordering::Relaxed) + 1,
+                    total.load(Ordering::Relaxed).max(1),
+                );
+                let filled = d * 30 / t;
+                eprint!(
+                    "\r[{}{}] {d}/{t} {album}  ",
+                    "#".repeat(filled),
+                    " ".repeat(30 - filled.min(30))
+                );
+            }
+        }
+    };
+    let report = engine.sync(&on_event).await?;
+    if show_progress {
+        eprintln!();
+    }
+    if json {
+        println!("{}", serde_json::to_string(&report).expect("serialises"));
+    } else {
+        println!(
+            "{} uploaded, {} replaced, {} unchanged, {} removed, {} failed",
+            report.uploaded,
+            report.replaced,
+            report.unchanged,
+            report.removed,
+            report.failed.len()
+        );
+        for f in &report.failed {
+            println!("  ✗ {}: {}", f.path, f.error);
+        }
+    }
+    Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+pub async fn status(engine: &Engine, json: bool) -> Result<ExitCode, EngineError> {
+    let albums = engine.status().await?;
+    if json {
+        println!("{}", serde_json::to_string(&albums).expect("serialises"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    for a in &albums {
+        println!(
+            "{} ({}): {} photos, {} synced, {} pending, {} failed",
+            a.album,
+            a.root,
+            a.photos,
+            a.synced,
+            a.pending,
+            a.failed.len()
+        );
+        for f in &a.failed {
+            println!("  ✗ {}: {}", f.path, f.error);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

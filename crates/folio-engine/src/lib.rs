@@ -1,0 +1,307 @@
+//! folio-engine is the one API for every front end (desktop app, CLI): sites, albums, sync
+//! passes. Front ends parse and print; every decision about photos and sites is made here.
+
+mod patterns;
+mod scan;
+mod secrets;
+mod settings;
+mod sync;
+
+pub use patterns::{expand, slugify, PatternInput};
+pub use settings::AlbumSettings;
+pub use sync::{FailedPhoto, SyncEvent, SyncReport};
+
+use folio_convert::ConvertPool;
+use folio_sites::wordpress::WordPress;
+use folio_sites::{Capabilities, Destination};
+use folio_store::{Album, AssetState, PublicationState, Site, Store};
+use secrets::Secrets;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What kind of failure, for front ends to branch on (the CLI maps `Config` to exit status 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A usage or configuration mistake: unknown site, missing folder, bad setting.
+    Config,
+    /// The site refused or could not be reached.
+    Site,
+    Secrets,
+    Store,
+    Io,
+}
+
+#[derive(Debug, Clone, thiserror::Error, Serialize)]
+#[error("{message}")]
+pub struct EngineError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl EngineError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        EngineError { code, message: message.into() }
+    }
+    pub fn config(message: impl Into<String>) -> Self {
+        EngineError::new(ErrorCode::Config, message)
+    }
+}
+
+impl From<folio_store::StoreError> for EngineError {
+    fn from(e: folio_store::StoreError) -> Self {
+        match e {
+            folio_store::StoreError::Conflict(m) => EngineError::config(m),
+            other => EngineError::new(ErrorCode::Store, other.to_string()),
+        }
+    }
+}
+
+impl From<folio_sites::SiteError> for EngineError {
+    fn from(e: folio_sites::SiteError) -> Self {
+        EngineError::new(ErrorCode::Site, e.message)
+    }
+}
+
+/// Where Folio keeps its database and caches: `--data-dir`, else `FOLIO_DATA_DIR`, else the OS
+/// data folder (`~/.local/share/folio`, `~/Library/Application Support/app.Folio.folio`,
+/// `%APPDATA%\Folio\folio\data`).
+pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    if let Some(p) = std::env::var_os("FOLIO_DATA_DIR") {
+        return PathBuf::from(p);
+    }
+    directories::ProjectDirs::from("app", "Folio", "folio")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".folio"))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteSummary {
+    pub name: String,
+    pub kind: String,
+    pub url: String,
+    pub account: String,
+    pub capabilities: Capabilities,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlbumSummary {
+    pub name: String,
+    pub root: String,
+    pub sites: Vec<String>,
+    pub settings: AlbumSettings,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AlbumStatus {
+    pub album: String,
+    pub root: String,
+    pub photos: usize,
+    pub synced: usize,
+    pub pending: usize,
+    pub failed: Vec<FailedPhoto>,
+}
+
+pub struct Engine {
+    store: Store,
+    secrets: Secrets,
+    pool: ConvertPool,
+    /// Random, made once per data folder; part of every remote slug.
+    install_id: String,
+}
+
+impl Engine {
+    pub async fn open(data_dir: &Path) -> Result<Engine, EngineError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            EngineError::new(ErrorCode::Io, format!("cannot create {}: {e}", data_dir.display()))
+        })?;
+        let store = Store::open(&data_dir.join("folio.db")).await?;
+        let install_id = store
+            .setting_or_insert("install_id", || {
+                let seed = format!(
+                    "{:?}{}{}",
+                    std::time::SystemTime::now(),
+                    std::process::id(),
+                    data_dir.display()
+                );
+                folio_convert::content_hash(seed.as_bytes())[..8].to_string()
+            })
+            .await?;
+        Ok(Engine {
+            store,
+            secrets: Secrets::open(data_dir)?,
+            pool: ConvertPool::with_cores(),
+            install_id,
+        })
+    }
+
+    /// Checks the credentials against the site before saving anything.
+    pub async fn add_wordpress_site(
+        &self,
+        name: &str,
+        url: &str,
+        user: &str,
+        password: &str,
+    ) -> Result<SiteSummary, EngineError> {
+        if self.store.site_by_name(name).await?.is_some() {
+            return Err(EngineError::config(format!("a site named '{name}' already exists")));
+        }
+        let wp = WordPress::new(url, user, password)?;
+        let capabilities = wp.probe().await?;
+        let secret_ref = format!("site-{}", slugify(name));
+        self.secrets.set(&secret_ref, password)?;
+        let site = self.store.add_site(name, "wordpress", url, user, &secret_ref).await?;
+        let caps_json = serde_json::to_string(&capabilities).expect("capabilities serialise");
+        self.store.set_site_capabilities(site.id, &caps_json).await?;
+        Ok(summary(&Site { capabilities: caps_json, ..site }))
+    }
+
+    pub async fn sites(&self) -> Result<Vec<SiteSummary>, EngineError> {
+        Ok(self.store.sites().await?.iter().map(summary).collect())
+    }
+
+    pub async fn add_album(
+        &self,
+        root: &Path,
+        site_names: &[String],
+        settings: AlbumSettings,
+    ) -> Result<AlbumSummary, EngineError> {
+        let root = root
+            .canonicalize()
+            .map_err(|e| EngineError::config(format!("{}: {e}", root.display())))?;
+        if !root.is_dir() {
+            return Err(EngineError::config(format!("{} is not a folder", root.display())));
+        }
+        let mut site_ids = Vec::new();
+        for name in site_names {
+            let site = self.store.site_by_name(name).await?.ok_or_else(|| {
+                EngineError::config(format!("no site named '{name}'; add it with 'folio site add'"))
+            })?;
+            site_ids.push(site.id);
+        }
+        let name = root.file_name().map_or("album".into(), |n| n.to_string_lossy().into_owned());
+        let settings_json = serde_json::to_string(&settings).expect("settings serialise");
+        let album =
+            self.store.add_album(&root.to_string_lossy(), &name, &settings_json, &site_ids).await?;
+        Ok(AlbumSummary {
+            name: album.name,
+            root: album.root,
+            sites: site_names.to_vec(),
+            settings,
+        })
+    }
+
+    pub async fn albums(&self) -> Result<Vec<AlbumSummary>, EngineError> {
+        let sites = self.store.sites().await?;
+        let mut out = Vec::new();
+        for a in self.store.albums().await? {
+            let names = a
+                .site_ids
+                .iter()
+                .filter_map(|id| sites.iter().find(|s| s.id == *id))
+                .map(|s| s.name.clone())
+                .collect();
+            let settings = serde_json::from_str(&a.settings).unwrap_or_default();
+            out.push(AlbumSummary { name: a.name, root: a.root, sites: names, settings });
+        }
+        Ok(out)
+    }
+
+    fn destination(&self, site: &Site) -> Result<Arc<dyn Destination>, EngineError> {
+        let password = self.secrets.get(&site.secret_ref)?;
+        Ok(Arc::new(WordPress::new(&site.url, &site.account, &password)?))
+    }
+
+    /// One full pass over every album. Per-photo failures are in the report; an `Err` means the
+    /// pass could not run at all (store, configuration).
+    pub async fn sync(
+        &self,
+        on_event: &(dyn Fn(SyncEvent) + Sync),
+    ) -> Result<SyncReport, EngineError> {
+        let sites = self.store.sites().await?;
+        let mut total = SyncReport::default();
+        for album in self.store.albums().await? {
+            let mut targets = Vec::new();
+            for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
+                targets.push(sync::Target {
+                    site: site.clone(),
+                    destination: self.destination(site)?,
+                });
+            }
+            let ctx = sync::Context {
+                store: &self.store,
+                pool: &self.pool,
+                install_id: &self.install_id,
+            };
+            total.add(sync::sync_album(&ctx, &album, &targets, on_event).await?);
+        }
+        Ok(total)
+    }
+
+    pub async fn status(&self) -> Result<Vec<AlbumStatus>, EngineError> {
+        let mut out = Vec::new();
+        for album in self.store.albums().await? {
+            out.push(self.album_status(&album).await?);
+        }
+        Ok(out)
+    }
+
+    async fn album_status(&self, album: &Album) -> Result<AlbumStatus, EngineError> {
+        let mut status = AlbumStatus {
+            album: album.name.clone(),
+            root: album.root.clone(),
+            ..Default::default()
+        };
+        for asset in self.store.assets(album.id).await? {
+            match asset.state {
+                AssetState::Missing => continue,
+                AssetState::Failed => {
+                    status.photos += 1;
+                    status.failed.push(FailedPhoto {
+                        path: asset.rel_path,
+                        error: asset.error.unwrap_or_default(),
+                    });
+                    continue;
+                }
+                AssetState::Present => status.photos += 1,
+            }
+            let mut synced = true;
+            for site in &album.site_ids {
+                let p = self.store.current_publication(asset.id, *site).await?;
+                match p {
+                    Some(p)
+                        if p.state == PublicationState::Synced
+                            && p.content_hash == asset.content_hash => {}
+                    Some(p) if p.state == PublicationState::Failed => {
+                        synced = false;
+                        status.failed.push(FailedPhoto {
+                            path: asset.rel_path.clone(),
+                            error: p.last_error.unwrap_or_default(),
+                        });
+                    }
+                    _ => synced = false,
+                }
+            }
+            if synced {
+                status.synced += 1;
+            } else if !status.failed.iter().any(|f| f.path == asset.rel_path) {
+                status.pending += 1;
+            }
+        }
+        Ok(status)
+    }
+}
+
+fn summary(site: &Site) -> SiteSummary {
+    SiteSummary {
+        name: site.name.clone(),
+        kind: site.kind.clone(),
+        url: site.url.clone(),
+        account: site.account.clone(),
+        capabilities: serde_json::from_str(&site.capabilities).unwrap_or_default(),
+    }
+}
