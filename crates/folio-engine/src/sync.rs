@@ -48,6 +48,10 @@ pub enum SyncEvent {
     PhotoDone { album: String, path: String },
 }
 
+/// How long an upload whose answer was lost may still complete on the server. A pending
+/// publication younger than this is waited for before its slug is looked up again.
+const IN_FLIGHT_GRACE_SECS: i64 = 15;
+
 /// What a pass needs from the engine.
 pub struct Context<'a> {
     pub store: &'a Store,
@@ -282,6 +286,12 @@ async fn sync_photo(
                 && matches!(p.state, PublicationState::Pending | PublicationState::Failed)
         });
         if let Some(p) = resumed {
+            // An upload killed mid-request may still be finishing on the server (WordPress makes
+            // its sub-sizes first); uploading again now could race it into a duplicate.
+            let wait = IN_FLIGHT_GRACE_SECS - p.age_secs;
+            if p.state == PublicationState::Pending && wait > 0 {
+                tokio::time::sleep(std::time::Duration::from_secs(wait as u64)).await;
+            }
             match target.destination.find_by_slug(&p.slug).await {
                 Ok(Some(found)) => {
                     finish(store, p.id, &found).await?;
@@ -314,7 +324,10 @@ async fn sync_photo(
             },
         };
         let publication = match resumed {
-            Some(p) => p.clone(),
+            Some(p) => {
+                store.touch_publication(p.id).await.map_err(store_err)?;
+                p.clone()
+            }
             None => {
                 // Unique to installation, photo, version and preset: the lookup key after a
                 // lost answer or a crash.

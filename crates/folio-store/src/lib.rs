@@ -229,7 +229,8 @@ impl Store {
         site_id: i64,
     ) -> Result<Option<Publication>> {
         let row = sqlx::query(
-            "SELECT * FROM publications WHERE asset_id = ? AND site_id = ?
+            "SELECT *, CAST((julianday('now') - julianday(updated_at)) * 86400 AS INTEGER) AS age_secs
+             FROM publications WHERE asset_id = ? AND site_id = ?
                AND state NOT IN ('superseded', 'deleted') ORDER BY id DESC LIMIT 1",
         )
         .bind(asset_id)
@@ -268,6 +269,15 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok(Publication::from_row(&row))
+    }
+
+    /// Marks the start of another upload attempt (its age decides when it may be retried).
+    pub async fn touch_publication(&self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE publications SET updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn finish_publication(

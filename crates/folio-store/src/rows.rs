@@ -162,6 +162,8 @@ pub struct Publication {
     pub state: PublicationState,
     pub last_error: Option<String>,
     pub attempts: i64,
+    /// Seconds since the row last changed (only filled by `current_publication`).
+    pub age_secs: i64,
 }
 
 impl Publication {
@@ -179,6 +181,7 @@ impl Publication {
             state: PublicationState::parse(r.get("state")),
             last_error: r.get("last_error"),
             attempts: r.get("attempts"),
+            age_secs: r.try_get("age_secs").unwrap_or(0),
         }
     }
 }
