@@ -242,6 +242,51 @@ impl Engine {
         Ok(total)
     }
 
+    /// Expands `pattern` on up to `limit` of the album's photos (in folder order), with their
+    /// real metadata and the size the album's preset would give them: the settings screen's
+    /// live preview. Returns (relative path, result) pairs; unreadable photos are skipped.
+    pub async fn preview_pattern(
+        &self,
+        album_root: &Path,
+        pattern: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, String)>, EngineError> {
+        let root = album_root
+            .canonicalize()
+            .map_err(|e| EngineError::config(format!("{}: {e}", album_root.display())))?;
+        let album = self
+            .store
+            .albums()
+            .await?
+            .into_iter()
+            .find(|a| Path::new(&a.root) == root)
+            .ok_or_else(|| EngineError::config(format!("{} is not an album", root.display())))?;
+        let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
+        let files =
+            scan::scan(&root).map_err(|e| EngineError::new(ErrorCode::Io, e.to_string()))?;
+        let mut out = Vec::new();
+        for (i, file) in files.iter().enumerate() {
+            if out.len() >= limit {
+                break;
+            }
+            let Ok(probe) = folio_convert::probe_file(&file.path) else { continue };
+            let (w, h) = probe.upright_size();
+            let (width, height) = folio_convert::fitted(w, h, settings.preset.max_edge);
+            let stem =
+                file.path.file_stem().map_or("photo".into(), |s| s.to_string_lossy().into_owned());
+            let input = PatternInput {
+                stem: &stem,
+                album: &album.name,
+                sequence: i + 1,
+                meta: &probe.meta,
+                width,
+                height,
+            };
+            out.push((file.rel_path.clone(), expand(pattern, &input)));
+        }
+        Ok(out)
+    }
+
     pub async fn status(&self) -> Result<Vec<AlbumStatus>, EngineError> {
         let mut out = Vec::new();
         for album in self.store.albums().await? {
