@@ -35,6 +35,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Live sync until SIGINT or SIGTERM, which stop it cleanly.
+    Watch,
     /// Per album: photos, synced, pending, failed (with reasons).
     Status {
         #[arg(long)]
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
             Command::Album(c) => sync::album(&engine, c).await,
             Command::Sync { json } => sync::sync(&engine, json).await,
             Command::Status { json } => sync::status(&engine, json).await,
+            Command::Watch => sync::watch(&engine).await,
             Command::Convert(_) | Command::Thumbnail(_) => unreachable!("handled above"),
         };
         result.unwrap_or_else(sync::fail)

@@ -217,3 +217,41 @@ pub async fn status(engine: &Engine, json: bool) -> Result<ExitCode, EngineError
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM (service managers, `kill`).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+pub async fn watch(engine: &Engine) -> Result<ExitCode, EngineError> {
+    let on_pass = |r: &folio_engine::SyncReport| {
+        if r.uploaded + r.replaced + r.removed + r.failed.len() == 0 {
+            return;
+        }
+        println!(
+            "{} uploaded, {} replaced, {} removed, {} failed",
+            r.uploaded,
+            r.replaced,
+            r.removed,
+            r.failed.len()
+        );
+        for f in &r.failed {
+            println!("  ✗ {}: {}", f.path, f.error);
+        }
+        let _ = std::io::stdout().flush();
+    };
+    eprintln!("folio: watching; Ctrl-C to stop");
+    engine.watch(&|_| {}, &on_pass, stop_signal()).await?;
+    eprintln!("folio: stopped");
+    Ok(ExitCode::SUCCESS)
+}

@@ -6,6 +6,7 @@ mod scan;
 mod secrets;
 mod settings;
 mod sync;
+mod watch;
 
 pub use patterns::{expand, slugify, PatternInput};
 pub use settings::AlbumSettings;
@@ -240,6 +241,48 @@ impl Engine {
             total.add(sync::sync_album(&ctx, &album, &targets, on_event).await?);
         }
         Ok(total)
+    }
+
+    /// Live sync until `stop` completes: a full pass now, then a pass after each burst of
+    /// changes in an album folder, and a full rescan every few minutes. Stopping mid-pass is
+    /// safe: an interrupted upload is found again by its slug on the next run.
+    pub async fn watch(
+        &self,
+        on_event: &(dyn Fn(SyncEvent) + Sync),
+        on_pass: &(dyn Fn(&SyncReport) + Sync),
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<(), EngineError> {
+        let roots: Vec<PathBuf> =
+            self.store.albums().await?.iter().map(|a| PathBuf::from(&a.root)).collect();
+        if roots.is_empty() {
+            return Err(EngineError::config("no albums to watch; add one with 'folio album add'"));
+        }
+        let mut folders = watch::FolderWatch::start(&roots)?;
+        tokio::pin!(stop);
+        let mut rescan = tokio::time::interval(watch::rescan_interval());
+        rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let quiet = tokio::time::sleep(watch::QUIET);
+        tokio::pin!(quiet);
+        let mut dirty = false;
+        loop {
+            let due = tokio::select! {
+                _ = &mut stop => return Ok(()),
+                _ = rescan.tick() => true,
+                Some(_) = folders.changes.recv() => {
+                    dirty = true;
+                    quiet.as_mut().reset(tokio::time::Instant::now() + watch::QUIET);
+                    false
+                }
+                _ = &mut quiet, if dirty => true,
+            };
+            if due {
+                dirty = false;
+                tokio::select! {
+                    _ = &mut stop => return Ok(()),
+                    report = self.sync(on_event) => on_pass(&report?),
+                }
+            }
+        }
     }
 
     /// Expands `pattern` on up to `limit` of the album's photos (in folder order), with their

@@ -1,0 +1,76 @@
+//! Live sync: watcher events only say *which album to rescan*; the rescan (a normal sync pass)
+//! decides what changed. Watchers miss events (network drives, overflows), so every album is
+//! also rescanned periodically.
+
+use crate::EngineError;
+use notify::{RecursiveMode, Watcher};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Writes usually come in bursts (an export of 200 photos, a file written in chunks); wait for
+/// this much quiet before a pass, so a burst makes one pass and a half-written file is seen
+/// whole. The pass's decode check still catches a file that is not.
+pub const QUIET: Duration = Duration::from_millis(800);
+
+/// Full rescans catch what the watcher missed. `FOLIO_RESCAN_SECS` overrides it (tests).
+pub fn rescan_interval() -> Duration {
+    let secs = std::env::var("FOLIO_RESCAN_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
+    Duration::from_secs(secs)
+}
+
+/// Watches album roots, sending a root each time something under it changes.
+pub struct FolderWatch {
+    // Kept alive for as long as events are wanted.
+    _watcher: Box<dyn Watcher + Send>,
+    pub changes: mpsc::UnboundedReceiver<PathBuf>,
+}
+
+impl FolderWatch {
+    pub fn start(roots: &[PathBuf]) -> Result<FolderWatch, EngineError> {
+        let (tx, changes) = mpsc::unbounded_channel();
+        let roots_for_events: Vec<PathBuf> = roots.to_vec();
+        let handler = move |event: notify::Result<notify::Event>| {
+            let Ok(event) = event else {
+                // Overflow or a watcher error: rescan everything rather than guess.
+                roots_for_events.iter().for_each(|r| drop(tx.send(r.clone())));
+                return;
+            };
+            if event.need_rescan() {
+                roots_for_events.iter().for_each(|r| drop(tx.send(r.clone())));
+                return;
+            }
+            for path in &event.paths {
+                if let Some(root) = roots_for_events.iter().find(|r| path.starts_with(r)) {
+                    let _ = tx.send(root.clone());
+                }
+            }
+        };
+        let mut watcher: Box<dyn Watcher + Send> =
+            match notify::recommended_watcher(handler.clone()) {
+                Ok(w) => Box::new(w),
+                Err(_) => Box::new(poller(handler.clone())?),
+            };
+        for root in roots {
+            if watcher.watch(root, RecursiveMode::Recursive).is_err() {
+                // inotify limits, unsupported file systems: poll instead.
+                watcher = Box::new(poller(handler.clone())?);
+                for r in roots {
+                    watcher.watch(r, RecursiveMode::Recursive).map_err(|e| watch_error(r, e))?;
+                }
+                break;
+            }
+        }
+        Ok(FolderWatch { _watcher: watcher, changes })
+    }
+}
+
+fn poller<F: notify::EventHandler>(handler: F) -> Result<notify::PollWatcher, EngineError> {
+    let config = notify::Config::default().with_poll_interval(Duration::from_secs(5));
+    notify::PollWatcher::new(handler, config)
+        .map_err(|e| EngineError::config(format!("watching folders: {e}")))
+}
+
+fn watch_error(root: &Path, e: notify::Error) -> EngineError {
+    EngineError::config(format!("cannot watch {}: {e}", root.display()))
+}
