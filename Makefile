@@ -8,7 +8,7 @@ CARGO ?= cargo
 SHELL := bash
 TEST_LOG := $(CARGO_TARGET_DIR)/folio-test.log
 
-.PHONY: help run app ui test test-rust test-ui lint fmt bench-convert convert clean
+.PHONY: help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
 
 help:
 	@echo "make run            build and start the desktop app"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint           rustfmt --check and clippy -D warnings"
 	@echo "make fmt            format the Rust code"
 	@echo "make bench-convert  folio convert vs libvips vs cwebp on 24 MP photos (release build)"
+	@echo "make bench-sync     folio sync vs curl into a real WordPress; watch latency; idle CPU; re-sync"
 	@echo "make convert ARGS=… run 'folio convert' from source"
 
 run:
@@ -52,6 +53,11 @@ fmt:
 bench-convert:
 	scripts/setup.sh bench
 	scripts/bench-convert.sh
+
+bench-sync:
+	scripts/setup.sh bench
+	$(CARGO) build --release -q -p folio-cli
+	tests/with-wordpress.sh python3 scripts/bench_sync.py
 
 convert:
 	$(CARGO) run -q -p folio-cli -- convert $(ARGS)
