@@ -2,37 +2,21 @@
 //! pseudo-random moments 20 times and restarted each time. At the end the media library holds
 //! exactly one attachment per photo, and the store agrees.
 
-use folio_sites::wordpress::WordPress;
+mod support;
+
 use folio_sites::Destination;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+use support::{album_media, unique, wordpress};
 
 const PHOTOS: usize = 60;
 const KILLS: usize = 20;
 
-fn env() -> Option<(String, String, String)> {
-    let get = |k| std::env::var(k).ok();
-    match (get("FOLIO_WP_URL"), get("FOLIO_WP_USER"), get("FOLIO_WP_APP_PASSWORD")) {
-        (Some(u), Some(n), Some(p)) => Some((u, n, p)),
-        _ if std::env::var_os("FOLIO_REQUIRE_WP").is_some() => {
-            panic!("FOLIO_REQUIRE_WP is set but no WordPress is")
-        }
-        _ => {
-            eprintln!(
-                "SKIP: no WordPress (run under tests/with-wordpress.sh, as `make test` does)"
-            );
-            None
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn killing_sync_never_duplicates_or_loses_a_photo() {
-    let Some((url, user, password)) = env() else { return };
+    let Some(site) = wordpress() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    let album_name = format!("crash{nanos:x}");
+    let album_name = unique("crash");
     let album = tmp.path().join(&album_name);
     std::fs::create_dir_all(&album).unwrap();
     for i in 0..PHOTOS {
@@ -47,21 +31,13 @@ async fn killing_sync_never_duplicates_or_loses_a_photo() {
         img.save(album.join(format!("photo-{i:02}.png"))).unwrap();
     }
     let data = tmp.path().join("data");
-    let folio = |args: &[&str]| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_folio"));
-        c.arg("--data-dir")
-            .arg(&data)
-            .args(args)
-            .env("FOLIO_SECRETS", "file")
-            .env("FOLIO_APP_PASSWORD", &password);
-        c
-    };
+    let folio = |args: &[&str]| site.folio(&data, args);
     let ok = |mut c: Command| {
         let out = c.output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     };
-    ok(folio(&["site", "add", "blog", "--wordpress", &url, "--user", &user]));
+    ok(folio(&["site", "add", "blog", "--wordpress", &site.url, "--user", &site.user]));
     let album_arg = album.to_string_lossy().into_owned();
     ok(folio(&["album", "add", &album_arg, "--site", "blog", "--naming", "{album}-{filename}"]));
 
@@ -85,17 +61,8 @@ async fn killing_sync_never_duplicates_or_loses_a_photo() {
     let report: serde_json::Value = serde_json::from_str(&ok(folio(&["sync", "--json"]))).unwrap();
     assert_eq!(report["failed"].as_array().unwrap().len(), 0, "{report}");
 
-    let wp = WordPress::new(&url, &user, &password).unwrap();
-    let mut mine = Vec::new();
-    let mut page = 1;
-    loop {
-        let p = wp.list(page).await.unwrap();
-        mine.extend(p.items.into_iter().filter(|m| m.url.contains(&album_name)));
-        if page >= p.total_pages {
-            break;
-        }
-        page += 1;
-    }
+    let wp = site.client();
+    let mine = album_media(&wp, &album_name).await;
     let mut names: Vec<String> =
         mine.iter().map(|m| m.url.rsplit('/').next().unwrap().to_string()).collect();
     names.sort();

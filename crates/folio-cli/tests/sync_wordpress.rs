@@ -1,33 +1,12 @@
 //! End to end: `folio` syncs the sample photos into the real WordPress from
 //! tests/wordpress/start.sh, and everything is read back through WordPress's REST API.
 
-use folio_sites::wordpress::WordPress;
+mod support;
+
 use folio_sites::{Destination, RemoteMedia};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-struct Env {
-    url: String,
-    user: String,
-    password: String,
-}
-
-fn wordpress() -> Option<Env> {
-    let get = |k| std::env::var(k).ok();
-    match (get("FOLIO_WP_URL"), get("FOLIO_WP_USER"), get("FOLIO_WP_APP_PASSWORD")) {
-        (Some(url), Some(user), Some(password)) => Some(Env { url, user, password }),
-        _ if std::env::var_os("FOLIO_REQUIRE_WP").is_some() => {
-            panic!("FOLIO_REQUIRE_WP is set but no WordPress is")
-        }
-        _ => {
-            eprintln!(
-                "SKIP: no WordPress (run under tests/with-wordpress.sh, as `make test` does)"
-            );
-            None
-        }
-    }
-}
+use support::{album_media, unique, wordpress, Site};
 
 fn samples() -> Option<PathBuf> {
     let root = std::env::var_os("FOLIO_SAMPLE_PHOTOS").map(PathBuf::from).unwrap_or_else(|| {
@@ -41,19 +20,12 @@ fn samples() -> Option<PathBuf> {
 
 struct Folio<'a> {
     data: PathBuf,
-    wp: &'a Env,
+    wp: &'a Site,
 }
 
 impl Folio<'_> {
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_folio"))
-            .arg("--data-dir")
-            .arg(&self.data)
-            .args(args)
-            .env("FOLIO_SECRETS", "file")
-            .env("FOLIO_APP_PASSWORD", &self.wp.password)
-            .output()
-            .unwrap();
+        let out = self.wp.folio(&self.data, args).output().unwrap();
         let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
         (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
     }
@@ -74,19 +46,6 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-async fn album_media(wp: &WordPress, album: &str) -> Vec<RemoteMedia> {
-    let mut all = Vec::new();
-    let mut page = 1;
-    loop {
-        let p = wp.list(page).await.unwrap();
-        all.extend(p.items.into_iter().filter(|m| m.url.contains(album)));
-        if page >= p.total_pages {
-            return all;
-        }
-        page += 1;
-    }
-}
-
 fn find<'a>(media: &'a [RemoteMedia], name: &str) -> &'a RemoteMedia {
     media
         .iter()
@@ -102,9 +61,7 @@ async fn served(url: &str) -> Vec<u8> {
 async fn sync_a_folder_into_a_real_wordpress() {
     let (Some(env), Some(samples)) = (wordpress(), samples()) else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    let album_name = format!("e2e{nanos:x}");
+    let album_name = unique("e2e");
     let album = tmp.path().join(&album_name);
     for sub in ["orientation", "gps", "xmp", "cameras", "invalid"] {
         copy_dir(&samples.join(sub), &album.join(sub));
@@ -154,7 +111,7 @@ async fn sync_a_folder_into_a_real_wordpress() {
     assert_eq!(failed, expected_failed, "{report}");
     assert!(report["failed"][0]["error"].as_str().unwrap().len() > 10);
 
-    let wp = WordPress::new(&env.url, &env.user, &env.password).unwrap();
+    let wp = env.client();
     let media = album_media(&wp, &album_name).await;
     assert_eq!(media.len(), expected_ok, "exactly one attachment per valid photo");
     let mut slugs: Vec<&str> = media.iter().map(|m| m.slug.as_str()).collect();

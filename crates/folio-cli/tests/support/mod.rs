@@ -1,0 +1,70 @@
+//! Shared by the tests that run `folio` against the real WordPress.
+#![allow(dead_code)]
+
+use folio_sites::wordpress::WordPress;
+use folio_sites::{Destination, RemoteMedia};
+use std::path::Path;
+use std::process::Command;
+
+pub struct Site {
+    pub url: String,
+    pub user: String,
+    pub password: String,
+}
+
+/// The WordPress from tests/with-wordpress.sh. Skips (returns `None`) without one, except under
+/// `make test`, where FOLIO_REQUIRE_WP turns a missing WordPress into a failure.
+pub fn wordpress() -> Option<Site> {
+    let get = |k| std::env::var(k).ok();
+    match (get("FOLIO_WP_URL"), get("FOLIO_WP_USER"), get("FOLIO_WP_APP_PASSWORD")) {
+        (Some(url), Some(user), Some(password)) => Some(Site { url, user, password }),
+        _ if std::env::var_os("FOLIO_REQUIRE_WP").is_some() => {
+            panic!("FOLIO_REQUIRE_WP is set but no WordPress is")
+        }
+        _ => {
+            eprintln!(
+                "SKIP: no WordPress (run under tests/with-wordpress.sh, as `make test` does)"
+            );
+            None
+        }
+    }
+}
+
+impl Site {
+    pub fn client(&self) -> WordPress {
+        WordPress::new(&self.url, &self.user, &self.password).unwrap()
+    }
+
+    /// A `folio` command on `data`, with credentials kept in files (CI has no keychain).
+    pub fn folio(&self, data: &Path, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_folio"));
+        c.arg("--data-dir")
+            .arg(data)
+            .args(args)
+            .env("FOLIO_SECRETS", "file")
+            .env("FOLIO_APP_PASSWORD", &self.password);
+        c
+    }
+}
+
+/// A name unique to this test run, used as the album folder so its uploads can be told apart on
+/// the shared test site.
+pub fn unique(prefix: &str) -> String {
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{prefix}{nanos:x}")
+}
+
+/// Every attachment whose URL contains `album` (uploads are named `{album}-{filename}`).
+pub async fn album_media(wp: &WordPress, album: &str) -> Vec<RemoteMedia> {
+    let mut all = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = wp.list(page).await.unwrap();
+        all.extend(p.items.into_iter().filter(|m| m.url.contains(album)));
+        if page >= p.total_pages {
+            return all;
+        }
+        page += 1;
+    }
+}
