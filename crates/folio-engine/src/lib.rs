@@ -113,6 +113,10 @@ pub struct Engine {
     pool: ConvertPool,
     /// Random, made once per data folder; part of every remote slug.
     install_id: String,
+    /// One client per site for the engine's lifetime: its pacer (concurrency, Retry-After
+    /// pauses) then covers every album on that site and every pass of `watch`, and the
+    /// keychain and route probe are read once.
+    destinations: std::sync::Mutex<std::collections::HashMap<i64, Arc<dyn Destination>>>,
 }
 
 impl Engine {
@@ -137,6 +141,7 @@ impl Engine {
             secrets: Secrets::open(data_dir)?,
             pool: ConvertPool::with_cores(),
             install_id,
+            destinations: Default::default(),
         })
     }
 
@@ -213,8 +218,15 @@ impl Engine {
     }
 
     fn destination(&self, site: &Site) -> Result<Arc<dyn Destination>, EngineError> {
+        let mut cache = self.destinations.lock().expect("destination cache lock");
+        if let Some(d) = cache.get(&site.id) {
+            return Ok(d.clone());
+        }
         let password = self.secrets.get(&site.secret_ref)?;
-        Ok(Arc::new(WordPress::new(&site.url, &site.account, &password)?))
+        let destination: Arc<dyn Destination> =
+            Arc::new(WordPress::new(&site.url, &site.account, &password)?);
+        cache.insert(site.id, destination.clone());
+        Ok(destination)
     }
 
     /// One full pass over every album. Per-photo failures are in the report; an `Err` means the
