@@ -15,6 +15,16 @@ pub struct Args {
     /// Folder for the renditions; created if missing.
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    preset: PresetArgs,
+    #[command(flatten)]
+    batch: Batch,
+}
+
+/// Conversion settings, shared by `folio convert` and `folio album add` so both accept and
+/// validate them the same way.
+#[derive(clap::Args)]
+pub struct PresetArgs {
     /// webp, avif, jpeg or original.
     #[arg(long, default_value = "webp")]
     format: OutputFormat,
@@ -33,8 +43,22 @@ pub struct Args {
     /// Drop creator and copyright (kept by default).
     #[arg(long)]
     strip_credit: bool,
-    #[command(flatten)]
-    batch: Batch,
+}
+
+impl PresetArgs {
+    pub fn preset(&self) -> Preset {
+        Preset {
+            format: self.format,
+            quality: self.quality,
+            max_edge: self.max_edge,
+            avif_speed: self.avif_speed,
+            metadata: MetadataPolicy {
+                keep_location: self.keep_location,
+                keep_credit: !self.strip_credit,
+                ..MetadataPolicy::default()
+            },
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -78,17 +102,7 @@ enum Report {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let preset = Preset {
-        format: args.format,
-        quality: args.quality,
-        max_edge: args.max_edge,
-        avif_speed: args.avif_speed,
-        metadata: MetadataPolicy {
-            keep_location: args.keep_location,
-            keep_credit: !args.strip_credit,
-            ..MetadataPolicy::default()
-        },
-    };
+    let preset = args.preset.preset();
     run_batch(&args.inputs, &args.out, &args.batch, move |input| {
         let r = folio_convert::convert_file(input, &preset)?;
         Ok(Made { bytes: r.bytes, extension: r.extension, width: r.width, height: r.height })

@@ -1,7 +1,7 @@
 //! `folio site`, `folio album`, `folio sync` and `folio status`: thin wrappers over folio-engine.
 
+use crate::convert::PresetArgs;
 use clap::Subcommand;
-use folio_convert::OutputFormat;
 use folio_engine::{AlbumSettings, Engine, EngineError, ErrorCode, SyncEvent};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -33,12 +33,8 @@ pub enum AlbumCommand {
         /// Target site (repeat for several).
         #[arg(long = "site", required = true)]
         sites: Vec<String>,
-        #[arg(long, default_value = "webp")]
-        format: OutputFormat,
-        #[arg(long, default_value_t = 2560)]
-        max_edge: u32,
-        #[arg(long, default_value_t = 82, value_parser = clap::value_parser!(u8).range(1..=100))]
-        quality: u8,
+        #[command(flatten)]
+        preset: PresetArgs,
         /// File name pattern, e.g. '{album}-{date}-{sequence}'.
         #[arg(long)]
         naming: Option<String>,
@@ -111,20 +107,12 @@ pub async fn site(engine: &Engine, command: SiteCommand) -> Result<ExitCode, Eng
 
 pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, EngineError> {
     match command {
-        AlbumCommand::Add {
-            path,
-            sites,
-            format,
-            max_edge,
-            quality,
-            naming,
-            alt,
-            delete_remote,
-        } => {
-            let mut settings = AlbumSettings { delete_remote, ..AlbumSettings::default() };
-            settings.preset.format = format;
-            settings.preset.max_edge = max_edge;
-            settings.preset.quality = quality;
+        AlbumCommand::Add { path, sites, preset, naming, alt, delete_remote } => {
+            let mut settings = AlbumSettings {
+                delete_remote,
+                preset: preset.preset(),
+                ..AlbumSettings::default()
+            };
             if let Some(n) = naming {
                 settings.naming = n;
             }
