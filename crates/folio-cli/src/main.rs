@@ -42,6 +42,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Pause auto-sync (a running `folio watch` and the app notice within seconds).
+    Pause,
+    /// Resume auto-sync; a running watch catches up at once.
+    Resume,
+    /// Retry failed and waiting photos now, in one album (its folder) or in all.
+    Retry { album: Option<PathBuf> },
 }
 
 /// Photo buffers are tens of megabytes. glibc raises its mmap threshold after the first such
@@ -77,6 +83,9 @@ fn main() -> ExitCode {
             Command::Sync { json } => sync::sync(&engine, json).await,
             Command::Status { json } => sync::status(&engine, json).await,
             Command::Watch => sync::watch(&engine).await,
+            Command::Pause => sync::pause(&engine, true).await,
+            Command::Resume => sync::pause(&engine, false).await,
+            Command::Retry { album } => sync::retry(&engine, album.as_deref()).await,
             Command::Convert(_) | Command::Thumbnail(_) => unreachable!("handled above"),
         };
         result.unwrap_or_else(sync::fail)

@@ -147,6 +147,9 @@ pub async fn sync(engine: &Engine, json: bool) -> Result<ExitCode, EngineError> 
             SyncEvent::Planned { photos, .. } => {
                 total.fetch_add(photos, Ordering::Relaxed);
             }
+            SyncEvent::Settling { path, .. } => {
+                eprint!("\rwaiting for {path} to finish being written…  ");
+            }
             SyncEvent::PhotoDone { album, .. } => {
                 let (d, t) = (
                     done.fetch_add(1, Ordering::Relaxed) + 1,
@@ -159,9 +162,12 @@ pub async fn sync(engine: &Engine, json: bool) -> Result<ExitCode, EngineError> 
                     " ".repeat(30 - filled.min(30))
                 );
             }
+            _ => {}
         }
     };
-    let report = engine.sync(&on_event).await?;
+    // The user asked for this pass: photos waiting for a retry are tried now.
+    let options = folio_engine::SyncOptions { retry_now: true };
+    let report = engine.sync(options, &on_event).await?;
     if show_progress {
         eprintln!();
     }
@@ -206,6 +212,21 @@ pub async fn status(engine: &Engine, json: bool) -> Result<ExitCode, EngineError
     Ok(ExitCode::SUCCESS)
 }
 
+pub async fn pause(engine: &Engine, paused: bool) -> Result<ExitCode, EngineError> {
+    engine.set_auto_sync_paused(paused).await?;
+    println!("Auto-sync {}", if paused { "paused" } else { "resumed" });
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn retry(
+    engine: &Engine,
+    album: Option<&std::path::Path>,
+) -> Result<ExitCode, EngineError> {
+    let n = engine.retry(album).await?;
+    println!("{n} photo(s) will be retried on the next pass");
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM (service managers, `kill`).
 async fn stop_signal() {
     #[cfg(unix)]
@@ -239,7 +260,12 @@ pub async fn watch(engine: &Engine) -> Result<ExitCode, EngineError> {
         let _ = std::io::stdout().flush();
     };
     eprintln!("folio: watching; Ctrl-C to stop");
-    engine.watch(&|_| {}, &on_pass, stop_signal()).await?;
+    let on_event = |e: SyncEvent| {
+        if let SyncEvent::AutoSync { paused } = e {
+            eprintln!("folio: auto-sync {}", if paused { "paused" } else { "running" });
+        }
+    };
+    engine.watch(&on_event, &on_pass, stop_signal()).await?;
     eprintln!("folio: stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,16 +1,20 @@
 //! folio-engine is the one API for every front end (desktop app, CLI): sites, albums, sync
 //! passes. Front ends parse and print; every decision about photos and sites is made here.
 
+mod events;
 mod patterns;
+mod publish;
+mod reconcile;
 mod scan;
 mod secrets;
 mod settings;
 mod sync;
 mod watch;
 
+pub use events::SyncEvent;
 pub use patterns::{expand, slugify, PatternInput};
 pub use settings::AlbumSettings;
-pub use sync::{FailedPhoto, SyncEvent, SyncReport};
+pub use sync::{FailedPhoto, SyncOptions, SyncReport};
 
 use folio_convert::ConvertPool;
 use folio_sites::wordpress::WordPress;
@@ -117,7 +121,14 @@ pub struct Engine {
     /// pauses) then covers every album on that site and every pass of `watch`, and the
     /// keychain and route probe are read once.
     destinations: std::sync::Mutex<std::collections::HashMap<i64, Arc<dyn Destination>>>,
+    /// Auto-sync paused, as last seen; the stored setting is the truth (another process, such
+    /// as `folio pause`, may change it).
+    paused: std::sync::atomic::AtomicBool,
+    /// Wakes a running `watch` when pause, resume or a retry is asked for in this process.
+    wake: tokio::sync::Notify,
 }
+
+const PAUSED_KEY: &str = "auto_sync_paused";
 
 impl Engine {
     pub async fn open(data_dir: &Path) -> Result<Engine, EngineError> {
@@ -142,6 +153,8 @@ impl Engine {
             pool: ConvertPool::with_cores(),
             install_id,
             destinations: Default::default(),
+            paused: Default::default(),
+            wake: Default::default(),
         })
     }
 
@@ -230,9 +243,11 @@ impl Engine {
     }
 
     /// One full pass over every album. Per-photo failures are in the report; an `Err` means the
-    /// pass could not run at all (store, configuration).
+    /// pass could not run at all (store, configuration). Dropping the future cancels the pass
+    /// safely: an interrupted upload is found again by its slug on the next one.
     pub async fn sync(
         &self,
+        options: SyncOptions,
         on_event: &(dyn Fn(SyncEvent) + Sync),
     ) -> Result<SyncReport, EngineError> {
         let sites = self.store.sites().await?;
@@ -242,6 +257,7 @@ impl Engine {
             for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
                 targets.push(sync::Target {
                     site: site.clone(),
+                    capabilities: serde_json::from_str(&site.capabilities).unwrap_or_default(),
                     destination: self.destination(site)?,
                 });
             }
@@ -249,52 +265,52 @@ impl Engine {
                 store: &self.store,
                 pool: &self.pool,
                 install_id: &self.install_id,
+                options,
             };
             total.add(sync::sync_album(&ctx, &album, &targets, on_event).await?);
         }
         Ok(total)
     }
 
-    /// Live sync until `stop` completes: a full pass now, then a pass after each burst of
-    /// changes in an album folder, and a full rescan every few minutes. Stopping mid-pass is
-    /// safe: an interrupted upload is found again by its slug on the next run.
-    pub async fn watch(
-        &self,
-        on_event: &(dyn Fn(SyncEvent) + Sync),
-        on_pass: &(dyn Fn(&SyncReport) + Sync),
-        stop: impl std::future::Future<Output = ()>,
-    ) -> Result<(), EngineError> {
-        let roots: Vec<PathBuf> =
-            self.store.albums().await?.iter().map(|a| PathBuf::from(&a.root)).collect();
-        if roots.is_empty() {
-            return Err(EngineError::config("no albums to watch; add one with 'folio album add'"));
-        }
-        let mut folders = watch::FolderWatch::start(&roots)?;
-        tokio::pin!(stop);
-        let mut rescan = tokio::time::interval(watch::rescan_interval());
-        rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let quiet = tokio::time::sleep(watch::QUIET);
-        tokio::pin!(quiet);
-        let mut dirty = false;
-        loop {
-            let due = tokio::select! {
-                _ = &mut stop => return Ok(()),
-                _ = rescan.tick() => true,
-                Some(_) = folders.changes.recv() => {
-                    dirty = true;
-                    quiet.as_mut().reset(tokio::time::Instant::now() + watch::QUIET);
-                    false
-                }
-                _ = &mut quiet, if dirty => true,
-            };
-            if due {
-                dirty = false;
-                tokio::select! {
-                    _ = &mut stop => return Ok(()),
-                    report = self.sync(on_event) => on_pass(&report?),
-                }
-            }
-        }
+    /// Whether auto-sync (`watch`, the tray) is paused. Reads the stored setting, so a pause
+    /// from another process counts.
+    pub async fn auto_sync_paused(&self) -> Result<bool, EngineError> {
+        let paused = self.store.setting(PAUSED_KEY).await?.as_deref() == Some("1");
+        self.paused.store(paused, std::sync::atomic::Ordering::Relaxed);
+        Ok(paused)
+    }
+
+    /// Pauses or resumes auto-sync; remembered across restarts. While paused, changes are
+    /// noted but nothing is pushed; resuming runs a pass at once. `sync` still works.
+    pub async fn set_auto_sync_paused(&self, paused: bool) -> Result<(), EngineError> {
+        self.store.set_setting(PAUSED_KEY, if paused { "1" } else { "0" }).await?;
+        self.paused.store(paused, std::sync::atomic::Ordering::Relaxed);
+        self.wake.notify_waiters();
+        Ok(())
+    }
+
+    /// The user's Retry: photos waiting for a retry or parked after a failure, in one album
+    /// (by its folder) or all, are tried on the next pass. Returns how many jobs.
+    pub async fn retry(&self, album_root: Option<&Path>) -> Result<u64, EngineError> {
+        let album_id = match album_root {
+            Some(root) => Some(self.album_by_root(root).await?.id),
+            None => None,
+        };
+        let n = self.store.requeue_jobs(album_id).await?;
+        self.wake.notify_waiters();
+        Ok(n)
+    }
+
+    async fn album_by_root(&self, album_root: &Path) -> Result<Album, EngineError> {
+        let root = album_root
+            .canonicalize()
+            .map_err(|e| EngineError::config(format!("{}: {e}", album_root.display())))?;
+        self.store
+            .albums()
+            .await?
+            .into_iter()
+            .find(|a| Path::new(&a.root) == root)
+            .ok_or_else(|| EngineError::config(format!("{} is not an album", root.display())))
     }
 
     /// Expands `pattern` on up to `limit` of the album's photos (in folder order), with their
@@ -306,16 +322,8 @@ impl Engine {
         pattern: &str,
         limit: usize,
     ) -> Result<Vec<(String, String)>, EngineError> {
-        let root = album_root
-            .canonicalize()
-            .map_err(|e| EngineError::config(format!("{}: {e}", album_root.display())))?;
-        let album = self
-            .store
-            .albums()
-            .await?
-            .into_iter()
-            .find(|a| Path::new(&a.root) == root)
-            .ok_or_else(|| EngineError::config(format!("{} is not an album", root.display())))?;
+        let album = self.album_by_root(album_root).await?;
+        let root = PathBuf::from(&album.root);
         let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
         let files =
             scan::scan(&root).map_err(|e| EngineError::new(ErrorCode::Io, e.to_string()))?;
@@ -356,6 +364,11 @@ impl Engine {
             root: album.root.clone(),
             ..Default::default()
         };
+        let mut current = std::collections::HashMap::new();
+        for p in self.store.album_publications(album.id).await? {
+            // Ordered by id, so the newest wins.
+            current.insert((p.asset_id, p.site_id), p);
+        }
         for asset in self.store.assets(album.id).await? {
             match asset.state {
                 AssetState::Missing => continue,
@@ -371,8 +384,7 @@ impl Engine {
             }
             let mut synced = true;
             for site in &album.site_ids {
-                let p = self.store.current_publication(asset.id, *site).await?;
-                match p {
+                match current.remove(&(asset.id, *site)) {
                     Some(p)
                         if p.state == PublicationState::Synced
                             && p.content_hash == asset.content_hash => {}

@@ -2,7 +2,7 @@
 //! decides what changed. Watchers miss events (network drives, overflows), so every album is
 //! also rescanned periodically.
 
-use crate::EngineError;
+use crate::{Engine, EngineError, SyncEvent, SyncOptions, SyncReport};
 use notify::{RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,6 +17,80 @@ pub const QUIET: Duration = Duration::from_millis(800);
 pub fn rescan_interval() -> Duration {
     let secs = std::env::var("FOLIO_RESCAN_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
     Duration::from_secs(secs)
+}
+
+/// While paused, how often the stored setting is re-read, so `folio pause`/`resume` from
+/// another process reaches a running watch.
+const PAUSE_POLL: Duration = Duration::from_secs(2);
+
+impl Engine {
+    /// Live sync until `stop` completes: a full pass now, then a pass after each burst of
+    /// changes in an album folder, when a job's retry falls due, and a full rescan every few
+    /// minutes. Stopping mid-pass is safe: an interrupted upload is found again by its slug on
+    /// the next run. While auto-sync is paused, due passes are remembered and run on resume.
+    pub async fn watch(
+        &self,
+        on_event: &(dyn Fn(SyncEvent) + Sync),
+        on_pass: &(dyn Fn(&SyncReport) + Sync),
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<(), EngineError> {
+        let roots: Vec<PathBuf> =
+            self.store.albums().await?.iter().map(|a| PathBuf::from(&a.root)).collect();
+        if roots.is_empty() {
+            return Err(EngineError::config("no albums to watch; add one with 'folio album add'"));
+        }
+        let mut folders = FolderWatch::start(&roots)?;
+        tokio::pin!(stop);
+        let mut rescan = tokio::time::interval(rescan_interval());
+        rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let quiet = tokio::time::sleep(QUIET);
+        tokio::pin!(quiet);
+        let (mut dirty, mut owed) = (false, false);
+        let mut paused = self.auto_sync_paused().await?;
+        on_event(SyncEvent::AutoSync { paused });
+        let mut retry_at: Option<tokio::time::Instant> = None;
+        loop {
+            let due = tokio::select! {
+                _ = &mut stop => return Ok(()),
+                _ = rescan.tick() => true,
+                Some(_) = folders.changes.recv() => {
+                    dirty = true;
+                    quiet.as_mut().reset(tokio::time::Instant::now() + QUIET);
+                    false
+                }
+                _ = &mut quiet, if dirty => true,
+                _ = self.wake.notified() => true,
+                _ = tokio::time::sleep_until(retry_at.unwrap_or_else(tokio::time::Instant::now)),
+                    if retry_at.is_some() => {
+                    retry_at = None;
+                    true
+                }
+                _ = tokio::time::sleep(PAUSE_POLL), if paused => false,
+            };
+            let now_paused = self.auto_sync_paused().await?;
+            if now_paused != paused {
+                paused = now_paused;
+                on_event(SyncEvent::AutoSync { paused });
+            }
+            if due {
+                // Owed until it runs; the timers that made it due are spent.
+                (dirty, owed) = (false, true);
+            }
+            if !owed || paused {
+                continue;
+            }
+            owed = false;
+            let options = SyncOptions::default();
+            tokio::select! {
+                _ = &mut stop => return Ok(()),
+                report = self.sync(options, on_event) => on_pass(&report?),
+            }
+            retry_at = self.store.next_job_due().await?.map(|at| {
+                let wait = (at - folio_store::unix_now()).max(0) as u64;
+                tokio::time::Instant::now() + Duration::from_secs(wait)
+            });
+        }
+    }
 }
 
 /// Watches album roots, sending a root each time something under it changes.

@@ -1,7 +1,10 @@
 //! Folio's state in SQLite (WAL, foreign keys, embedded migrations). This crate is the only
 //! place that writes SQL; every function is one statement or one transaction.
 
+mod jobs;
 mod rows;
+
+pub use jobs::{unix_now, Job, JobState, RenditionInfo};
 
 pub use rows::{Album, Asset, AssetState, NewAsset, Publication, PublicationState, Site};
 
@@ -25,6 +28,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_settings.sql"),
+    include_str!("../migrations/0003_jobs.sql"),
 ];
 
 #[derive(Clone)]
@@ -238,6 +242,19 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|r| Publication::from_row(&r)))
+    }
+
+    /// The current publication of every photo of an album on every site, in one query (the
+    /// status view's; `current_publication` per photo took 1.1 s over 10,000 photos).
+    pub async fn album_publications(&self, album_id: i64) -> Result<Vec<Publication>> {
+        let rows = sqlx::query(
+            "SELECT p.* FROM publications p JOIN assets a ON a.id = p.asset_id
+             WHERE a.album_id = ? AND p.state NOT IN ('superseded', 'deleted') ORDER BY p.id",
+        )
+        .bind(album_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(Publication::from_row).collect())
     }
 
     pub async fn publications(&self, site_id: i64) -> Result<Vec<Publication>> {

@@ -86,3 +86,52 @@ async fn settings_keep_their_first_value() {
     assert_eq!(s.setting_or_insert("install_id", || "a1".into()).await.unwrap(), "a1");
     assert_eq!(s.setting_or_insert("install_id", || "b2".into()).await.unwrap(), "a1");
 }
+
+#[tokio::test]
+async fn a_job_keeps_its_backoff_for_the_same_version_and_restarts_for_a_new_one() {
+    let (_dir, s) = store().await;
+    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let album = s.add_album("/p", "p", "{}", &[site.id]).await.unwrap();
+    let a = s.put_asset(album.id, &asset("a.jpg", "h1")).await.unwrap();
+
+    let job = s.queue_job(a.id, site.id, "h1").await.unwrap();
+    assert!(job.due(folio_store::unix_now()));
+    s.retry_job_later(job.id, "502 from the site", 60).await.unwrap();
+    let again = s.queue_job(a.id, site.id, "h1").await.unwrap();
+    assert_eq!(again.attempts, 1);
+    assert!(!again.due(folio_store::unix_now()), "backoff must survive re-queueing");
+    assert_eq!(s.next_job_due().await.unwrap(), Some(again.next_attempt_at));
+
+    s.park_job(job.id, "refused").await.unwrap();
+    assert_eq!(s.job(a.id, site.id).await.unwrap().unwrap().state, folio_store::JobState::Parked);
+    let new_version = s.queue_job(a.id, site.id, "h2").await.unwrap();
+    assert_eq!((new_version.attempts, new_version.state), (0, folio_store::JobState::Queued));
+
+    s.park_job(job.id, "refused").await.unwrap();
+    assert_eq!(s.requeue_jobs(Some(album.id)).await.unwrap(), 1);
+    assert!(s.job(a.id, site.id).await.unwrap().unwrap().due(folio_store::unix_now()));
+    assert_eq!(s.album_jobs(album.id).await.unwrap().len(), 1);
+    s.finish_job(a.id, site.id).await.unwrap();
+    assert!(s.job(a.id, site.id).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn settings_and_renditions_round_trip() {
+    let (_dir, s) = store().await;
+    assert_eq!(s.setting("auto_sync_paused").await.unwrap(), None);
+    s.set_setting("auto_sync_paused", "1").await.unwrap();
+    assert_eq!(s.setting("auto_sync_paused").await.unwrap().as_deref(), Some("1"));
+    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let album = s.add_album("/p", "p", "{}", &[site.id]).await.unwrap();
+    let a = s.put_asset(album.id, &asset("a.jpg", "h1")).await.unwrap();
+    let info = folio_store::RenditionInfo {
+        width: 2560,
+        height: 1707,
+        bytes: 250_000,
+        mime: "image/webp".into(),
+        content_hash: "h1".into(),
+    };
+    s.put_rendition(a.id, "p1", &info).await.unwrap();
+    assert_eq!(s.rendition(a.id, "p1").await.unwrap(), Some(info));
+    assert_eq!(s.rendition(a.id, "p2").await.unwrap(), None);
+}
