@@ -48,6 +48,12 @@ if [ ! -f "$dir/wordpress/wp-settings.php" ]; then
   mv "$root" "$dir/wordpress" && rm -rf "$dir/pkg"
   mkdir -p "$dir/wordpress/wp-content/uploads"
 fi
+# WordPress creates uploads/YYYY/MM on the first upload of a month, and two uploads racing to
+# create it make one fail ("Unable to create directory"). Tests upload in parallel, so the
+# folders for this month and the next exist beforehand.
+for month in "$(date +%Y/%m)" "$(date -d "$(date +%Y-%m-15) +1 month" +%Y/%m)"; do
+  mkdir -p "$dir/wordpress/wp-content/uploads/$month"
+done
 
 # 2. MariaDB on a Unix socket only, no network.
 sock=$run/mysql.sock
@@ -77,6 +83,9 @@ if [ ! -f "$dir/salts.php" ]; then
     done
   } >"$dir/salts.php"
 fi
+# The companion plugin's test hooks (killing PHP mid-replace) exist only on this test site.
+test_hooks=""
+[ "$companion" = 1 ] && test_hooks="define('FOLIO_COMPANION_TEST_HOOKS', true);"
 cat >"$dir/wordpress/wp-config.php" <<PHP
 <?php
 define('DB_NAME', 'wordpress');
@@ -94,6 +103,7 @@ define('WP_HTTP_BLOCK_EXTERNAL', true);
 define('AUTOMATIC_UPDATER_DISABLED', true);
 define('FS_METHOD', 'direct');
 define('WP_CONTENT_DIR', '$dir/wordpress/wp-content');
+$test_hooks
 if (!defined('ABSPATH')) define('ABSPATH', '$dir/wordpress/');
 require_once ABSPATH . 'wp-settings.php';
 PHP

@@ -26,13 +26,15 @@ pub enum SyncEvent {
         site: String,
     },
     /// The photo's current version is on the site at `url`. `replaced` when it took the place of
-    /// an older version.
+    /// an older version; `url_kept` when that happened in place (companion plugin), so pages
+    /// already show it.
     Published {
         album: String,
         path: String,
         site: String,
         url: String,
         replaced: bool,
+        url_kept: bool,
     },
     /// Waiting for a retry (the site was busy or unreachable); `retry_in_secs` from now.
     Waiting {

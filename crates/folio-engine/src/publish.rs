@@ -43,6 +43,16 @@ pub enum Outcome {
     Failed(String),
 }
 
+/// How a photo reached a site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pushed {
+    New,
+    /// Same item, same URL (companion plugin).
+    InPlace,
+    /// A new item with a new URL took the old one's place in Folio; pages keep the old image.
+    NewUrl,
+}
+
 enum Failure {
     /// The photo itself is unusable; no site will take it.
     Photo(folio_convert::ConvertError),
@@ -76,16 +86,21 @@ pub async fn sync_photo(
             publish(ctx, photo, target, current.as_ref(), &mut rendition, on_event).await?;
         let site = &target.site.name;
         match result {
-            Ok((media, replaced)) => {
+            Ok((media, how)) => {
                 store.finish_job(asset.id, site_id).await.map_err(store_err)?;
                 on_event(SyncEvent::Published {
                     album: photo.album.name.clone(),
                     path: asset.rel_path.clone(),
                     site: site.clone(),
                     url: media.url,
-                    replaced,
+                    replaced: how != Pushed::New,
+                    url_kept: how == Pushed::InPlace,
                 });
-                outcomes.push(if replaced { Outcome::Replaced } else { Outcome::Uploaded });
+                outcomes.push(if how == Pushed::New {
+                    Outcome::Uploaded
+                } else {
+                    Outcome::Replaced
+                });
             }
             Err(Failure::Photo(e)) => {
                 let young = unix_now() - asset.mtime_ns / 1_000_000_000 < YOUNG_FILE_SECS;
@@ -158,8 +173,26 @@ fn backoff_secs(attempts: i64, retry_after: Option<std::time::Duration>) -> i64 
     jittered.max(retry_after.map_or(0, |d| d.as_secs() as i64))
 }
 
-/// Converts (once per photo) and pushes to one site. Returns the remote item and whether it
-/// took the place of an older version.
+/// Where the photo came from, stored with the remote item (`folio_source`) so `reconcile` can
+/// match it again after the local database is lost.
+pub fn source_identity(
+    album: &str,
+    rel_path: &str,
+    content_hash: &str,
+    preset_hash: &str,
+) -> String {
+    serde_json::json!({
+        "v": 1,
+        "album": album,
+        "path": rel_path,
+        "content": content_hash,
+        "preset": preset_hash,
+    })
+    .to_string()
+}
+
+/// Converts (once per photo) and pushes to one site. Returns the remote item and how it got
+/// there.
 async fn publish(
     ctx: &Context<'_>,
     photo: &Photo<'_>,
@@ -167,7 +200,7 @@ async fn publish(
     current: Option<&Publication>,
     rendition: &mut Option<Arc<Rendition>>,
     on_event: &(dyn Fn(SyncEvent) + Sync),
-) -> Result<Result<(RemoteMedia, bool), Failure>, EngineError> {
+) -> Result<Result<(RemoteMedia, Pushed), Failure>, EngineError> {
     let (store, asset, album) = (ctx.store, photo.asset, photo.album);
     let site_id = target.site.id;
     // A pending publication of this very version: a previous run may have uploaded it and died
@@ -186,7 +219,7 @@ async fn publish(
         match target.destination.find_by_slug(&p.slug).await {
             Ok(Some(found)) => {
                 finish(store, p.id, &found).await?;
-                return Ok(Ok((found, false)));
+                return Ok(Ok((found, Pushed::New)));
             }
             Ok(None) => {}
             Err(e) => return Ok(Err(Failure::Site(e))),
@@ -230,6 +263,72 @@ async fn publish(
             ))));
         }
     }
+    let stem = Path::new(&asset.rel_path)
+        .file_stem()
+        .map_or("photo".into(), |s| s.to_string_lossy().into_owned());
+    let input = PatternInput {
+        stem: &stem,
+        album: &album.name,
+        sequence: photo.sequence,
+        meta: &r.meta,
+        width: r.width,
+        height: r.height,
+    };
+    let settings = photo.settings;
+    let filename = format!("{}.{}", slugify(&expand(&settings.naming, &input)), r.extension);
+    let text = |pattern: &str| Some(expand(pattern, &input)).filter(|s| !s.is_empty());
+    let fields = MediaFields {
+        title: text(&settings.title),
+        caption: text(&settings.caption),
+        alt_text: text(&settings.alt),
+        description: None,
+    };
+    let source =
+        source_identity(&album.name, &asset.rel_path, &asset.content_hash, photo.preset_hash);
+    let older = current.filter(|p| {
+        !same_version(p, photo)
+            && p.remote_id.is_some()
+            && matches!(p.state, PublicationState::Synced | PublicationState::Orphaned)
+    });
+    on_event(SyncEvent::Uploading {
+        album: album.name.clone(),
+        path: asset.rel_path.clone(),
+        site: target.site.name.clone(),
+    });
+    if let (Some(old), true) = (older, target.capabilities.replace_in_place) {
+        let upload = Upload {
+            bytes: &r.bytes,
+            filename: &filename,
+            mime: r.mime,
+            slug: &old.slug,
+            fields: &fields,
+            source: Some(&source),
+        };
+        let remote_id = old.remote_id.unwrap_or_default() as u64;
+        match target.destination.replace(remote_id, upload).await {
+            Ok(media) => {
+                store
+                    .record_replace(
+                        old.id,
+                        &asset.content_hash,
+                        photo.preset_hash,
+                        &media.url,
+                        media.thumbnail_url.as_deref(),
+                    )
+                    .await
+                    .map_err(store_err)?;
+                return Ok(Ok((media, Pushed::InPlace)));
+            }
+            Err(e) if e.code == folio_sites::SiteErrorCode::Conflict => {
+                let message = format!(
+                    "{} changed and could not replace the old file on {} ({}); it is uploaded as a new file instead",
+                    asset.rel_path, target.site.name, e.message
+                );
+                store.log(Some(album.id), "warning", &message).await.map_err(store_err)?;
+            }
+            Err(e) => return Ok(Err(Failure::Site(e))),
+        }
+    }
     let publication = match resumed {
         Some(p) => {
             store.touch_publication(p.id).await.map_err(store_err)?;
@@ -252,38 +351,14 @@ async fn publish(
                 .map_err(store_err)?
         }
     };
-    let stem = Path::new(&asset.rel_path)
-        .file_stem()
-        .map_or("photo".into(), |s| s.to_string_lossy().into_owned());
-    let input = PatternInput {
-        stem: &stem,
-        album: &album.name,
-        sequence: photo.sequence,
-        meta: &r.meta,
-        width: r.width,
-        height: r.height,
-    };
-    let settings = photo.settings;
-    let filename = format!("{}.{}", slugify(&expand(&settings.naming, &input)), r.extension);
-    let text = |pattern: &str| Some(expand(pattern, &input)).filter(|s| !s.is_empty());
-    let fields = MediaFields {
-        title: text(&settings.title),
-        caption: text(&settings.caption),
-        alt_text: text(&settings.alt),
-        description: None,
-    };
     let upload = Upload {
         bytes: &r.bytes,
         filename: &filename,
         mime: r.mime,
         slug: &publication.slug,
         fields: &fields,
+        source: Some(&source),
     };
-    on_event(SyncEvent::Uploading {
-        album: album.name.clone(),
-        path: asset.rel_path.clone(),
-        site: target.site.name.clone(),
-    });
     let media = match target.destination.upload(upload).await {
         Ok(media) => media,
         Err(e) => {
@@ -292,11 +367,11 @@ async fn publish(
         }
     };
     finish(store, publication.id, &media).await?;
-    let Some(old) = current.filter(|p| !same_version(p, photo) && p.remote_id.is_some()) else {
-        return Ok(Ok((media, false)));
+    let Some(old) = older else {
+        return Ok(Ok((media, Pushed::New)));
     };
-    // No in-place replace without the companion plugin: the new version is a new item with a
-    // new URL. Say so; pages using the old URL keep the old image.
+    // Not replaced in place (no companion plugin, or another file type): the new version is a
+    // new item with a new URL. Say so; pages using the old URL keep the old image.
     store.set_publication_state(old.id, PublicationState::Superseded).await.map_err(store_err)?;
     let message = format!(
         "{} changed: uploaded as a new file on {} ({}); pages still show the old one at {}",
@@ -306,7 +381,7 @@ async fn publish(
         old.remote_url.as_deref().unwrap_or("?")
     );
     store.log(Some(album.id), "warning", &message).await.map_err(store_err)?;
-    Ok(Ok((media, true)))
+    Ok(Ok((media, Pushed::NewUrl)))
 }
 
 async fn finish(

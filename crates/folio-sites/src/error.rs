@@ -27,6 +27,9 @@ pub enum SiteErrorCode {
     TooLarge,
     /// The site refused this file (type not allowed, invalid data).
     Rejected,
+    /// The file cannot replace the existing one in place (a different type); uploading it as
+    /// a new item works.
+    Conflict,
     NotFound,
     RateLimited,
     /// The site answered with a server error (5xx).
@@ -56,7 +59,7 @@ impl SiteError {
         match self.code {
             RateLimited | Unavailable | Network => ErrorClass::Retry,
             NeedsReconnect | AuthHeaderStripped | Protocol => ErrorClass::Fatal,
-            TooLarge | Rejected | NotFound => ErrorClass::NoRetry,
+            TooLarge | Rejected | Conflict | NotFound => ErrorClass::NoRetry,
         }
     }
 }

@@ -2,9 +2,12 @@
 //! [`Capabilities`], and every failure is a [`SiteError`] with a class that tells the engine
 //! whether to retry, skip the photo, or stop the site.
 
+mod companion;
 mod error;
 mod pacer;
 pub mod wordpress;
+
+pub use companion::{CompanionInfo, Replaced};
 
 pub use error::{ErrorClass, SiteError, SiteErrorCode};
 pub use pacer::{Pacer, PacerConfig};
@@ -12,6 +15,7 @@ pub use pacer::{Pacer, PacerConfig};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Capabilities {
     /// The file behind an existing item can be replaced, keeping its id and URL.
     pub replace_in_place: bool,
@@ -21,6 +25,8 @@ pub struct Capabilities {
     pub max_upload_bytes: Option<u64>,
     /// Logged-in user, for display.
     pub account: String,
+    /// The companion plugin's version, when it is installed (WordPress).
+    pub companion: Option<String>,
 }
 
 /// The text that goes with a photo on the site.
@@ -41,6 +47,10 @@ pub struct Upload<'a> {
     /// upload whose response was lost, so a retry or a restart never uploads twice.
     pub slug: &'a str,
     pub fields: &'a MediaFields,
+    /// Where the photo came from (album and content identity), stored with the item where the
+    /// site can keep it (WordPress with the companion plugin: `folio_source`), so the app can
+    /// find its items again after losing its database.
+    pub source: Option<&'a str>,
 }
 
 /// An item in a site's media library.
@@ -54,6 +64,19 @@ pub struct RemoteMedia {
     pub mime: String,
     pub title: String,
     pub alt_text: String,
+}
+
+/// An item the app uploaded, with the source identity stored alongside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcedMedia {
+    pub media: RemoteMedia,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourcePage {
+    pub items: Vec<SourcedMedia>,
+    pub total_pages: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -73,4 +96,17 @@ pub trait Destination: Send + Sync {
     async fn list(&self, page: u32) -> Result<Page, SiteError>;
     /// Deletes the item and its files for good (no trash).
     async fn delete(&self, id: u64) -> Result<(), SiteError>;
+    /// Replaces the file behind item `id`, keeping its id and URL. Only when
+    /// [`Capabilities::replace_in_place`]; a `Conflict` error means this file cannot take the
+    /// old one's place (another type) and the caller should upload it as a new item.
+    async fn replace(&self, id: u64, upload: Upload<'_>) -> Result<RemoteMedia, SiteError> {
+        let _ = (id, upload);
+        Err(SiteError::new(SiteErrorCode::Conflict, "this site cannot replace files in place"))
+    }
+    /// One page (1-based) of the items that carry a source identity, oldest first. Empty where
+    /// the site cannot store one.
+    async fn list_sources(&self, page: u32) -> Result<SourcePage, SiteError> {
+        let _ = page;
+        Ok(SourcePage { items: Vec::new(), total_pages: 0 })
+    }
 }

@@ -22,7 +22,7 @@ pub struct WordPress {
     user: String,
     password: String,
     http: reqwest::Client,
-    pacer: Pacer,
+    pub(crate) pacer: Pacer,
     routes: OnceCell<RouteStyle>,
 }
 
@@ -93,7 +93,11 @@ impl WordPress {
             .copied()
     }
 
-    async fn request(&self, method: Method, route: &str) -> Result<RequestBuilder, SiteError> {
+    pub(crate) async fn request(
+        &self,
+        method: Method,
+        route: &str,
+    ) -> Result<RequestBuilder, SiteError> {
         let url = match self.route_style().await? {
             RouteStyle::Pretty => self.base.join(&format!("wp-json{route}")).expect("route"),
             RouteStyle::Query => {
@@ -105,7 +109,7 @@ impl WordPress {
         Ok(self.http.request(method, url).basic_auth(&self.user, Some(&self.password)))
     }
 
-    async fn media_json(&self, response: Response) -> Result<RemoteMedia, SiteError> {
+    pub(crate) async fn media_json(&self, response: Response) -> Result<RemoteMedia, SiteError> {
         let wire: WireMedia = check(response).await?.json().await.map_err(SiteError::from)?;
         Ok(wire.into())
     }
@@ -118,6 +122,10 @@ impl WordPress {
             }
         }
         let mut query = vec![("slug", up.slug.to_string())];
+        if let Some(source) = up.source {
+            // Registered by the companion plugin; without it WordPress ignores unknown meta.
+            query.push(("meta[folio_source]", source.to_string()));
+        }
         let text = field_pairs(up.fields);
         let text_len: usize = text.iter().map(|(k, v)| k.len() + v.len() * 3).sum();
         let fields_inline = text_len <= MAX_QUERY_BYTES;
@@ -150,6 +158,7 @@ impl WordPress {
             mime: "image/avif",
             slug: "folio-avif-probe",
             fields: &MediaFields::default(),
+            source: None,
         };
         match self.upload(probe).await {
             Ok(media) => self.delete(media.id).await.map(|()| true),
@@ -176,7 +185,7 @@ impl WordPress {
     }
 }
 
-fn field_pairs(f: &MediaFields) -> Vec<(&'static str, String)> {
+pub(crate) fn field_pairs(f: &MediaFields) -> Vec<(&'static str, String)> {
     let mut v = Vec::new();
     let fields = [
         ("title", &f.title),
@@ -199,7 +208,7 @@ struct WireError {
 }
 
 /// Maps a WordPress answer to success or a classified error.
-async fn check(response: Response) -> Result<Response, SiteError> {
+pub(crate) async fn check(response: Response) -> Result<Response, SiteError> {
     let status = response.status();
     if status.is_success() {
         return Ok(response);
@@ -217,6 +226,7 @@ async fn check(response: Response) -> Result<Response, SiteError> {
         StatusCode::UNAUTHORIZED => Code::NeedsReconnect,
         StatusCode::PAYLOAD_TOO_LARGE => Code::TooLarge,
         StatusCode::NOT_FOUND => Code::NotFound,
+        StatusCode::CONFLICT => Code::Conflict,
         StatusCode::TOO_MANY_REQUESTS => Code::RateLimited,
         StatusCode::REQUEST_TIMEOUT => Code::Network,
         s if s.is_server_error() && wp_code.starts_with("rest_upload") => Code::Rejected,
@@ -243,7 +253,16 @@ async fn check(response: Response) -> Result<Response, SiteError> {
     Err(e)
 }
 
-fn strip_tags(s: &str) -> String {
+fn header_stripped() -> SiteError {
+    SiteError::new(
+        Code::AuthHeaderStripped,
+        "the web server removes the Authorization header before WordPress sees it, so no \
+         password can work. On Apache, add 'SetEnvIf Authorization \"(.*)\" \
+         HTTP_AUTHORIZATION=$1' to .htaccess, or ask the host to pass the header to PHP",
+    )
+}
+
+pub(crate) fn strip_tags(s: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in s.chars() {
@@ -266,7 +285,7 @@ struct Rendered {
 }
 
 #[derive(Deserialize)]
-struct WireMedia {
+pub(crate) struct WireMedia {
     id: u64,
     slug: String,
     source_url: String,
@@ -306,7 +325,7 @@ impl Destination for WordPress {
             #[serde(default)]
             capabilities: std::collections::HashMap<String, bool>,
         }
-        let me: Me = self
+        let me: Result<Me, SiteError> = self
             .pacer
             .run(|_| async {
                 let r = self
@@ -315,7 +334,18 @@ impl Destination for WordPress {
                     .query(&[("context", "edit")]);
                 Ok(check(r.send().await?).await?.json().await?)
             })
-            .await?;
+            .await;
+        let companion = self.companion_info().await.ok().flatten();
+        let me = match me {
+            Err(e) if e.code == Code::NeedsReconnect => {
+                // The plugin can see whether credentials reached PHP at all.
+                return Err(match companion {
+                    Some(info) if !info.authorization_seen => header_stripped(),
+                    _ => e,
+                });
+            }
+            other => other?,
+        };
         if !me.capabilities.get("upload_files").copied().unwrap_or(false) {
             return Err(SiteError::new(
                 Code::NeedsReconnect,
@@ -326,7 +356,13 @@ impl Destination for WordPress {
             ));
         }
         let avif = self.accepts_avif().await?;
-        Ok(Capabilities { account: me.slug, avif, ..Capabilities::default() })
+        Ok(Capabilities {
+            account: me.slug,
+            avif,
+            replace_in_place: companion.as_ref().is_some_and(|c| c.can_replace()),
+            max_upload_bytes: companion.as_ref().and_then(|c| c.max_upload_bytes),
+            companion: companion.map(|c| c.plugin_version),
+        })
     }
 
     async fn upload(&self, upload: Upload<'_>) -> Result<RemoteMedia, SiteError> {
@@ -368,6 +404,14 @@ impl Destination for WordPress {
                 Ok(Page { items: items.into_iter().map(RemoteMedia::from).collect(), total_pages })
             })
             .await
+    }
+
+    async fn replace(&self, id: u64, upload: Upload<'_>) -> Result<RemoteMedia, SiteError> {
+        self.replace_file(id, &upload).await.map(|r| r.media)
+    }
+
+    async fn list_sources(&self, page: u32) -> Result<crate::SourcePage, SiteError> {
+        self.sources_page(page).await
     }
 
     async fn delete(&self, id: u64) -> Result<(), SiteError> {

@@ -135,6 +135,7 @@ async fn try_upload(
         mime: "image/webp",
         slug,
         fields: &fields,
+        source: None,
     })
     .await
 }

@@ -41,6 +41,8 @@ async fn probe_reports_the_account() {
     assert_eq!(caps.account, user);
     // Debian's WordPress is 6.1: AVIF arrived in 6.5, so the probe must find it refused.
     assert!(!caps.avif, "WordPress 6.1 does not accept AVIF");
+    // This site has no companion plugin (the FOLIO_WPC_* one does).
+    assert!(!caps.replace_in_place && caps.companion.is_none() && caps.max_upload_bytes.is_none());
     assert!(
         wp.find_by_slug("folio-avif-probe").await.unwrap().is_none(),
         "the probe leaves nothing behind"
@@ -76,6 +78,7 @@ async fn upload_find_list_update_and_delete() {
             mime: "image/webp",
             slug: &slug,
             fields: &fields,
+            source: None,
         })
         .await
         .unwrap();
@@ -118,6 +121,7 @@ async fn long_captions_go_in_a_second_request() {
             mime: "image/webp",
             slug: &slug,
             fields: &fields,
+            source: None,
         })
         .await
         .unwrap();
@@ -136,6 +140,7 @@ async fn a_non_image_is_rejected_for_this_photo_only() {
             mime: "application/x-sh",
             slug: &unique("folio-bad"),
             fields: &MediaFields::default(),
+            source: None,
         })
         .await
         .unwrap_err();

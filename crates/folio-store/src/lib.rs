@@ -318,6 +318,30 @@ impl Store {
         Ok(())
     }
 
+    /// The site replaced the file in place: the same item (id, URL) now holds this version.
+    pub async fn record_replace(
+        &self,
+        id: i64,
+        content_hash: &str,
+        preset_hash: &str,
+        url: &str,
+        thumbnail_url: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE publications SET content_hash = ?, preset_hash = ?, remote_url = ?,
+               thumbnail_url = ?, state = 'synced', last_error = NULL, attempts = attempts + 1,
+               updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+        )
+        .bind(content_hash)
+        .bind(preset_hash)
+        .bind(url)
+        .bind(thumbnail_url)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     pub async fn fail_publication(&self, id: i64, error: &str) -> Result<()> {
         sqlx::query(
             "UPDATE publications SET state = 'failed', last_error = ?, attempts = attempts + 1,

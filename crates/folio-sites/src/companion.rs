@@ -1,0 +1,160 @@
+//! The WordPress companion plugin's routes (`folio/v1`, in wordpress-plugin/folio-companion):
+//! replace a file in place and list the items that carry a source identity.
+
+use crate::error::SiteErrorCode as Code;
+use crate::wordpress::{check, field_pairs, WordPress};
+use crate::{RemoteMedia, SiteError, SourcePage, SourcedMedia, Upload};
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+
+/// `GET /folio/v1/info`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CompanionInfo {
+    pub plugin_version: String,
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+    /// Whether the request's credentials reached PHP (false: the host strips the header).
+    #[serde(default)]
+    pub authorization_seen: bool,
+    /// Only for a user who may upload.
+    #[serde(default)]
+    pub max_upload_bytes: Option<u64>,
+    /// Image types the site's editor can write sub-sizes for.
+    #[serde(default)]
+    pub editor_formats: Vec<String>,
+}
+
+impl CompanionInfo {
+    pub fn can_replace(&self) -> bool {
+        self.capabilities.iter().any(|c| c == "replace")
+    }
+}
+
+/// What `POST /folio/v1/media/<id>/file` answers.
+#[derive(Debug, Clone)]
+pub struct Replaced {
+    pub media: RemoteMedia,
+    /// Size and SHA-256 of the stored original, as the server computed them.
+    pub bytes: u64,
+    pub sha256: String,
+    pub media_details: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct WireItem {
+    id: u64,
+    slug: String,
+    source_url: String,
+    mime_type: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    alt_text: String,
+    #[serde(default)]
+    folio_source: String,
+    #[serde(default)]
+    thumbnail_url: Option<String>,
+    #[serde(default)]
+    bytes: u64,
+    #[serde(default)]
+    sha256: String,
+    #[serde(default)]
+    media_details: serde_json::Value,
+}
+
+impl WireItem {
+    fn media(&self) -> RemoteMedia {
+        RemoteMedia {
+            id: self.id,
+            slug: self.slug.clone(),
+            url: self.source_url.clone(),
+            thumbnail_url: self.thumbnail_url.clone(),
+            mime: self.mime_type.clone(),
+            title: self.title.clone(),
+            alt_text: self.alt_text.clone(),
+        }
+    }
+}
+
+impl WordPress {
+    /// The plugin's self-description, or `None` when it is not installed.
+    pub async fn companion_info(&self) -> Result<Option<CompanionInfo>, SiteError> {
+        let r = self.request(Method::GET, "/folio/v1/info").await?.send().await?;
+        if r.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let info = check(r).await?.json().await.map_err(|e| {
+            SiteError::new(Code::Protocol, format!("the companion plugin's answer: {e}"))
+        })?;
+        Ok(Some(info))
+    }
+
+    /// Replaces the file behind attachment `id`, then sets the text fields. Safe to repeat: the
+    /// same bytes give the same result, so the pacer may retry it.
+    pub async fn replace_file(&self, id: u64, up: &Upload<'_>) -> Result<Replaced, SiteError> {
+        let wire: WireItem = self
+            .pacer
+            .run(|_| async {
+                let mut query = Vec::new();
+                if let Some(source) = up.source {
+                    query.push(("folio_source", source));
+                }
+                let r = self
+                    .request(Method::POST, &format!("/folio/v1/media/{id}/file"))
+                    .await?
+                    .query(&query)
+                    .header("Content-Type", up.mime)
+                    .header(
+                        "Content-Disposition",
+                        format!("attachment; filename=\"{}\"", up.filename),
+                    )
+                    .body(up.bytes.to_vec())
+                    .send()
+                    .await?;
+                Ok(check(r).await?.json().await?)
+            })
+            .await?;
+        let mut replaced = Replaced {
+            media: wire.media(),
+            bytes: wire.bytes,
+            sha256: wire.sha256,
+            media_details: wire.media_details,
+        };
+        if !field_pairs(up.fields).is_empty() {
+            let updated = crate::Destination::update_fields(self, id, up.fields).await?;
+            replaced.media.title = updated.title;
+            replaced.media.alt_text = updated.alt_text;
+        }
+        Ok(replaced)
+    }
+
+    pub(crate) async fn sources_page(&self, page: u32) -> Result<SourcePage, SiteError> {
+        #[derive(Deserialize)]
+        struct Wire {
+            items: Vec<WireItem>,
+            total_pages: u32,
+        }
+        self.pacer
+            .run(|_| async {
+                let page = page.to_string();
+                let r = self
+                    .request(Method::GET, "/folio/v1/media")
+                    .await?
+                    .query(&[("page", page.as_str()), ("per_page", "200")])
+                    .send()
+                    .await?;
+                if r.status() == StatusCode::NOT_FOUND {
+                    return Ok(SourcePage { items: Vec::new(), total_pages: 0 });
+                }
+                let wire: Wire = check(r).await?.json().await?;
+                let items = wire
+                    .items
+                    .iter()
+                    .filter(|w| !w.folio_source.is_empty())
+                    .map(|w| SourcedMedia { media: w.media(), source: w.folio_source.clone() })
+                    .collect();
+                Ok(SourcePage { items, total_pages: wire.total_pages })
+            })
+            .await
+    }
+}
