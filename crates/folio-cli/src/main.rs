@@ -48,6 +48,26 @@ enum Command {
     Resume,
     /// Retry failed and waiting photos now, in one album (its folder) or in all.
     Retry { album: Option<PathBuf> },
+    /// Rebuild what Folio knows about a site from the site itself (after the data folder was
+    /// lost), without uploading. Needs the companion plugin on the site.
+    Reconcile {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Recent events and errors, newest first.
+    Activity {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the WordPress companion plugin as a zip for Plugins → Add New → Upload Plugin.
+    WpPlugin {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Photo buffers are tens of megabytes. glibc raises its mmap threshold after the first such
@@ -68,6 +88,7 @@ fn main() -> ExitCode {
     let engine_command = match cli.command {
         Command::Convert(args) => return convert::run(args),
         Command::Thumbnail(args) => return convert::run_thumbnails(args),
+        Command::WpPlugin { out } => return sync::write_plugin(&out),
         other => other,
     };
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
@@ -86,7 +107,11 @@ fn main() -> ExitCode {
             Command::Pause => sync::pause(&engine, true).await,
             Command::Resume => sync::pause(&engine, false).await,
             Command::Retry { album } => sync::retry(&engine, album.as_deref()).await,
-            Command::Convert(_) | Command::Thumbnail(_) => unreachable!("handled above"),
+            Command::Reconcile { site, json } => sync::reconcile(&engine, &site, json).await,
+            Command::Activity { limit, json } => sync::activity(&engine, limit, json).await,
+            Command::Convert(_) | Command::Thumbnail(_) | Command::WpPlugin { .. } => {
+                unreachable!("handled above")
+            }
         };
         result.unwrap_or_else(sync::fail)
     })

@@ -49,6 +49,20 @@ pub enum AlbumCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Change an album's settings; only the options given change.
+    Set {
+        path: PathBuf,
+        #[arg(long)]
+        format: Option<folio_convert::OutputFormat>,
+        #[arg(long)]
+        max_edge: Option<u32>,
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+        quality: Option<u8>,
+        #[arg(long)]
+        naming: Option<String>,
+        #[arg(long)]
+        alt: Option<String>,
+    },
 }
 
 /// Exit status for an engine error: configuration mistakes are 2, like usage errors.
@@ -89,7 +103,7 @@ pub async fn site(engine: &Engine, command: SiteCommand) -> Result<ExitCode, Eng
             let s = engine.add_wordpress_site(&name, &wordpress, &user, &password).await?;
             let avif =
                 if s.capabilities.avif { "accepts AVIF" } else { "no AVIF (WebP will be used)" };
-            println!("Added site {} ({} at {}): {avif}", s.name, s.account, s.url);
+            println!("Added site {} ({} at {}): {avif}; {}", s.name, s.account, s.url, mode(&s));
         }
         SiteCommand::List { json } => {
             let sites = engine.sites().await?;
@@ -97,12 +111,21 @@ pub async fn site(engine: &Engine, command: SiteCommand) -> Result<ExitCode, Eng
                 println!("{}", serde_json::to_string(&sites).expect("serialises"));
             } else {
                 for s in sites {
-                    println!("{}\t{}\t{}\t{}", s.name, s.kind, s.account, s.url);
+                    println!("{}\t{}\t{}\t{}\t{}", s.name, s.kind, s.account, s.url, mode(&s));
                 }
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How a site takes a changed photo, in words.
+fn mode(s: &folio_engine::SiteSummary) -> &'static str {
+    if s.capabilities.replace_in_place {
+        "replaces in place (companion plugin)"
+    } else {
+        "changed photos get a new URL (no companion plugin)"
+    }
 }
 
 pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, EngineError> {
@@ -121,6 +144,18 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
             }
             let a = engine.add_album(&path, &sites, settings).await?;
             println!("Added album {} ({}) → {}", a.name, a.root, a.sites.join(", "));
+        }
+        AlbumCommand::Set { path, format, max_edge, quality, naming, alt } => {
+            let s = engine
+                .update_album_settings(&path, |s| {
+                    s.preset.format = format.unwrap_or(s.preset.format);
+                    s.preset.max_edge = max_edge.unwrap_or(s.preset.max_edge);
+                    s.preset.quality = quality.unwrap_or(s.preset.quality);
+                    s.naming = naming.unwrap_or_else(|| s.naming.clone());
+                    s.alt = alt.unwrap_or_else(|| s.alt.clone());
+                })
+                .await?;
+            println!("{}", serde_json::to_string(&s).expect("serialises"));
         }
         AlbumCommand::List { json } => {
             let albums = engine.albums().await?;
@@ -225,6 +260,47 @@ pub async fn retry(
     let n = engine.retry(album).await?;
     println!("{n} photo(s) will be retried on the next pass");
     Ok(ExitCode::SUCCESS)
+}
+
+pub async fn reconcile(engine: &Engine, site: &str, json: bool) -> Result<ExitCode, EngineError> {
+    let r = engine.reconcile_site(site).await?;
+    if json {
+        println!("{}", serde_json::to_string(&r).expect("serialises"));
+    } else {
+        println!(
+            "{} items from Folio on {site}: {} photos matched, {} already known, {} not on the site",
+            r.remote_items, r.matched, r.already_known, r.missing
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn activity(engine: &Engine, limit: u32, json: bool) -> Result<ExitCode, EngineError> {
+    let entries = engine.activity(limit).await?;
+    if json {
+        println!("{}", serde_json::to_string(&entries).expect("serialises"));
+    } else {
+        for e in entries {
+            println!("{}  {:<7} {}", e.at, e.level, e.message);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn write_plugin(out: &std::path::Path) -> ExitCode {
+    match std::fs::write(out, folio_engine::companion_plugin_zip()) {
+        Ok(()) => {
+            println!(
+                "Wrote {}. In WordPress: Plugins → Add New → Upload Plugin, then activate it.",
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("folio: cannot write {}: {e}", out.display());
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM (service managers, `kill`).

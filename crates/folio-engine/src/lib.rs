@@ -1,6 +1,7 @@
 //! folio-engine is the one API for every front end (desktop app, CLI): sites, albums, sync
 //! passes. Front ends parse and print; every decision about photos and sites is made here.
 
+mod companion;
 mod events;
 mod patterns;
 mod publish;
@@ -11,6 +12,7 @@ mod settings;
 mod sync;
 mod watch;
 
+pub use companion::{companion_plugin_zip, ReconcileReport};
 pub use events::SyncEvent;
 pub use patterns::{expand, slugify, PatternInput};
 pub use settings::AlbumSettings;
@@ -109,6 +111,16 @@ pub struct AlbumStatus {
     pub synced: usize,
     pub pending: usize,
     pub failed: Vec<FailedPhoto>,
+}
+
+/// One line of the activity log.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActivityEntry {
+    /// UTC, ISO 8601.
+    pub at: String,
+    /// info, warning or error.
+    pub level: String,
+    pub message: String,
 }
 
 pub struct Engine {
@@ -301,6 +313,22 @@ impl Engine {
         Ok(n)
     }
 
+    /// Changes an album's settings (the settings screen, `folio album set`). Photos whose
+    /// output changes are pushed again on the next pass, in place where the site allows.
+    pub async fn update_album_settings(
+        &self,
+        album_root: &Path,
+        change: impl FnOnce(&mut AlbumSettings),
+    ) -> Result<AlbumSettings, EngineError> {
+        let album = self.album_by_root(album_root).await?;
+        let mut settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
+        change(&mut settings);
+        let json = serde_json::to_string(&settings).expect("settings serialise");
+        self.store.set_album_settings(album.id, &json).await?;
+        self.wake.notify_waiters();
+        Ok(settings)
+    }
+
     async fn album_by_root(&self, album_root: &Path) -> Result<Album, EngineError> {
         let root = album_root
             .canonicalize()
@@ -348,6 +376,15 @@ impl Engine {
             out.push((file.rel_path.clone(), expand(pattern, &input)));
         }
         Ok(out)
+    }
+
+    /// The newest `limit` activity entries, newest first.
+    pub async fn activity(&self, limit: u32) -> Result<Vec<ActivityEntry>, EngineError> {
+        let rows = self.store.recent_activity(limit as i64).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, level, message)| ActivityEntry { at, level, message })
+            .collect())
     }
 
     pub async fn status(&self) -> Result<Vec<AlbumStatus>, EngineError> {

@@ -22,6 +22,16 @@ pub enum StoreError {
     TooNew { found: i64, known: i64 },
 }
 
+/// A remote item matched to a photo by its source identity.
+pub struct AdoptedItem<'a> {
+    pub slug: &'a str,
+    pub content_hash: &'a str,
+    pub preset_hash: &'a str,
+    pub remote_id: i64,
+    pub url: &'a str,
+    pub thumbnail_url: Option<&'a str>,
+}
+
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Schema steps in order; `PRAGMA user_version` records how many have run.
@@ -152,6 +162,15 @@ impl Store {
         }
         tx.commit().await?;
         Ok(self.albums().await?.into_iter().find(|a| a.id == id).expect("just inserted"))
+    }
+
+    pub async fn set_album_settings(&self, album_id: i64, settings_json: &str) -> Result<()> {
+        sqlx::query("UPDATE albums SET settings = ? WHERE id = ?")
+            .bind(settings_json)
+            .bind(album_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn albums(&self) -> Result<Vec<Album>> {
@@ -286,6 +305,32 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok(Publication::from_row(&row))
+    }
+
+    /// Records an item found on the site (by `folio reconcile`) as this photo's publication,
+    /// already synced.
+    pub async fn adopt_publication(
+        &self,
+        asset_id: i64,
+        site_id: i64,
+        found: &AdoptedItem<'_>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO publications (asset_id, site_id, slug, content_hash, preset_hash,
+               remote_id, remote_url, thumbnail_url, state)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'synced')",
+        )
+        .bind(asset_id)
+        .bind(site_id)
+        .bind(found.slug)
+        .bind(found.content_hash)
+        .bind(found.preset_hash)
+        .bind(found.remote_id)
+        .bind(found.url)
+        .bind(found.thumbnail_url)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Marks the start of another upload attempt (its age decides when it may be retried).

@@ -15,11 +15,20 @@ pub struct Site {
 /// The WordPress from tests/with-wordpress.sh. Skips (returns `None`) without one, except under
 /// `make test`, where FOLIO_REQUIRE_WP turns a missing WordPress into a failure.
 pub fn wordpress() -> Option<Site> {
-    let get = |k| std::env::var(k).ok();
-    match (get("FOLIO_WP_URL"), get("FOLIO_WP_USER"), get("FOLIO_WP_APP_PASSWORD")) {
+    site_from("FOLIO_WP")
+}
+
+/// The second test site, with the companion plugin (`FOLIO_WPC_*`).
+pub fn wordpress_with_companion() -> Option<Site> {
+    site_from("FOLIO_WPC")
+}
+
+fn site_from(prefix: &str) -> Option<Site> {
+    let get = |k: &str| std::env::var(format!("{prefix}_{k}")).ok();
+    match (get("URL"), get("USER"), get("APP_PASSWORD")) {
         (Some(url), Some(user), Some(password)) => Some(Site { url, user, password }),
         _ if std::env::var_os("FOLIO_REQUIRE_WP").is_some() => {
-            panic!("FOLIO_REQUIRE_WP is set but no WordPress is")
+            panic!("FOLIO_REQUIRE_WP is set but no WordPress is ({prefix}_*)")
         }
         _ => {
             eprintln!(
@@ -67,4 +76,12 @@ pub async fn album_media(wp: &WordPress, album: &str) -> Vec<RemoteMedia> {
         }
         page += 1;
     }
+}
+
+/// SHA-256 of what the site serves at `url` now (a query string defeats caches).
+pub async fn served_sha(url: &str) -> String {
+    use sha2::Digest;
+    let nonce = unique("v");
+    let bytes = reqwest::get(format!("{url}?{nonce}")).await.unwrap().bytes().await.unwrap();
+    format!("{:x}", sha2::Sha256::digest(&bytes))
 }
