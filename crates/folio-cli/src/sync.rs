@@ -162,8 +162,19 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
             if json {
                 println!("{}", serde_json::to_string(&albums).expect("serialises"));
             } else {
+                let sites = engine.sites().await?;
                 for a in albums {
-                    println!("{}\t{}\t{}", a.name, a.root, a.sites.join(","));
+                    let targets: Vec<String> = a
+                        .sites
+                        .iter()
+                        .map(|name| match sites.iter().find(|s| &s.name == name) {
+                            Some(s) if s.capabilities.replace_in_place => {
+                                format!("{name} (in place)")
+                            }
+                            _ => format!("{name} (new URL on change)"),
+                        })
+                        .collect();
+                    println!("{}\t{}\t{}", a.name, a.root, targets.join(", "));
                 }
             }
         }

@@ -53,6 +53,8 @@ async fn a_changed_photo_keeps_its_url_and_a_new_format_falls_back_with_a_warnin
         .status()
         .unwrap()
         .success());
+    let listed = folio(&["album", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("blog (in place)"));
     assert_eq!(counts(&json(folio(&["sync", "--json"]).output().unwrap())), (2, 0, 0));
     let wp = site.client();
     let before = album_media(&wp, &name).await;
