@@ -8,13 +8,15 @@ CARGO ?= cargo
 SHELL := bash
 TEST_LOG := $(CARGO_TARGET_DIR)/folio-test.log
 
-.PHONY: help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
+.PHONY: screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
 
 help:
 	@echo "make run            build and start the desktop app"
-	@echo "make test           every test: lints, Rust unit + integration tests, UI type check"
+	@echo "make test           every test: lints, Rust (with real WordPress), the app window (WebDriver), UI (Vitest)"
+	@echo "make screenshots    run the window test and keep its screenshots in docs/screenshots"
 	@echo "make lint           rustfmt --check and clippy -D warnings"
 	@echo "make fmt            format the Rust code"
+	@echo "make bindings       regenerate ui/src/bindings.ts from the app's commands"
 	@echo "make bench-convert  folio convert vs libvips vs cwebp on 24 MP photos (release build)"
 	@echo "make bench-sync     folio sync vs curl into a real WordPress; watch latency; idle CPU; re-sync"
 	@echo "make convert ARGS=… run 'folio convert' from source"
@@ -26,6 +28,14 @@ run:
 
 ui:
 	cd ui && npm run --silent build
+
+screenshots:
+	$(MAKE) ui
+	FOLIO_UPDATE_SCREENSHOTS=1 tests/with-wordpress.sh $(CARGO) test -p folio-app --test app
+
+# ui/src/bindings.ts from the commands and events in src-tauri/src/ipc.rs (a test checks it).
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test -q -p folio-app ui_bindings_match_the_commands
 
 test:
 	scripts/setup.sh test
@@ -42,6 +52,9 @@ test-rust:
 
 test-ui:
 	cd ui && npm run --silent check
+	@# Vitest's totals in cargo's words, so the closing line counts the UI tests too.
+	cd ui && npx vitest run --reporter=default --reporter=json --outputFile=$(CARGO_TARGET_DIR)/vitest.json
+	node -e 'const r = require(process.argv[1]); console.log(`test result: $${r.success ? "ok" : "FAILED"}. $${r.numPassedTests} passed; $${r.numFailedTests} failed (ui, vitest)`)' $(CARGO_TARGET_DIR)/vitest.json | tee -a $(TEST_LOG)
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -9,7 +9,8 @@ build=(build-essential pkg-config cmake nasm libssl-dev)
 tauri=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev)
 case "$purpose" in
   run)   packages=("${build[@]}" "${tauri[@]}") ;;
-  test)  packages=("${build[@]}" "${tauri[@]}") ;;
+  # The window tests: a private X server, a D-Bus session, WebKit's WebDriver, screenshots.
+  test)  packages=("${build[@]}" "${tauri[@]}" xvfb xauth dbus-x11 webkit2gtk-driver imagemagick) ;;
   bench) packages=("${build[@]}" libvips-tools webp time bc) ;;
   # A real WordPress for tests (tests/wordpress/start.sh): PHP, MariaDB and what Debian's
   # wordpress package links to. The package itself is unpacked, not installed (it pulls Apache).
@@ -45,4 +46,10 @@ fi
 # mirror here lacks some. `install` reuses node_modules when it is already in step.
 if [ ! -d ui/node_modules ] || [ ui/package.json -nt ui/node_modules/.package-lock.json ]; then
   (cd ui && npm install --no-audit --no-fund --loglevel=error)
+fi
+
+# tauri-driver bridges WebDriver to the app (the window tests). Pinned, built once.
+if [ "$purpose" = test ] && ! [ -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --version 2.1.0 --locked --quiet
 fi

@@ -1,24 +1,115 @@
-//! The desktop shell. It holds adapters only: commands call the core crates, and every decision
-//! about photos or sync lives there, so the CLI behaves the same.
+//! The desktop shell. It holds adapters only: commands call folio-engine, engine events go to
+//! the web view, and the tray keeps auto-sync running with the window closed. Every decision
+//! about photos or sync lives in the core crates, so the CLI behaves the same.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-use serde::Serialize;
+mod bindings;
+mod ipc;
+mod tray;
 
-#[derive(Serialize)]
-struct AppInfo {
-    version: &'static str,
-    /// Formats the converter can write, for the settings screen.
-    formats: [&'static str; 4],
+use folio_engine::{Engine, SyncEvent};
+use ipc::EngineEvent;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tauri::{AppHandle, Manager, WindowEvent};
+use tauri_specta::Event;
+
+pub struct AppState {
+    pub engine: Arc<Engine>,
+    pub data_dir: PathBuf,
+    pub app: AppHandle,
+    /// Albums were added: the auto-sync loop restarts its watcher to include them.
+    pub albums_changed: Arc<tokio::sync::Notify>,
 }
 
-#[tauri::command]
-fn app_info() -> AppInfo {
-    AppInfo { version: env!("CARGO_PKG_VERSION"), formats: ["webp", "avif", "jpeg", "original"] }
+pub fn emit(app: &AppHandle, event: EngineEvent) {
+    tray::on_event(app, &event);
+    // A closed window is fine: events are for whoever listens.
+    let _ = event.emit(app);
+}
+
+fn show_main_window(app: &AppHandle) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.show();
+        let _ = w.unminimize();
+        let _ = w.set_focus();
+    }
+}
+
+/// Auto-sync for the app's lifetime: watch every album; when albums are added, start again
+/// with them; with no albums yet, wait for the first.
+async fn auto_sync(app: AppHandle, engine: Arc<Engine>, albums_changed: Arc<tokio::sync::Notify>) {
+    loop {
+        let events = app.clone();
+        let on_event = move |e: SyncEvent| emit(&events, e.into());
+        let passes = app.clone();
+        let on_pass = move |r: &folio_engine::SyncReport| {
+            let finished = EngineEvent::PassFinished {
+                uploaded: r.uploaded as u32,
+                replaced: r.replaced as u32,
+                failed: r.failed.len() as u32,
+            };
+            emit(&passes, finished);
+        };
+        // `notify_one` keeps a permit when nobody waits, so an album added mid-pass still
+        // restarts the watcher.
+        let changed = albums_changed.clone();
+        let restart = async move { changed.notified().await };
+        if let Err(e) = engine.watch(&on_event, &on_pass, restart).await {
+            eprintln!("folio: auto-sync waits: {}", e.message);
+            let changed = albums_changed.clone();
+            async move { changed.notified().await }.await;
+        }
+    }
 }
 
 fn main() {
+    let ipc = bindings::builder();
+    let first_close = AtomicBool::new(true);
     tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![app_info])
+        .plugin(tauri_plugin_single_instance::init(|app, _, _| show_main_window(app)))
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec!["--hidden"]),
+        ))
+        .invoke_handler(ipc.invoke_handler())
+        .setup(move |app| {
+            ipc.mount_events(app);
+            let data_dir = folio_engine::data_dir(None);
+            let engine = tauri::async_runtime::block_on(Engine::open(&data_dir)).map_err(|e| {
+                format!("Folio could not open its data in {}: {e}", data_dir.display())
+            })?;
+            let engine = Arc::new(engine);
+            let albums_changed = Arc::new(tokio::sync::Notify::new());
+            app.manage(AppState {
+                engine: engine.clone(),
+                data_dir,
+                app: app.handle().clone(),
+                albums_changed: albums_changed.clone(),
+            });
+            tray::create(app.handle())?;
+            if std::env::args().any(|a| a == "--hidden") {
+                // Started at login: stay in the tray.
+                if let Some(w) = app.get_webview_window("main") {
+                    let _ = w.hide();
+                }
+            }
+            tauri::async_runtime::spawn(auto_sync(app.handle().clone(), engine, albums_changed));
+            Ok(())
+        })
+        .on_window_event(move |window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                // Closing the window keeps Folio syncing in the tray; Quit is in the tray menu.
+                api.prevent_close();
+                let _ = window.hide();
+                if first_close.swap(false, Ordering::Relaxed) {
+                    tray::notify_still_running(window.app_handle());
+                }
+            }
+        })
         .run(tauri::generate_context!())
         .expect("Folio could not start its window");
 }

@@ -138,6 +138,9 @@ pub struct Engine {
     paused: std::sync::atomic::AtomicBool,
     /// Wakes a running `watch` when pause, resume or a retry is asked for in this process.
     wake: tokio::sync::Notify,
+    /// One pass at a time: the app's "Sync now" and its auto-sync share one engine, and two
+    /// passes over one album could both start the same upload.
+    pass: tokio::sync::Mutex<()>,
 }
 
 const PAUSED_KEY: &str = "auto_sync_paused";
@@ -167,6 +170,7 @@ impl Engine {
             destinations: Default::default(),
             paused: Default::default(),
             wake: Default::default(),
+            pass: Default::default(),
         })
     }
 
@@ -189,6 +193,19 @@ impl Engine {
         let caps_json = serde_json::to_string(&capabilities).expect("capabilities serialise");
         self.store.set_site_capabilities(site.id, &caps_json).await?;
         Ok(summary(&Site { capabilities: caps_json, ..site }))
+    }
+
+    /// Forgets a site: its password, and what Folio uploaded there (the items stay on the site).
+    pub async fn remove_site(&self, name: &str) -> Result<(), EngineError> {
+        let site = self
+            .store
+            .site_by_name(name)
+            .await?
+            .ok_or_else(|| EngineError::config(format!("no site named '{name}'")))?;
+        self.store.remove_site(site.id).await?;
+        self.destinations.lock().expect("destination cache lock").remove(&site.id);
+        self.secrets.delete(&site.secret_ref)?;
+        Ok(())
     }
 
     pub async fn sites(&self) -> Result<Vec<SiteSummary>, EngineError> {
@@ -262,6 +279,7 @@ impl Engine {
         options: SyncOptions,
         on_event: &(dyn Fn(SyncEvent) + Sync),
     ) -> Result<SyncReport, EngineError> {
+        let _one_pass = self.pass.lock().await;
         let sites = self.store.sites().await?;
         let mut total = SyncReport::default();
         for album in self.store.albums().await? {

@@ -120,6 +120,8 @@ pub async fn sync_photo(
                     error: Some(&e.message),
                 };
                 store.put_asset(photo.album.id, &failed).await.map_err(store_err)?;
+                let message = format!("{} cannot be published: {}", asset.rel_path, e.message);
+                store.log(Some(photo.album.id), "error", &message).await.map_err(store_err)?;
                 // It is retried when the file changes, not on a schedule.
                 store.drop_jobs(asset.id).await.map_err(store_err)?;
                 return Ok(vec![Outcome::Failed(e.message)]);

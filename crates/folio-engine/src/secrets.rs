@@ -73,6 +73,23 @@ impl Secrets {
         }
     }
 
+    /// Removes a credential; one already gone is not an error.
+    pub fn delete(&self, reference: &str) -> Result<(), EngineError> {
+        match self {
+            Secrets::Keychain => match Self::keychain_entry(reference)?.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(e) => Err(EngineError::new(ErrorCode::Secrets, format!("keychain: {e}"))),
+            },
+            Secrets::Files(dir) => match std::fs::remove_file(Self::file(dir, reference)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(EngineError::new(
+                    ErrorCode::Secrets,
+                    format!("removing the credential: {e}"),
+                )),
+                _ => Ok(()),
+            },
+        }
+    }
+
     pub fn get(&self, reference: &str) -> Result<String, EngineError> {
         match self {
             Secrets::Keychain => Self::keychain_entry(reference)?.get_password().map_err(|e| {
@@ -110,5 +127,8 @@ mod tests {
             assert_eq!(mode & 0o077, 0, "group and others must not read the secret");
         }
         assert!(s.get("other").unwrap_err().message.contains("add the site again"));
+        s.delete("site-blog").unwrap();
+        s.delete("site-blog").unwrap();
+        assert!(s.get("site-blog").is_err());
     }
 }

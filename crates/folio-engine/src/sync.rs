@@ -96,19 +96,30 @@ pub async fn sync_album(
 
     let preset_hash = settings.preset.hash();
     let settings = &settings;
-    let jobs = assets.iter().enumerate().map(|(sequence, asset)| {
-        let preset_hash = preset_hash.as_str();
-        let photo =
-            crate::publish::Photo { album, settings, preset_hash, sequence: sequence + 1, asset };
-        async move {
-            let outcome = sync_photo(ctx, &photo, targets, on_event).await;
-            on_event(SyncEvent::PhotoDone {
-                album: album.name.clone(),
-                path: asset.rel_path.clone(),
-            });
-            (asset, outcome)
-        }
-    });
+    // Collected first: a stream that holds this closure is not provably `Send` (a rustc
+    // limitation with higher-ranked lifetimes), and the desktop app runs passes on spawned tasks.
+    let jobs: Vec<_> = assets
+        .iter()
+        .enumerate()
+        .map(|(sequence, asset)| {
+            let preset_hash = preset_hash.as_str();
+            let photo = crate::publish::Photo {
+                album,
+                settings,
+                preset_hash,
+                sequence: sequence + 1,
+                asset,
+            };
+            async move {
+                let outcome = sync_photo(ctx, &photo, targets, on_event).await;
+                on_event(SyncEvent::PhotoDone {
+                    album: album.name.clone(),
+                    path: asset.rel_path.clone(),
+                });
+                (asset, outcome)
+            }
+        })
+        .collect();
     // Two photos in flight: one converting while another uploads.
     let results: Vec<_> = futures::stream::iter(jobs).buffer_unordered(2).collect().await;
     for (asset, outcomes) in results {
@@ -136,5 +147,16 @@ pub async fn sync_album(
         }
     }
     report.failed.sort_by(|a, b| a.path.cmp(&b.path));
+    if report.uploaded + report.replaced > 0 {
+        let sites: Vec<&str> = targets.iter().map(|t| t.site.name.as_str()).collect();
+        let message = format!(
+            "{}: {} new and {} updated photo(s) on {}",
+            album.name,
+            report.uploaded,
+            report.replaced,
+            sites.join(", ")
+        );
+        ctx.store.log(Some(album.id), "info", &message).await.map_err(store_err)?;
+    }
     Ok(report)
 }

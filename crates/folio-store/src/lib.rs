@@ -105,6 +105,12 @@ impl Store {
         Ok(self.site(id).await?.expect("just inserted"))
     }
 
+    /// Deletes a site and, through foreign keys, its album links, publications and jobs.
+    pub async fn remove_site(&self, id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM sites WHERE id = ?").bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn set_site_capabilities(&self, id: i64, capabilities_json: &str) -> Result<()> {
         sqlx::query("UPDATE sites SET capabilities = ? WHERE id = ?")
             .bind(capabilities_json)

@@ -1,0 +1,309 @@
+//! The commands and events the web view uses. Types here are what crosses IPC (and what
+//! ui/src/bindings.ts is generated from); each command is a thin call into folio-engine.
+
+use crate::AppState;
+use folio_engine::{AlbumStatus, EngineError, SyncEvent, SyncOptions};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use std::path::Path;
+use tauri::State;
+
+/// Every failure crosses IPC as `{code, message}`; `code` is folio-engine's error code.
+#[derive(Debug, Serialize, Type)]
+pub struct IpcError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<EngineError> for IpcError {
+    fn from(e: EngineError) -> Self {
+        let code = serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(String::from));
+        IpcError { code: code.unwrap_or_else(|| "internal".into()), message: e.message }
+    }
+}
+
+type Answer<T> = Result<T, IpcError>;
+
+#[derive(Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub auto_sync_paused: bool,
+}
+
+#[derive(Serialize, Type)]
+pub struct FailedPhoto {
+    pub path: String,
+    pub error: String,
+}
+
+#[derive(Serialize, Type)]
+pub struct AlbumRow {
+    pub name: String,
+    pub root: String,
+    pub sites: Vec<String>,
+    pub photos: u32,
+    pub synced: u32,
+    pub pending: u32,
+    pub failed: Vec<FailedPhoto>,
+}
+
+#[derive(Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteRow {
+    pub name: String,
+    pub url: String,
+    pub account: String,
+    /// Companion plugin found: a changed photo keeps its URL.
+    pub replace_in_place: bool,
+    pub companion_version: Option<String>,
+    pub avif: bool,
+    /// Largest upload, when the site says (companion plugin), in MB.
+    pub max_upload_mb: Option<u32>,
+}
+
+#[derive(Serialize, Type)]
+pub struct RejectedDrop {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Serialize, Type)]
+pub struct AddedFolders {
+    pub added: Vec<String>,
+    pub rejected: Vec<RejectedDrop>,
+}
+
+#[derive(Serialize, Type)]
+pub struct SyncSummary {
+    pub uploaded: u32,
+    pub replaced: u32,
+    pub unchanged: u32,
+    pub failed: u32,
+}
+
+#[derive(Serialize, Type)]
+pub struct ActivityRow {
+    pub at: String,
+    pub level: String,
+    pub message: String,
+}
+
+#[derive(Serialize, Type)]
+pub struct PatternPreview {
+    pub path: String,
+    pub result: String,
+}
+
+/// Engine progress, forwarded as the `engine-event` event.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EngineEvent {
+    Planned { album: String, photos: u32 },
+    Settling { album: String, path: String },
+    Converting { album: String, path: String },
+    Uploading { album: String, path: String, site: String },
+    Published { album: String, path: String, site: String, url: String, url_kept: bool },
+    Waiting { album: String, path: String, site: String, error: String },
+    PhotoFailed { album: String, path: String, error: String },
+    PhotoDone { album: String, path: String },
+    AutoSync { paused: bool },
+    PassFinished { uploaded: u32, replaced: u32, failed: u32 },
+}
+
+impl From<SyncEvent> for EngineEvent {
+    fn from(e: SyncEvent) -> Self {
+        match e {
+            SyncEvent::Planned { album, photos } => {
+                EngineEvent::Planned { album, photos: photos as u32 }
+            }
+            SyncEvent::Settling { album, path } => EngineEvent::Settling { album, path },
+            SyncEvent::Converting { album, path } => EngineEvent::Converting { album, path },
+            SyncEvent::Uploading { album, path, site } => {
+                EngineEvent::Uploading { album, path, site }
+            }
+            SyncEvent::Published { album, path, site, url, url_kept, .. } => {
+                EngineEvent::Published { album, path, site, url, url_kept }
+            }
+            SyncEvent::Waiting { album, path, site, error, .. } => {
+                EngineEvent::Waiting { album, path, site, error }
+            }
+            SyncEvent::PhotoFailed { album, path, error } => {
+                EngineEvent::PhotoFailed { album, path, error }
+            }
+            SyncEvent::PhotoDone { album, path } => EngineEvent::PhotoDone { album, path },
+            SyncEvent::AutoSync { paused } => EngineEvent::AutoSync { paused },
+        }
+    }
+}
+
+fn album_row(s: AlbumStatus, sites: Vec<String>) -> AlbumRow {
+    AlbumRow {
+        name: s.album,
+        root: s.root,
+        sites,
+        photos: s.photos as u32,
+        synced: s.synced as u32,
+        pending: s.pending as u32,
+        failed: s
+            .failed
+            .into_iter()
+            .map(|f| FailedPhoto { path: f.path, error: f.error })
+            .collect(),
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").into(),
+        data_dir: state.data_dir.display().to_string(),
+        auto_sync_paused: state.engine.auto_sync_paused().await?,
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn albums(state: State<'_, AppState>) -> Answer<Vec<AlbumRow>> {
+    let summaries = state.engine.albums().await?;
+    let mut rows = Vec::new();
+    for status in state.engine.status().await? {
+        let sites = summaries.iter().find(|a| a.root == status.root).map(|a| a.sites.clone());
+        rows.push(album_row(status, sites.unwrap_or_default()));
+    }
+    Ok(rows)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sites(state: State<'_, AppState>) -> Answer<Vec<SiteRow>> {
+    Ok(state.engine.sites().await?.into_iter().map(site_row).collect())
+}
+
+fn site_row(s: folio_engine::SiteSummary) -> SiteRow {
+    SiteRow {
+        name: s.name,
+        url: s.url,
+        account: s.account,
+        replace_in_place: s.capabilities.replace_in_place,
+        companion_version: s.capabilities.companion,
+        avif: s.capabilities.avif,
+        max_upload_mb: s.capabilities.max_upload_bytes.map(|b| (b / (1024 * 1024)) as u32),
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_site(
+    state: State<'_, AppState>,
+    name: String,
+    url: String,
+    user: String,
+    password: String,
+) -> Answer<SiteRow> {
+    let added = state.engine.add_wordpress_site(&name, &url, &user, &password).await?;
+    Ok(site_row(added))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_site(state: State<'_, AppState>, name: String) -> Answer<()> {
+    Ok(state.engine.remove_site(&name).await?)
+}
+
+/// Why a dropped path cannot become an album, in words for the drop overlay; `None` if it can.
+pub fn drop_problem(path: &Path) -> Option<String> {
+    if path.is_dir() {
+        return None;
+    }
+    Some(if path.is_file() {
+        "is a file. Drop the folder that holds your exported photos instead, so new exports \
+         are picked up too."
+            .into()
+    } else {
+        "cannot be opened (it may have been moved or be on a disconnected drive).".into()
+    })
+}
+
+/// Dropped or chosen folders become albums that sync to every connected site.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_folders(state: State<'_, AppState>, paths: Vec<String>) -> Answer<AddedFolders> {
+    let sites: Vec<String> = state.engine.sites().await?.into_iter().map(|s| s.name).collect();
+    let mut out = AddedFolders { added: Vec::new(), rejected: Vec::new() };
+    for path in paths {
+        if let Some(reason) = drop_problem(Path::new(&path)) {
+            out.rejected.push(RejectedDrop { path, reason });
+            continue;
+        }
+        let settings = folio_engine::AlbumSettings::default();
+        match state.engine.add_album(Path::new(&path), &sites, settings).await {
+            Ok(album) => out.added.push(album.name),
+            Err(e) => out.rejected.push(RejectedDrop { path, reason: e.message }),
+        }
+    }
+    if !out.added.is_empty() {
+        state.albums_changed.notify_one();
+    }
+    Ok(out)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(state: State<'_, AppState>) -> Answer<SyncSummary> {
+    let app = state.app.clone();
+    let emit = move |e: SyncEvent| crate::emit(&app, e.into());
+    let r = state.engine.sync(SyncOptions { retry_now: true }, &emit).await?;
+    Ok(SyncSummary {
+        uploaded: r.uploaded as u32,
+        replaced: r.replaced as u32,
+        unchanged: r.unchanged as u32,
+        failed: r.failed.len() as u32,
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_auto_sync_paused(state: State<'_, AppState>, paused: bool) -> Answer<()> {
+    state.engine.set_auto_sync_paused(paused).await?;
+    crate::emit(&state.app, EngineEvent::AutoSync { paused });
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn activity(state: State<'_, AppState>, limit: u32) -> Answer<Vec<ActivityRow>> {
+    let rows = state.engine.activity(limit).await?;
+    Ok(rows
+        .into_iter()
+        .map(|a| ActivityRow { at: a.at, level: a.level, message: a.message })
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_pattern(
+    state: State<'_, AppState>,
+    root: String,
+    pattern: String,
+) -> Answer<Vec<PatternPreview>> {
+    let previews = state.engine.preview_pattern(Path::new(&root), &pattern, 6).await?;
+    Ok(previews.into_iter().map(|(path, result)| PatternPreview { path, result }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::drop_problem;
+
+    #[test]
+    fn a_dropped_file_is_explained_and_a_folder_is_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("IMG_0001.jpg");
+        std::fs::write(&file, b"x").unwrap();
+        assert_eq!(drop_problem(dir.path()), None);
+        assert!(drop_problem(&file).unwrap().contains("Drop the folder"));
+        assert!(drop_problem(&dir.path().join("gone")).unwrap().contains("cannot be opened"));
+    }
+}

@@ -1,0 +1,151 @@
+//! The tray icon: state at a glance (idle, syncing with a count, error) and every action in its
+//! menu, because on Linux clicks on the icon itself are not delivered.
+
+use crate::ipc::EngineEvent;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager};
+use tauri_plugin_notification::NotificationExt;
+
+/// At most one failure notification this often, so 500 failures are one message.
+const FAILURE_NOTICE_EVERY: Duration = Duration::from_secs(300);
+/// A pass that published at least this many photos says so when it ends.
+const BATCH_NOTICE_MIN: u32 = 20;
+const RECENT: usize = 3;
+
+struct Tray {
+    status: MenuItem<tauri::Wry>,
+    pause: MenuItem<tauri::Wry>,
+    recent: Vec<MenuItem<tauri::Wry>>,
+    state: Mutex<TrayState>,
+}
+
+#[derive(Default)]
+struct TrayState {
+    planned: u32,
+    done: u32,
+    paused: bool,
+    recent: Vec<String>,
+    last_failure_notice: Option<Instant>,
+}
+
+pub fn create(app: &AppHandle) -> tauri::Result<()> {
+    let item = |id: &str, text: &str, enabled: bool| {
+        MenuItem::with_id(app, id, text, enabled, None::<&str>)
+    };
+    let status = item("status", "Folio is idle", false)?;
+    let open = item("open", "Open Folio", true)?;
+    let sync = item("sync", "Sync now", true)?;
+    let pause = item("pause", "Pause auto-sync", true)?;
+    let recent: Vec<_> = (0..RECENT)
+        .map(|i| item(&format!("recent-{i}"), "", false))
+        .collect::<tauri::Result<_>>()?;
+    let quit = item("quit", "Quit Folio", true)?;
+    let separator = || PredefinedMenuItem::separator(app);
+    let (s1, s2, s3) = (separator()?, separator()?, separator()?);
+    let mut items: Vec<&dyn tauri::menu::IsMenuItem<tauri::Wry>> =
+        vec![&status, &s1, &open, &sync, &pause, &s2];
+    items.extend(recent.iter().map(|r| r as &dyn tauri::menu::IsMenuItem<tauri::Wry>));
+    items.extend([&s3 as &dyn tauri::menu::IsMenuItem<tauri::Wry>, &quit]);
+    let menu = Menu::with_items(app, &items)?;
+    let mut icon = TrayIconBuilder::with_id("folio").menu(&menu).tooltip("Folio");
+    if let Some(i) = app.default_window_icon() {
+        icon = icon.icon(i.clone());
+    }
+    icon.on_menu_event(|app, event| match event.id.as_ref() {
+        "open" => crate::show_main_window(app),
+        "sync" => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let state = app.state::<crate::AppState>();
+                let _ = crate::ipc::sync_now(state).await;
+            });
+        }
+        "pause" => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let state = app.state::<crate::AppState>();
+                let paused = state.engine.auto_sync_paused().await.unwrap_or(false);
+                let _ = crate::ipc::set_auto_sync_paused(state, !paused).await;
+            });
+        }
+        "quit" => app.exit(0),
+        _ => {}
+    })
+    .build(app)?;
+    for r in &recent {
+        r.set_text("")?;
+    }
+    app.manage(Tray { status, pause, recent, state: Mutex::new(TrayState::default()) });
+    Ok(())
+}
+
+/// Keeps the tray's status line, tooltip and recent list current, and sends the (rate-limited)
+/// notifications.
+pub fn on_event(app: &AppHandle, event: &EngineEvent) {
+    let Some(tray) = app.try_state::<Tray>() else { return };
+    let mut s = tray.state.lock().expect("tray state");
+    let mut notice = None;
+    match event {
+        EngineEvent::Planned { photos, .. } => s.planned += photos,
+        EngineEvent::PhotoDone { .. } => s.done += 1,
+        EngineEvent::Published { path, site, url_kept, .. } => {
+            let how = if *url_kept { "updated on" } else { "published to" };
+            push_recent(&mut s.recent, format!("{path} {how} {site}"));
+        }
+        EngineEvent::PhotoFailed { path, error, .. } => {
+            push_recent(&mut s.recent, format!("{path} failed: {error}"));
+        }
+        EngineEvent::AutoSync { paused } => s.paused = *paused,
+        EngineEvent::PassFinished { uploaded, replaced, failed } => {
+            (s.planned, s.done) = (0, 0);
+            let due = s.last_failure_notice.is_none_or(|t| t.elapsed() >= FAILURE_NOTICE_EVERY);
+            if *failed > 0 && due {
+                s.last_failure_notice = Some(Instant::now());
+                notice =
+                    Some(format!("{failed} photo(s) could not be synced. Open Folio to see why."));
+            } else if uploaded + replaced >= BATCH_NOTICE_MIN {
+                notice = Some(format!("{} photos are on your sites.", uploaded + replaced));
+            }
+        }
+        _ => return,
+    }
+    let status = if s.paused {
+        "Auto-sync is paused".to_string()
+    } else if s.planned > s.done {
+        format!("Syncing {} of {} photos…", s.done + 1, s.planned)
+    } else {
+        "Folio is idle; everything is synced".to_string()
+    };
+    let _ = tray.status.set_text(&status);
+    let _ = tray.pause.set_text(if s.paused { "Resume auto-sync" } else { "Pause auto-sync" });
+    for (item, text) in
+        tray.recent.iter().zip(s.recent.iter().map(String::as_str).chain(std::iter::repeat("")))
+    {
+        let _ = item.set_text(text);
+    }
+    if let Some(icon) = app.tray_by_id("folio") {
+        let _ = icon.set_tooltip(Some(&status));
+    }
+    drop(s);
+    if let Some(body) = notice {
+        let _ = app.notification().builder().title("Folio").body(body).show();
+    }
+}
+
+fn push_recent(recent: &mut Vec<String>, line: String) {
+    let line: String = line.chars().take(70).collect();
+    recent.insert(0, line);
+    recent.truncate(RECENT);
+}
+
+pub fn notify_still_running(app: &AppHandle) {
+    let _ = app
+        .notification()
+        .builder()
+        .title("Folio is still syncing")
+        .body("Folio keeps your sites in sync from the tray. Choose Quit Folio there to stop it.")
+        .show();
+}

@@ -1,0 +1,141 @@
+//! The real app, driven like a photographer would: tauri-driver + WebKitWebDriver under Xvfb,
+//! against the real WordPress (the companion site from tests/with-wordpress.sh). Screenshots go
+//! to $CARGO_TARGET_DIR/screenshots, or to docs/screenshots with FOLIO_UPDATE_SCREENSHOTS=1.
+
+mod webdriver;
+
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use webdriver::Driver;
+
+fn tauri_driver() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let candidates =
+        [home.join(".cargo/bin/tauri-driver"), PathBuf::from("/usr/local/bin/tauri-driver")];
+    candidates.into_iter().find(|p| p.exists())
+}
+
+fn shots_dir() -> PathBuf {
+    if std::env::var_os("FOLIO_UPDATE_SCREENSHOTS").is_some() {
+        return Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("screenshots")
+}
+
+struct Site {
+    url: String,
+    user: String,
+    password: String,
+}
+
+/// The companion WordPress and tauri-driver, or a skip (a failure under `make test`).
+fn prerequisites() -> Option<(Site, PathBuf)> {
+    let get = |k: &str| std::env::var(k).ok();
+    let required = std::env::var_os("FOLIO_REQUIRE_WP").is_some();
+    let site = match (get("FOLIO_WPC_URL"), get("FOLIO_WPC_USER"), get("FOLIO_WPC_APP_PASSWORD")) {
+        (Some(url), Some(user), Some(password)) => Site { url, user, password },
+        _ if required => panic!("FOLIO_REQUIRE_WP is set but FOLIO_WPC_* are not"),
+        _ => {
+            eprintln!("SKIP: no WordPress (run under tests/with-wordpress.sh)");
+            return None;
+        }
+    };
+    match tauri_driver() {
+        Some(d) => Some((site, d)),
+        None if required => panic!("tauri-driver is missing; scripts/setup.sh test installs it"),
+        None => {
+            eprintln!("SKIP: no tauri-driver (cargo install tauri-driver)");
+            None
+        }
+    }
+}
+
+fn sample_album(dir: &Path, name: &str) -> (PathBuf, usize) {
+    let album = dir.join(name);
+    std::fs::create_dir_all(&album).unwrap();
+    let photos = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/photos/orientation");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&photos).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        // One photo of each orientation keeps the run short.
+        if name.ends_with("_1.jpg") {
+            std::fs::copy(&p, album.join(&name)).unwrap();
+            n += 1;
+        }
+    }
+    assert!(n > 0, "no sample photos in {}", photos.display());
+    (album, n)
+}
+
+#[test]
+fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
+    let Some((site, tauri_driver)) = prerequisites() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let album_name = format!("Weddings{}", std::process::id());
+    let (album, photos) = sample_album(tmp.path(), &album_name);
+    let stray_file = tmp.path().join("IMG_0001.jpg");
+    std::fs::write(&stray_file, b"not a folder").unwrap();
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_folio-app"));
+    let shots = shots_dir();
+    let d = Driver::start(
+        &tauri_driver,
+        &app,
+        &[("FOLIO_DATA_DIR", data.to_str().unwrap()), ("FOLIO_SECRETS", "file")],
+    );
+
+    // First run teaches what to do.
+    let welcome =
+        d.wait_text(".welcome", Duration::from_secs(30), |t| t.contains("Connect a site"));
+    assert!(welcome.contains("Drop a folder here"), "{welcome}");
+    assert_eq!(d.exec("return document.title;", json!([])), "Folio");
+    d.screenshot(&shots.join("first-run.png"));
+
+    // Connect the site through the form.
+    d.click(".steps button");
+    d.type_into("input[name=name]", "Portfolio");
+    d.type_into("input[name=url]", &site.url);
+    d.type_into("input[name=user]", &site.user);
+    d.type_into("input[name=password]", &site.password);
+    d.click("form button[type=submit]");
+    let card = d.wait_text(".card.site", Duration::from_secs(60), |t| t.contains("Portfolio"));
+    assert!(card.contains("Replaces in place"), "the companion plugin is reported: {card}");
+    d.screenshot(&shots.join("sites.png"));
+
+    // Drop the album folder and a stray file on the window, as the OS would deliver them.
+    let dropped = d.exec(
+        "await window.__TAURI_INTERNALS__.invoke('plugin:event|emit_to', {
+           target: { kind: 'AnyLabel', label: 'main' }, event: 'tauri://drag-drop',
+           payload: { paths: arguments[0], position: { x: 300, y: 300 } } });
+         return 'ok';",
+        json!([[album.to_str().unwrap(), stray_file.to_str().unwrap()]]),
+    );
+    assert_eq!(dropped, "ok", "{dropped}");
+    let toast = d.wait_text(".toast", Duration::from_secs(20), |t| t.contains("Added the album"));
+    assert!(toast.contains("IMG_0001.jpg is a file"), "a dropped file is explained: {toast}");
+
+    // Every photo reaches "synced".
+    let want = format!("{photos} synced");
+    let counts = d.wait_text(".album .counts", Duration::from_secs(240), |t| t == want);
+    assert_eq!(counts, want);
+
+    // The naming preview follows the pattern, on the album's real photos.
+    d.type_into(".pattern input", "{album}-{sequence}");
+    let first = d.wait_text(".preview td:nth-child(2)", Duration::from_secs(10), |t| {
+        t.contains(&format!("{album_name}-001"))
+    });
+    assert!(first.starts_with('→'), "{first}");
+    d.screenshot(&shots.join("album.png"));
+
+    d.click("[data-view=activity]");
+    let activity = d.wait_text(".activity", Duration::from_secs(10), |t| {
+        t.contains(&format!("{album_name}: ")) && t.contains("new and")
+    });
+    assert!(!activity.contains(&site.password), "no secret in the activity view");
+    d.screenshot(&shots.join("activity.png"));
+}

@@ -1,0 +1,209 @@
+//! Just enough of the W3C WebDriver protocol to drive the real app through tauri-driver and
+//! WebKitWebDriver: sessions, CSS lookups with waiting, clicks, typing, scripts, screenshots.
+//! Also starts what the session needs: a private X server (Xvfb) and tauri-driver.
+
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub struct Driver {
+    http: reqwest::blocking::Client,
+    base: String,
+    session: String,
+    display: String,
+    children: Vec<Child>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn free_display() -> u32 {
+    (90..200).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).unwrap()
+}
+
+impl Driver {
+    /// Starts Xvfb, tauri-driver and a session running `app` with `env`.
+    pub fn start(tauri_driver: &Path, app: &Path, env: &[(&str, &str)]) -> Driver {
+        let mut children = Vec::new();
+        let display = format!(":{}", free_display());
+        children.push(
+            Command::new("Xvfb")
+                .args([display.as_str(), "-screen", "0", "1180x760x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb (package xvfb) is needed for the window tests"),
+        );
+        let socket = format!("/tmp/.X11-unix/X{}", &display[1..]);
+        wait_until(Duration::from_secs(10), || Path::new(&socket).exists(), "Xvfb to start");
+        let port = free_port();
+        let mut driver = Command::new("dbus-run-session");
+        // Its own process group, so the app it starts is stopped with it.
+        std::os::unix::process::CommandExt::process_group(&mut driver, 0);
+        driver
+            .args(["--", tauri_driver.to_str().unwrap(), "--port", &port.to_string()])
+            .args(["--native-port", &free_port().to_string()])
+            .env("DISPLAY", &display)
+            // Software rendering: Xvfb has no GPU, and WebKit's DMA-BUF renderer then draws blank.
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            driver.env(k, v);
+        }
+        children.push(driver.spawn().expect("tauri-driver"));
+        let base = format!("http://127.0.0.1:{port}");
+        let http =
+            reqwest::blocking::Client::builder().timeout(Duration::from_secs(120)).build().unwrap();
+        wait_until(
+            Duration::from_secs(20),
+            || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+            "tauri-driver to listen",
+        );
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "wry",
+            "tauri:options": {"application": app.to_str().unwrap()}
+        }}});
+        // tauri-driver listens before WebKitWebDriver behind it is ready; early attempts fail.
+        let started = Instant::now();
+        let session = loop {
+            let answer = http
+                .post(format!("{base}/session"))
+                .json(&caps)
+                .send()
+                .and_then(|r| r.json::<Value>());
+            match answer {
+                Ok(v) if v["value"]["sessionId"].is_string() => {
+                    break v["value"]["sessionId"].as_str().unwrap().to_string();
+                }
+                other => assert!(
+                    started.elapsed() < Duration::from_secs(30),
+                    "no WebDriver session: {other:?}"
+                ),
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        };
+        Driver { http, base, session, display, children }
+    }
+
+    fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut req = self.http.request(method, url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let v: Value = req.send().unwrap().json().unwrap();
+        v["value"].clone()
+    }
+
+    /// The first element matching `css`, waiting up to `timeout` for it.
+    pub fn find_within(&self, css: &str, timeout: Duration) -> String {
+        let started = Instant::now();
+        loop {
+            let v = self.call(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            );
+            if let Some(id) = v[ELEMENT].as_str() {
+                return id.to_string();
+            }
+            assert!(started.elapsed() < timeout, "no element matches {css}: {v}");
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    pub fn find(&self, css: &str) -> String {
+        self.find_within(css, Duration::from_secs(15))
+    }
+
+    pub fn click(&self, css: &str) {
+        let el = self.find(css);
+        self.call(reqwest::Method::POST, &format!("/element/{el}/click"), Some(json!({})));
+    }
+
+    pub fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css);
+        self.call(reqwest::Method::POST, &format!("/element/{el}/clear"), Some(json!({})));
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{el}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    /// Runs `script` (a function body; `arguments` holds `args`) and returns its value; a
+    /// returned promise is awaited.
+    pub fn exec(&self, script: &str, args: Value) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({
+                "script": format!(
+                    "const done = arguments[arguments.length - 1];\
+                     Promise.resolve((async () => {{ {script} }})(...Array.from(arguments).slice(0, -1)))\
+                       .then(done, (e) => done('error: ' + e));"
+                ),
+                "args": args
+            })),
+        )
+    }
+
+    /// Waits until `probe` (text of the first `css` match) satisfies `ok`.
+    pub fn wait_text(&self, css: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let t = self.exec(
+                "const el = document.querySelector(arguments[0]); return el ? el.innerText : null;",
+                json!([css]),
+            );
+            if let Some(t) = t.as_str() {
+                if ok(t) {
+                    return t.to_string();
+                }
+            }
+            assert!(started.elapsed() < timeout, "{css} never matched; last text: {t}");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// The X screen as the user would see it (the window with its real pixels). WebDriver's
+    /// own screenshot command hangs in WebKitGTK under Xvfb, so ImageMagick reads the screen.
+    pub fn screenshot(&self, path: &Path) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        // Let the last change paint.
+        std::thread::sleep(Duration::from_millis(600));
+        let status = Command::new("import")
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(path)
+            .status()
+            .expect("import (package imagemagick) takes the screenshots");
+        assert!(status.success(), "screenshot of {} failed", self.display);
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let url = format!("{}/session/{}", self.base, self.session);
+        let _ = self.http.delete(url).send();
+        for c in self.children.iter_mut().rev() {
+            let group = format!("-{}", c.id());
+            let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+pub fn wait_until(timeout: Duration, mut ok: impl FnMut() -> bool, what: &str) {
+    let started = Instant::now();
+    while !ok() {
+        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,185 @@
+import { createEffect, createResource, createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { open } from "@tauri-apps/plugin-dialog";
+import { events } from "./bindings";
+import { call, commands } from "./api";
+import { applyEvent, countsLabel, fraction, type ProgressMap } from "./progress";
+import { dropSummary } from "./drop";
+import { SitesView } from "./SitesView";
+import { ActivityView } from "./ActivityView";
+import { AlbumView } from "./AlbumView";
+
+type View = { kind: "album"; root: string } | { kind: "sites" } | { kind: "activity" } | { kind: "welcome" };
+
+export function App() {
+  const [albums, { refetch: refetchAlbums }] = createResource(() => call(commands.albums()));
+  const [sites, { refetch: refetchSites }] = createResource(() => call(commands.sites()));
+  const [info, { refetch: refetchInfo }] = createResource(() => call(commands.appInfo()));
+  const [view, setView] = createSignal<View>({ kind: "welcome" });
+  const [progress, setProgress] = createSignal<ProgressMap>({});
+  const [dragging, setDragging] = createSignal(false);
+  const [toast, setToast] = createSignal<{ tone: "ok" | "warn"; text: string } | null>(null);
+
+  const addFolders = async (paths: string[]) => {
+    if (paths.length === 0) return;
+    try {
+      const r = await call(commands.addFolders(paths));
+      const summary = dropSummary(r);
+      setToast(summary);
+      // Good news goes away by itself; an explanation stays until dismissed.
+      if (summary.tone === "ok") setTimeout(() => setToast((t) => (t === summary ? null : t)), 8000);
+      await refetchAlbums();
+      const first = albums()?.find((a) => r.added.includes(a.name));
+      if (first) setView({ kind: "album", root: first.root });
+    } catch (e) {
+      setToast({ tone: "warn", text: (e as Error).message });
+    }
+  };
+
+  const chooseFolder = async () => {
+    const picked = await open({ directory: true, multiple: true, title: "Choose folders to sync" });
+    if (picked) await addFolders(Array.isArray(picked) ? picked : [picked]);
+  };
+
+  // With albums and nothing chosen, show the first album rather than the welcome page.
+  createEffect(() => {
+    const first = albums()?.[0];
+    if (first && view().kind === "welcome") setView({ kind: "album", root: first.root });
+  });
+
+  onMount(async () => {
+    const unlisten: Array<() => void> = [];
+    unlisten.push(
+      await events.engineEvent.listen((e) => {
+        setProgress((p) => applyEvent(p, e.payload));
+        if (e.payload.kind === "pass_finished" || e.payload.kind === "photo_done") void refetchAlbums();
+        if (e.payload.kind === "auto_sync") void refetchInfo();
+      }),
+    );
+    unlisten.push(
+      await getCurrentWebview().onDragDropEvent((e) => {
+        if (e.payload.type === "enter" || e.payload.type === "over") setDragging(true);
+        else if (e.payload.type === "leave") setDragging(false);
+        else if (e.payload.type === "drop") {
+          setDragging(false);
+          void addFolders(e.payload.paths);
+        }
+      }),
+    );
+    onCleanup(() => unlisten.forEach((u) => u()));
+  });
+
+  const togglePause = async () => {
+    await call(commands.setAutoSyncPaused(!info()?.autoSyncPaused));
+    await refetchInfo();
+  };
+
+  return (
+    <>
+      <aside class="sidebar" aria-label="Albums">
+        <div class="brand">
+          <img src="/icon.png" alt="" />
+          Folio
+        </div>
+        <div class="section-title">Albums</div>
+        <nav class="albums" aria-label="Album list">
+          <For each={albums() ?? []} fallback={<p class="empty">No albums yet.</p>}>
+            {(a) => (
+              <button
+                class="album"
+                classList={{ selected: view().kind === "album" && (view() as { root: string }).root === a.root }}
+                onClick={() => setView({ kind: "album", root: a.root })}
+                aria-label={`${a.name}: ${countsLabel(a)}`}
+              >
+                <span class="album-name">{a.name}</span>
+                <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100"
+                  aria-valuenow={Math.round(fraction(a, progress()[a.name]) * 100)}>
+                  <span style={{ width: `${fraction(a, progress()[a.name]) * 100}%` }} />
+                </span>
+                <span class="counts" classList={{ failed: a.failed.length > 0 }}>{countsLabel(a)}</span>
+              </button>
+            )}
+          </For>
+        </nav>
+        <button class="add" onClick={chooseFolder}>+ Add folder</button>
+        <div class="section-title">Folio</div>
+        <button class="nav" data-view="sites" classList={{ selected: view().kind === "sites" }} onClick={() => setView({ kind: "sites" })}>
+          Sites <span class="badge">{sites()?.length ?? 0}</span>
+        </button>
+        <button class="nav" data-view="activity" classList={{ selected: view().kind === "activity" }} onClick={() => setView({ kind: "activity" })}>
+          Activity
+        </button>
+        <footer>
+          <button class="link" onClick={togglePause} aria-pressed={info()?.autoSyncPaused ?? false}>
+            {info()?.autoSyncPaused ? "Resume auto-sync" : "Pause auto-sync"}
+          </button>
+          <span>
+            {info()?.autoSyncPaused ? "Auto-sync is paused · " : ""}
+            {info() ? `Version ${info()!.version}` : ""}
+          </span>
+        </footer>
+      </aside>
+      <main>
+        <Switch>
+          <Match when={view().kind === "sites"}>
+            <SitesView sites={sites() ?? []} onChange={() => { void refetchSites(); void refetchAlbums(); }} />
+          </Match>
+          <Match when={view().kind === "activity"}>
+            <ActivityView />
+          </Match>
+          <Match when={view().kind === "album" && albums()?.find((a) => a.root === (view() as { root: string }).root)}>
+            {(a) => <AlbumView album={a()} progress={progress()[a().name]} />}
+          </Match>
+          <Match when={true}>
+            <Welcome hasSites={(sites()?.length ?? 0) > 0} hasAlbums={(albums()?.length ?? 0) > 0}
+              onAddSite={() => setView({ kind: "sites" })} onChoose={chooseFolder} />
+          </Match>
+        </Switch>
+      </main>
+      <Show when={dragging()}>
+        <div class="drop-overlay" role="status">
+          <div>
+            <strong>Drop folders to sync them</strong>
+            <span>Each folder becomes an album that stays in sync with your sites.</span>
+          </div>
+        </div>
+      </Show>
+      <Show when={toast()}>
+        {(t) => (
+          <div class="toast" classList={{ warn: t().tone === "warn" }} role="alert">
+            <p>{t().text}</p>
+            <button class="link" onClick={() => setToast(null)} aria-label="Dismiss">✕</button>
+          </div>
+        )}
+      </Show>
+    </>
+  );
+}
+
+function Welcome(props: { hasSites: boolean; hasAlbums: boolean; onAddSite: () => void; onChoose: () => void }) {
+  return (
+    <section class="welcome" aria-labelledby="welcome-title">
+      <img src="/icon.png" alt="" />
+      <h1 id="welcome-title">Your photos, on every site, always current</h1>
+      <p>
+        Folio watches the folders you export to and keeps your WordPress Media Library in sync:
+        resized, upright, and replaced in place when you re-edit.
+      </p>
+      <ol class="steps">
+        <li classList={{ done: props.hasSites }}>
+          <strong>Connect a site.</strong> Your WordPress address, user name and an Application Password.
+          <Show when={!props.hasSites}>
+            <button onClick={props.onAddSite}>Connect a site</button>
+          </Show>
+        </li>
+        <li classList={{ done: props.hasAlbums }}>
+          <strong>Add a folder.</strong> Drop your Lightroom export folder anywhere on this window.
+        </li>
+      </ol>
+      <div class="dropzone" role="button" tabindex="0" onClick={props.onChoose}
+        onKeyDown={(e) => (e.key === "Enter" || e.key === " ") && props.onChoose()}>
+        Drop a folder here, or click to choose one
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,71 @@
+import { createSignal, For, Show } from "solid-js";
+import type { SiteRow } from "./bindings";
+import { call, commands } from "./api";
+
+export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  let form!: HTMLFormElement;
+
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const field = (k: string) => String(data.get(k) ?? "").trim();
+    setBusy(true);
+    setError(null);
+    try {
+      await call(commands.addSite(field("name") || "My site", field("url"), field("user"), field("password")));
+      form.reset();
+      props.onChange();
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remove = async (name: string) => {
+    if (!confirm(`Forget ${name}? Photos already on the site stay there.`)) return;
+    await call(commands.removeSite(name));
+    props.onChange();
+  };
+
+  return (
+    <section class="page" aria-labelledby="sites-title">
+      <h1 id="sites-title">Sites</h1>
+      <For each={props.sites} fallback={<p class="muted">No site connected yet.</p>}>
+        {(s) => (
+          <article class="card site">
+            <header>
+              <h2>{s.name}</h2>
+              <a href={s.url} target="_blank" rel="noreferrer">{s.url}</a>
+            </header>
+            <ul class="caps" aria-label="What this site can do">
+              <li classList={{ yes: s.replaceInPlace }}>
+                {s.replaceInPlace
+                  ? `Replaces in place: re-edited photos keep their URL (companion plugin ${s.companionVersion ?? ""})`
+                  : "Re-edited photos get a new URL: install the companion plugin to keep URLs"}
+              </li>
+              <li classList={{ yes: s.avif }}>{s.avif ? "Accepts AVIF" : "No AVIF: WebP is used"}</li>
+              <li>{s.maxUploadMb ? `Uploads up to ${s.maxUploadMb} MB` : "Upload limit not reported"}</li>
+              <li>Signed in as {s.account}</li>
+            </ul>
+            <button class="secondary" onClick={() => remove(s.name)}>Remove site</button>
+          </article>
+        )}
+      </For>
+      <form class="card" ref={form} onSubmit={submit} aria-labelledby="add-site-title">
+        <h2 id="add-site-title">Connect a WordPress site</h2>
+        <label>Name <input name="name" placeholder="My portfolio" autocomplete="off" /></label>
+        <label>Address <input name="url" type="url" required placeholder="https://example.com" /></label>
+        <label>User name <input name="user" required autocomplete="username" /></label>
+        <label>
+          Application Password <input name="password" type="password" required autocomplete="off" />
+          <small>WordPress → Users → Profile → Application Passwords. Kept in your system keychain.</small>
+        </label>
+        <Show when={error()}>{(e) => <p class="error" role="alert">{e()}</p>}</Show>
+        <button type="submit" disabled={busy()}>{busy() ? "Checking the site…" : "Test and connect"}</button>
+      </form>
+    </section>
+  );
+}
