@@ -1,7 +1,10 @@
 import { defineConfig } from "vitest/config";
+import solid from "vite-plugin-solid";
 
-// Unit tests cover the UI's logic (progress, drops, wording); the real window is tested
-// end-to-end through WebDriver.
+// Unit tests cover the UI's logic and components (progress, drops, the virtualised grid); the
+// real window is tested end-to-end through WebDriver.
 export default defineConfig({
-  test: { environment: "node", include: ["src/**/*.test.ts"] },
+  plugins: [solid()],
+  test: { environment: "node", include: ["src/**/*.test.ts", "src/**/*.test.tsx"] },
+  resolve: { conditions: ["development", "browser"] },
 });

@@ -17,6 +17,12 @@ pub fn builder() -> Builder<tauri::Wry> {
             ipc::set_auto_sync_paused,
             ipc::activity,
             ipc::preview_pattern,
+            crate::photos::album_photos,
+            crate::photos::photo_detail,
+            crate::photos::retry_album,
+            crate::photos::open_in_browser,
+            crate::settings::album_settings,
+            crate::settings::set_album_settings,
         ])
         .events(collect_events![ipc::EngineEvent])
 }

@@ -5,6 +5,8 @@
 
 mod bindings;
 mod ipc;
+mod photos;
+mod settings;
 mod tray;
 
 use folio_engine::{Engine, SyncEvent};
@@ -76,6 +78,7 @@ fn main() {
             Some(vec!["--hidden"]),
         ))
         .invoke_handler(ipc.invoke_handler())
+        .register_asynchronous_uri_scheme_protocol("thumb", photos::serve_thumbnail)
         .setup(move |app| {
             ipc.mount_events(app);
             let data_dir = folio_engine::data_dir(None);

@@ -17,6 +17,20 @@ export function App() {
   const [info, { refetch: refetchInfo }] = createResource(() => call(commands.appInfo()));
   const [view, setView] = createSignal<View>({ kind: "welcome" });
   const [progress, setProgress] = createSignal<ProgressMap>({});
+  // Photos being converted or uploaded right now, by path: the grid's live badges.
+  const [live, setLive] = createSignal<Record<string, string>>({});
+  // Bumped (at most once a second) when photos finish, so open views reload their states.
+  const [version, setVersion] = createSignal(0);
+  let bumpPending = false;
+  const bump = () => {
+    if (bumpPending) return;
+    bumpPending = true;
+    setTimeout(() => {
+      bumpPending = false;
+      setVersion((v) => v + 1);
+      void refetchAlbums();
+    }, 1000);
+  };
   const [dragging, setDragging] = createSignal(false);
   const [toast, setToast] = createSignal<{ tone: "ok" | "warn"; text: string } | null>(null);
 
@@ -51,9 +65,18 @@ export function App() {
     const unlisten: Array<() => void> = [];
     unlisten.push(
       await events.engineEvent.listen((e) => {
-        setProgress((p) => applyEvent(p, e.payload));
-        if (e.payload.kind === "pass_finished" || e.payload.kind === "photo_done") void refetchAlbums();
-        if (e.payload.kind === "auto_sync") void refetchInfo();
+        const ev = e.payload;
+        setProgress((p) => applyEvent(p, ev));
+        if (ev.kind === "converting" || ev.kind === "uploading") setLive((l) => ({ ...l, [ev.path]: ev.kind }));
+        if (ev.kind === "photo_done") {
+          setLive((l) => {
+            const rest = { ...l };
+            delete rest[ev.path];
+            return rest;
+          });
+        }
+        if (ev.kind === "pass_finished" || ev.kind === "photo_done") bump();
+        if (ev.kind === "auto_sync") void refetchInfo();
       }),
     );
     unlisten.push(
@@ -128,7 +151,7 @@ export function App() {
             <ActivityView />
           </Match>
           <Match when={view().kind === "album" && albums()?.find((a) => a.root === (view() as { root: string }).root)}>
-            {(a) => <AlbumView album={a()} progress={progress()[a().name]} />}
+            {(a) => <AlbumView album={a()} progress={progress()[a().name]} live={live()} version={version()} />}
           </Match>
           <Match when={true}>
             <Welcome hasSites={(sites()?.length ?? 0) > 0} hasAlbums={(albums()?.length ?? 0) > 0}

@@ -88,6 +88,60 @@ async previewPattern(root: string, pattern: string) : Promise<Result<PatternPrev
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async albumPhotos(root: string) : Promise<Result<PhotoRow[], IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("album_photos", { root }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async photoDetail(assetId: number) : Promise<Result<PhotoDetail, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("photo_detail", { assetId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Retry: the album's failed and waiting photos are tried on the next pass, which starts now.
+ */
+async retryAlbum(root: string) : Promise<Result<number, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("retry_album", { root }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Opens a photo's address on the site in the default browser. Only web addresses.
+ */
+async openInBrowser(url: string) : Promise<Result<null, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("open_in_browser", { url }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async albumSettings(root: string) : Promise<Result<AlbumSettingsForm, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("album_settings", { root }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setAlbumSettings(root: string, form: AlbumSettingsForm) : Promise<Result<null, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_album_settings", { root, form }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -109,6 +163,15 @@ engineEvent: "engine-event"
 export type ActivityRow = { at: string; level: string; message: string }
 export type AddedFolders = { added: string[]; rejected: RejectedDrop[] }
 export type AlbumRow = { name: string; root: string; sites: string[]; photos: number; synced: number; pending: number; failed: FailedPhoto[] }
+export type AlbumSettingsForm = { 
+/**
+ * webp, avif, jpeg or original.
+ */
+format: string; quality: number; maxEdge: number; naming: string; title: string; alt: string; caption: string; 
+/**
+ * Delete photos from the sites when they are deleted from the folder.
+ */
+deleteRemote: boolean }
 export type AppInfo = { version: string; dataDir: string; autoSyncPaused: boolean }
 /**
  * Engine progress, forwarded as the `engine-event` event.
@@ -120,6 +183,25 @@ export type FailedPhoto = { path: string; error: string }
  */
 export type IpcError = { code: string; message: string }
 export type PatternPreview = { path: string; result: string }
+/**
+ * The detail panel's facts about one photo.
+ */
+export type PhotoDetail = { path: string; 
+/**
+ * The size it is published at.
+ */
+width: number; height: number; title: string | null; caption: string | null; keywords: string[]; capturedAt: string | null; camera: string | null; lens: string | null; creator: string | null; copyright: string | null; 
+/**
+ * What goes to the sites, from the album's patterns.
+ */
+sentFilename: string; sentTitle: string; sentAlt: string; sentCaption: string; history: PushRecord[] }
+export type PhotoOnSite = { site: string; siteId: number; 
+/**
+ * synced | orphaned | pending | changed | failed
+ */
+state: string; url: string | null; hasThumbnail: boolean; error: string | null }
+export type PhotoRow = { assetId: number; path: string; state: string; error: string | null; sites: PhotoOnSite[] }
+export type PushRecord = { site: string; state: string; url: string | null; at: string; error: string | null }
 export type RejectedDrop = { path: string; reason: string }
 export type SiteRow = { name: string; url: string; account: string; 
 /**

@@ -66,3 +66,20 @@ describe("wording", () => {
     expect(baseName("/home/ana/Export")).toBe("Export");
   });
 });
+
+import { filterPhotos } from "./filter";
+import type { PhotoRow } from "./bindings";
+
+const row = (path: string, state: string): PhotoRow => ({ assetId: 1, path, state, error: null, sites: [] });
+
+describe("filter and search", () => {
+  const rows = [row("day1/IMG_1.jpg", "synced"), row("day1/IMG_2.jpg", "failed"), row("day2/Harbour.jpg", "pending")];
+  it("filters by state and searches file names, case-insensitively", () => {
+    expect(filterPhotos(rows, "failed", "").map((r) => r.path)).toEqual(["day1/IMG_2.jpg"]);
+    expect(filterPhotos(rows, "all", "harbour").map((r) => r.path)).toEqual(["day2/Harbour.jpg"]);
+    expect(filterPhotos(rows, "synced", "day2")).toEqual([]);
+  });
+  it("counts a photo being uploaded as pending", () => {
+    expect(filterPhotos(rows, "pending", "", { "day1/IMG_1.jpg": "uploading" }).length).toBe(2);
+  });
+});

@@ -4,6 +4,7 @@
 mod companion;
 mod events;
 mod patterns;
+mod photos;
 mod publish;
 mod reconcile;
 mod scan;
@@ -15,6 +16,7 @@ mod watch;
 pub use companion::{companion_plugin_zip, ReconcileReport};
 pub use events::SyncEvent;
 pub use patterns::{expand, slugify, PatternInput};
+pub use photos::{PhotoDetail, PhotoOnSite, PhotoRow, PhotoState, PushRecord, SentText};
 pub use settings::AlbumSettings;
 pub use sync::{FailedPhoto, SyncOptions, SyncReport};
 
@@ -141,6 +143,8 @@ pub struct Engine {
     /// One pass at a time: the app's "Sync now" and its auto-sync share one engine, and two
     /// passes over one album could both start the same upload.
     pass: tokio::sync::Mutex<()>,
+    /// Where the database, secrets files and thumbnail caches live.
+    data_dir: PathBuf,
 }
 
 const PAUSED_KEY: &str = "auto_sync_paused";
@@ -171,6 +175,7 @@ impl Engine {
             paused: Default::default(),
             wake: Default::default(),
             pass: Default::default(),
+            data_dir: data_dir.to_path_buf(),
         })
     }
 

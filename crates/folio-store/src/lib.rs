@@ -200,6 +200,18 @@ impl Store {
     }
 
     /// Records a file seen at `rel_path`, replacing whatever was known about that path.
+    pub async fn asset(&self, id: i64) -> Result<Option<Asset>> {
+        let row = sqlx::query("SELECT * FROM assets WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(Asset::from_row))
+    }
+
+    pub async fn album(&self, id: i64) -> Result<Option<Album>> {
+        Ok(self.albums().await?.into_iter().find(|a| a.id == id))
+    }
+
     pub async fn put_asset(&self, album_id: i64, a: &NewAsset<'_>) -> Result<Asset> {
         let row = sqlx::query(
             "INSERT INTO assets (album_id, rel_path, size, mtime_ns, content_hash, state, error)
@@ -279,6 +291,15 @@ impl Store {
         .bind(album_id)
         .fetch_all(&self.pool)
         .await?;
+        Ok(rows.iter().map(Publication::from_row).collect())
+    }
+
+    /// Every publication of one photo, oldest first: its push history.
+    pub async fn asset_publications(&self, asset_id: i64) -> Result<Vec<Publication>> {
+        let rows = sqlx::query("SELECT * FROM publications WHERE asset_id = ? ORDER BY id")
+            .bind(asset_id)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.iter().map(Publication::from_row).collect())
     }
 

@@ -164,6 +164,8 @@ pub struct Publication {
     pub attempts: i64,
     /// Seconds since the row last changed (only filled by `current_publication`).
     pub age_secs: i64,
+    /// UTC, ISO 8601.
+    pub updated_at: String,
 }
 
 impl Publication {
@@ -182,6 +184,7 @@ impl Publication {
             last_error: r.get("last_error"),
             attempts: r.get("attempts"),
             age_secs: r.try_get("age_secs").unwrap_or(0),
+            updated_at: r.try_get("updated_at").unwrap_or_default(),
         }
     }
 }

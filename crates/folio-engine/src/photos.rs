@@ -1,0 +1,286 @@
+//! The album view's data: every photo with its state on each site, and the two thumbnails the
+//! app shows side by side (the source, made by folio-convert; the site's own, downloaded).
+//! Both are cached on disk under the data folder and made only when asked for, so the app asks
+//! for visible rows first.
+
+use crate::{Engine, EngineError, ErrorCode};
+use folio_store::{AssetState, PublicationState};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Long edge of source thumbnails: sharp in a 160 px grid cell on a 2× screen.
+const THUMBNAIL_EDGE: u32 = 320;
+/// A site's "medium" size is about 300 px; anything much bigger is not a thumbnail.
+const MAX_SITE_THUMBNAIL: usize = 4 * 1024 * 1024;
+
+/// The badge a photo shows, per site and overall (the worst of its sites).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhotoState {
+    Synced,
+    /// Gone from the folder; its copy stays on the site.
+    Orphaned,
+    Pending,
+    /// A newer version is in the folder than on the site.
+    Changed,
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PhotoOnSite {
+    pub site: String,
+    pub site_id: i64,
+    pub state: PhotoState,
+    pub url: Option<String>,
+    pub has_thumbnail: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PhotoRow {
+    pub asset_id: i64,
+    /// Relative to the album folder.
+    pub path: String,
+    pub state: PhotoState,
+    pub error: Option<String>,
+    pub sites: Vec<PhotoOnSite>,
+}
+
+/// The text that goes with a photo to the sites, from the album's patterns.
+#[derive(Debug, Clone, Serialize)]
+pub struct SentText {
+    pub filename: String,
+    pub title: String,
+    pub alt: String,
+    pub caption: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PushRecord {
+    pub site: String,
+    /// pending, synced, failed, orphaned, superseded or deleted.
+    pub state: String,
+    pub url: Option<String>,
+    pub at: String,
+    pub error: Option<String>,
+}
+
+/// The detail panel: what the file says, what will be sent, and where it went.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhotoDetail {
+    pub path: String,
+    pub width: u32,
+    pub height: u32,
+    pub meta: folio_convert::PhotoMeta,
+    pub camera: Option<String>,
+    pub sent: SentText,
+    pub history: Vec<PushRecord>,
+}
+
+impl Engine {
+    pub async fn photo_detail(&self, asset_id: i64) -> Result<PhotoDetail, EngineError> {
+        let asset = self.store.asset(asset_id).await?.ok_or_else(|| not_found(asset_id))?;
+        let album = self.store.album(asset.album_id).await?.ok_or_else(|| not_found(asset_id))?;
+        let settings: crate::AlbumSettings =
+            serde_json::from_str(&album.settings).unwrap_or_default();
+        let source = Path::new(&album.root).join(&asset.rel_path);
+        let probe = folio_convert::probe_file(&source)
+            .map_err(|e| EngineError::new(ErrorCode::Io, e.message))?;
+        let (w, h) = probe.upright_size();
+        let (width, height) = folio_convert::fitted(w, h, settings.preset.max_edge);
+        let stem = Path::new(&asset.rel_path)
+            .file_stem()
+            .map_or("photo".into(), |s| s.to_string_lossy().into_owned());
+        let position = self
+            .store
+            .assets(album.id)
+            .await?
+            .iter()
+            .filter(|a| a.state != AssetState::Missing)
+            .position(|a| a.id == asset.id)
+            .map_or(1, |i| i + 1);
+        let input = crate::PatternInput {
+            stem: &stem,
+            album: &album.name,
+            sequence: position,
+            meta: &probe.meta,
+            width,
+            height,
+        };
+        let ext = settings.preset.format.extension().unwrap_or("jpg");
+        let sent = SentText {
+            filename: format!("{}.{ext}", crate::slugify(&crate::expand(&settings.naming, &input))),
+            title: crate::expand(&settings.title, &input),
+            alt: crate::expand(&settings.alt, &input),
+            caption: crate::expand(&settings.caption, &input),
+        };
+        let sites = self.store.sites().await?;
+        let history = self
+            .store
+            .asset_publications(asset_id)
+            .await?
+            .into_iter()
+            .map(|p| PushRecord {
+                site: sites
+                    .iter()
+                    .find(|s| s.id == p.site_id)
+                    .map_or("?".into(), |s| s.name.clone()),
+                state: p.state.as_str().to_string(),
+                url: p.remote_url,
+                at: p.updated_at,
+                error: p.last_error,
+            })
+            .collect();
+        Ok(PhotoDetail {
+            path: asset.rel_path,
+            width,
+            height,
+            camera: probe.meta.camera(),
+            meta: probe.meta,
+            sent,
+            history,
+        })
+    }
+
+    /// Every photo of the album at `album_root`, in folder order, photos that left the folder
+    /// but remain on a site last.
+    pub async fn album_photos(&self, album_root: &Path) -> Result<Vec<PhotoRow>, EngineError> {
+        let album = self.album_by_root(album_root).await?;
+        let sites = self.store.sites().await?;
+        let mut current = HashMap::new();
+        for p in self.store.album_publications(album.id).await? {
+            current.insert((p.asset_id, p.site_id), p);
+        }
+        let mut rows = Vec::new();
+        for asset in self.store.assets(album.id).await? {
+            let mut on_sites = Vec::new();
+            for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
+                let p = current.remove(&(asset.id, site.id));
+                let state = match (&p, asset.state) {
+                    (_, AssetState::Failed) => PhotoState::Failed,
+                    (Some(p), AssetState::Missing) if p.remote_id.is_some() => PhotoState::Orphaned,
+                    (Some(p), _) if p.state == PublicationState::Failed => PhotoState::Failed,
+                    (Some(p), _)
+                        if p.state == PublicationState::Synced
+                            || p.state == PublicationState::Orphaned =>
+                    {
+                        if p.content_hash == asset.content_hash {
+                            PhotoState::Synced
+                        } else {
+                            PhotoState::Changed
+                        }
+                    }
+                    _ => PhotoState::Pending,
+                };
+                on_sites.push(PhotoOnSite {
+                    site: site.name.clone(),
+                    site_id: site.id,
+                    state,
+                    url: p.as_ref().and_then(|p| p.remote_url.clone()),
+                    has_thumbnail: p.as_ref().is_some_and(|p| p.thumbnail_url.is_some()),
+                    error: p
+                        .as_ref()
+                        .and_then(|p| p.last_error.clone())
+                        .filter(|_| state == PhotoState::Failed),
+                });
+            }
+            if asset.state == AssetState::Missing
+                && on_sites.iter().all(|s| s.state != PhotoState::Orphaned)
+            {
+                continue;
+            }
+            let state = on_sites.iter().map(|s| s.state).max().unwrap_or(match asset.state {
+                AssetState::Failed => PhotoState::Failed,
+                _ => PhotoState::Pending,
+            });
+            rows.push(PhotoRow {
+                asset_id: asset.id,
+                path: asset.rel_path.clone(),
+                state,
+                error: asset
+                    .error
+                    .clone()
+                    .or_else(|| on_sites.iter().find_map(|s| s.error.clone())),
+                sites: on_sites,
+            });
+        }
+        rows.sort_by_key(|r| (r.state == PhotoState::Orphaned, r.path.clone()));
+        Ok(rows)
+    }
+
+    fn thumbnail_dir(&self, kind: &str) -> Result<PathBuf, EngineError> {
+        let dir = self.data_dir.join("thumbnails").join(kind);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| EngineError::new(ErrorCode::Io, format!("{}: {e}", dir.display())))?;
+        Ok(dir)
+    }
+
+    /// A JPEG of the source photo, upright, long edge 320 px; cached by content, so a renamed
+    /// photo keeps its thumbnail and a re-exported one gets a new one.
+    pub async fn source_thumbnail(&self, asset_id: i64) -> Result<PathBuf, EngineError> {
+        let asset = self.store.asset(asset_id).await?.ok_or_else(|| not_found(asset_id))?;
+        let album = self.store.album(asset.album_id).await?.ok_or_else(|| not_found(asset_id))?;
+        let cached =
+            self.thumbnail_dir("source")?.join(format!("{}.jpg", &asset.content_hash[..32]));
+        if cached.exists() {
+            return Ok(cached);
+        }
+        let source = Path::new(&album.root).join(&asset.rel_path);
+        let made = self
+            .pool
+            .spawn(move || folio_convert::thumbnail_file(&source, THUMBNAIL_EDGE))
+            .await
+            .map_err(|e| EngineError::new(ErrorCode::Io, e.to_string()))?
+            .map_err(|e| EngineError::new(ErrorCode::Io, e.message))?;
+        write_atomically(&cached, &made.bytes)?;
+        Ok(cached)
+    }
+
+    /// The site's own small rendition of the photo, downloaded once per version: what visitors
+    /// of the site see, shown next to the source.
+    pub async fn site_thumbnail(
+        &self,
+        asset_id: i64,
+        site_id: i64,
+    ) -> Result<PathBuf, EngineError> {
+        let p = self
+            .store
+            .current_publication(asset_id, site_id)
+            .await?
+            .filter(|p| p.remote_id.is_some())
+            .ok_or_else(|| not_found(asset_id))?;
+        let url = p.thumbnail_url.or(p.remote_url).ok_or_else(|| not_found(asset_id))?;
+        let ext = Path::new(url.split('?').next().unwrap_or_default())
+            .extension()
+            .and_then(|e| e.to_str())
+            .filter(|e| e.len() <= 4 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+            .unwrap_or("img")
+            .to_ascii_lowercase();
+        let name = format!(
+            "{site_id}-{}-{}.{ext}",
+            p.remote_id.unwrap_or_default(),
+            &p.content_hash[..16]
+        );
+        let cached = self.thumbnail_dir("site")?.join(name);
+        if cached.exists() {
+            return Ok(cached);
+        }
+        let bytes = folio_sites::download(&url, MAX_SITE_THUMBNAIL).await?;
+        write_atomically(&cached, &bytes)?;
+        Ok(cached)
+    }
+}
+
+fn not_found(asset_id: i64) -> EngineError {
+    EngineError::new(ErrorCode::Config, format!("no thumbnail for photo {asset_id}"))
+}
+
+/// Written beside, then renamed: a reader never sees half a file, even with two requests for
+/// the same thumbnail at once.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| EngineError::new(ErrorCode::Io, format!("{}: {e}", path.display())))
+}

@@ -1,0 +1,239 @@
+//! The album grid's data and its thumbnails. Thumbnails reach the web view through the `thumb:`
+//! protocol, which only ever serves files from the engine's thumbnail caches (the web view
+//! never loads the site directly and cannot name a path).
+
+use crate::ipc::IpcError;
+use crate::AppState;
+use serde::Serialize;
+use specta::Type;
+use std::path::Path;
+use tauri::http::{Request, Response, StatusCode};
+use tauri::{Manager, State, UriSchemeContext, UriSchemeResponder};
+
+#[derive(Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PhotoOnSite {
+    pub site: String,
+    pub site_id: u32,
+    /// synced | orphaned | pending | changed | failed
+    pub state: String,
+    pub url: Option<String>,
+    pub has_thumbnail: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PhotoRow {
+    pub asset_id: u32,
+    pub path: String,
+    pub state: String,
+    pub error: Option<String>,
+    pub sites: Vec<PhotoOnSite>,
+}
+
+fn state_name(s: folio_engine::PhotoState) -> String {
+    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn album_photos(
+    state: State<'_, AppState>,
+    root: String,
+) -> Result<Vec<PhotoRow>, IpcError> {
+    let rows = state.engine.album_photos(Path::new(&root)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PhotoRow {
+            asset_id: r.asset_id as u32,
+            path: r.path,
+            state: state_name(r.state),
+            error: r.error,
+            sites: r
+                .sites
+                .into_iter()
+                .map(|s| PhotoOnSite {
+                    site: s.site,
+                    site_id: s.site_id as u32,
+                    state: state_name(s.state),
+                    url: s.url,
+                    has_thumbnail: s.has_thumbnail,
+                    error: s.error,
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+#[derive(Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PushRecord {
+    pub site: String,
+    pub state: String,
+    pub url: Option<String>,
+    pub at: String,
+    pub error: Option<String>,
+}
+
+/// The detail panel's facts about one photo.
+#[derive(Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PhotoDetail {
+    pub path: String,
+    /// The size it is published at.
+    pub width: u32,
+    pub height: u32,
+    pub title: Option<String>,
+    pub caption: Option<String>,
+    pub keywords: Vec<String>,
+    pub captured_at: Option<String>,
+    pub camera: Option<String>,
+    pub lens: Option<String>,
+    pub creator: Option<String>,
+    pub copyright: Option<String>,
+    /// What goes to the sites, from the album's patterns.
+    pub sent_filename: String,
+    pub sent_title: String,
+    pub sent_alt: String,
+    pub sent_caption: String,
+    pub history: Vec<PushRecord>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn photo_detail(
+    state: State<'_, AppState>,
+    asset_id: u32,
+) -> Result<PhotoDetail, IpcError> {
+    let d = state.engine.photo_detail(asset_id as i64).await?;
+    Ok(PhotoDetail {
+        path: d.path,
+        width: d.width,
+        height: d.height,
+        title: d.meta.title,
+        caption: d.meta.caption,
+        keywords: d.meta.keywords,
+        captured_at: d.meta.captured_at,
+        camera: d.camera,
+        lens: d.meta.lens,
+        creator: d.meta.creator,
+        copyright: d.meta.copyright,
+        sent_filename: d.sent.filename,
+        sent_title: d.sent.title,
+        sent_alt: d.sent.alt,
+        sent_caption: d.sent.caption,
+        history: d
+            .history
+            .into_iter()
+            .map(|h| PushRecord {
+                site: h.site,
+                state: h.state,
+                url: h.url,
+                at: h.at,
+                error: h.error,
+            })
+            .collect(),
+    })
+}
+
+/// Retry: the album's failed and waiting photos are tried on the next pass, which starts now.
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_album(state: State<'_, AppState>, root: String) -> Result<u32, IpcError> {
+    Ok(state.engine.retry(Some(Path::new(&root))).await? as u32)
+}
+
+/// Opens a photo's address on the site in the default browser. Only web addresses.
+#[tauri::command]
+#[specta::specta]
+pub fn open_in_browser(url: String) -> Result<(), IpcError> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(IpcError { code: "config".into(), message: "not a web address".into() });
+    }
+    #[cfg(target_os = "linux")]
+    let opener = ("xdg-open", vec![url.as_str()]);
+    #[cfg(target_os = "macos")]
+    let opener = ("open", vec![url.as_str()]);
+    #[cfg(target_os = "windows")]
+    let opener = ("explorer", vec![url.as_str()]);
+    std::process::Command::new(opener.0).args(opener.1).spawn().map(|_| ()).map_err(|e| IpcError {
+        code: "io".into(),
+        message: format!("no browser could be opened: {e}"),
+    })
+}
+
+/// `thumb://localhost/source/<asset>` and `thumb://localhost/site/<site>/<asset>` (on Windows
+/// `http://thumb.localhost/…`); the UI builds them with `convertFileSrc(…, "thumb")`.
+pub fn serve_thumbnail(
+    ctx: UriSchemeContext<'_, tauri::Wry>,
+    request: Request<Vec<u8>>,
+    responder: UriSchemeResponder,
+) {
+    let app = ctx.app_handle().clone();
+    let path = percent_decode(request.uri().path());
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let id = |s: &str| s.parse::<i64>().ok();
+        let file = match parts.as_slice() {
+            ["source", asset] => match id(asset) {
+                Some(a) => state.engine.source_thumbnail(a).await.ok(),
+                None => None,
+            },
+            ["site", site, asset] => match (id(site), id(asset)) {
+                (Some(s), Some(a)) => state.engine.site_thumbnail(a, s).await.ok(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let response = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+            Some((f, bytes)) => Response::builder()
+                .header("Content-Type", mime(&f))
+                // Cached by content: a new version has a new name, so the web view may keep it.
+                .header("Cache-Control", "max-age=31536000, immutable")
+                .body(bytes),
+            None => Response::builder().status(StatusCode::NOT_FOUND).body(Vec::new()),
+        };
+        responder.respond(response.expect("static response parts"));
+    });
+}
+
+fn mime(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("webp") => "image/webp",
+        Some("png") => "image/png",
+        Some("avif") => "image/avif",
+        Some("gif") => "image/gif",
+        _ => "image/jpeg",
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thumbnail_paths_are_decoded() {
+        assert_eq!(super::percent_decode("/site%2F3%2F42"), "/site/3/42");
+        assert_eq!(super::percent_decode("/source/7"), "/source/7");
+        assert_eq!(super::percent_decode("/bad%2"), "/bad%2");
+    }
+}

@@ -1,0 +1,79 @@
+//! Album settings as the settings screen edits them.
+
+use crate::ipc::IpcError;
+use crate::AppState;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use std::path::Path;
+use tauri::State;
+
+#[derive(Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AlbumSettingsForm {
+    /// webp, avif, jpeg or original.
+    pub format: String,
+    pub quality: u8,
+    pub max_edge: u32,
+    pub naming: String,
+    pub title: String,
+    pub alt: String,
+    pub caption: String,
+    /// Delete photos from the sites when they are deleted from the folder.
+    pub delete_remote: bool,
+}
+
+fn format_name(f: folio_convert::OutputFormat) -> String {
+    serde_json::to_value(f).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn album_settings(
+    state: State<'_, AppState>,
+    root: String,
+) -> Result<AlbumSettingsForm, IpcError> {
+    let s = state.engine.update_album_settings(Path::new(&root), |_| {}).await?;
+    Ok(AlbumSettingsForm {
+        format: format_name(s.preset.format),
+        quality: s.preset.quality,
+        max_edge: s.preset.max_edge,
+        naming: s.naming,
+        title: s.title,
+        alt: s.alt,
+        caption: s.caption,
+        delete_remote: s.delete_remote,
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_album_settings(
+    state: State<'_, AppState>,
+    root: String,
+    form: AlbumSettingsForm,
+) -> Result<(), IpcError> {
+    let format: folio_convert::OutputFormat =
+        serde_json::from_value(serde_json::Value::String(form.format.clone())).map_err(|_| {
+            IpcError { code: "config".into(), message: format!("unknown format {}", form.format) }
+        })?;
+    if !(1..=100).contains(&form.quality) || form.max_edge < 16 {
+        return Err(IpcError {
+            code: "config".into(),
+            message: "quality is 1–100 and the longest edge at least 16 px".into(),
+        });
+    }
+    state
+        .engine
+        .update_album_settings(Path::new(&root), move |s| {
+            s.preset.format = format;
+            s.preset.quality = form.quality;
+            s.preset.max_edge = form.max_edge;
+            s.naming = form.naming;
+            s.title = form.title;
+            s.alt = form.alt;
+            s.caption = form.caption;
+            s.delete_remote = form.delete_remote;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,90 @@
+import { createResource, createSignal, For, Show } from "solid-js";
+import type { AlbumSettingsForm } from "./bindings";
+import { call, commands } from "./api";
+
+/** Format, size, patterns with a live preview on the album's real photos, delete policy. */
+export function AlbumSettings(props: { root: string }) {
+  const [saved, { mutate }] = createResource(() => props.root, (root) => call(commands.albumSettings(root)));
+  const [status, setStatus] = createSignal<string | null>(null);
+  const [previewField, setPreviewField] = createSignal<keyof AlbumSettingsForm>("naming");
+  const pattern = () => String(saved()?.[previewField()] ?? "");
+  const [preview] = createResource(
+    () => [props.root, pattern()] as const,
+    ([root, p]) => call(commands.previewPattern(root, p)),
+  );
+  const edit = <K extends keyof AlbumSettingsForm>(key: K, value: AlbumSettingsForm[K]) => {
+    const s = saved();
+    if (s) mutate({ ...s, [key]: value });
+    setStatus(null);
+  };
+  const save = async (e: SubmitEvent) => {
+    e.preventDefault();
+    try {
+      await call(commands.setAlbumSettings(props.root, saved()!));
+      setStatus("Saved. Photos whose result changes are pushed again.");
+    } catch (err) {
+      setStatus((err as Error).message);
+    }
+  };
+  const patternField = (key: "naming" | "title" | "alt" | "caption", label: string) => (
+    <label>
+      {label}
+      <input class={`pattern-${key}`} value={String(saved()?.[key] ?? "")} onFocus={() => setPreviewField(key)}
+        onInput={(e) => { setPreviewField(key); edit(key, e.currentTarget.value); }} />
+    </label>
+  );
+  return (
+    <Show when={saved()} fallback={<p class="muted">Loading…</p>}>
+      {(s) => (
+        <form class="card settings" onSubmit={save}>
+          <div class="row">
+            <label>
+              Format
+              <select value={s().format} onChange={(e) => edit("format", e.currentTarget.value)}>
+                <option value="webp">WebP</option>
+                <option value="avif">AVIF (falls back to WebP where not accepted)</option>
+                <option value="jpeg">JPEG</option>
+                <option value="original">Original file</option>
+              </select>
+            </label>
+            <label>
+              Quality
+              <input type="number" min="1" max="100" value={s().quality} onInput={(e) => edit("quality", Number(e.currentTarget.value))} />
+            </label>
+            <label>
+              Longest edge (px)
+              <input type="number" min="16" value={s().maxEdge} onInput={(e) => edit("maxEdge", Number(e.currentTarget.value))} />
+            </label>
+          </div>
+          {patternField("naming", "File name")}
+          {patternField("title", "Title")}
+          {patternField("alt", "Alt text")}
+          {patternField("caption", "Caption")}
+          <small class="muted">
+            {"Tokens: {filename} {album} {date} {year} {month} {sequence} {title} {caption} {camera} {width} {height}; {title|caption} takes the first with a value."}
+          </small>
+          <table class="preview" aria-label="Preview on this album's photos">
+            <tbody>
+              <For each={preview.latest ?? []}>
+                {(p) => (
+                  <tr>
+                    <td>{p.path}</td>
+                    <td>→ {p.result}</td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+          <label class="check">
+            <input type="checkbox" checked={s().deleteRemote} onChange={(e) => edit("deleteRemote", e.currentTarget.checked)} />
+            Delete a photo from the sites when it is deleted from the folder
+          </label>
+          <div class="row">
+            <button type="submit">Save settings</button>
+            <Show when={status()}>{(m) => <span class="muted" role="status">{m()}</span>}</Show>
+          </div>
+        </form>
+      )}
+    </Show>
+  );
+}
