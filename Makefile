@@ -8,7 +8,7 @@ CARGO ?= cargo
 SHELL := bash
 TEST_LOG := $(CARGO_TARGET_DIR)/folio-test.log
 
-.PHONY: screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
+.PHONY: bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
 
 help:
 	@echo "make run            build and start the desktop app"
@@ -18,6 +18,7 @@ help:
 	@echo "make fmt            format the Rust code"
 	@echo "make bindings       regenerate ui/src/bindings.ts from the app's commands"
 	@echo "make bench-convert  folio convert vs libvips vs cwebp on 24 MP photos (release build)"
+	@echo "make bench-app      the app window: launch time, first screen of thumbnails, scrolling 10,000 photos"
 	@echo "make bench-sync     folio sync vs curl into a real WordPress; watch latency; idle CPU; re-sync"
 	@echo "make convert ARGS=… run 'folio convert' from source"
 
@@ -66,6 +67,12 @@ fmt:
 bench-convert:
 	scripts/setup.sh bench
 	scripts/bench-convert.sh
+
+bench-app:
+	scripts/setup.sh test
+	$(MAKE) ui
+	$(CARGO) build -q -p folio-app -p folio-cli
+	$(CARGO) run -q -p folio-app --example bench_app
 
 bench-sync:
 	scripts/setup.sh bench

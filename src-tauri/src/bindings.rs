@@ -12,6 +12,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             ipc::sites,
             ipc::add_site,
             ipc::remove_site,
+            ipc::test_site,
+            ipc::save_companion_plugin,
             ipc::add_folders,
             ipc::sync_now,
             ipc::set_auto_sync_paused,
@@ -23,6 +25,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             crate::photos::open_in_browser,
             crate::settings::album_settings,
             crate::settings::set_album_settings,
+            crate::settings::album_targets,
+            crate::settings::set_album_target,
         ])
         .events(collect_events![ipc::EngineEvent])
 }

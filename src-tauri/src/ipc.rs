@@ -209,6 +209,20 @@ pub async fn add_site(
 
 #[tauri::command]
 #[specta::specta]
+pub async fn test_site(state: State<'_, AppState>, name: String) -> Answer<SiteRow> {
+    Ok(site_row(state.engine.recheck_site(&name).await?))
+}
+
+/// Writes the WordPress companion plugin zip where the user chose to save it.
+#[tauri::command]
+#[specta::specta]
+pub fn save_companion_plugin(path: String) -> Answer<()> {
+    std::fs::write(&path, folio_engine::companion_plugin_zip())
+        .map_err(|e| IpcError { code: "io".into(), message: format!("could not save {path}: {e}") })
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn remove_site(state: State<'_, AppState>, name: String) -> Answer<()> {
     Ok(state.engine.remove_site(&name).await?)
 }
@@ -255,7 +269,7 @@ pub async fn add_folders(state: State<'_, AppState>, paths: Vec<String>) -> Answ
 pub async fn sync_now(state: State<'_, AppState>) -> Answer<SyncSummary> {
     let app = state.app.clone();
     let emit = move |e: SyncEvent| crate::emit(&app, e.into());
-    let r = state.engine.sync(SyncOptions { retry_now: true }, &emit).await?;
+    let r = state.engine.sync(SyncOptions { retry_now: true, auto: false }, &emit).await?;
     Ok(SyncSummary {
         uploaded: r.uploaded as u32,
         replaced: r.replaced as u32,

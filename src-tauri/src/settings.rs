@@ -77,3 +77,54 @@ pub async fn set_album_settings(
         .await?;
     Ok(())
 }
+
+/// A connected site and how this album uses it.
+#[derive(Serialize, Deserialize, Type)]
+pub struct AlbumTarget {
+    pub site: String,
+    /// off (not a target), auto (auto-sync pushes), manual (only "Sync now" pushes).
+    pub mode: String,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn album_targets(
+    state: State<'_, AppState>,
+    root: String,
+) -> Result<Vec<AlbumTarget>, IpcError> {
+    let targets = state.engine.album_targets(Path::new(&root)).await?;
+    Ok(targets
+        .into_iter()
+        .map(|(site, mode)| AlbumTarget {
+            site,
+            mode: match mode {
+                None => "off",
+                Some(true) => "auto",
+                Some(false) => "manual",
+            }
+            .into(),
+        })
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_album_target(
+    state: State<'_, AppState>,
+    root: String,
+    target: AlbumTarget,
+) -> Result<(), IpcError> {
+    let mode = match target.mode.as_str() {
+        "off" => None,
+        "auto" => Some(true),
+        "manual" => Some(false),
+        other => {
+            return Err(IpcError {
+                code: "config".into(),
+                message: format!("unknown mode {other}"),
+            })
+        }
+    };
+    state.engine.set_album_target(Path::new(&root), &target.site, mode).await?;
+    Ok(())
+}

@@ -71,9 +71,12 @@ impl Driver {
         }}});
         // tauri-driver listens before WebKitWebDriver behind it is ready; early attempts fail.
         let started = Instant::now();
-        let session = loop {
-            let answer = http
-                .post(format!("{base}/session"))
+        // Built first, so a failure below still stops what was started (Drop).
+        let mut d = Driver { http, base, session: String::new(), display, children };
+        d.session = loop {
+            let answer = d
+                .http
+                .post(format!("{}/session", d.base))
                 .json(&caps)
                 .send()
                 .and_then(|r| r.json::<Value>());
@@ -88,7 +91,7 @@ impl Driver {
             }
             std::thread::sleep(Duration::from_millis(300));
         };
-        Driver { http, base, session, display, children }
+        d
     }
 
     fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -193,7 +196,8 @@ impl Drop for Driver {
         let _ = self.http.delete(url).send();
         for c in self.children.iter_mut().rev() {
             let group = format!("-{}", c.id());
-            let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+            let _ =
+                Command::new("kill").args(["-TERM", "--", &group]).stderr(Stdio::null()).status();
             let _ = c.kill();
             let _ = c.wait();
         }

@@ -26,6 +26,11 @@ export function AlbumSettings(props: { root: string }) {
       setStatus((err as Error).message);
     }
   };
+  const [targets, { refetch: refetchTargets }] = createResource(() => props.root, (root) => call(commands.albumTargets(root)));
+  const setTarget = async (site: string, mode: string) => {
+    await call(commands.setAlbumTarget(props.root, { site, mode }));
+    await refetchTargets();
+  };
   const patternField = (key: "naming" | "title" | "alt" | "caption", label: string) => (
     <label>
       {label}
@@ -75,6 +80,21 @@ export function AlbumSettings(props: { root: string }) {
               </For>
             </tbody>
           </table>
+          <fieldset class="targets">
+            <legend>Sites</legend>
+            <For each={targets() ?? []} fallback={<p class="muted">No site connected yet.</p>}>
+              {(t) => (
+                <label class="target">
+                  <span>{t.site}</span>
+                  <select value={t.mode} onChange={(e) => setTarget(t.site, e.currentTarget.value)} aria-label={`How ${t.site} gets this album`}>
+                    <option value="auto">Auto: push changes as they happen</option>
+                    <option value="manual">Manual: only when I press Sync now</option>
+                    <option value="off">Off: not on this site</option>
+                  </select>
+                </label>
+              )}
+            </For>
+          </fieldset>
           <label class="check">
             <input type="checkbox" checked={s().deleteRemote} onChange={(e) => edit("deleteRemote", e.currentTarget.checked)} />
             Delete a photo from the sites when it is deleted from the folder

@@ -1,6 +1,7 @@
 import { createEffect, createResource, createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open } from "@tauri-apps/plugin-dialog";
+import { disable, enable, isEnabled } from "@tauri-apps/plugin-autostart";
 import { events } from "./bindings";
 import { call, commands } from "./api";
 import { applyEvent, countsLabel, fraction, type ProgressMap } from "./progress";
@@ -92,6 +93,12 @@ export function App() {
     onCleanup(() => unlisten.forEach((u) => u()));
   });
 
+  const [atLogin, { mutate: setAtLogin }] = createResource(() => isEnabled().catch(() => false));
+  const toggleAtLogin = async (on: boolean) => {
+    await (on ? enable() : disable());
+    setAtLogin(await isEnabled());
+  };
+
   const togglePause = async () => {
     await call(commands.setAutoSyncPaused(!info()?.autoSyncPaused));
     await refetchInfo();
@@ -133,6 +140,10 @@ export function App() {
           Activity
         </button>
         <footer>
+          <label class="check small">
+            <input type="checkbox" checked={atLogin() ?? false} onChange={(e) => toggleAtLogin(e.currentTarget.checked)} />
+            Start Folio at login
+          </label>
           <button class="link" onClick={togglePause} aria-pressed={info()?.autoSyncPaused ?? false}>
             {info()?.autoSyncPaused ? "Resume auto-sync" : "Pause auto-sync"}
           </button>

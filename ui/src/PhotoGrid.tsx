@@ -91,10 +91,11 @@ export function PhotoGrid(props: {
                     <span class="thumb-label">Folder</span>
                   </span>
                   <span class="thumb">
-                    <Show when={site()?.hasThumbnail} fallback={<span class="no-thumb">Not on the site yet</span>}>
+                    <Show when={site()?.hasThumbnail}
+                      fallback={<span class="no-thumb">{site() ? "Not on the site yet" : "No site for this album yet"}</span>}>
                       <img class="remote" src={thumbSrc("site", p.assetId, site()!.siteId)} alt="" loading="lazy" decoding="async" />
                     </Show>
-                    <span class="thumb-label">{site()?.site ?? "Site"}</span>
+                    <Show when={site()}>{(s) => <span class="thumb-label">{s().site}</span>}</Show>
                   </span>
                 </span>
                 <span class="cell-foot">

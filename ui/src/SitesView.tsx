@@ -1,4 +1,5 @@
 import { createSignal, For, Show } from "solid-js";
+import { save } from "@tauri-apps/plugin-dialog";
 import type { SiteRow } from "./bindings";
 import { call, commands } from "./api";
 
@@ -22,6 +23,28 @@ export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
     } finally {
       setBusy(false);
     }
+  };
+
+  const [checking, setChecking] = createSignal<string | null>(null);
+  const [note, setNote] = createSignal<string | null>(null);
+  const test = async (name: string) => {
+    setChecking(name);
+    setNote(null);
+    try {
+      await call(commands.testSite(name));
+      setNote(`${name} answered: the connection works.`);
+      props.onChange();
+    } catch (err) {
+      setNote((err as Error).message);
+    } finally {
+      setChecking(null);
+    }
+  };
+  const getPlugin = async () => {
+    const path = await save({ defaultPath: "folio-companion.zip", title: "Save the WordPress companion plugin" });
+    if (!path) return;
+    await call(commands.saveCompanionPlugin(path));
+    setNote(`Saved ${path}. In WordPress: Plugins → Add New → Upload Plugin, choose it, then Activate. Then press Test connection.`);
   };
 
   const remove = async (name: string) => {
@@ -50,10 +73,19 @@ export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
               <li>{s.maxUploadMb ? `Uploads up to ${s.maxUploadMb} MB` : "Upload limit not reported"}</li>
               <li>Signed in as {s.account}</li>
             </ul>
-            <button class="secondary" onClick={() => remove(s.name)}>Remove site</button>
+            <div class="actions">
+              <button class="secondary" onClick={() => test(s.name)} disabled={checking() === s.name}>
+                {checking() === s.name ? "Testing…" : "Test connection"}
+              </button>
+              <Show when={!s.replaceInPlace}>
+                <button class="secondary" onClick={getPlugin}>Get the companion plugin</button>
+              </Show>
+              <button class="secondary danger" onClick={() => remove(s.name)}>Remove site</button>
+            </div>
           </article>
         )}
       </For>
+      <Show when={note()}>{(n) => <p class="note" role="status">{n()}</p>}</Show>
       <form class="card" ref={form} onSubmit={submit} aria-labelledby="add-site-title">
         <h2 id="add-site-title">Connect a WordPress site</h2>
         <label>Name <input name="name" placeholder="My portfolio" autocomplete="off" /></label>

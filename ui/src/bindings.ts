@@ -46,6 +46,25 @@ async removeSite(name: string) : Promise<Result<null, IpcError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async testSite(name: string) : Promise<Result<SiteRow, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("test_site", { name }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Writes the WordPress companion plugin zip where the user chose to save it.
+ */
+async saveCompanionPlugin(path: string) : Promise<Result<null, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("save_companion_plugin", { path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 /**
  * Dropped or chosen folders become albums that sync to every connected site.
  */
@@ -142,6 +161,22 @@ async setAlbumSettings(root: string, form: AlbumSettingsForm) : Promise<Result<n
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async albumTargets(root: string) : Promise<Result<AlbumTarget[], IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("album_targets", { root }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async setAlbumTarget(root: string, target: AlbumTarget) : Promise<Result<null, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_album_target", { root, target }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -172,6 +207,14 @@ format: string; quality: number; maxEdge: number; naming: string; title: string;
  * Delete photos from the sites when they are deleted from the folder.
  */
 deleteRemote: boolean }
+/**
+ * A connected site and how this album uses it.
+ */
+export type AlbumTarget = { site: string; 
+/**
+ * off (not a target), auto (auto-sync pushes), manual (only "Sync now" pushes).
+ */
+mode: string }
 export type AppInfo = { version: string; dataDir: string; autoSyncPaused: boolean }
 /**
  * Engine progress, forwarded as the `engine-event` event.

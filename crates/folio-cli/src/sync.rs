@@ -212,7 +212,7 @@ pub async fn sync(engine: &Engine, json: bool) -> Result<ExitCode, EngineError> 
         }
     };
     // The user asked for this pass: photos waiting for a retry are tried now.
-    let options = folio_engine::SyncOptions { retry_now: true };
+    let options = folio_engine::SyncOptions { retry_now: true, auto: false };
     let report = engine.sync(options, &on_event).await?;
     if show_progress {
         eprintln!();

@@ -200,6 +200,20 @@ impl Engine {
         Ok(summary(&Site { capabilities: caps_json, ..site }))
     }
 
+    /// Checks a site again (the Sites screen's "Test connection"): credentials, and what it can
+    /// do now, e.g. after the companion plugin was installed. The answer is remembered.
+    pub async fn recheck_site(&self, name: &str) -> Result<SiteSummary, EngineError> {
+        let site = self
+            .store
+            .site_by_name(name)
+            .await?
+            .ok_or_else(|| EngineError::config(format!("no site named '{name}'")))?;
+        let capabilities = self.destination(&site)?.probe().await?;
+        let caps_json = serde_json::to_string(&capabilities).expect("capabilities serialise");
+        self.store.set_site_capabilities(site.id, &caps_json).await?;
+        Ok(summary(&Site { capabilities: caps_json, ..site }))
+    }
+
     /// Forgets a site: its password, and what Folio uploaded there (the items stay on the site).
     pub async fn remove_site(&self, name: &str) -> Result<(), EngineError> {
         let site = self
@@ -289,7 +303,11 @@ impl Engine {
         let mut total = SyncReport::default();
         for album in self.store.albums().await? {
             let mut targets = Vec::new();
-            for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
+            let wanted = |s: &&Site| {
+                album.site_ids.contains(&s.id)
+                    && !(options.auto && album.manual_site_ids.contains(&s.id))
+            };
+            for site in sites.iter().filter(wanted) {
                 targets.push(sync::Target {
                     site: site.clone(),
                     capabilities: serde_json::from_str(&site.capabilities).unwrap_or_default(),
@@ -350,6 +368,43 @@ impl Engine {
         self.store.set_album_settings(album.id, &json).await?;
         self.wake.notify_waiters();
         Ok(settings)
+    }
+
+    /// Every connected site and how the album at `album_root` uses it: `None` (not a target),
+    /// `Some(true)` (auto-synced) or `Some(false)` (manual: pushed on "Sync now" only).
+    pub async fn album_targets(
+        &self,
+        album_root: &Path,
+    ) -> Result<Vec<(String, Option<bool>)>, EngineError> {
+        let album = self.album_by_root(album_root).await?;
+        Ok(self
+            .store
+            .sites()
+            .await?
+            .into_iter()
+            .map(|s| {
+                let mode =
+                    album.site_ids.contains(&s.id).then(|| !album.manual_site_ids.contains(&s.id));
+                (s.name, mode)
+            })
+            .collect())
+    }
+
+    pub async fn set_album_target(
+        &self,
+        album_root: &Path,
+        site_name: &str,
+        auto_sync: Option<bool>,
+    ) -> Result<(), EngineError> {
+        let album = self.album_by_root(album_root).await?;
+        let site = self
+            .store
+            .site_by_name(site_name)
+            .await?
+            .ok_or_else(|| EngineError::config(format!("no site named '{site_name}'")))?;
+        self.store.set_album_target(album.id, site.id, auto_sync).await?;
+        self.wake.notify_waiters();
+        Ok(())
     }
 
     async fn album_by_root(&self, album_root: &Path) -> Result<Album, EngineError> {
@@ -458,7 +513,8 @@ impl Engine {
                     _ => synced = false,
                 }
             }
-            if synced {
+            // With no target site yet, nothing is published: the photo waits.
+            if synced && !album.site_ids.is_empty() {
                 status.synced += 1;
             } else if !status.failed.iter().any(|f| f.path == asset.rel_path) {
                 status.pending += 1;

@@ -58,6 +58,8 @@ pub struct SyncOptions {
     /// failure: the user asked (`folio sync`, "Sync now", Retry). Auto-sync passes leave this
     /// off and respect the backoff.
     pub retry_now: bool,
+    /// An auto-sync pass: sites set to manual for an album are left out.
+    pub auto: bool,
 }
 
 /// What a pass needs from the engine.

@@ -80,7 +80,7 @@ impl Engine {
                 continue;
             }
             owed = false;
-            let options = SyncOptions::default();
+            let options = SyncOptions { auto: true, ..SyncOptions::default() };
             tokio::select! {
                 _ = &mut stop => return Ok(()),
                 report = self.sync(options, on_event) => on_pass(&report?),

@@ -170,6 +170,36 @@ impl Store {
         Ok(self.albums().await?.into_iter().find(|a| a.id == id).expect("just inserted"))
     }
 
+    /// Makes `site_id` a target of the album (auto-synced or manual), or no target (`None`).
+    pub async fn set_album_target(
+        &self,
+        album_id: i64,
+        site_id: i64,
+        auto_sync: Option<bool>,
+    ) -> Result<()> {
+        match auto_sync {
+            Some(auto) => {
+                sqlx::query(
+                    "INSERT INTO album_sites (album_id, site_id, auto_sync) VALUES (?, ?, ?)
+                 ON CONFLICT (album_id, site_id) DO UPDATE SET auto_sync = excluded.auto_sync",
+                )
+                .bind(album_id)
+                .bind(site_id)
+                .bind(auto)
+                .execute(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query("DELETE FROM album_sites WHERE album_id = ? AND site_id = ?")
+                    .bind(album_id)
+                    .bind(site_id)
+                    .execute(&self.pool)
+                    .await?
+            }
+        };
+        Ok(())
+    }
+
     pub async fn set_album_settings(&self, album_id: i64, settings_json: &str) -> Result<()> {
         sqlx::query("UPDATE albums SET settings = ? WHERE id = ?")
             .bind(settings_json)
@@ -181,7 +211,10 @@ impl Store {
 
     pub async fn albums(&self) -> Result<Vec<Album>> {
         let rows = sqlx::query(
-            "SELECT a.*, (SELECT group_concat(site_id) FROM album_sites s WHERE s.album_id = a.id) AS site_ids
+            "SELECT a.*,
+               (SELECT group_concat(site_id) FROM album_sites s WHERE s.album_id = a.id) AS site_ids,
+               (SELECT group_concat(site_id) FROM album_sites s
+                  WHERE s.album_id = a.id AND s.auto_sync = 0) AS manual_site_ids
              FROM albums a ORDER BY a.name",
         )
         .fetch_all(&self.pool)

@@ -36,17 +36,25 @@ pub struct Album {
     pub name: String,
     pub settings: String,
     pub site_ids: Vec<i64>,
+    /// Target sites pushed to only on request ("Sync now", `folio sync`), not by auto-sync.
+    pub manual_site_ids: Vec<i64>,
 }
 
 impl Album {
     pub(crate) fn from_row(r: &SqliteRow) -> Album {
         let ids: Option<String> = r.get("site_ids");
+        let manual: Option<String> = r.try_get("manual_site_ids").unwrap_or_default();
         Album {
             id: r.get("id"),
             root: r.get("root"),
             name: r.get("name"),
             settings: r.get("settings"),
             site_ids: ids.unwrap_or_default().split(',').filter_map(|s| s.parse().ok()).collect(),
+            manual_site_ids: manual
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|s| s.parse().ok())
+                .collect(),
         }
     }
 }

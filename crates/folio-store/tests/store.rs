@@ -135,3 +135,18 @@ async fn settings_and_renditions_round_trip() {
     assert_eq!(s.rendition(a.id, "p1").await.unwrap(), Some(info));
     assert_eq!(s.rendition(a.id, "p2").await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn an_album_target_can_be_manual_or_removed() {
+    let (_dir, s) = store().await;
+    let blog = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let shop = s.add_site("shop", "wordpress", "u2", "a", "r2").await.unwrap();
+    let album = s.add_album("/p", "p", "{}", &[blog.id]).await.unwrap();
+    s.set_album_target(album.id, shop.id, Some(false)).await.unwrap();
+    let a = &s.albums().await.unwrap()[0];
+    assert_eq!((a.site_ids.len(), a.manual_site_ids.clone()), (2, vec![shop.id]));
+    s.set_album_target(album.id, shop.id, Some(true)).await.unwrap();
+    assert!(s.albums().await.unwrap()[0].manual_site_ids.is_empty());
+    s.set_album_target(album.id, blog.id, None).await.unwrap();
+    assert_eq!(s.albums().await.unwrap()[0].site_ids, vec![shop.id]);
+}
