@@ -29,6 +29,7 @@ struct TrayState {
     paused: bool,
     recent: Vec<String>,
     last_failure_notice: Option<Instant>,
+    failed_last_pass: bool,
 }
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
@@ -101,6 +102,7 @@ pub fn on_event(app: &AppHandle, event: &EngineEvent) {
         EngineEvent::AutoSync { paused } => s.paused = *paused,
         EngineEvent::PassFinished { uploaded, replaced, failed } => {
             (s.planned, s.done) = (0, 0);
+            s.failed_last_pass = *failed > 0;
             let due = s.last_failure_notice.is_none_or(|t| t.elapsed() >= FAILURE_NOTICE_EVERY);
             if *failed > 0 && due {
                 s.last_failure_notice = Some(Instant::now());
@@ -114,6 +116,8 @@ pub fn on_event(app: &AppHandle, event: &EngineEvent) {
     }
     let status = if s.paused {
         "Auto-sync is paused".to_string()
+    } else if s.failed_last_pass && s.planned <= s.done {
+        "Some photos could not be synced; open Folio".to_string()
     } else if s.planned > s.done {
         format!("Syncing {} of {} photos…", s.done + 1, s.planned)
     } else {
@@ -126,8 +130,20 @@ pub fn on_event(app: &AppHandle, event: &EngineEvent) {
     {
         let _ = item.set_text(text);
     }
+    // Beside the icon (macOS menu bar, Linux app indicators): the count while syncing, "!"
+    // after a failed pass, nothing when idle. The tooltip says it in words where shown.
+    let badge = if s.paused {
+        Some("paused".to_string())
+    } else if s.planned > s.done {
+        Some((s.planned - s.done).to_string())
+    } else if s.failed_last_pass {
+        Some("!".to_string())
+    } else {
+        None
+    };
     if let Some(icon) = app.tray_by_id("folio") {
         let _ = icon.set_tooltip(Some(&status));
+        let _ = icon.set_title(badge.as_deref());
     }
     drop(s);
     if let Some(body) = notice {

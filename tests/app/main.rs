@@ -144,6 +144,9 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     let badges = d.wait_text(".grid-space", Duration::from_secs(10), |t| t.contains("Synced"));
     assert!(!badges.contains("Pending") && !badges.contains("Failed"), "{badges}");
 
+    // The album says what happens on each site when a photo is re-edited.
+    d.wait_text(".summary", Duration::from_secs(10), |t| t.contains("Portfolio (keeps URLs)"));
+
     // The detail panel: what goes to the site, and where it went.
     d.click(".cell");
     let panel = d.wait_text(".panel", Duration::from_secs(10), |t| t.contains("Open in browser"));

@@ -1,5 +1,5 @@
 import { createMemo, createResource, createSignal, For, Match, Show, Switch } from "solid-js";
-import type { AlbumRow, PhotoRow } from "./bindings";
+import type { AlbumRow, PhotoRow, SiteRow } from "./bindings";
 import type { AlbumProgress } from "./progress";
 import { countsLabel } from "./progress";
 import { call, commands } from "./api";
@@ -10,6 +10,7 @@ import { filterPhotos, STATE_FILTERS, type StateFilter } from "./filter";
 
 export function AlbumView(props: {
   album: AlbumRow;
+  sites: SiteRow[];
   progress: AlbumProgress | undefined;
   live: Record<string, string>;
   /** Bumped by the app on engine events, so the grid refreshes its states. */
@@ -35,7 +36,7 @@ export function AlbumView(props: {
         </div>
       </header>
       <p class="summary">
-        {props.album.photos} photos · {countsLabel(props.album)} · to {props.album.sites.join(", ") || "no site yet"}
+        {props.album.photos} photos · {countsLabel(props.album)} · to {siteModes(props.album, props.sites) || "no site yet"}
         <span class="path"> · {props.album.root}</span>
       </p>
       <Show when={props.progress?.activity}>{(a) => <p class="live" role="status">{a()}</p>}</Show>
@@ -73,4 +74,14 @@ export function AlbumView(props: {
 function emptyText(total: number, search: string): string {
   if (total === 0) return "No photos in this folder yet. Export into it and they appear here.";
   return search ? `No file name contains “${search}”.` : "No photo is in this state.";
+}
+
+/** "Portfolio (keeps URLs)": each target site with what happens to a re-edited photo. */
+function siteModes(album: AlbumRow, sites: SiteRow[]): string {
+  return album.sites
+    .map((name) => {
+      const s = sites.find((x) => x.name === name);
+      return s ? `${name} (${s.replaceInPlace ? "keeps URLs" : "new URL on change"})` : name;
+    })
+    .join(", ");
 }

@@ -162,7 +162,7 @@ export function App() {
             <ActivityView />
           </Match>
           <Match when={view().kind === "album" && albums()?.find((a) => a.root === (view() as { root: string }).root)}>
-            {(a) => <AlbumView album={a()} progress={progress()[a().name]} live={live()} version={version()} />}
+            {(a) => <AlbumView album={a()} sites={sites() ?? []} progress={progress()[a().name]} live={live()} version={version()} />}
           </Match>
           <Match when={true}>
             <Welcome hasSites={(sites()?.length ?? 0) > 0} hasAlbums={(albums()?.length ?? 0) > 0}
