@@ -21,6 +21,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             ipc::preview_pattern,
             crate::photos::album_photos,
             crate::photos::photo_detail,
+            crate::photos::set_photo_texts,
             crate::photos::retry_album,
             crate::photos::open_in_browser,
             crate::settings::album_settings,

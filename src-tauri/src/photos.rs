@@ -97,6 +97,10 @@ pub struct PhotoDetail {
     pub sent_title: String,
     pub sent_alt: String,
     pub sent_caption: String,
+    /// Typed for this photo rather than made by the album's patterns.
+    pub own_title: bool,
+    pub own_alt: bool,
+    pub own_caption: bool,
     pub history: Vec<PushRecord>,
 }
 
@@ -123,6 +127,9 @@ pub async fn photo_detail(
         sent_title: d.sent.title,
         sent_alt: d.sent.alt,
         sent_caption: d.sent.caption,
+        own_title: d.sent.own_title,
+        own_alt: d.sent.own_alt,
+        own_caption: d.sent.own_caption,
         history: d
             .history
             .into_iter()
@@ -135,6 +142,21 @@ pub async fn photo_detail(
             })
             .collect(),
     })
+}
+
+/// The photographer's own text for one photo; `null` goes back to the album's pattern. Sites
+/// that have the photo are updated at once.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_photo_texts(
+    state: State<'_, AppState>,
+    asset_id: u32,
+    title: Option<String>,
+    alt: Option<String>,
+    caption: Option<String>,
+) -> Result<(), IpcError> {
+    let texts = folio_store::TextOverrides { title, alt, caption };
+    Ok(state.engine.set_photo_texts(asset_id as i64, texts).await?)
 }
 
 /// Retry: the album's failed and waiting photos are tried on the next pass, which starts now.

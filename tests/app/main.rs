@@ -155,6 +155,33 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     assert!(lower.contains("sent to the sites") && lower.contains("portfolio"), "{panel}");
     d.screenshot(&shots.join("album.png"));
 
+    // The photo's own alt text replaces the pattern's, on the site too, at once.
+    d.type_into(".texts input[name=alt]", "Waterfall at dawn");
+    d.click(".texts button");
+    d.wait_text(".texts", Duration::from_secs(30), |t| t.contains("Saved"));
+    let url = d.exec(
+        "const photos = await window.__TAURI_INTERNALS__.invoke('album_photos', { root: arguments[0] });
+         return photos.find((p) => p.path === 'landscape_1.jpg').sites[0].url;",
+        json!([album.to_str().unwrap()]),
+    );
+    let url = url.as_str().unwrap_or_else(|| panic!("no URL: {url}")).to_string();
+    let stem = url.rsplit('/').next().unwrap().split('.').next().unwrap().to_string();
+    let found: serde_json::Value = reqwest::blocking::Client::new()
+        .get(format!("{}/wp-json/wp/v2/media", site.url))
+        .query(&[("search", stem.as_str()), ("context", "edit"), ("per_page", "100")])
+        .basic_auth(&site.user, Some(&site.password))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let item = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["source_url"] == url.as_str())
+        .unwrap_or_else(|| panic!("{url} not found on the site"));
+    assert_eq!(item["alt_text"], "Waterfall at dawn");
+
     // Settings: the naming preview follows the pattern, on the album's real photos.
     d.click("[role=tab]:nth-child(2)");
     d.type_into(".pattern-naming", "{album}-{sequence}");

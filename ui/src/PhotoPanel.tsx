@@ -1,11 +1,37 @@
-import { createResource, For, Show } from "solid-js";
+import { createResource, createSignal, For, Show } from "solid-js";
 import type { PhotoRow } from "./bindings";
 import { call, commands } from "./api";
 import { thumbSrc } from "./PhotoGrid";
 
 /** The detail panel: metadata from the file, the text that will be sent, where it went. */
 export function PhotoPanel(props: { photo: PhotoRow; root: string; onClose: () => void }) {
-  const [detail] = createResource(() => props.photo.assetId, (id) => call(commands.photoDetail(id)));
+  const [detail, { refetch }] = createResource(() => props.photo.assetId, (id) => call(commands.photoDetail(id)));
+  const [saving, setSaving] = createSignal<string | null>(null);
+  let form!: HTMLFormElement;
+  // An emptied field goes back to the album's pattern.
+  const own = (name: string) => {
+    const v = String(new FormData(form).get(name) ?? "").trim();
+    return v === "" ? null : v;
+  };
+  const saveTexts = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const d = detail();
+    if (!d) return;
+    // Only what was changed becomes the photo's own text.
+    const pick = (name: string, sent: string, isOwn: boolean) => {
+      const v = own(name);
+      return v === null ? null : v === sent && !isOwn ? null : v;
+    };
+    setSaving("Saving…");
+    try {
+      await call(commands.setPhotoTexts(props.photo.assetId,
+        pick("title", d.sentTitle, d.ownTitle), pick("alt", d.sentAlt, d.ownAlt), pick("caption", d.sentCaption, d.ownCaption)));
+      setSaving("Saved, and sent to the sites that have this photo.");
+      await refetch();
+    } catch (err) {
+      setSaving((err as Error).message);
+    }
+  };
   const retry = async () => {
     await call(commands.retryAlbum(props.root));
   };
@@ -29,11 +55,15 @@ export function PhotoPanel(props: { photo: PhotoRow; root: string; onClose: () =
             <h3>Sent to the sites</h3>
             <dl>
               <dt>File name</dt><dd>{d().sentFilename}</dd>
-              <dt>Title</dt><dd>{d().sentTitle || "—"}</dd>
-              <dt>Alt text</dt><dd>{d().sentAlt || "—"}</dd>
-              <dt>Caption</dt><dd>{d().sentCaption || "—"}</dd>
               <dt>Size</dt><dd>{d().width} × {d().height}</dd>
             </dl>
+            <form class="texts" ref={form} onSubmit={saveTexts}>
+              <label>Title {d().ownTitle ? "(this photo's own)" : ""}<input name="title" value={d().sentTitle} /></label>
+              <label>Alt text {d().ownAlt ? "(this photo's own)" : ""}<input name="alt" value={d().sentAlt} /></label>
+              <label>Caption {d().ownCaption ? "(this photo's own)" : ""}<input name="caption" value={d().sentCaption} /></label>
+              <button type="submit" class="secondary">Save text</button>
+              <Show when={saving()}>{(m) => <small role="status">{m()}</small>}</Show>
+            </form>
             <h3>From the file</h3>
             <dl>
               <dt>Title</dt><dd>{d().title ?? "—"}</dd>

@@ -125,6 +125,18 @@ async photoDetail(assetId: number) : Promise<Result<PhotoDetail, IpcError>> {
 }
 },
 /**
+ * The photographer's own text for one photo; `null` goes back to the album's pattern. Sites
+ * that have the photo are updated at once.
+ */
+async setPhotoTexts(assetId: number, title: string | null, alt: string | null, caption: string | null) : Promise<Result<null, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("set_photo_texts", { assetId, title, alt, caption }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Retry: the album's failed and waiting photos are tried on the next pass, which starts now.
  */
 async retryAlbum(root: string) : Promise<Result<number, IpcError>> {
@@ -237,7 +249,11 @@ width: number; height: number; title: string | null; caption: string | null; key
 /**
  * What goes to the sites, from the album's patterns.
  */
-sentFilename: string; sentTitle: string; sentAlt: string; sentCaption: string; history: PushRecord[] }
+sentFilename: string; sentTitle: string; sentAlt: string; sentCaption: string; 
+/**
+ * Typed for this photo rather than made by the album's patterns.
+ */
+ownTitle: boolean; ownAlt: boolean; ownCaption: boolean; history: PushRecord[] }
 export type PhotoOnSite = { site: string; siteId: number; 
 /**
  * synced | orphaned | pending | changed | failed

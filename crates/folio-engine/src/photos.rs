@@ -54,6 +54,10 @@ pub struct SentText {
     pub title: String,
     pub alt: String,
     pub caption: String,
+    /// Typed for this photo rather than made by the album's pattern.
+    pub own_title: bool,
+    pub own_alt: bool,
+    pub own_caption: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,11 +113,16 @@ impl Engine {
             height,
         };
         let ext = settings.preset.format.extension().unwrap_or("jpg");
+        let overrides = self.store.asset_texts(asset.id).await?;
+        let fields = crate::publish::media_fields(&settings, &input, &overrides);
         let sent = SentText {
             filename: format!("{}.{ext}", crate::slugify(&crate::expand(&settings.naming, &input))),
-            title: crate::expand(&settings.title, &input),
-            alt: crate::expand(&settings.alt, &input),
-            caption: crate::expand(&settings.caption, &input),
+            title: fields.title.unwrap_or_default(),
+            alt: fields.alt_text.unwrap_or_default(),
+            caption: fields.caption.unwrap_or_default(),
+            own_title: overrides.title.is_some(),
+            own_alt: overrides.alt.is_some(),
+            own_caption: overrides.caption.is_some(),
         };
         let sites = self.store.sites().await?;
         let history = self
@@ -269,6 +278,37 @@ impl Engine {
         let bytes = folio_sites::download(&url, MAX_SITE_THUMBNAIL).await?;
         write_atomically(&cached, &bytes)?;
         Ok(cached)
+    }
+}
+
+impl Engine {
+    /// The photographer's own title, alt text or caption for one photo (`None` goes back to the
+    /// album's pattern). Sites that already have the photo get the new text at once.
+    pub async fn set_photo_texts(
+        &self,
+        asset_id: i64,
+        texts: folio_store::TextOverrides,
+    ) -> Result<(), EngineError> {
+        self.store.set_asset_texts(asset_id, &texts).await?;
+        let detail = self.photo_detail(asset_id).await?;
+        let fields = folio_sites::MediaFields {
+            title: Some(detail.sent.title).filter(|s| !s.is_empty()),
+            alt_text: Some(detail.sent.alt).filter(|s| !s.is_empty()),
+            caption: Some(detail.sent.caption).filter(|s| !s.is_empty()),
+            description: None,
+        };
+        let sites = self.store.sites().await?;
+        for site in sites {
+            let Some(p) = self.store.current_publication(asset_id, site.id).await? else {
+                continue;
+            };
+            let (Some(remote_id), folio_store::PublicationState::Synced) = (p.remote_id, p.state)
+            else {
+                continue;
+            };
+            self.destination(&site)?.update_fields(remote_id as u64, &fields).await?;
+        }
+        Ok(())
     }
 }
 

@@ -175,6 +175,24 @@ fn backoff_secs(attempts: i64, retry_after: Option<std::time::Duration>) -> i64 
     jittered.max(retry_after.map_or(0, |d| d.as_secs() as i64))
 }
 
+/// The text that goes with a photo: the album's patterns, except where the photographer typed
+/// their own for this photo.
+pub(crate) fn media_fields(
+    settings: &AlbumSettings,
+    input: &PatternInput<'_>,
+    overrides: &folio_store::TextOverrides,
+) -> MediaFields {
+    let text = |own: &Option<String>, pattern: &str| {
+        own.clone().or_else(|| Some(expand(pattern, input))).filter(|s| !s.is_empty())
+    };
+    MediaFields {
+        title: text(&overrides.title, &settings.title),
+        caption: text(&overrides.caption, &settings.caption),
+        alt_text: text(&overrides.alt, &settings.alt),
+        description: None,
+    }
+}
+
 /// Where the photo came from, stored with the remote item (`folio_source`) so `reconcile` can
 /// match it again after the local database is lost.
 pub fn source_identity(
@@ -278,13 +296,8 @@ async fn publish(
     };
     let settings = photo.settings;
     let filename = format!("{}.{}", slugify(&expand(&settings.naming, &input)), r.extension);
-    let text = |pattern: &str| Some(expand(pattern, &input)).filter(|s| !s.is_empty());
-    let fields = MediaFields {
-        title: text(&settings.title),
-        caption: text(&settings.caption),
-        alt_text: text(&settings.alt),
-        description: None,
-    };
+    let overrides = store.asset_texts(asset.id).await.map_err(store_err)?;
+    let fields = media_fields(settings, &input, &overrides);
     let source =
         source_identity(&album.name, &asset.rel_path, &asset.content_hash, photo.preset_hash);
     let older = current.filter(|p| {

@@ -1,5 +1,5 @@
-//! The durable job queue (see migrations/0003_jobs.sql), the renditions record and plain
-//! settings.
+//! The durable job queue (see migrations/0003_jobs.sql), the renditions record, per-photo text
+//! overrides and plain settings.
 
 use crate::{Result, Store};
 use sqlx::sqlite::SqliteRow;
@@ -58,6 +58,14 @@ pub struct RenditionInfo {
     pub bytes: i64,
     pub mime: String,
     pub content_hash: String,
+}
+
+/// Per-photo text that replaces the album's pattern results; `None` keeps the pattern's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextOverrides {
+    pub title: Option<String>,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
 }
 
 pub fn unix_now() -> i64 {
@@ -217,6 +225,33 @@ impl Store {
             mime: r.get("mime"),
             content_hash: r.get("content_hash"),
         }))
+    }
+
+    // ---- per-photo text ----
+
+    pub async fn asset_texts(&self, asset_id: i64) -> Result<TextOverrides> {
+        let row = sqlx::query("SELECT * FROM asset_texts WHERE asset_id = ?")
+            .bind(asset_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row
+            .map(|r| TextOverrides {
+                title: r.get("title"),
+                alt: r.get("alt"),
+                caption: r.get("caption"),
+            })
+            .unwrap_or_default())
+    }
+
+    pub async fn set_asset_texts(&self, asset_id: i64, t: &TextOverrides) -> Result<()> {
+        sqlx::query("INSERT OR REPLACE INTO asset_texts (asset_id, title, alt, caption) VALUES (?, ?, ?, ?)")
+            .bind(asset_id)
+            .bind(&t.title)
+            .bind(&t.alt)
+            .bind(&t.caption)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     // ---- settings ----

@@ -4,7 +4,7 @@
 mod jobs;
 mod rows;
 
-pub use jobs::{unix_now, Job, JobState, RenditionInfo};
+pub use jobs::{unix_now, Job, JobState, RenditionInfo, TextOverrides};
 
 pub use rows::{Album, Asset, AssetState, NewAsset, Publication, PublicationState, Site};
 
@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_settings.sql"),
     include_str!("../migrations/0003_jobs.sql"),
+    include_str!("../migrations/0004_asset_texts.sql"),
 ];
 
 #[derive(Clone)]

@@ -150,3 +150,17 @@ async fn an_album_target_can_be_manual_or_removed() {
     s.set_album_target(album.id, blog.id, None).await.unwrap();
     assert_eq!(s.albums().await.unwrap()[0].site_ids, vec![shop.id]);
 }
+
+#[tokio::test]
+async fn a_photo_keeps_its_own_text_through_a_rename() {
+    let (_dir, s) = store().await;
+    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let album = s.add_album("/p", "p", "{}", &[site.id]).await.unwrap();
+    let a = s.put_asset(album.id, &asset("a.jpg", "h1")).await.unwrap();
+    assert_eq!(s.asset_texts(a.id).await.unwrap(), folio_store::TextOverrides::default());
+    let own =
+        folio_store::TextOverrides { alt: Some("Harbour at dusk".into()), ..Default::default() };
+    s.set_asset_texts(a.id, &own).await.unwrap();
+    s.move_asset(a.id, "renamed.jpg", 2).await.unwrap();
+    assert_eq!(s.asset_texts(a.id).await.unwrap(), own);
+}
