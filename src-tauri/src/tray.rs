@@ -141,14 +141,50 @@ pub fn on_event(app: &AppHandle, event: &EngineEvent) {
     } else {
         None
     };
+    let dot = if s.paused {
+        Some([150, 150, 150])
+    } else if s.planned > s.done {
+        Some([79, 93, 242])
+    } else if s.failed_last_pass {
+        Some([220, 60, 50])
+    } else {
+        None
+    };
     if let Some(icon) = app.tray_by_id("folio") {
         let _ = icon.set_tooltip(Some(&status));
         let _ = icon.set_title(badge.as_deref());
+        if let Some(base) = app.default_window_icon() {
+            let _ = icon.set_icon(Some(with_dot(base, dot)));
+        }
     }
     drop(s);
     if let Some(body) = notice {
         let _ = app.notification().builder().title("Folio").body(body).show();
     }
+}
+
+/// The app icon with a coloured dot in its lower right corner (syncing, error, paused), or plain
+/// when idle: the state is visible even where the tray shows no text.
+fn with_dot(base: &tauri::image::Image<'_>, dot: Option<[u8; 3]>) -> tauri::image::Image<'static> {
+    let (w, h) = (base.width(), base.height());
+    let mut rgba = base.rgba().to_vec();
+    if let Some([r, g, b]) = dot {
+        let radius = w.min(h) as f32 * 0.22;
+        let (cx, cy) = (w as f32 - radius - 1.0, h as f32 - radius - 1.0);
+        for y in 0..h {
+            for x in 0..w {
+                let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+                let i = ((y * w + x) * 4) as usize;
+                if d <= radius {
+                    rgba[i..i + 4].copy_from_slice(&[r, g, b, 255]);
+                } else if d <= radius + 1.5 {
+                    // A white ring keeps the dot readable on any panel colour.
+                    rgba[i..i + 4].copy_from_slice(&[255, 255, 255, 255]);
+                }
+            }
+        }
+    }
+    tauri::image::Image::new_owned(rgba, w, h)
 }
 
 fn push_recent(recent: &mut Vec<String>, line: String) {
@@ -164,4 +200,20 @@ pub fn notify_still_running(app: &AppHandle) {
         .title("Folio is still syncing")
         .body("Folio keeps your sites in sync from the tray. Choose Quit Folio there to stop it.")
         .show();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_dot;
+    use tauri::image::Image;
+
+    #[test]
+    fn the_icon_gets_a_dot_for_a_state_and_none_when_idle() {
+        let base = Image::new_owned(vec![10; 32 * 32 * 4], 32, 32);
+        assert_eq!(with_dot(&base, None).rgba(), base.rgba(), "idle is the plain icon");
+        let error = with_dot(&base, Some([220, 60, 50]));
+        let corner = ((25 * 32 + 25) * 4) as usize;
+        assert_eq!(&error.rgba()[corner..corner + 4], &[220, 60, 50, 255]);
+        assert_eq!(&error.rgba()[0..4], &[10, 10, 10, 10], "the rest is untouched");
+    }
 }

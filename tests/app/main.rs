@@ -107,6 +107,30 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     assert!(card.contains("Replaces in place"), "the companion plugin is reported: {card}");
     d.screenshot(&shots.join("sites.png"));
 
+    // Dragging over the window shows the drop overlay; leaving hides it.
+    let emit = |event: &str| {
+        d.exec(
+            "await window.__TAURI_INTERNALS__.invoke('plugin:event|emit_to', {
+               target: { kind: 'AnyLabel', label: 'main' }, event: arguments[0],
+               payload: { paths: [], position: { x: 300, y: 300 } } });
+             return 'ok';",
+            json!([event]),
+        )
+    };
+    emit("tauri://drag-enter");
+    let overlay = d.wait_text(".drop-overlay", Duration::from_secs(10), |t| !t.is_empty());
+    assert!(overlay.contains("Drop folders to sync them"), "{overlay}");
+    emit("tauri://drag-leave");
+    let gone = d.exec(
+        "for (let i = 0; i < 50; i++) {
+           if (!document.querySelector('.drop-overlay')) return true;
+           await new Promise((r) => setTimeout(r, 100));
+         }
+         return false;",
+        json!([]),
+    );
+    assert_eq!(gone, true, "the overlay goes when the drag leaves");
+
     // Drop the album folder and a stray file on the window, as the OS would deliver them.
     let dropped = d.exec(
         "await window.__TAURI_INTERNALS__.invoke('plugin:event|emit_to', {

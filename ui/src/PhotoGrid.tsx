@@ -77,7 +77,6 @@ export function PhotoGrid(props: {
         <For each={visible()}>
           {({ p, index }) => {
             const state = () => props.live[p.path] ?? p.state;
-            const site = () => p.sites[0];
             return (
               <button class="cell" role="gridcell" classList={{ selected: props.selected === p.assetId }}
                 style={{
@@ -85,18 +84,24 @@ export function PhotoGrid(props: {
                   transform: `translate(${(index % columns()) * cellWidth()}px, ${Math.floor(index / columns()) * ROW_HEIGHT}px)`,
                 }}
                 onClick={() => props.onSelect(p)} aria-label={`${p.path}: ${BADGE[state()] ?? state()}`}>
-                <span class="pair">
+                <span class="pair" style={{ "grid-template-columns": `repeat(${1 + Math.max(1, p.sites.length)}, 1fr)` }}>
                   <span class="thumb">
                     <img src={thumbSrc("source", p.assetId)} alt="" loading="lazy" decoding="async" />
                     <span class="thumb-label">Folder</span>
                   </span>
-                  <span class="thumb">
-                    <Show when={site()?.hasThumbnail}
-                      fallback={<span class="no-thumb">{site() ? "Not on the site yet" : "No site for this album yet"}</span>}>
-                      <img class="remote" src={thumbSrc("site", p.assetId, site()!.siteId)} alt="" loading="lazy" decoding="async" />
-                    </Show>
-                    <Show when={site()}>{(s) => <span class="thumb-label">{s().site}</span>}</Show>
-                  </span>
+                  <Show when={p.sites.length > 0}
+                    fallback={<span class="thumb"><span class="no-thumb">No site for this album yet</span></span>}>
+                    <For each={p.sites}>
+                      {(site) => (
+                        <span class="thumb">
+                          <Show when={site.hasThumbnail} fallback={<span class="no-thumb">Not on {site.site} yet</span>}>
+                            <img class="remote" src={thumbSrc("site", p.assetId, site.siteId)} alt="" loading="lazy" decoding="async" />
+                          </Show>
+                          <span class="thumb-label">{site.site}</span>
+                        </span>
+                      )}
+                    </For>
+                  </Show>
                 </span>
                 <span class="cell-foot">
                   <span class="name">{p.path}</span>

@@ -42,6 +42,23 @@ describe("the photo grid", () => {
     dispose();
   });
 
+  it("shows one site thumbnail per target site", () => {
+    const root = document.createElement("div");
+    const two = photos(3).map((p) => ({
+      ...p,
+      sites: [...p.sites, { site: "shop", siteId: 2, state: "pending", url: null, hasThumbnail: false, error: null }],
+    }));
+    const dispose = render(
+      () => <PhotoGrid photos={two} live={{}} selected={null} onSelect={() => {}} assumeSize={{ width: 1248, height: 800 }} />,
+      root,
+    );
+    const cell = root.querySelector(".cell")!;
+    expect(cell.querySelectorAll("img").length).toBe(2);
+    expect(cell.textContent).toContain("Not on shop yet");
+    expect([...cell.querySelectorAll(".thumb-label")].map((l) => l.textContent)).toEqual(["Folder", "blog", "shop"]);
+    dispose();
+  });
+
   it("renders the rows in view after a scroll, not the first ones", () => {
     const r = visibleRange({ count: 10_000, columns: 4, rowHeight: 196, scrollTop: 196 * 1000, viewportHeight: 800, overscan: 2 });
     expect(r.start).toBe(998 * 4);
