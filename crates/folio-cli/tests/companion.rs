@@ -8,13 +8,7 @@ mod support;
 use folio_sites::Destination;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use support::{album_media, served_sha, unique, wordpress_with_companion};
-
-fn photo(path: &Path, shade: u8) {
-    image::RgbImage::from_fn(900, 600, |x, y| image::Rgb([shade, (x / 4) as u8, (y / 3) as u8]))
-        .save(path)
-        .unwrap();
-}
+use support::{album_media, gradient_photo as photo, served_sha, unique, wordpress_with_companion};
 
 fn json(out: std::process::Output) -> serde_json::Value {
     assert!(
@@ -42,17 +36,10 @@ async fn a_changed_photo_keeps_its_url_and_a_new_format_falls_back_with_a_warnin
     photo(&album.join("pier.png"), 60);
     let data = tmp.path().join("data");
     let folio = |args: &[&str]| site.folio(&data, args);
-    let added = folio(&["site", "add", "blog", "--wordpress", &site.url, "--user", &site.user])
-        .output()
-        .unwrap();
-    assert!(added.status.success());
-    assert!(String::from_utf8_lossy(&added.stdout).contains("replaces in place"));
+    site.connect_album(&data, &album);
     let root = album.to_string_lossy().into_owned();
-    let naming = ["--naming", "{album}-{filename}"];
-    assert!(folio(&["album", "add", &root, "--site", "blog", naming[0], naming[1]])
-        .status()
-        .unwrap()
-        .success());
+    let sites = folio(&["site", "list"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&sites.stdout).contains("replaces in place"));
     let listed = folio(&["album", "list"]).output().unwrap();
     assert!(String::from_utf8_lossy(&listed.stdout).contains("blog (in place)"));
     assert_eq!(counts(&json(folio(&["sync", "--json"]).output().unwrap())), (2, 0, 0));
@@ -96,33 +83,13 @@ async fn reconcile_rebuilds_a_lost_data_folder_and_the_next_sync_uploads_nothing
     for (i, f) in ["a.png", "b.png", "day2/c.png"].iter().enumerate() {
         photo(&album.join(f), 30 * i as u8);
     }
-    let root = album.to_string_lossy().into_owned();
-    let setup = |data: &Path| {
-        let folio = |args: &[&str]| site.folio(data, args);
-        assert!(folio(&["site", "add", "blog", "--wordpress", &site.url, "--user", &site.user])
-            .status()
-            .unwrap()
-            .success());
-        assert!(folio(&[
-            "album",
-            "add",
-            &root,
-            "--site",
-            "blog",
-            "--naming",
-            "{album}-{filename}"
-        ])
-        .status()
-        .unwrap()
-        .success());
-    };
     let first = tmp.path().join("data");
-    setup(&first);
+    site.connect_album(&first, &album);
     assert_eq!(counts(&json(site.folio(&first, &["sync", "--json"]).output().unwrap())), (3, 0, 0));
 
     std::fs::remove_dir_all(&first).unwrap(); // the laptop was replaced
     let fresh = tmp.path().join("data-new");
-    setup(&fresh);
+    site.connect_album(&fresh, &album);
     let r = json(site.folio(&fresh, &["reconcile", "--site", "blog", "--json"]).output().unwrap());
     assert_eq!(r["matched"], 3, "{r}");
     assert_eq!(r["missing"], 0, "{r}");
@@ -146,15 +113,7 @@ async fn watch_shows_a_rewritten_photo_at_the_same_url() {
     photo(&album.join("live.png"), 0);
     let data = tmp.path().join("data");
     let folio = |args: &[&str]| site.folio(&data, args);
-    assert!(folio(&["site", "add", "blog", "--wordpress", &site.url, "--user", &site.user])
-        .status()
-        .unwrap()
-        .success());
-    let root = album.to_string_lossy().into_owned();
-    assert!(folio(&["album", "add", &root, "--site", "blog", "--naming", "{album}-{filename}"])
-        .status()
-        .unwrap()
-        .success());
+    site.connect_album(&data, &album);
     assert_eq!(counts(&json(folio(&["sync", "--json"]).output().unwrap())), (1, 0, 0));
     let wp = site.client();
     let item = album_media(&wp, &name).await.pop().unwrap();

@@ -5,16 +5,9 @@ mod support;
 
 use folio_sites::wordpress::WordPress;
 use folio_sites::Destination;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{album_media, unique, wordpress};
-
-fn photo(path: &Path, shade: u8) {
-    image::RgbImage::from_fn(800, 600, |x, y| image::Rgb([shade, (x / 4) as u8, (y / 3) as u8]))
-        .save(path)
-        .unwrap();
-}
+use support::{album_media, gradient_photo as photo, unique, wordpress};
 
 /// Polls until `count` of the album's attachments have `name` in their URL.
 async fn wait_for(wp: &WordPress, album: &str, name: &str, count: usize) -> Duration {
@@ -38,23 +31,7 @@ async fn watch_publishes_changes_and_stops_on_sigterm() {
     photo(&album.join("first.png"), 10);
     let data = tmp.path().join("data");
     let folio = |args: &[&str]| site.folio(&data, args);
-    assert!(folio(&["site", "add", "blog", "--wordpress", &site.url, "--user", &site.user])
-        .status()
-        .unwrap()
-        .success());
-    let album_arg = album.to_string_lossy().into_owned();
-    assert!(folio(&[
-        "album",
-        "add",
-        &album_arg,
-        "--site",
-        "blog",
-        "--naming",
-        "{album}-{filename}"
-    ])
-    .status()
-    .unwrap()
-    .success());
+    site.connect_album(&data, &album);
 
     // Only the watcher may trigger passes after the first one.
     let out = tmp.path().join("watch.out");

@@ -44,6 +44,22 @@ impl Site {
         WordPress::new(&self.url, &self.user, &self.password).unwrap()
     }
 
+    /// Connects this site as "blog" and adds `album` to it, named `{album}-{filename}` on the
+    /// site so a test can find its uploads, as every sync test starts.
+    pub fn connect_album(&self, data: &Path, album: &Path) {
+        let ok = |args: &[&str]| {
+            let out = self.folio(data, args).output().unwrap();
+            assert!(
+                out.status.success(),
+                "folio {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        ok(&["site", "add", "blog", "--wordpress", &self.url, "--user", &self.user]);
+        let root = album.to_string_lossy().into_owned();
+        ok(&["album", "add", &root, "--site", "blog", "--naming", "{album}-{filename}"]);
+    }
+
     /// A `folio` command on `data`, with credentials kept in files (CI has no keychain).
     pub fn folio(&self, data: &Path, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_folio"));
@@ -84,4 +100,12 @@ pub async fn served_sha(url: &str) -> String {
     let nonce = unique("v");
     let bytes = reqwest::get(format!("{url}?{nonce}")).await.unwrap().bytes().await.unwrap();
     format!("{:x}", sha2::Sha256::digest(&bytes))
+}
+
+/// A generated 900×600 PNG whose content depends on `shade`: each call with a new shade is a
+/// re-export with new bytes.
+pub fn gradient_photo(path: &Path, shade: u8) {
+    image::RgbImage::from_fn(900, 600, |x, y| image::Rgb([shade, (x / 4) as u8, (y / 3) as u8]))
+        .save(path)
+        .unwrap();
 }
