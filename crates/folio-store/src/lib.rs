@@ -233,7 +233,6 @@ impl Store {
         Ok(rows.iter().map(Asset::from_row).collect())
     }
 
-    /// Records a file seen at `rel_path`, replacing whatever was known about that path.
     pub async fn asset(&self, id: i64) -> Result<Option<Asset>> {
         let row = sqlx::query("SELECT * FROM assets WHERE id = ?")
             .bind(id)
@@ -246,6 +245,7 @@ impl Store {
         Ok(self.albums().await?.into_iter().find(|a| a.id == id))
     }
 
+    /// Records a file seen at `rel_path`, replacing whatever was known about that path.
     pub async fn put_asset(&self, album_id: i64, a: &NewAsset<'_>) -> Result<Asset> {
         let row = sqlx::query(
             "INSERT INTO assets (album_id, rel_path, size, mtime_ns, content_hash, state, error)
