@@ -8,7 +8,7 @@ CARGO ?= cargo
 SHELL := bash
 TEST_LOG := $(CARGO_TARGET_DIR)/folio-test.log
 
-.PHONY: bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
+.PHONY: bench-many-sites bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
 
 help:
 	@echo "make run            build and start the desktop app"
@@ -19,7 +19,8 @@ help:
 	@echo "make bindings       regenerate ui/src/bindings.ts from the app's commands"
 	@echo "make bench-convert  folio convert vs libvips vs cwebp on 24 MP photos (release build)"
 	@echo "make bench-app      the app window: launch time, first screen of thumbnails, scrolling 10,000 photos"
-	@echo "make bench-sync     folio sync vs curl into a real WordPress; watch latency; idle CPU; re-sync"
+	@echo "make bench-sync     folio sync vs curl into a real WordPress; watch latency; many sites; idle CPU; re-sync"
+	@echo "make bench-many-sites  one album to 4 sites, one slow: fast sites' time vs one site, conversions"
 	@echo "make convert ARGS=… run 'folio convert' from source"
 
 run:
@@ -78,6 +79,11 @@ bench-sync:
 	scripts/setup.sh bench
 	$(CARGO) build --release -q -p folio-cli
 	tests/with-wordpress.sh python3 scripts/bench_sync.py
+
+bench-many-sites:
+	scripts/setup.sh bench
+	$(CARGO) build --release -q -p folio-cli
+	python3 scripts/bench_sync.py many-sites
 
 convert:
 	$(CARGO) run -q -p folio-cli -- convert $(ARGS)

@@ -10,9 +10,13 @@
    set (time, encodes, uploads). These use a minimal fake media endpoint on 127.0.0.1, because
    seeding 10,000 uploads into PHP's built-in server would take about half an hour; the figures
    measure Folio's side only.
+4. Many sites: one album of 100 photos (2560 px) to 4 sites at once, one of them slow (a
+   delaying proxy, about 2 s per request), next to a one-site sync of the same album: the time
+   until the three fast sites have every photo, and the number of conversions. Fake media
+   endpoints again, so the figures are Folio's scheduling, not PHP's.
 """
 import http.server, json, os, shutil, statistics, struct, subprocess, sys, tempfile, threading
-import time, urllib.parse, urllib.request, zlib, base64, hashlib
+import time, urllib.error, urllib.parse, urllib.request, zlib, base64, hashlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/folio-target"))
@@ -44,22 +48,27 @@ def media(url, user, password, search):
         page += 1
 
 
-def throughput(wp, n=200):
-    src = os.path.join(WORK, "throughput")
+def make_photos(src, n, tag):
+    """`n` distinct 2560 px JPEGs (crops of the sample photos) in `src`."""
     shutil.rmtree(src, ignore_errors=True)
     os.makedirs(src)
     bases = sorted(f for f in os.listdir(os.path.join(PHOTOS, "large")) if f.endswith(".jpg"))
     tmp = os.path.join(WORK, "base")
     os.makedirs(tmp, exist_ok=True)
     for i, b in enumerate(bases):
-        run("vips", "thumbnail", os.path.join(PHOTOS, "large", b), f"{tmp}/{i}.v", "2640", "--size", "both")
-    tag = f"tp{int(time.time())}"
+        if not os.path.exists(f"{tmp}/{i}.v"):
+            run("vips", "thumbnail", os.path.join(PHOTOS, "large", b), f"{tmp}/{i}.v", "2640", "--size", "both")
     for i in range(n):
         base = f"{tmp}/{i % len(bases)}.v"
         w = int(run("vipsheader", "-f", "width", base).stdout)
         h = int(run("vipsheader", "-f", "height", base).stdout)
         cw, ch = (2560, min(h, 2560) - 80) if w >= h else (min(w, 2560) - 80, 2560)
         run("vips", "crop", base, f"{src}/{tag}-{i:03}.jpg[Q=90]", str(i % 60), str(i // 60 * 7), str(cw), str(ch))
+
+
+def throughput(wp, n=200):
+    src = os.path.join(WORK, "throughput")
+    make_photos(src, n, f"tp{int(time.time())}")
     data = os.path.join(WORK, "data-throughput")
     shutil.rmtree(data, ignore_errors=True)
     env = folio_env(data)
@@ -249,15 +258,115 @@ def idle_and_resync(n=10000):
     print(f"  idle CPU of folio watch over {t1 - t0:.0f} s: {100 * (c1 - c0) / (t1 - t0):.2f}% of one core  (goal < 0.5%)")
 
 
+def media_server():
+    """A fake media endpoint of its own, counting its uploads."""
+    class Server(FakeMedia):
+        uploads = 0
+
+        def do_POST(self):
+            if "avif" not in self.headers.get("Content-Type", ""):
+                type(self).uploads += 1
+            return FakeMedia.do_POST(self)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Server)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, Server
+
+
+def delaying_proxy(upstream, delay):
+    """Forwards every request to `upstream` after `delay` seconds: a slow site."""
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def forward(self):
+            time.sleep(delay)
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+            req = urllib.request.Request(upstream + self.path, data=body if body else None, headers=headers,
+                                         method=self.command)
+            try:
+                with urllib.request.urlopen(req) as r:
+                    code, data, ctype = r.status, r.read(), r.headers.get("Content-Type", "application/json")
+            except urllib.error.HTTPError as e:
+                code, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "application/json")
+            self.send_response(code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_DELETE = forward
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def many_sites(n=100, slow_delay=2.0):
+    src = os.path.join(WORK, "many-sites")
+    make_photos(src, n, f"ms{int(time.time())}")
+    one, one_counter = media_server()
+    data = os.path.join(WORK, "data-one-site")
+    shutil.rmtree(data, ignore_errors=True)
+    env = dict(folio_env(data), FOLIO_APP_PASSWORD="x")
+    run(FOLIO, "site", "add", "only", "--wordpress", f"http://127.0.0.1:{one.server_port}/", "--user", "bench", env=env)
+    run(FOLIO, "album", "add", src, "--site", "only", env=env)
+    t = time.monotonic()
+    single = json.loads(run(FOLIO, "sync", "--json", env=env).stdout)
+    one_s = time.monotonic() - t
+    one.shutdown()
+
+    fast = [media_server() for _ in range(3)]
+    slow, slow_counter = media_server()
+    proxy = delaying_proxy(f"http://127.0.0.1:{slow.server_port}", slow_delay)
+    data = os.path.join(WORK, "data-four-sites")
+    shutil.rmtree(data, ignore_errors=True)
+    env = dict(folio_env(data), FOLIO_APP_PASSWORD="x")
+    urls = [f"http://127.0.0.1:{s.server_port}/" for s, _ in fast] + [f"http://127.0.0.1:{proxy.server_port}/"]
+    names = ["fast1", "fast2", "fast3", "slow"]
+    for name, url in zip(names, urls):
+        run(FOLIO, "site", "add", name, "--wordpress", url, "--user", "bench", env=env)
+    args = [FOLIO, "album", "add", src]
+    for name in names:
+        args += ["--site", name]
+    run(*args, env=env)
+    t = time.monotonic()
+    sync = subprocess.Popen([FOLIO, "sync", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    fast_s = None
+    while sync.poll() is None:
+        if fast_s is None and all(c.uploads >= n for _, c in fast):
+            fast_s = time.monotonic() - t
+        time.sleep(0.02)
+    all_s = time.monotonic() - t
+    if fast_s is None:
+        fast_s = all_s
+    report = json.loads(sync.stdout.read())
+    for s, _ in fast:
+        s.shutdown()
+    slow.shutdown()
+    proxy.shutdown()
+    print(f"many sites, {n} photos of 2560 px to 4 sites, one of them behind a {slow_delay:.0f} s-per-request proxy:")
+    print(f"  one site alone:                      {one_s:7.1f} s  ({single['uploaded']} uploaded, {single['converted']} conversions)")
+    print(f"  the three fast sites of four:        {fast_s:7.1f} s  ({fast_s / one_s:.2f}x the one-site time; goal <= 1.2x)")
+    print(f"  all four, the slow one included:     {all_s:7.1f} s  (slow site: {slow_counter.uploads} uploads)")
+    print(f"  conversions for 4 sites: {report['converted']}  (goal {n}, not {4 * n}); {report['uploaded']} uploaded, "
+          f"{len(report['failed'])} failed")
+
+
 def main():
-    """`bench_sync.py` runs every part; `bench_sync.py idle` only the 10,000-file part."""
+    """`bench_sync.py` runs every part; `bench_sync.py idle` or `bench_sync.py many-sites` only
+    that part (neither needs WordPress)."""
     os.makedirs(WORK, exist_ok=True)
+    if sys.argv[1:] == ["many-sites"]:
+        return many_sites()
     if sys.argv[1:] != ["idle"]:
         wp = {"url": os.environ["FOLIO_WP_URL"], "user": os.environ["FOLIO_WP_USER"], "password": os.environ["FOLIO_WP_APP_PASSWORD"]}
         src, data, env = throughput(wp)
         latency(wp, src, env)
         wpc = {"url": os.environ["FOLIO_WPC_URL"], "user": os.environ["FOLIO_WPC_USER"], "password": os.environ["FOLIO_WPC_APP_PASSWORD"]}
         latency_in_place(wpc)
+        many_sites()
     idle_and_resync()
 
 

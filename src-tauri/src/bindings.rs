@@ -9,8 +9,10 @@ pub fn builder() -> Builder<tauri::Wry> {
         .commands(collect_commands![
             ipc::app_info,
             ipc::albums,
+            ipc::progress,
             ipc::sites,
             ipc::add_site,
+            ipc::reconnect_site,
             ipc::remove_site,
             ipc::test_site,
             ipc::save_companion_plugin,

@@ -1,8 +1,10 @@
 //! The commands and events the web view uses. Types here are what crosses IPC (and what
-//! ui/src/bindings.ts is generated from); each command is a thin call into folio-engine.
+//! ui/src/bindings.ts is generated from); the nouns (ids, states, formats, events, progress)
+//! are folio-model's own types, and each command is a thin call into folio-engine.
 
 use crate::AppState;
-use folio_engine::{AlbumStatus, EngineError, SyncEvent, SyncOptions};
+use folio_engine::{AlbumStatus, EngineError, SyncOptions};
+use folio_model::{AlbumId, ImageFormat, Progress, SiteId, SiteState, SyncEvent};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::path::Path;
@@ -22,7 +24,12 @@ impl From<EngineError> for IpcError {
     }
 }
 
-type Answer<T> = Result<T, IpcError>;
+pub type Answer<T> = Result<T, IpcError>;
+
+/// The engine's events, forwarded as they are (the `engine-event` event).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+#[serde(transparent)]
+pub struct EngineEvent(pub SyncEvent);
 
 #[derive(Serialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -38,11 +45,26 @@ pub struct FailedPhoto {
     pub error: String,
 }
 
+/// A target site of an album, and what it got.
+#[derive(Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AlbumSite {
+    pub id: SiteId,
+    pub name: String,
+    pub state: SiteState,
+    /// The file type most photos went up as (webp, avif, jpg, …).
+    pub format: Option<String>,
+    /// Why it gets another type than the album asks for.
+    pub note: Option<String>,
+    pub replace_in_place: bool,
+}
+
 #[derive(Serialize, Type)]
 pub struct AlbumRow {
+    pub id: AlbumId,
     pub name: String,
     pub root: String,
-    pub sites: Vec<String>,
+    pub sites: Vec<AlbumSite>,
     pub photos: u32,
     pub synced: u32,
     pub pending: u32,
@@ -52,15 +74,22 @@ pub struct AlbumRow {
 #[derive(Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteRow {
+    pub id: SiteId,
     pub name: String,
+    /// wordpress, …
+    pub kind: String,
     pub url: String,
     pub account: String,
-    /// Companion plugin found: a changed photo keeps its URL.
+    /// A changed photo keeps its URL (WordPress: the companion plugin).
     pub replace_in_place: bool,
-    pub companion_version: Option<String>,
-    pub avif: bool,
-    /// Largest upload, when the site says (companion plugin), in MB.
+    pub formats: Vec<ImageFormat>,
+    /// Backend facts in words ("companion plugin 1.0.0").
+    pub notes: Vec<String>,
+    /// Largest upload, when the site says, in MB.
     pub max_upload_mb: Option<u32>,
+    pub state: SiteState,
+    /// Why it is not ok.
+    pub error: Option<String>,
 }
 
 #[derive(Serialize, Type)]
@@ -96,53 +125,25 @@ pub struct PatternPreview {
     pub result: String,
 }
 
-/// Engine progress, forwarded as the `engine-event` event.
-#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum EngineEvent {
-    Planned { album: String, photos: u32 },
-    Settling { album: String, path: String },
-    Converting { album: String, path: String },
-    Uploading { album: String, path: String, site: String },
-    Published { album: String, path: String, site: String, url: String, url_kept: bool },
-    Waiting { album: String, path: String, site: String, error: String },
-    PhotoFailed { album: String, path: String, error: String },
-    PhotoDone { album: String, path: String },
-    AutoSync { paused: bool },
-    PassFinished { uploaded: u32, replaced: u32, failed: u32 },
-}
-
-impl From<SyncEvent> for EngineEvent {
-    fn from(e: SyncEvent) -> Self {
-        match e {
-            SyncEvent::Planned { album, photos } => {
-                EngineEvent::Planned { album, photos: photos as u32 }
-            }
-            SyncEvent::Settling { album, path } => EngineEvent::Settling { album, path },
-            SyncEvent::Converting { album, path } => EngineEvent::Converting { album, path },
-            SyncEvent::Uploading { album, path, site } => {
-                EngineEvent::Uploading { album, path, site }
-            }
-            SyncEvent::Published { album, path, site, url, url_kept, .. } => {
-                EngineEvent::Published { album, path, site, url, url_kept }
-            }
-            SyncEvent::Waiting { album, path, site, error, .. } => {
-                EngineEvent::Waiting { album, path, site, error }
-            }
-            SyncEvent::PhotoFailed { album, path, error } => {
-                EngineEvent::PhotoFailed { album, path, error }
-            }
-            SyncEvent::PhotoDone { album, path } => EngineEvent::PhotoDone { album, path },
-            SyncEvent::AutoSync { paused } => EngineEvent::AutoSync { paused },
-        }
-    }
-}
-
-fn album_row(s: AlbumStatus, sites: Vec<String>) -> AlbumRow {
+fn album_row(s: AlbumStatus, sites: &[folio_engine::SiteSummary]) -> AlbumRow {
     AlbumRow {
+        id: s.id,
         name: s.album,
         root: s.root,
-        sites,
+        sites: s
+            .sites
+            .into_iter()
+            .map(|t| AlbumSite {
+                replace_in_place: sites
+                    .iter()
+                    .any(|x| x.id == t.id && x.capabilities.replace_in_place),
+                id: t.id,
+                name: t.name,
+                state: t.state,
+                format: t.format,
+                note: t.note,
+            })
+            .collect(),
         photos: s.photos as u32,
         synced: s.synced as u32,
         pending: s.pending as u32,
@@ -167,13 +168,15 @@ pub async fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
 #[tauri::command]
 #[specta::specta]
 pub async fn albums(state: State<'_, AppState>) -> Answer<Vec<AlbumRow>> {
-    let summaries = state.engine.albums().await?;
-    let mut rows = Vec::new();
-    for status in state.engine.status().await? {
-        let sites = summaries.iter().find(|a| a.root == status.root).map(|a| a.sites.clone());
-        rows.push(album_row(status, sites.unwrap_or_default()));
-    }
-    Ok(rows)
+    let sites = state.engine.sites().await?;
+    Ok(state.engine.status().await?.into_iter().map(|s| album_row(s, &sites)).collect())
+}
+
+/// The engine's progress model now (events carry it as it changes).
+#[tauri::command]
+#[specta::specta]
+pub fn progress(state: State<'_, AppState>) -> Progress {
+    state.engine.progress()
 }
 
 #[tauri::command]
@@ -184,13 +187,17 @@ pub async fn sites(state: State<'_, AppState>) -> Answer<Vec<SiteRow>> {
 
 fn site_row(s: folio_engine::SiteSummary) -> SiteRow {
     SiteRow {
+        id: s.id,
         name: s.name,
+        kind: s.kind,
         url: s.url,
         account: s.account,
         replace_in_place: s.capabilities.replace_in_place,
-        companion_version: s.capabilities.companion,
-        avif: s.capabilities.avif,
+        formats: s.capabilities.formats,
+        notes: s.capabilities.notes,
         max_upload_mb: s.capabilities.max_upload_bytes.map(|b| (b / (1024 * 1024)) as u32),
+        state: s.state,
+        error: s.error,
     }
 }
 
@@ -205,6 +212,17 @@ pub async fn add_site(
 ) -> Answer<SiteRow> {
     let added = state.engine.add_wordpress_site(&name, &url, &user, &password).await?;
     Ok(site_row(added))
+}
+
+/// New credentials for a site that refused the old ones; its waiting photos then go up.
+#[tauri::command]
+#[specta::specta]
+pub async fn reconnect_site(
+    state: State<'_, AppState>,
+    name: String,
+    password: String,
+) -> Answer<SiteRow> {
+    Ok(site_row(state.engine.reconnect_site(&name, &password).await?))
 }
 
 #[tauri::command]
@@ -267,9 +285,7 @@ pub async fn add_folders(state: State<'_, AppState>, paths: Vec<String>) -> Answ
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_now(state: State<'_, AppState>) -> Answer<SyncSummary> {
-    let app = state.app.clone();
-    let emit = move |e: SyncEvent| crate::emit(&app, e.into());
-    let r = state.engine.sync(SyncOptions { retry_now: true, auto: false }, &emit).await?;
+    let r = state.engine.sync(SyncOptions { retry_now: true, auto: false }).await?;
     Ok(SyncSummary {
         uploaded: r.uploaded as u32,
         replaced: r.replaced as u32,
@@ -281,9 +297,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> Answer<SyncSummary> {
 #[tauri::command]
 #[specta::specta]
 pub async fn set_auto_sync_paused(state: State<'_, AppState>, paused: bool) -> Answer<()> {
-    state.engine.set_auto_sync_paused(paused).await?;
-    crate::emit(&state.app, EngineEvent::AutoSync { paused });
-    Ok(())
+    Ok(state.engine.set_auto_sync_paused(paused).await?)
 }
 
 #[tauri::command]

@@ -9,8 +9,10 @@ mod photos;
 mod settings;
 mod tray;
 
-use folio_engine::{Engine, SyncEvent};
+use folio_engine::Engine;
+use folio_model::{SiteId, SyncEvent};
 use ipc::EngineEvent;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -25,10 +27,30 @@ pub struct AppState {
     pub albums_changed: Arc<tokio::sync::Notify>,
 }
 
-pub fn emit(app: &AppHandle, event: EngineEvent) {
-    tray::on_event(app, &event);
-    // A closed window is fine: events are for whoever listens.
-    let _ = event.emit(app);
+/// Forwards everything the engine says to the tray and the web view (a closed window is fine:
+/// events are for whoever listens).
+async fn forward_events(app: AppHandle, engine: Arc<Engine>) {
+    let mut events = engine.subscribe();
+    let mut names: HashMap<SiteId, String> = HashMap::new();
+    loop {
+        let event = match events.recv().await {
+            Ok(e) => e,
+            // Missed some: the next progress event says where things stand.
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        };
+        let site = match &event {
+            SyncEvent::Published { site, .. } | SyncEvent::SiteState { site, .. } => Some(*site),
+            _ => None,
+        };
+        if site.is_some_and(|s| !names.contains_key(&s)) {
+            if let Ok(sites) = engine.sites().await {
+                names = sites.into_iter().map(|s| (s.id, s.name)).collect();
+            }
+        }
+        tray::on_event(&app, &event, &names);
+        let _ = EngineEvent(event).emit(&app);
+    }
 }
 
 fn show_main_window(app: &AppHandle) {
@@ -41,24 +63,13 @@ fn show_main_window(app: &AppHandle) {
 
 /// Auto-sync for the app's lifetime: watch every album; when albums are added, start again
 /// with them; with no albums yet, wait for the first.
-async fn auto_sync(app: AppHandle, engine: Arc<Engine>, albums_changed: Arc<tokio::sync::Notify>) {
+async fn auto_sync(engine: Arc<Engine>, albums_changed: Arc<tokio::sync::Notify>) {
     loop {
-        let events = app.clone();
-        let on_event = move |e: SyncEvent| emit(&events, e.into());
-        let passes = app.clone();
-        let on_pass = move |r: &folio_engine::SyncReport| {
-            let finished = EngineEvent::PassFinished {
-                uploaded: r.uploaded as u32,
-                replaced: r.replaced as u32,
-                failed: r.failed.len() as u32,
-            };
-            emit(&passes, finished);
-        };
         // `notify_one` keeps a permit when nobody waits, so an album added mid-pass still
-        // restarts the watcher.
+        // restarts the watcher. Pass results reach the window as engine events.
         let changed = albums_changed.clone();
         let restart = async move { changed.notified().await };
-        if let Err(e) = engine.watch(&on_event, &on_pass, restart).await {
+        if let Err(e) = engine.watch(&|_| {}, restart).await {
             eprintln!("folio: auto-sync waits: {}", e.message);
             let changed = albums_changed.clone();
             async move { changed.notified().await }.await;
@@ -94,13 +105,14 @@ fn main() {
                 albums_changed: albums_changed.clone(),
             });
             tray::create(app.handle())?;
+            tauri::async_runtime::spawn(forward_events(app.handle().clone(), engine.clone()));
             if std::env::args().any(|a| a == "--hidden") {
                 // Started at login: stay in the tray.
                 if let Some(w) = app.get_webview_window("main") {
                     let _ = w.hide();
                 }
             }
-            tauri::async_runtime::spawn(auto_sync(app.handle().clone(), engine, albums_changed));
+            tauri::async_runtime::spawn(auto_sync(engine, albums_changed));
             Ok(())
         })
         .on_window_event(move |window, event| {

@@ -4,6 +4,7 @@
 
 use crate::ipc::IpcError;
 use crate::AppState;
+use folio_model::{AssetId, PhotoState, SiteId, TextOverrides};
 use serde::Serialize;
 use specta::Type;
 use std::path::Path;
@@ -14,10 +15,11 @@ use tauri::{Manager, State, UriSchemeContext, UriSchemeResponder};
 #[serde(rename_all = "camelCase")]
 pub struct PhotoOnSite {
     pub site: String,
-    pub site_id: u32,
-    /// synced | orphaned | pending | changed | failed
-    pub state: String,
+    pub site_id: SiteId,
+    pub state: PhotoState,
     pub url: Option<String>,
+    /// The file type the site has (webp, avif, jpg, …).
+    pub format: Option<String>,
     pub has_thumbnail: bool,
     pub error: Option<String>,
 }
@@ -25,15 +27,11 @@ pub struct PhotoOnSite {
 #[derive(Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PhotoRow {
-    pub asset_id: u32,
+    pub asset_id: AssetId,
     pub path: String,
-    pub state: String,
+    pub state: PhotoState,
     pub error: Option<String>,
     pub sites: Vec<PhotoOnSite>,
-}
-
-fn state_name(s: folio_engine::PhotoState) -> String {
-    serde_json::to_value(s).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }
 
 #[tauri::command]
@@ -46,18 +44,19 @@ pub async fn album_photos(
     Ok(rows
         .into_iter()
         .map(|r| PhotoRow {
-            asset_id: r.asset_id as u32,
+            asset_id: r.asset_id,
             path: r.path,
-            state: state_name(r.state),
+            state: r.state,
             error: r.error,
             sites: r
                 .sites
                 .into_iter()
                 .map(|s| PhotoOnSite {
                     site: s.site,
-                    site_id: s.site_id as u32,
-                    state: state_name(s.state),
+                    site_id: s.site_id,
+                    state: s.state,
                     url: s.url,
+                    format: s.format,
                     has_thumbnail: s.has_thumbnail,
                     error: s.error,
                 })
@@ -72,6 +71,7 @@ pub struct PushRecord {
     pub site: String,
     pub state: String,
     pub url: Option<String>,
+    pub format: Option<String>,
     pub at: String,
     pub error: Option<String>,
 }
@@ -108,9 +108,9 @@ pub struct PhotoDetail {
 #[specta::specta]
 pub async fn photo_detail(
     state: State<'_, AppState>,
-    asset_id: u32,
+    asset_id: AssetId,
 ) -> Result<PhotoDetail, IpcError> {
-    let d = state.engine.photo_detail(asset_id as i64).await?;
+    let d = state.engine.photo_detail(asset_id).await?;
     Ok(PhotoDetail {
         path: d.path,
         width: d.width,
@@ -137,6 +137,7 @@ pub async fn photo_detail(
                 site: h.site,
                 state: h.state,
                 url: h.url,
+                format: h.format,
                 at: h.at,
                 error: h.error,
             })
@@ -150,13 +151,13 @@ pub async fn photo_detail(
 #[specta::specta]
 pub async fn set_photo_texts(
     state: State<'_, AppState>,
-    asset_id: u32,
+    asset_id: AssetId,
     title: Option<String>,
     alt: Option<String>,
     caption: Option<String>,
 ) -> Result<(), IpcError> {
-    let texts = folio_store::TextOverrides { title, alt, caption };
-    Ok(state.engine.set_photo_texts(asset_id as i64, texts).await?)
+    let texts = TextOverrides { title, alt, caption };
+    Ok(state.engine.set_photo_texts(asset_id, texts).await?)
 }
 
 /// Retry: the album's failed and waiting photos are tried on the next pass, which starts now.
@@ -200,11 +201,11 @@ pub fn serve_thumbnail(
         let id = |s: &str| s.parse::<i64>().ok();
         let file = match parts.as_slice() {
             ["source", asset] => match id(asset) {
-                Some(a) => state.engine.source_thumbnail(a).await.ok(),
+                Some(a) => state.engine.source_thumbnail(AssetId(a)).await.ok(),
                 None => None,
             },
             ["site", site, asset] => match (id(site), id(asset)) {
-                (Some(s), Some(a)) => state.engine.site_thumbnail(a, s).await.ok(),
+                (Some(s), Some(a)) => state.engine.site_thumbnail(AssetId(a), SiteId(s)).await.ok(),
                 _ => None,
             },
             _ => None,

@@ -2,6 +2,7 @@
 
 use crate::ipc::IpcError;
 use crate::AppState;
+use folio_model::OutputFormat;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::path::Path;
@@ -10,8 +11,7 @@ use tauri::State;
 #[derive(Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AlbumSettingsForm {
-    /// webp, avif, jpeg or original.
-    pub format: String,
+    pub format: OutputFormat,
     pub quality: u8,
     pub max_edge: u32,
     pub naming: String,
@@ -22,19 +22,16 @@ pub struct AlbumSettingsForm {
     pub delete_remote: bool,
 }
 
-fn format_name(f: folio_convert::OutputFormat) -> String {
-    serde_json::to_value(f).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
-}
-
 #[tauri::command]
 #[specta::specta]
 pub async fn album_settings(
     state: State<'_, AppState>,
     root: String,
 ) -> Result<AlbumSettingsForm, IpcError> {
-    let s = state.engine.update_album_settings(Path::new(&root), |_| {}).await?;
+    // Reading the settings writes nothing and starts nothing.
+    let s = state.engine.album_settings(Path::new(&root)).await?;
     Ok(AlbumSettingsForm {
-        format: format_name(s.preset.format),
+        format: s.preset.format,
         quality: s.preset.quality,
         max_edge: s.preset.max_edge,
         naming: s.naming,
@@ -52,10 +49,7 @@ pub async fn set_album_settings(
     root: String,
     form: AlbumSettingsForm,
 ) -> Result<(), IpcError> {
-    let format: folio_convert::OutputFormat =
-        serde_json::from_value(serde_json::Value::String(form.format.clone())).map_err(|_| {
-            IpcError { code: "config".into(), message: format!("unknown format {}", form.format) }
-        })?;
+    let format = form.format;
     if !(1..=100).contains(&form.quality) || form.max_edge < 16 {
         return Err(IpcError {
             code: "config".into(),

@@ -1,7 +1,8 @@
 //! The tray icon: state at a glance (idle, syncing with a count, error) and every action in its
 //! menu, because on Linux clicks on the icon itself are not delivered.
 
-use crate::ipc::EngineEvent;
+use folio_model::{SiteId, SiteState, SyncEvent};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
@@ -24,6 +25,7 @@ struct Tray {
 
 #[derive(Default)]
 struct TrayState {
+    /// From the engine's progress model: photos in hand and finished, over every album.
     planned: u32,
     done: u32,
     paused: bool,
@@ -84,24 +86,38 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
 }
 
 /// Keeps the tray's status line, tooltip and recent list current, and sends the (rate-limited)
-/// notifications.
-pub fn on_event(app: &AppHandle, event: &EngineEvent) {
+/// notifications. It only displays: counts come from the engine's progress model.
+pub fn on_event(app: &AppHandle, event: &SyncEvent, site_names: &HashMap<SiteId, String>) {
     let Some(tray) = app.try_state::<Tray>() else { return };
     let mut s = tray.state.lock().expect("tray state");
     let mut notice = None;
+    let name = |id: &SiteId| site_names.get(id).cloned().unwrap_or_else(|| "a site".into());
     match event {
-        EngineEvent::Planned { photos, .. } => s.planned += photos,
-        EngineEvent::PhotoDone { .. } => s.done += 1,
-        EngineEvent::Published { path, site, url_kept, .. } => {
-            let how = if *url_kept { "updated on" } else { "published to" };
-            push_recent(&mut s.recent, format!("{path} {how} {site}"));
+        SyncEvent::Progress { progress } => {
+            s.planned = progress.albums.iter().map(|a| a.work.total).sum();
+            s.done =
+                progress.albums.iter().map(|a| a.work.done + a.work.failed + a.work.waiting).sum();
         }
-        EngineEvent::PhotoFailed { path, error, .. } => {
+        SyncEvent::Published { path, site, url_kept, .. } => {
+            let how = if *url_kept { "updated on" } else { "published to" };
+            push_recent(&mut s.recent, format!("{path} {how} {}", name(site)));
+        }
+        SyncEvent::PhotoFailed { path, error, .. } => {
             push_recent(&mut s.recent, format!("{path} failed: {error}"));
         }
-        EngineEvent::AutoSync { paused } => s.paused = *paused,
-        EngineEvent::PassFinished { uploaded, replaced, failed } => {
-            (s.planned, s.done) = (0, 0);
+        SyncEvent::SiteState { site, state, .. } => {
+            let line = match state {
+                SiteState::Ok => format!("{} works again", name(site)),
+                SiteState::Reconnect => format!("{} needs reconnecting", name(site)),
+                SiteState::Unreachable => format!("{} cannot be reached", name(site)),
+            };
+            push_recent(&mut s.recent, line.clone());
+            if *state != SiteState::Ok {
+                notice = Some(format!("{line}; its photos wait. Open Folio to see why."));
+            }
+        }
+        SyncEvent::AutoSync { paused } => s.paused = *paused,
+        SyncEvent::PassFinished { uploaded, replaced, failed, .. } => {
             s.failed_last_pass = *failed > 0;
             let due = s.last_failure_notice.is_none_or(|t| t.elapsed() >= FAILURE_NOTICE_EVERY);
             if *failed > 0 && due {

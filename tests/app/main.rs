@@ -168,8 +168,10 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     let badges = d.wait_text(".grid-space", Duration::from_secs(10), |t| t.contains("Synced"));
     assert!(!badges.contains("Pending") && !badges.contains("Failed"), "{badges}");
 
-    // The album says what happens on each site when a photo is re-edited.
-    d.wait_text(".summary", Duration::from_secs(10), |t| t.contains("Portfolio (keeps URLs)"));
+    // The album says, per site, the file type it got and what happens when a photo is re-edited.
+    d.wait_text(".summary", Duration::from_secs(10), |t| {
+        t.contains("Portfolio (WebP, keeps URLs)")
+    });
 
     // The detail panel: what goes to the site, and where it went.
     d.click(".cell");
@@ -221,4 +223,60 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     });
     assert!(!activity.contains(&site.password), "no secret in the activity view");
     d.screenshot(&shots.join("activity.png"));
+
+    // A second site whose Application Password is then revoked on WordPress: the Sites view
+    // says so once and offers Reconnect, and a new password brings it back.
+    let (doomed, doomed_uuid) = app_password(&site, "doomed");
+    d.click("[data-view=sites]");
+    d.type_into("input[name=name]", "Backup");
+    d.type_into("input[name=url]", &site.url);
+    d.type_into("input[name=user]", &site.user);
+    d.type_into("input[name=password]", &doomed);
+    d.click("form button[type=submit]");
+    d.wait_text(".page", Duration::from_secs(60), |t| t.contains("Backup"));
+    revoke_app_password(&site, &doomed_uuid);
+    let synced = d.exec(
+        "await window.__TAURI_INTERNALS__.invoke('set_album_target',
+           { root: arguments[0], target: { site: 'Backup', mode: 'auto' } });
+         const r = await window.__TAURI_INTERNALS__.invoke('sync_now');
+         return r.failed;",
+        json!([album.to_str().unwrap()]),
+    );
+    assert_eq!(synced, 0, "a refused site fails no photo");
+    let card = d.wait_text(".card.site[data-state=reconnect]", Duration::from_secs(20), |t| {
+        t.contains("refused Folio's credentials")
+    });
+    assert!(card.contains("Backup") && card.contains("Reconnect"), "{card}");
+    d.screenshot(&shots.join("sites-reconnect.png"));
+    let (fresh, fresh_uuid) = app_password(&site, "fresh");
+    d.click("[data-action=reconnect]");
+    d.type_into("form.reconnect input[name=password]", &fresh);
+    d.click("form.reconnect button");
+    d.wait_text(".note", Duration::from_secs(30), |t| t.contains("connected again"));
+    let still =
+        d.exec("return document.querySelectorAll('[data-state=reconnect]').length;", json!([]));
+    assert_eq!(still, 0, "the site works again");
+    revoke_app_password(&site, &fresh_uuid);
+}
+
+/// A new Application Password for the test user, through WordPress's REST API, with its uuid.
+fn app_password(site: &Site, name: &str) -> (String, String) {
+    let r: serde_json::Value = reqwest::blocking::Client::new()
+        .post(format!("{}/wp-json/wp/v2/users/me/application-passwords", site.url))
+        .basic_auth(&site.user, Some(&site.password))
+        .json(&json!({ "name": format!("folio-window-{name}-{}", std::process::id()) }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    (r["password"].as_str().unwrap().to_string(), r["uuid"].as_str().unwrap().to_string())
+}
+
+fn revoke_app_password(site: &Site, uuid: &str) {
+    let r = reqwest::blocking::Client::new()
+        .delete(format!("{}/wp-json/wp/v2/users/me/application-passwords/{uuid}", site.url))
+        .basic_auth(&site.user, Some(&site.password))
+        .send()
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
 }

@@ -1,5 +1,5 @@
 import { createResource, createSignal, For, Show } from "solid-js";
-import type { AlbumSettingsForm } from "./bindings";
+import type { AlbumSettingsForm, OutputFormat } from "./bindings";
 import { call, commands } from "./api";
 
 /** Format, size, patterns with a live preview on the album's real photos, delete policy. */
@@ -45,7 +45,7 @@ export function AlbumSettings(props: { root: string }) {
           <div class="row">
             <label>
               Format
-              <select value={s().format} onChange={(e) => edit("format", e.currentTarget.value)}>
+              <select value={s().format} onChange={(e) => edit("format", e.currentTarget.value as OutputFormat)}>
                 <option value="webp">WebP</option>
                 <option value="avif">AVIF (falls back to WebP where not accepted)</option>
                 <option value="jpeg">JPEG</option>

@@ -1,7 +1,6 @@
 import { createMemo, createResource, createSignal, For, Match, Show, Switch } from "solid-js";
-import type { AlbumRow, PhotoRow, SiteRow } from "./bindings";
-import type { AlbumProgress } from "./progress";
-import { countsLabel } from "./progress";
+import type { AlbumRow, PhotoRow, Progress, SiteRow, Work } from "./bindings";
+import { activityLine, countsLabel, sitesLine } from "./progress";
 import { call, commands } from "./api";
 import { PhotoGrid } from "./PhotoGrid";
 import { PhotoPanel } from "./PhotoPanel";
@@ -11,7 +10,11 @@ import { filterPhotos, STATE_FILTERS, type StateFilter } from "./filter";
 export function AlbumView(props: {
   album: AlbumRow;
   sites: SiteRow[];
-  progress: AlbumProgress | undefined;
+  /** The engine's progress for this album. */
+  work: Work | undefined;
+  /** The engine's whole progress model (for the album's sites). */
+  progress: Progress | null;
+  /** Photos being converted or uploaded now, by path. */
   live: Record<string, string>;
   /** Bumped by the app on engine events, so the grid refreshes its states. */
   version: number;
@@ -36,10 +39,24 @@ export function AlbumView(props: {
         </div>
       </header>
       <p class="summary">
-        {props.album.photos} photos · {countsLabel(props.album)} · to {siteModes(props.album, props.sites) || "no site yet"}
+        {props.album.photos} photos · {countsLabel(props.album)} · to {siteModes(props.album) || "no site yet"}
         <span class="path"> · {props.album.root}</span>
       </p>
-      <Show when={props.progress?.activity}>{(a) => <p class="live" role="status">{a()}</p>}</Show>
+      <For each={props.album.sites.filter((s) => s.note || s.state !== "ok")}>
+        {(s) => (
+          <p class="site-note" classList={{ warn: s.state !== "ok" }} role="note">
+            {s.state !== "ok" ? `${s.name} ${stateWords(s.state)}: its photos wait.` : s.note}
+          </p>
+        )}
+      </For>
+      <Show when={activityLine(props.work)}>
+        {(a) => (
+          <p class="live" role="status">
+            {a()}
+            <Show when={sitesLine(props.progress, props.album)}>{(s) => <span class="sites-line"> — {s()}</span>}</Show>
+          </p>
+        )}
+      </Show>
       <Switch>
         <Match when={tab() === "photos"}>
           <div class="toolbar">
@@ -76,12 +93,20 @@ function emptyText(total: number, search: string): string {
   return search ? `No file name contains “${search}”.` : "No photo is in this state.";
 }
 
-/** "Portfolio (keeps URLs)": each target site with what happens to a re-edited photo. */
-function siteModes(album: AlbumRow, sites: SiteRow[]): string {
+const FORMAT_LABEL: Record<string, string> = { webp: "WebP", avif: "AVIF", jpg: "JPEG", png: "PNG", gif: "GIF" };
+
+/** "Portfolio (WebP, keeps URLs)": each target site, what it gets and what a re-edit does. */
+function siteModes(album: AlbumRow): string {
   return album.sites
-    .map((name) => {
-      const s = sites.find((x) => x.name === name);
-      return s ? `${name} (${s.replaceInPlace ? "keeps URLs" : "new URL on change"})` : name;
+    .map((s) => {
+      const parts = [];
+      if (s.format) parts.push(FORMAT_LABEL[s.format] ?? s.format.toUpperCase());
+      parts.push(s.replaceInPlace ? "keeps URLs" : "new URL on change");
+      return `${s.name} (${parts.join(", ")})`;
     })
     .join(", ");
+}
+
+export function stateWords(state: string): string {
+  return state === "reconnect" ? "needs reconnecting" : state === "unreachable" ? "cannot be reached" : "works";
 }

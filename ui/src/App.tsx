@@ -4,7 +4,8 @@ import { open } from "@tauri-apps/plugin-dialog";
 import { disable, enable, isEnabled } from "@tauri-apps/plugin-autostart";
 import { events } from "./bindings";
 import { call, commands } from "./api";
-import { applyEvent, countsLabel, fraction, type ProgressMap } from "./progress";
+import { albumWork, applyLive, countsLabel, fraction, type LiveMap } from "./progress";
+import type { Progress } from "./bindings";
 import { dropSummary } from "./drop";
 import { SitesView } from "./SitesView";
 import { ActivityView } from "./ActivityView";
@@ -17,9 +18,10 @@ export function App() {
   const [sites, { refetch: refetchSites }] = createResource(() => call(commands.sites()));
   const [info, { refetch: refetchInfo }] = createResource(() => call(commands.appInfo()));
   const [view, setView] = createSignal<View>({ kind: "welcome" });
-  const [progress, setProgress] = createSignal<ProgressMap>({});
-  // Photos being converted or uploaded right now, by path: the grid's live badges.
-  const [live, setLive] = createSignal<Record<string, string>>({});
+  // The engine's progress model, as it last sent it.
+  const [progress, setProgress] = createSignal<Progress | null>(null);
+  // Photos being converted or uploaded right now, per album: the grid's live badges.
+  const [live, setLive] = createSignal<LiveMap>({});
   // Bumped (at most once a second) when photos finish, so open views reload their states.
   const [version, setVersion] = createSignal(0);
   let bumpPending = false;
@@ -67,19 +69,14 @@ export function App() {
     unlisten.push(
       await events.engineEvent.listen((e) => {
         const ev = e.payload;
-        setProgress((p) => applyEvent(p, ev));
-        if (ev.kind === "converting" || ev.kind === "uploading") setLive((l) => ({ ...l, [ev.path]: ev.kind }));
-        if (ev.kind === "photo_done") {
-          setLive((l) => {
-            const rest = { ...l };
-            delete rest[ev.path];
-            return rest;
-          });
-        }
+        if (ev.kind === "progress") setProgress(ev.progress);
+        setLive((l) => applyLive(l, ev));
         if (ev.kind === "pass_finished" || ev.kind === "photo_done") bump();
+        if (ev.kind === "site_state") void refetchSites();
         if (ev.kind === "auto_sync") void refetchInfo();
       }),
     );
+    setProgress(await commands.progress());
     unlisten.push(
       await getCurrentWebview().onDragDropEvent((e) => {
         if (e.payload.type === "enter" || e.payload.type === "over") setDragging(true);
@@ -123,8 +120,8 @@ export function App() {
               >
                 <span class="album-name">{a.name}</span>
                 <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100"
-                  aria-valuenow={Math.round(fraction(a, progress()[a.name]) * 100)}>
-                  <span style={{ width: `${fraction(a, progress()[a.name]) * 100}%` }} />
+                  aria-valuenow={Math.round(fraction(a, albumWork(progress(), a.id)) * 100)}>
+                  <span style={{ width: `${fraction(a, albumWork(progress(), a.id)) * 100}%` }} />
                 </span>
                 <span class="counts" classList={{ failed: a.failed.length > 0 }}>{countsLabel(a)}</span>
               </button>
@@ -134,7 +131,7 @@ export function App() {
         <button class="add" onClick={chooseFolder}>+ Add folder</button>
         <div class="section-title">Folio</div>
         <button class="nav" data-view="sites" classList={{ selected: view().kind === "sites" }} onClick={() => setView({ kind: "sites" })}>
-          Sites <span class="badge">{sites()?.length ?? 0}</span>
+          Sites <span class="badge" classList={{ alert: (sites() ?? []).some((s) => s.state !== "ok") }}>{sites()?.length ?? 0}</span>
         </button>
         <button class="nav" data-view="activity" classList={{ selected: view().kind === "activity" }} onClick={() => setView({ kind: "activity" })}>
           Activity
@@ -162,7 +159,8 @@ export function App() {
             <ActivityView />
           </Match>
           <Match when={view().kind === "album" && albums()?.find((a) => a.root === (view() as { root: string }).root)}>
-            {(a) => <AlbumView album={a()} sites={sites() ?? []} progress={progress()[a().name]} live={live()} version={version()} />}
+            {(a) => <AlbumView album={a()} sites={sites() ?? []} work={albumWork(progress(), a().id)} progress={progress()}
+              live={live()[String(a().id)] ?? {}} version={version()} />}
           </Match>
           <Match when={true}>
             <Welcome hasSites={(sites()?.length ?? 0) > 0} hasAlbums={(albums()?.length ?? 0) > 0}

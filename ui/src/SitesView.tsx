@@ -47,6 +47,21 @@ export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
     setNote(`Saved ${path}. In WordPress: Plugins → Add New → Upload Plugin, choose it, then Activate. Then press Test connection.`);
   };
 
+  const [reconnecting, setReconnecting] = createSignal<string | null>(null);
+  const reconnect = async (e: SubmitEvent, name: string) => {
+    e.preventDefault();
+    const password = String(new FormData(e.currentTarget as HTMLFormElement).get("password") ?? "").trim();
+    setNote(null);
+    try {
+      await call(commands.reconnectSite(name, password));
+      setReconnecting(null);
+      setNote(`${name} is connected again; its waiting photos go up now.`);
+      props.onChange();
+    } catch (err) {
+      setNote((err as Error).message);
+    }
+  };
+
   const remove = async (name: string) => {
     if (!confirm(`Forget ${name}? Photos already on the site stay there.`)) return;
     await call(commands.removeSite(name));
@@ -58,18 +73,30 @@ export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
       <h1 id="sites-title">Sites</h1>
       <For each={props.sites} fallback={<p class="muted">No site connected yet.</p>}>
         {(s) => (
-          <article class="card site">
+          <article class="card site" data-state={s.state}>
             <header>
               <h2>{s.name}</h2>
               <a href={s.url} target="_blank" rel="noreferrer">{s.url}</a>
             </header>
+            <Show when={s.state !== "ok"}>
+              <p class="error site-state" role="alert">
+                {s.state === "reconnect"
+                  ? "This site refused Folio's credentials. Its photos wait until you reconnect it."
+                  : "This site cannot be reached. Its photos wait; Folio checks it again by itself."}
+                <Show when={s.error}>{(e) => <small>{e()}</small>}</Show>
+              </p>
+            </Show>
             <ul class="caps" aria-label="What this site can do">
               <li classList={{ yes: s.replaceInPlace }}>
                 {s.replaceInPlace
-                  ? `Replaces in place: re-edited photos keep their URL (companion plugin ${s.companionVersion ?? ""})`
-                  : "Re-edited photos get a new URL: install the companion plugin to keep URLs"}
+                  ? `Replaces in place: re-edited photos keep their URL${s.notes.length ? ` (${s.notes.join(", ")})` : ""}`
+                  : s.kind === "wordpress"
+                    ? "Re-edited photos get a new URL: install the companion plugin to keep URLs"
+                    : "Re-edited photos get a new URL"}
               </li>
-              <li classList={{ yes: s.avif }}>{s.avif ? "Accepts AVIF" : "No AVIF: WebP is used"}</li>
+              <li classList={{ yes: s.formats.includes("avif") }}>
+                {s.formats.includes("avif") ? "Accepts AVIF" : "No AVIF: WebP is sent instead"}
+              </li>
               <li>{s.maxUploadMb ? `Uploads up to ${s.maxUploadMb} MB` : "Upload limit not reported"}</li>
               <li>Signed in as {s.account}</li>
             </ul>
@@ -77,11 +104,24 @@ export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
               <button class="secondary" onClick={() => test(s.name)} disabled={checking() === s.name}>
                 {checking() === s.name ? "Testing…" : "Test connection"}
               </button>
-              <Show when={!s.replaceInPlace}>
+              <Show when={s.state === "reconnect"}>
+                <button data-action="reconnect" onClick={() => setReconnecting(s.name)}>Reconnect</button>
+              </Show>
+              <Show when={!s.replaceInPlace && s.kind === "wordpress"}>
                 <button class="secondary" onClick={getPlugin}>Get the companion plugin</button>
               </Show>
               <button class="secondary danger" onClick={() => remove(s.name)}>Remove site</button>
             </div>
+            <Show when={reconnecting() === s.name}>
+              <form class="reconnect" onSubmit={(e) => reconnect(e, s.name)}>
+                <label>
+                  New Application Password for {s.account}
+                  <input name="password" type="password" required autocomplete="off" />
+                  <small>WordPress → Users → Profile → Application Passwords. Kept in your system keychain.</small>
+                </label>
+                <button type="submit">Check and reconnect</button>
+              </form>
+            </Show>
           </article>
         )}
       </For>

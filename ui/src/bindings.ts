@@ -22,6 +22,12 @@ async albums() : Promise<Result<AlbumRow[], IpcError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * The engine's progress model now (events carry it as it changes).
+ */
+async progress() : Promise<Progress> {
+    return await TAURI_INVOKE("progress");
+},
 async sites() : Promise<Result<SiteRow[], IpcError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("sites") };
@@ -33,6 +39,17 @@ async sites() : Promise<Result<SiteRow[], IpcError>> {
 async addSite(name: string, url: string, user: string, password: string) : Promise<Result<SiteRow, IpcError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("add_site", { name, url, user, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * New credentials for a site that refused the old ones; its waiting photos then go up.
+ */
+async reconnectSite(name: string, password: string) : Promise<Result<SiteRow, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("reconnect_site", { name, password }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -116,7 +133,7 @@ async albumPhotos(root: string) : Promise<Result<PhotoRow[], IpcError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async photoDetail(assetId: number) : Promise<Result<PhotoDetail, IpcError>> {
+async photoDetail(assetId: AssetId) : Promise<Result<PhotoDetail, IpcError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("photo_detail", { assetId }) };
 } catch (e) {
@@ -128,7 +145,7 @@ async photoDetail(assetId: number) : Promise<Result<PhotoDetail, IpcError>> {
  * The photographer's own text for one photo; `null` goes back to the album's pattern. Sites
  * that have the photo are updated at once.
  */
-async setPhotoTexts(assetId: number, title: string | null, alt: string | null, caption: string | null) : Promise<Result<null, IpcError>> {
+async setPhotoTexts(assetId: AssetId, title: string | null, alt: string | null, caption: string | null) : Promise<Result<null, IpcError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("set_photo_texts", { assetId, title, alt, caption }) };
 } catch (e) {
@@ -209,16 +226,33 @@ engineEvent: "engine-event"
 
 export type ActivityRow = { at: string; level: string; message: string }
 export type AddedFolders = { added: string[]; rejected: RejectedDrop[] }
-export type AlbumRow = { name: string; root: string; sites: string[]; photos: number; synced: number; pending: number; failed: FailedPhoto[] }
-export type AlbumSettingsForm = { 
 /**
- * webp, avif, jpeg or original.
+ * An album: one source root and its settings.
  */
-format: string; quality: number; maxEdge: number; naming: string; title: string; alt: string; caption: string; 
+export type AlbumId = number
+export type AlbumProgress = { album: AlbumId; 
+/**
+ * Counted in photos: one is done when every site has it.
+ */
+work: Work }
+export type AlbumRow = { id: AlbumId; name: string; root: string; sites: AlbumSite[]; photos: number; synced: number; pending: number; failed: FailedPhoto[] }
+export type AlbumSettingsForm = { format: OutputFormat; quality: number; maxEdge: number; naming: string; title: string; alt: string; caption: string; 
 /**
  * Delete photos from the sites when they are deleted from the folder.
  */
 deleteRemote: boolean }
+/**
+ * A target site of an album, and what it got.
+ */
+export type AlbumSite = { id: SiteId; name: string; state: SiteState; 
+/**
+ * The file type most photos went up as (webp, avif, jpg, …).
+ */
+format: string | null; 
+/**
+ * Why it gets another type than the album asks for.
+ */
+note: string | null; replaceInPlace: boolean }
 /**
  * A connected site and how this album uses it.
  */
@@ -229,14 +263,28 @@ export type AlbumTarget = { site: string;
 mode: string }
 export type AppInfo = { version: string; dataDir: string; autoSyncPaused: boolean }
 /**
- * Engine progress, forwarded as the `engine-event` event.
+ * One source photo in an album; survives renames.
  */
-export type EngineEvent = { kind: "planned"; album: string; photos: number } | { kind: "settling"; album: string; path: string } | { kind: "converting"; album: string; path: string } | { kind: "uploading"; album: string; path: string; site: string } | { kind: "published"; album: string; path: string; site: string; url: string; url_kept: boolean } | { kind: "waiting"; album: string; path: string; site: string; error: string } | { kind: "photo_failed"; album: string; path: string; error: string } | { kind: "photo_done"; album: string; path: string } | { kind: "auto_sync"; paused: boolean } | { kind: "pass_finished"; uploaded: number; replaced: number; failed: number }
+export type AssetId = number
+/**
+ * The engine's events, forwarded as they are (the `engine-event` event).
+ */
+export type EngineEvent = SyncEvent
 export type FailedPhoto = { path: string; error: string }
+/**
+ * A file type a site may accept.
+ */
+export type ImageFormat = "webp" | "avif" | "jpeg" | "png" | "gif"
 /**
  * Every failure crosses IPC as `{code, message}`; `code` is folio-engine's error code.
  */
 export type IpcError = { code: string; message: string }
+export type OutputFormat = "webp" | "avif" | "jpeg" | 
+/**
+ * The source file itself when it is already web-ready (size, orientation, format); otherwise
+ * re-encoded in the closest web format. The metadata policy applies either way.
+ */
+"original"
 export type PatternPreview = { path: string; result: string }
 /**
  * The detail panel's facts about one photo.
@@ -254,24 +302,129 @@ sentFilename: string; sentTitle: string; sentAlt: string; sentCaption: string;
  * Typed for this photo rather than made by the album's patterns.
  */
 ownTitle: boolean; ownAlt: boolean; ownCaption: boolean; history: PushRecord[] }
-export type PhotoOnSite = { site: string; siteId: number; 
+export type PhotoOnSite = { site: string; siteId: SiteId; state: PhotoState; url: string | null; 
 /**
- * synced | orphaned | pending | changed | failed
+ * The file type the site has (webp, avif, jpg, …).
  */
-state: string; url: string | null; hasThumbnail: boolean; error: string | null }
-export type PhotoRow = { assetId: number; path: string; state: string; error: string | null; sites: PhotoOnSite[] }
-export type PushRecord = { site: string; state: string; url: string | null; at: string; error: string | null }
+format: string | null; hasThumbnail: boolean; error: string | null }
+export type PhotoRow = { assetId: AssetId; path: string; state: PhotoState; error: string | null; sites: PhotoOnSite[] }
+/**
+ * The badge a photo shows, per site and overall (the worst of its sites).
+ */
+export type PhotoState = "synced" | 
+/**
+ * Gone from the folder; its copy stays on the site.
+ */
+"orphaned" | "pending" | 
+/**
+ * A newer version is in the folder than on the site.
+ */
+"changed" | "failed"
+export type Progress = { albums: AlbumProgress[]; sites: SiteProgress[] }
+export type PushRecord = { site: string; state: string; url: string | null; format: string | null; at: string; error: string | null }
 export type RejectedDrop = { path: string; reason: string }
-export type SiteRow = { name: string; url: string; account: string; 
 /**
- * Companion plugin found: a changed photo keeps its URL.
+ * A connected site (WordPress, Shopify, …).
  */
-replaceInPlace: boolean; companionVersion: string | null; avif: boolean; 
+export type SiteId = number
+export type SiteProgress = { site: SiteId; state: SiteState; 
 /**
- * Largest upload, when the site says (companion plugin), in MB.
+ * Counted in photos pushed to this site.
  */
-maxUploadMb: number | null }
+work: Work }
+export type SiteRow = { id: SiteId; name: string; 
+/**
+ * wordpress, …
+ */
+kind: string; url: string; account: string; 
+/**
+ * A changed photo keeps its URL (WordPress: the companion plugin).
+ */
+replaceInPlace: boolean; formats: ImageFormat[]; 
+/**
+ * Backend facts in words ("companion plugin 1.0.0").
+ */
+notes: string[]; 
+/**
+ * Largest upload, when the site says, in MB.
+ */
+maxUploadMb: number | null; state: SiteState; 
+/**
+ * Why it is not ok.
+ */
+error: string | null }
+/**
+ * Whether a site's queue runs. A site that refuses Folio's credentials or cannot be reached
+ * pauses as a whole (reported once), rather than failing every photo one by one.
+ */
+export type SiteState = "ok" | 
+/**
+ * The credentials were refused or revoked: the user must reconnect.
+ */
+"reconnect" | 
+/**
+ * The site does not answer (network, server errors); it is checked again by itself.
+ */
+"unreachable"
+export type SyncEvent = 
+/**
+ * A pass over an album found this many photos with work to do.
+ */
+{ kind: "planned"; album: AlbumId; photos: number } | 
+/**
+ * A new or changed file is still being written; it is looked at again once it is stable.
+ */
+{ kind: "settling"; album: AlbumId; path: string } | { kind: "converting"; album: AlbumId; path: string } | { kind: "uploading"; album: AlbumId; site: SiteId; path: string } | 
+/**
+ * The photo's current version is on the site at `url`. `replaced` when it took the place of
+ * an older version; `url_kept` when that happened in place, so pages already show it.
+ */
+{ kind: "published"; album: AlbumId; site: SiteId; path: string; url: string; format: ImageFormat | null; replaced: boolean; url_kept: boolean } | 
+/**
+ * Waiting for a retry (the site was busy); `retry_in_secs` from now.
+ */
+{ kind: "waiting"; album: AlbumId; site: SiteId; path: string; error: string; retry_in_secs: number } | { kind: "photo_failed"; album: AlbumId; path: string; error: string } | 
+/**
+ * Everything for this photo in this pass is finished, whatever the outcome.
+ */
+{ kind: "photo_done"; album: AlbumId; path: string } | 
+/**
+ * A site's queue stopped or started again. Sent once per change, not per photo.
+ */
+{ kind: "site_state"; site: SiteId; state: SiteState; error: string | null } | 
+/**
+ * Auto-sync was paused or resumed (from this process or another).
+ */
+{ kind: "auto_sync"; paused: boolean } | 
+/**
+ * The engine's progress model changed (sent at most a few times a second).
+ */
+{ kind: "progress"; progress: Progress } | 
+/**
+ * A pass over an album ended; every photo it planned is done, failed or waiting.
+ */
+{ kind: "pass_finished"; album: AlbumId; uploaded: number; replaced: number; failed: number }
 export type SyncSummary = { uploaded: number; replaced: number; unchanged: number; failed: number }
+/**
+ * Work since the album or site was last idle; every count is 0 when idle.
+ */
+export type Work = { total: number; done: number; failed: number; 
+/**
+ * Left for later: a busy site's retry time, or a site that is paused.
+ */
+waiting: number; 
+/**
+ * The photo in hand (relative path).
+ */
+current: string | null; 
+/**
+ * Photos finished per minute, over the last minute or so.
+ */
+per_minute: number; 
+/**
+ * Seconds until the rest is done at that rate.
+ */
+eta_secs: number | null }
 
 /** tauri-specta globals **/
 

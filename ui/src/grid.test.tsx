@@ -9,9 +9,9 @@ const photos = (n: number): PhotoRow[] =>
   Array.from({ length: n }, (_, i) => ({
     assetId: i + 1,
     path: `day${Math.floor(i / 500)}/IMG_${String(i).padStart(5, "0")}.jpg`,
-    state: i % 7 === 0 ? "pending" : "synced",
+    state: i % 7 === 0 ? ("pending" as const) : ("synced" as const),
     error: null,
-    sites: [{ site: "blog", siteId: 1, state: "synced", url: null, hasThumbnail: true, error: null }],
+    sites: [{ site: "blog", siteId: 1, state: "synced", url: null, format: "webp", hasThumbnail: true, error: null }],
   }));
 
 // What the Tauri runtime provides in the app window.
@@ -46,7 +46,7 @@ describe("the photo grid", () => {
     const root = document.createElement("div");
     const two = photos(3).map((p) => ({
       ...p,
-      sites: [...p.sites, { site: "shop", siteId: 2, state: "pending", url: null, hasThumbnail: false, error: null }],
+      sites: [...p.sites, { site: "shop", siteId: 2, state: "pending" as const, url: null, format: null, hasThumbnail: false, error: null }],
     }));
     const dispose = render(
       () => <PhotoGrid photos={two} live={{}} selected={null} onSelect={() => {}} assumeSize={{ width: 1248, height: 800 }} />,

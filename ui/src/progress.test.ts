@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent, countsLabel, fraction, type ProgressMap } from "./progress";
+import { activityLine, albumWork, applyLive, countsLabel, fraction, sitesLine, type LiveMap } from "./progress";
 import { baseName, dropSummary } from "./drop";
-import type { AlbumRow } from "./bindings";
+import type { AlbumRow, Progress, Work } from "./bindings";
 
 const album = (over: Partial<AlbumRow> = {}): AlbumRow => ({
+  id: 1,
   name: "Weddings",
   root: "/photos/weddings",
-  sites: ["blog"],
+  sites: [{ id: 1, name: "blog", state: "ok", format: "webp", note: null, replaceInPlace: true }],
   photos: 10,
   synced: 4,
   pending: 6,
@@ -14,26 +15,57 @@ const album = (over: Partial<AlbumRow> = {}): AlbumRow => ({
   ...over,
 });
 
-describe("album progress from engine events", () => {
-  it("counts a pass from planned to done and clears when it finishes", () => {
-    let p: ProgressMap = {};
-    p = applyEvent(p, { kind: "planned", album: "Weddings", photos: 4 });
-    p = applyEvent(p, { kind: "converting", album: "Weddings", path: "a.jpg" });
-    expect(p.Weddings.activity).toBe("Converting a.jpg");
-    p = applyEvent(p, { kind: "photo_done", album: "Weddings", path: "a.jpg" });
-    p = applyEvent(p, { kind: "photo_done", album: "Weddings", path: "b.jpg" });
-    expect(fraction(album(), p.Weddings)).toBe(0.5);
-    p = applyEvent(p, { kind: "pass_finished", uploaded: 4, replaced: 0, failed: 0 });
-    expect(p.Weddings).toEqual({ planned: 0, done: 0, activity: null });
-    // Idle: the bar shows the synced share.
-    expect(fraction(album(), p.Weddings)).toBe(0.4);
+const work = (over: Partial<Work> = {}): Work => ({
+  total: 0, done: 0, failed: 0, waiting: 0, current: null, per_minute: 0, eta_secs: null, ...over,
+});
+
+describe("album progress from the engine's model", () => {
+  it("shows the work in hand, then the synced share once idle", () => {
+    const progress: Progress = {
+      albums: [
+        { album: 1, work: work({ total: 4, done: 2, current: "b.jpg", per_minute: 30, eta_secs: 4 }) },
+        { album: 2, work: work({ total: 9, done: 9 }) },
+      ],
+      sites: [],
+    };
+    // Albums are told apart by id: two albums may share a name.
+    const w = albumWork(progress, 1);
+    expect(fraction(album(), w)).toBe(0.5);
+    expect(activityLine(w)).toBe("Syncing 3 of 4 · b.jpg · 30 photos/min · under a minute left");
+    const idle = albumWork(progress, 2);
+    expect(activityLine(idle)).toBeNull();
+    expect(fraction(album({ id: 2 }), idle)).toBe(0.4);
+    expect(albumWork(progress, 3)).toBeUndefined();
   });
 
-  it("leaves other albums alone and tolerates events for unknown albums", () => {
-    let p: ProgressMap = { Other: { planned: 3, done: 1, activity: null } };
-    p = applyEvent(p, { kind: "uploading", album: "New", path: "x.jpg", site: "blog" });
-    expect(p.New.activity).toBe("Uploading x.jpg to blog");
-    expect(p.Other.done).toBe(1);
+  it("says how far each of the album's sites is, and which are paused", () => {
+    const a = album({
+      sites: [
+        { id: 1, name: "blog", state: "ok", format: "webp", note: null, replaceInPlace: true },
+        { id: 2, name: "shop", state: "unreachable", format: null, note: null, replaceInPlace: false },
+        { id: 3, name: "idle", state: "ok", format: "webp", note: null, replaceInPlace: true },
+      ],
+    });
+    const progress: Progress = {
+      albums: [],
+      sites: [
+        { site: 1, state: "ok", work: work({ total: 12, done: 10 }) },
+        { site: 2, state: "unreachable", work: work({ total: 12, done: 3 }) },
+        { site: 3, state: "ok", work: work({ total: 5, done: 5 }) },
+      ],
+    };
+    expect(sitesLine(progress, a)).toBe("blog 10 of 12 · shop 3 of 12 (cannot be reached)");
+    expect(sitesLine(null, a)).toBeNull();
+  });
+
+  it("keeps live badges per album, so two albums with the same file names do not mix", () => {
+    let live: LiveMap = {};
+    live = applyLive(live, { kind: "uploading", album: 1, site: 1, path: "IMG_1.jpg" });
+    live = applyLive(live, { kind: "converting", album: 2, path: "IMG_1.jpg" });
+    expect(live["1"]["IMG_1.jpg"]).toBe("uploading");
+    live = applyLive(live, { kind: "photo_done", album: 1, path: "IMG_1.jpg" });
+    expect(live["1"]["IMG_1.jpg"]).toBeUndefined();
+    expect(live["2"]["IMG_1.jpg"]).toBe("converting");
   });
 
   it("an empty album is complete, not divided by zero", () => {
@@ -68,9 +100,9 @@ describe("wording", () => {
 });
 
 import { filterPhotos } from "./filter";
-import type { PhotoRow } from "./bindings";
+import type { PhotoRow, PhotoState } from "./bindings";
 
-const row = (path: string, state: string): PhotoRow => ({ assetId: 1, path, state, error: null, sites: [] });
+const row = (path: string, state: PhotoState): PhotoRow => ({ assetId: 1, path, state, error: null, sites: [] });
 
 describe("filter and search", () => {
   const rows = [row("day1/IMG_1.jpg", "synced"), row("day1/IMG_2.jpg", "failed"), row("day2/Harbour.jpg", "pending")];

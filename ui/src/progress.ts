@@ -1,57 +1,57 @@
-// Live progress per album, folded from engine events. Pure, so it is unit-tested; the view
-// only renders what this computes.
-import type { AlbumRow, EngineEvent } from "./bindings";
+// The engine owns progress (per album and per site: total, done, failed, the photo in hand,
+// rate and ETA); the window only displays it. Pure functions, unit-tested.
+import type { AlbumId, AlbumRow, Progress, SyncEvent, Work } from "./bindings";
 
-export interface AlbumProgress {
-  /** Photos the current pass looks at; 0 when idle. */
-  planned: number;
-  done: number;
-  /** What the engine is doing right now, for the status line. */
-  activity: string | null;
+export function albumWork(p: Progress | null | undefined, id: AlbumId): Work | undefined {
+  return p?.albums.find((a) => a.album === id)?.work;
 }
 
-export type ProgressMap = Record<string, AlbumProgress>;
+const finished = (w: Work) => w.done + w.failed + w.waiting;
 
-const idle = (): AlbumProgress => ({ planned: 0, done: 0, activity: null });
-
-export function applyEvent(map: ProgressMap, e: EngineEvent): ProgressMap {
-  if (e.kind === "auto_sync") return map;
-  if (e.kind === "pass_finished") {
-    const cleared: ProgressMap = {};
-    for (const k of Object.keys(map)) cleared[k] = idle();
-    return cleared;
-  }
-  const current = map[e.album] ?? idle();
-  const next = { ...current };
-  switch (e.kind) {
-    case "planned":
-      next.planned = e.photos;
-      next.done = 0;
-      next.activity = null;
-      break;
-    case "photo_done":
-      next.done = Math.min(current.done + 1, Math.max(current.planned, current.done + 1));
-      break;
-    case "converting":
-      next.activity = `Converting ${e.path}`;
-      break;
-    case "uploading":
-      next.activity = `Uploading ${e.path} to ${e.site}`;
-      break;
-    case "settling":
-      next.activity = `Waiting for ${e.path} to finish exporting`;
-      break;
-    default:
-      return { ...map, [e.album]: current };
-  }
-  return { ...map, [e.album]: next };
-}
-
-/** 0–1 for the sidebar's bar: the live pass when one runs, else the album's synced share. */
-export function fraction(album: AlbumRow, p: AlbumProgress | undefined): number {
-  if (p && p.planned > 0) return Math.min(1, p.done / p.planned);
+/** 0–1 for the sidebar's bar: the work in hand when there is some, else the synced share. */
+export function fraction(album: AlbumRow, w: Work | undefined): number {
+  if (w && w.total > finished(w)) return Math.min(1, finished(w) / w.total);
   if (album.photos === 0) return 1;
   return album.synced / album.photos;
+}
+
+function minutes(secs: number): string {
+  if (secs < 60) return "under a minute left";
+  const m = Math.round(secs / 60);
+  return m === 1 ? "about a minute left" : `about ${m} minutes left`;
+}
+
+/** "Syncing 3 of 12 · harbour.jpg · 40 photos/min · about a minute left", or null when idle. */
+export function activityLine(w: Work | undefined): string | null {
+  if (!w || w.total <= finished(w)) return null;
+  const parts = [`Syncing ${Math.min(w.total, finished(w) + 1)} of ${w.total}`];
+  if (w.current) parts.push(w.current);
+  if (w.per_minute > 0) parts.push(`${Math.round(w.per_minute)} photos/min`);
+  if (w.eta_secs !== null) parts.push(minutes(w.eta_secs));
+  return parts.join(" · ");
+}
+
+/** "Portfolio 10 of 12 · Shop 3 of 12 (cannot be reached)": each target site's work in hand. */
+export function sitesLine(p: Progress | null | undefined, album: AlbumRow): string | null {
+  const parts = album.sites.flatMap((s) => {
+    const w = p?.sites.find((x) => x.site === s.id)?.work;
+    if (!w || w.total <= finished(w)) return [];
+    const paused = s.state === "reconnect" ? " (needs reconnecting)" : s.state === "unreachable" ? " (cannot be reached)" : "";
+    return [`${s.name} ${finished(w)} of ${w.total}${paused}`];
+  });
+  return parts.length > 0 ? parts.join(" · ") : null;
+}
+
+/** Photos being converted or uploaded right now, per album and path: the grid's live badges. */
+export type LiveMap = Record<string, Record<string, string>>;
+
+export function applyLive(live: LiveMap, e: SyncEvent): LiveMap {
+  if (e.kind !== "converting" && e.kind !== "uploading" && e.kind !== "photo_done") return live;
+  const album = String(e.album);
+  const paths = { ...(live[album] ?? {}) };
+  if (e.kind === "photo_done") delete paths[e.path];
+  else paths[e.path] = e.kind;
+  return { ...live, [album]: paths };
 }
 
 export function countsLabel(a: AlbumRow): string {

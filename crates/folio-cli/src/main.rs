@@ -2,6 +2,7 @@
 //! happens in the core crates so the desktop app behaves identically.
 
 mod convert;
+mod manage;
 mod sync;
 
 use clap::{Parser, Subcommand};
@@ -26,10 +27,10 @@ enum Command {
     Thumbnail(convert::ThumbnailArgs),
     /// Connect and list sites.
     #[command(subcommand)]
-    Site(sync::SiteCommand),
+    Site(manage::SiteCommand),
     /// Add and list albums (folders synced to sites).
     #[command(subcommand)]
-    Album(sync::AlbumCommand),
+    Album(manage::AlbumCommand),
     /// One full pass over every album; returns when every photo is done or has failed.
     Sync {
         #[arg(long)]
@@ -88,7 +89,7 @@ fn main() -> ExitCode {
     let engine_command = match cli.command {
         Command::Convert(args) => return convert::run(args),
         Command::Thumbnail(args) => return convert::run_thumbnails(args),
-        Command::WpPlugin { out } => return sync::write_plugin(&out),
+        Command::WpPlugin { out } => return manage::write_plugin(&out),
         other => other,
     };
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
@@ -96,23 +97,23 @@ fn main() -> ExitCode {
         let dir = folio_engine::data_dir(cli.data_dir.as_deref());
         let engine = match folio_engine::Engine::open(&dir).await {
             Ok(e) => e,
-            Err(e) => return sync::fail(e),
+            Err(e) => return manage::fail(e),
         };
         let result = match engine_command {
-            Command::Site(c) => sync::site(&engine, c).await,
-            Command::Album(c) => sync::album(&engine, c).await,
+            Command::Site(c) => manage::site(&engine, c).await,
+            Command::Album(c) => manage::album(&engine, c).await,
             Command::Sync { json } => sync::sync(&engine, json).await,
             Command::Status { json } => sync::status(&engine, json).await,
             Command::Watch => sync::watch(&engine).await,
-            Command::Pause => sync::pause(&engine, true).await,
-            Command::Resume => sync::pause(&engine, false).await,
-            Command::Retry { album } => sync::retry(&engine, album.as_deref()).await,
-            Command::Reconcile { site, json } => sync::reconcile(&engine, &site, json).await,
-            Command::Activity { limit, json } => sync::activity(&engine, limit, json).await,
+            Command::Pause => manage::pause(&engine, true).await,
+            Command::Resume => manage::pause(&engine, false).await,
+            Command::Retry { album } => manage::retry(&engine, album.as_deref()).await,
+            Command::Reconcile { site, json } => manage::reconcile(&engine, &site, json).await,
+            Command::Activity { limit, json } => manage::activity(&engine, limit, json).await,
             Command::Convert(_) | Command::Thumbnail(_) | Command::WpPlugin { .. } => {
                 unreachable!("handled above")
             }
         };
-        result.unwrap_or_else(sync::fail)
+        result.unwrap_or_else(manage::fail)
     })
 }

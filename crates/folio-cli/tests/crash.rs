@@ -81,6 +81,6 @@ async fn killing_sync_never_duplicates_or_loses_a_photo() {
     );
 
     for m in mine {
-        wp.delete(m.id).await.unwrap();
+        wp.delete(&m.id).await.unwrap();
     }
 }

@@ -114,7 +114,7 @@ async fn sync_a_folder_into_a_real_wordpress() {
     let wp = env.client();
     let media = album_media(&wp, &album_name).await;
     assert_eq!(media.len(), expected_ok, "exactly one attachment per valid photo");
-    let mut slugs: Vec<&str> = media.iter().map(|m| m.slug.as_str()).collect();
+    let mut slugs: Vec<&str> = media.iter().map(|m| m.key.as_str()).collect();
     slugs.dedup();
     assert_eq!(slugs.len(), media.len());
 
@@ -188,7 +188,7 @@ async fn sync_a_folder_into_a_real_wordpress() {
     let (_, report) = folio.sync();
     assert_eq!(report["removed"], 1, "{report}");
     assert!(
-        wp.find_by_slug(&kept.slug).await.unwrap().is_some(),
+        wp.find_by_slug(&kept.key).await.unwrap().is_some(),
         "deleting the source must not delete the copy"
     );
 
@@ -203,6 +203,6 @@ async fn sync_a_folder_into_a_real_wordpress() {
 
     // Clean up what this run put on the shared test site.
     for m in after {
-        wp.delete(m.id).await.unwrap();
+        wp.delete(&m.id).await.unwrap();
     }
 }

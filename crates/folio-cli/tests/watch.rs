@@ -95,6 +95,6 @@ async fn watch_publishes_changes_and_stops_on_sigterm() {
     assert!(status.success(), "SIGTERM is a clean stop: {status}");
 
     for m in album_media(&wp, &album_name).await {
-        wp.delete(m.id).await.unwrap();
+        wp.delete(&m.id).await.unwrap();
     }
 }

@@ -31,7 +31,7 @@ impl ErrorKind {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{}: {message}", path.display())]
 pub struct ConvertError {
     pub path: PathBuf,

@@ -12,7 +12,6 @@ mod jpeg;
 pub mod meta;
 mod png;
 mod pool;
-mod preset;
 mod raster;
 mod resize;
 mod sniff;
@@ -20,9 +19,9 @@ mod webp;
 
 pub use decode::Probe;
 pub use error::{ConvertError, ErrorKind, Failure};
+pub use folio_model::{content_hash, MetadataPolicy, OutputFormat, Preset, PIPELINE_VERSION};
 pub use meta::PhotoMeta;
 pub use pool::{ConvertPool, JobPanicked, Pending};
-pub use preset::{content_hash, MetadataPolicy, OutputFormat, Preset, PIPELINE_VERSION};
 pub use raster::Raster;
 pub use resize::fitted;
 pub use sniff::{has_image_extension, sniff, SourceFormat};
@@ -107,6 +106,12 @@ fn output_for(preset: &Preset, probe: &Probe) -> Output {
             }
         }
     }
+}
+
+/// The extension and MIME type `convert` will give this source under `preset`, from its probe
+/// alone (the detail panel shows the file name before anything is converted).
+pub fn planned_file_type(preset: &Preset, probe: &Probe) -> (&'static str, &'static str) {
+    file_type(output_for(preset, probe), probe.format)
 }
 
 fn file_type(output: Output, source: SourceFormat) -> (&'static str, &'static str) {

@@ -57,11 +57,7 @@ pub fn sniff(bytes: &[u8]) -> Option<SourceFormat> {
 /// File names that are images by extension; used by folder scans to skip obvious non-photos
 /// cheaply. Decoding still decides.
 pub fn has_image_extension(path: &std::path::Path) -> bool {
-    let Some(ext) = path.extension().and_then(|e| e.to_str()) else { return false };
-    matches!(
-        ext.to_ascii_lowercase().as_str(),
-        "jpg" | "jpeg" | "jpe" | "png" | "tif" | "tiff" | "webp" | "gif" | "heic" | "heif" | "avif"
-    )
+    path.file_name().and_then(|n| n.to_str()).is_some_and(folio_model::is_photo_name)
 }
 
 #[cfg(test)]

@@ -2,9 +2,10 @@
 //! the plugin as an installable zip, and rebuild publications from the site after the local
 //! database was lost (`folio reconcile`).
 
-use crate::sync::{store_err, SyncReport};
+use crate::state::EngineState;
 use crate::{Engine, EngineError, ErrorCode};
 use folio_sites::SourcedMedia;
+use folio_sources::SourceConfig;
 use folio_store::AdoptedItem;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -74,17 +75,20 @@ impl Engine {
     /// each photo in the albums that target the site is matched, by album and content, to an
     /// item Folio uploaded there. Needs the companion plugin (which stores the identity).
     pub async fn reconcile_site(&self, site_name: &str) -> Result<ReconcileReport, EngineError> {
-        let site = self
-            .store
+        let state = &self.state;
+        let store = &state.store;
+        let site = store
             .site_by_name(site_name)
             .await?
             .ok_or_else(|| EngineError::config(format!("no site named '{site_name}'")))?;
-        let destination = self.destination(&site)?;
+        let destination = crate::workers::queue_for(state, &site)?.destination.clone();
         let mut by_identity: HashMap<(String, String), Vec<(SourcedMedia, String)>> =
             HashMap::new();
         let mut report = ReconcileReport::default();
-        for page in 1.. {
-            let p = destination.list_sources(page).await?;
+        let mut cursor: Option<String> = None;
+        // Bounded: a site that keeps answering "more" cannot keep Folio here for ever.
+        for _ in 0..100_000 {
+            let p = destination.list_sources(cursor.as_deref()).await?;
             for item in p.items {
                 let Some(source) = parse_source(&item.source) else { continue };
                 report.remote_items += 1;
@@ -93,14 +97,14 @@ impl Engine {
                     .or_default()
                     .push((item, source.preset));
             }
-            if page >= p.total_pages {
+            cursor = p.next;
+            if cursor.is_none() {
                 break;
             }
         }
         if report.remote_items == 0 {
-            let caps: folio_sites::Capabilities =
-                serde_json::from_str(&site.capabilities).unwrap_or_default();
-            if caps.companion.is_none() {
+            let caps = EngineState::capabilities(&site);
+            if !caps.replace_in_place && caps.notes.is_empty() {
                 return Err(EngineError::new(
                     ErrorCode::Site,
                     format!(
@@ -109,21 +113,16 @@ impl Engine {
                 ));
             }
         }
-        for album in self.store.albums().await? {
+        for album in store.albums().await? {
             if !album.site_ids.contains(&site.id) {
                 continue;
             }
-            let mut scan_report = SyncReport::default();
-            let found = crate::reconcile::reconcile(
-                &self.store,
-                &self.pool,
-                &album,
-                &mut scan_report,
-                &|_| {},
-            )
-            .await?;
+            let config =
+                SourceConfig { kind: album.source_kind.clone(), location: album.root.clone() };
+            let source = state.sources.open(&config)?;
+            let found = crate::reconcile::reconcile(state, &album, &*source).await?;
             for asset in found.current {
-                let known = self.store.current_publication(asset.id, site.id).await?;
+                let known = store.current_publication(asset.id, site.id).await?;
                 if known.is_some() {
                     report.already_known += 1;
                     continue;
@@ -133,22 +132,21 @@ impl Engine {
                     report.missing += 1;
                     continue;
                 };
+                let format = crate::upload::format_of(&item.media.mime);
                 let adopted = AdoptedItem {
-                    slug: &item.media.slug,
+                    key: &item.media.key,
                     content_hash: &asset.content_hash,
                     preset_hash: &preset,
-                    remote_id: item.media.id as i64,
+                    remote_id: &item.media.id,
                     url: &item.media.url,
                     thumbnail_url: item.media.thumbnail_url.as_deref(),
+                    format: Some(&format),
                 };
-                self.store
-                    .adopt_publication(asset.id, site.id, &adopted)
-                    .await
-                    .map_err(store_err)?;
+                store.adopt_publication(asset.id, site.id, &adopted).await?;
                 report.matched += 1;
             }
         }
-        self.store
+        store
             .log(
                 None,
                 "info",

@@ -4,42 +4,34 @@
 //! for visible rows first.
 
 use crate::{Engine, EngineError, ErrorCode};
-use folio_store::{AssetState, PublicationState};
+use folio_model::{AssetId, PhotoState, SiteId, TextOverrides};
+use folio_sources::{LocalCopy, Source, SourceConfig};
+use folio_store::{Album, AssetState, PublicationState};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Long edge of source thumbnails: sharp in a 160 px grid cell on a 2× screen.
 const THUMBNAIL_EDGE: u32 = 320;
 /// A site's "medium" size is about 300 px; anything much bigger is not a thumbnail.
 const MAX_SITE_THUMBNAIL: usize = 4 * 1024 * 1024;
 
-/// The badge a photo shows, per site and overall (the worst of its sites).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PhotoState {
-    Synced,
-    /// Gone from the folder; its copy stays on the site.
-    Orphaned,
-    Pending,
-    /// A newer version is in the folder than on the site.
-    Changed,
-    Failed,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct PhotoOnSite {
     pub site: String,
-    pub site_id: i64,
+    pub site_id: SiteId,
     pub state: PhotoState,
     pub url: Option<String>,
+    /// The file type the site has (webp, avif, jpg, …).
+    pub format: Option<String>,
     pub has_thumbnail: bool,
     pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PhotoRow {
-    pub asset_id: i64,
+    pub asset_id: AssetId,
     /// Relative to the album folder.
     pub path: String,
     pub state: PhotoState,
@@ -63,9 +55,10 @@ pub struct SentText {
 #[derive(Debug, Clone, Serialize)]
 pub struct PushRecord {
     pub site: String,
-    /// pending, synced, failed, orphaned, superseded or deleted.
+    /// pending, processing, synced, failed, orphaned, superseded or deleted.
     pub state: String,
     pub url: Option<String>,
+    pub format: Option<String>,
     pub at: String,
     pub error: Option<String>,
 }
@@ -83,21 +76,27 @@ pub struct PhotoDetail {
 }
 
 impl Engine {
-    pub async fn photo_detail(&self, asset_id: i64) -> Result<PhotoDetail, EngineError> {
-        let asset = self.store.asset(asset_id).await?.ok_or_else(|| not_found(asset_id))?;
-        let album = self.store.album(asset.album_id).await?.ok_or_else(|| not_found(asset_id))?;
+    pub async fn photo_detail(&self, asset_id: AssetId) -> Result<PhotoDetail, EngineError> {
+        let store = &self.state.store;
+        let asset = store.asset(asset_id).await?.ok_or_else(|| not_found(asset_id))?;
+        let album = store.album(asset.album_id).await?.ok_or_else(|| not_found(asset_id))?;
         let settings: crate::AlbumSettings =
             serde_json::from_str(&album.settings).unwrap_or_default();
-        let source = Path::new(&album.root).join(&asset.rel_path);
-        let probe = folio_convert::probe_file(&source)
+        let local = self.fetch(&album, &asset.rel_path).await?;
+        let path = local.path().to_path_buf();
+        let probe = self
+            .state
+            .pool
+            .spawn(move || folio_convert::probe_file(&path))
+            .await
+            .map_err(|e| EngineError::io(e.to_string()))?
             .map_err(|e| EngineError::new(ErrorCode::Io, e.message))?;
         let (w, h) = probe.upright_size();
         let (width, height) = folio_convert::fitted(w, h, settings.preset.max_edge);
         let stem = Path::new(&asset.rel_path)
             .file_stem()
             .map_or("photo".into(), |s| s.to_string_lossy().into_owned());
-        let position = self
-            .store
+        let position = store
             .assets(album.id)
             .await?
             .iter()
@@ -112,9 +111,10 @@ impl Engine {
             width,
             height,
         };
-        let ext = settings.preset.format.extension().unwrap_or("jpg");
-        let overrides = self.store.asset_texts(asset.id).await?;
-        let fields = crate::publish::media_fields(&settings, &input, &overrides);
+        // What convert will make of this very file: "original" keeps a PNG a PNG.
+        let (ext, _) = folio_convert::planned_file_type(&settings.preset, &probe);
+        let overrides = store.asset_texts(asset.id).await?;
+        let fields = crate::upload::media_fields(&settings, &input, &overrides);
         let sent = SentText {
             filename: format!("{}.{ext}", crate::slugify(&crate::expand(&settings.naming, &input))),
             title: fields.title.unwrap_or_default(),
@@ -124,9 +124,8 @@ impl Engine {
             own_alt: overrides.alt.is_some(),
             own_caption: overrides.caption.is_some(),
         };
-        let sites = self.store.sites().await?;
-        let history = self
-            .store
+        let sites = store.sites().await?;
+        let history = store
             .asset_publications(asset_id)
             .await?
             .into_iter()
@@ -137,6 +136,7 @@ impl Engine {
                     .map_or("?".into(), |s| s.name.clone()),
                 state: p.state.as_str().to_string(),
                 url: p.remote_url,
+                format: p.format,
                 at: p.updated_at,
                 error: p.last_error,
             })
@@ -155,14 +155,15 @@ impl Engine {
     /// Every photo of the album at `album_root`, in folder order, photos that left the folder
     /// but remain on a site last.
     pub async fn album_photos(&self, album_root: &Path) -> Result<Vec<PhotoRow>, EngineError> {
+        let store = &self.state.store;
         let album = self.album_by_root(album_root).await?;
-        let sites = self.store.sites().await?;
+        let sites = store.sites().await?;
         let mut current = HashMap::new();
-        for p in self.store.album_publications(album.id).await? {
+        for p in store.album_publications(album.id).await? {
             current.insert((p.asset_id, p.site_id), p);
         }
         let mut rows = Vec::new();
-        for asset in self.store.assets(album.id).await? {
+        for asset in store.assets(album.id).await? {
             let mut on_sites = Vec::new();
             for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
                 let p = current.remove(&(asset.id, site.id));
@@ -187,6 +188,7 @@ impl Engine {
                     site_id: site.id,
                     state,
                     url: p.as_ref().and_then(|p| p.remote_url.clone()),
+                    format: p.as_ref().and_then(|p| p.format.clone()),
                     has_thumbnail: p.as_ref().is_some_and(|p| p.thumbnail_url.is_some()),
                     error: p
                         .as_ref()
@@ -218,8 +220,18 @@ impl Engine {
         Ok(rows)
     }
 
+    /// The album's source, to read a photo through.
+    fn source(&self, album: &Album) -> Result<Arc<dyn Source>, EngineError> {
+        let config = SourceConfig { kind: album.source_kind.clone(), location: album.root.clone() };
+        Ok(self.state.sources.open(&config)?)
+    }
+
+    async fn fetch(&self, album: &Album, rel_path: &str) -> Result<LocalCopy, EngineError> {
+        Ok(self.source(album)?.fetch(rel_path).await?)
+    }
+
     fn thumbnail_dir(&self, kind: &str) -> Result<PathBuf, EngineError> {
-        let dir = self.data_dir.join("thumbnails").join(kind);
+        let dir = self.state.data_dir.join("thumbnails").join(kind);
         std::fs::create_dir_all(&dir)
             .map_err(|e| EngineError::new(ErrorCode::Io, format!("{}: {e}", dir.display())))?;
         Ok(dir)
@@ -227,18 +239,27 @@ impl Engine {
 
     /// A JPEG of the source photo, upright, long edge 320 px; cached by content, so a renamed
     /// photo keeps its thumbnail and a re-exported one gets a new one.
-    pub async fn source_thumbnail(&self, asset_id: i64) -> Result<PathBuf, EngineError> {
-        let asset = self.store.asset(asset_id).await?.ok_or_else(|| not_found(asset_id))?;
-        let album = self.store.album(asset.album_id).await?.ok_or_else(|| not_found(asset_id))?;
+    pub async fn source_thumbnail(&self, asset_id: AssetId) -> Result<PathBuf, EngineError> {
+        let store = &self.state.store;
+        let asset = store.asset(asset_id).await?.ok_or_else(|| not_found(asset_id))?;
+        let album = store.album(asset.album_id).await?.ok_or_else(|| not_found(asset_id))?;
         let cached =
             self.thumbnail_dir("source")?.join(format!("{}.jpg", &asset.content_hash[..32]));
         if cached.exists() {
             return Ok(cached);
         }
-        let source = Path::new(&album.root).join(&asset.rel_path);
+        let source = self.source(&album)?;
+        // A source that makes its own (Dropbox) saves reading the whole photo.
+        if let Ok(Some(bytes)) = source.thumbnail(&asset.rel_path).await {
+            write_atomically(&cached, &bytes)?;
+            return Ok(cached);
+        }
+        let local = source.fetch(&asset.rel_path).await?;
+        let path = local.path().to_path_buf();
         let made = self
+            .state
             .pool
-            .spawn(move || folio_convert::thumbnail_file(&source, THUMBNAIL_EDGE))
+            .spawn(move || folio_convert::thumbnail_file(&path, THUMBNAIL_EDGE))
             .await
             .map_err(|e| EngineError::new(ErrorCode::Io, e.to_string()))?
             .map_err(|e| EngineError::new(ErrorCode::Io, e.message))?;
@@ -250,10 +271,11 @@ impl Engine {
     /// of the site see, shown next to the source.
     pub async fn site_thumbnail(
         &self,
-        asset_id: i64,
-        site_id: i64,
+        asset_id: AssetId,
+        site_id: SiteId,
     ) -> Result<PathBuf, EngineError> {
         let p = self
+            .state
             .store
             .current_publication(asset_id, site_id)
             .await?
@@ -266,11 +288,15 @@ impl Engine {
             .filter(|e| e.len() <= 4 && e.chars().all(|c| c.is_ascii_alphanumeric()))
             .unwrap_or("img")
             .to_ascii_lowercase();
-        let name = format!(
-            "{site_id}-{}-{}.{ext}",
-            p.remote_id.unwrap_or_default(),
-            &p.content_hash[..16]
-        );
+        // Remote ids are the site's own strings: keep only what is safe in a file name.
+        let remote: String = p
+            .remote_id
+            .map(|r| r.0)
+            .unwrap_or_default()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let name = format!("{site_id}-{remote}-{}.{ext}", &p.content_hash[..16]);
         let cached = self.thumbnail_dir("site")?.join(name);
         if cached.exists() {
             return Ok(cached);
@@ -286,33 +312,39 @@ impl Engine {
     /// album's pattern). Sites that already have the photo get the new text at once.
     pub async fn set_photo_texts(
         &self,
-        asset_id: i64,
-        texts: folio_store::TextOverrides,
+        asset_id: AssetId,
+        texts: TextOverrides,
     ) -> Result<(), EngineError> {
-        self.store.set_asset_texts(asset_id, &texts).await?;
+        let store = &self.state.store;
+        store.set_asset_texts(asset_id, &texts).await?;
         let detail = self.photo_detail(asset_id).await?;
+        let asset = store.asset(asset_id).await?.ok_or_else(|| not_found(asset_id))?;
+        let album = store.album(asset.album_id).await?.ok_or_else(|| not_found(asset_id))?;
+        let settings: crate::AlbumSettings =
+            serde_json::from_str(&album.settings).unwrap_or_default();
+        let text_key = settings.text_key(&texts);
         let fields = folio_sites::MediaFields {
             title: Some(detail.sent.title).filter(|s| !s.is_empty()),
             alt_text: Some(detail.sent.alt).filter(|s| !s.is_empty()),
             caption: Some(detail.sent.caption).filter(|s| !s.is_empty()),
             description: None,
         };
-        let sites = self.store.sites().await?;
-        for site in sites {
-            let Some(p) = self.store.current_publication(asset_id, site.id).await? else {
+        for site in store.sites().await? {
+            let Some(p) = store.current_publication(asset_id, site.id).await? else {
                 continue;
             };
-            let (Some(remote_id), folio_store::PublicationState::Synced) = (p.remote_id, p.state)
-            else {
+            let (Some(remote_id), PublicationState::Synced) = (&p.remote_id, p.state) else {
                 continue;
             };
-            self.destination(&site)?.update_fields(remote_id as u64, &fields).await?;
+            let q = crate::workers::queue_for(&self.state, &site)?;
+            q.destination.update_fields(remote_id, &fields).await?;
+            store.set_publication_text(p.id, &text_key).await?;
         }
         Ok(())
     }
 }
 
-fn not_found(asset_id: i64) -> EngineError {
+fn not_found(asset_id: AssetId) -> EngineError {
     EngineError::new(ErrorCode::Config, format!("no thumbnail for photo {asset_id}"))
 }
 

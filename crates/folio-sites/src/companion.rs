@@ -3,7 +3,7 @@
 
 use crate::error::SiteErrorCode as Code;
 use crate::wordpress::{check, field_pairs, WordPress};
-use crate::{RemoteMedia, SiteError, SourcePage, SourcedMedia, Upload};
+use crate::{Page, RemoteId, RemoteMedia, SiteError, SourcedMedia, Upload};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
@@ -65,14 +65,33 @@ struct WireItem {
 impl WireItem {
     fn media(&self) -> RemoteMedia {
         RemoteMedia {
-            id: self.id,
-            slug: self.slug.clone(),
+            id: RemoteId(self.id.to_string()),
+            key: self.slug.clone(),
             url: self.source_url.clone(),
             thumbnail_url: self.thumbnail_url.clone(),
             mime: self.mime_type.clone(),
             title: self.title.clone(),
             alt_text: self.alt_text.clone(),
         }
+    }
+}
+
+/// A 404 from the replace route: either the plugin is not there (no such route: the caller
+/// uploads a new item instead) or the attachment is gone.
+async fn missing_route(r: reqwest::Response) -> SiteError {
+    #[derive(Deserialize)]
+    struct Wire {
+        #[serde(default)]
+        code: String,
+    }
+    let code = r.json::<Wire>().await.map(|w| w.code).unwrap_or_default();
+    if code == "rest_no_route" {
+        SiteError::new(
+            Code::Conflict,
+            "the site has no companion plugin, so a file cannot be replaced in place",
+        )
+    } else {
+        SiteError::new(Code::NotFound, "the item is no longer on the site")
     }
 }
 
@@ -111,6 +130,9 @@ impl WordPress {
                     .body(up.bytes.to_vec())
                     .send()
                     .await?;
+                if r.status() == StatusCode::NOT_FOUND {
+                    return Err(missing_route(r).await);
+                }
                 Ok(check(r).await?.json().await?)
             })
             .await?;
@@ -121,14 +143,16 @@ impl WordPress {
             media_details: wire.media_details,
         };
         if !field_pairs(up.fields).is_empty() {
-            let updated = crate::Destination::update_fields(self, id, up.fields).await?;
+            let updated =
+                crate::Destination::update_fields(self, &RemoteId(id.to_string()), up.fields)
+                    .await?;
             replaced.media.title = updated.title;
             replaced.media.alt_text = updated.alt_text;
         }
         Ok(replaced)
     }
 
-    pub(crate) async fn sources_page(&self, page: u32) -> Result<SourcePage, SiteError> {
+    pub(crate) async fn sources_page(&self, page: u32) -> Result<Page<SourcedMedia>, SiteError> {
         #[derive(Deserialize)]
         struct Wire {
             items: Vec<WireItem>,
@@ -136,15 +160,15 @@ impl WordPress {
         }
         self.pacer
             .run(|_| async {
-                let page = page.to_string();
+                let page_text = page.to_string();
                 let r = self
                     .request(Method::GET, "/folio/v1/media")
                     .await?
-                    .query(&[("page", page.as_str()), ("per_page", "200")])
+                    .query(&[("page", page_text.as_str()), ("per_page", "200")])
                     .send()
                     .await?;
                 if r.status() == StatusCode::NOT_FOUND {
-                    return Ok(SourcePage { items: Vec::new(), total_pages: 0 });
+                    return Ok(Page { items: Vec::new(), next: None });
                 }
                 let wire: Wire = check(r).await?.json().await?;
                 let items = wire
@@ -153,7 +177,8 @@ impl WordPress {
                     .filter(|w| !w.folio_source.is_empty())
                     .map(|w| SourcedMedia { media: w.media(), source: w.folio_source.clone() })
                     .collect();
-                Ok(SourcePage { items, total_pages: wire.total_pages })
+                let next = (page < wire.total_pages).then(|| (page + 1).to_string());
+                Ok(Page { items, next })
             })
             .await
     }

@@ -1,63 +1,36 @@
 //! Where photos are published. Each site type implements [`Destination`]; what it can do is in
 //! [`Capabilities`], and every failure is a [`SiteError`] with a class that tells the engine
-//! whether to retry, skip the photo, or stop the site.
+//! whether to retry, skip the photo, or stop the site. [`Backends`] makes the right
+//! destination for a site from its kind, so a new site type is one more implementation.
+//!
+//! With the `testing` feature: an in-process fake destination, a fault-injecting proxy for
+//! HTTP backends, and the conformance suite every destination must pass.
 
+mod backends;
 mod companion;
+mod download;
 mod error;
 mod pacer;
 pub mod wordpress;
 
+#[cfg(feature = "testing")]
+pub mod conformance;
+#[cfg(feature = "testing")]
+pub mod fake;
+#[cfg(feature = "testing")]
+pub mod proxy;
+
+pub use backends::{Backends, SiteConfig};
 pub use companion::{CompanionInfo, Replaced};
-
-/// Fetches a public file a site serves (a thumbnail for the app's side-by-side view), refusing
-/// anything over `max_bytes`.
-pub async fn download(url: &str, max_bytes: usize) -> Result<Vec<u8>, SiteError> {
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(30))
-        .user_agent(concat!("Folio/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(SiteError::from)?;
-    let response = client.get(url).send().await?;
-    if !response.status().is_success() {
-        let code = if response.status() == reqwest::StatusCode::NOT_FOUND {
-            SiteErrorCode::NotFound
-        } else {
-            SiteErrorCode::Unavailable
-        };
-        return Err(SiteError::new(code, format!("{url} answered {}", response.status())));
-    }
-    let bytes = response.bytes().await?;
-    if bytes.len() > max_bytes {
-        return Err(SiteError::new(
-            SiteErrorCode::TooLarge,
-            format!("{url} is larger than expected"),
-        ));
-    }
-    Ok(bytes.to_vec())
-}
-
+pub use download::download;
 pub use error::{ErrorClass, SiteError, SiteErrorCode};
+pub use folio_model::{Capabilities, ImageFormat, RemoteId, TextField};
 pub use pacer::{Pacer, PacerConfig};
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Capabilities {
-    /// The file behind an existing item can be replaced, keeping its id and URL.
-    pub replace_in_place: bool,
-    /// AVIF uploads are accepted (WordPress ≥ 6.5).
-    pub avif: bool,
-    /// Largest upload the site accepts, when it says.
-    pub max_upload_bytes: Option<u64>,
-    /// Logged-in user, for display.
-    pub account: String,
-    /// The companion plugin's version, when it is installed (WordPress).
-    pub companion: Option<String>,
-}
-
 /// The text that goes with a photo on the site.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MediaFields {
     pub title: Option<String>,
     pub caption: Option<String>,
@@ -70,9 +43,9 @@ pub struct Upload<'a> {
     /// ASCII file name, e.g. `harbour-at-dusk.webp`.
     pub filename: &'a str,
     pub mime: &'a str,
-    /// A slug unique to this photo on this site, chosen by the caller. Looking it up finds an
-    /// upload whose response was lost, so a retry or a restart never uploads twice.
-    pub slug: &'a str,
+    /// What [`Destination::duplicate_key`] made for this upload. Looking it up finds an upload
+    /// whose response was lost, so a retry or a restart never uploads twice.
+    pub key: &'a str,
     pub fields: &'a MediaFields,
     /// Where the photo came from (album and content identity), stored with the item where the
     /// site can keep it (WordPress with the companion plugin: `folio_source`), so the app can
@@ -80,17 +53,45 @@ pub struct Upload<'a> {
     pub source: Option<&'a str>,
 }
 
-/// An item in a site's media library.
+/// An item on a site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoteMedia {
-    pub id: u64,
-    pub slug: String,
+    pub id: RemoteId,
+    /// The duplicate-protection key it was uploaded with (WordPress: its slug).
+    pub key: String,
     pub url: String,
     /// A small rendition the site made, for the app's side-by-side view.
     pub thumbnail_url: Option<String>,
     pub mime: String,
     pub title: String,
     pub alt_text: String,
+}
+
+/// What an upload or a replace answered: done, or accepted and still being processed by the
+/// site (Shopify), to be followed with [`Destination::poll`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pushed {
+    Ready(RemoteMedia),
+    Processing(RemoteId),
+}
+
+impl Pushed {
+    /// The item, when the site finished with it at once.
+    pub fn ready(self) -> Option<RemoteMedia> {
+        match self {
+            Pushed::Ready(m) => Some(m),
+            Pushed::Processing(_) => None,
+        }
+    }
+}
+
+/// Where an item that was still processing has got to.
+#[derive(Debug, Clone)]
+pub enum Processing {
+    Ready(RemoteMedia),
+    Pending,
+    /// The site gave up on the file; the error says why, in its words.
+    Failed(SiteError),
 }
 
 /// An item the app uploaded, with the source identity stored alongside it.
@@ -100,40 +101,69 @@ pub struct SourcedMedia {
     pub source: String,
 }
 
+/// One page of a listing; `next` is the opaque cursor of the following page.
 #[derive(Debug, Clone)]
-pub struct SourcePage {
-    pub items: Vec<SourcedMedia>,
-    pub total_pages: u32,
-}
-
-#[derive(Debug, Clone)]
-pub struct Page {
-    pub items: Vec<RemoteMedia>,
-    pub total_pages: u32,
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
 }
 
 #[async_trait::async_trait]
 pub trait Destination: Send + Sync {
     /// Checks the credentials and learns what the site can do.
     async fn probe(&self) -> Result<Capabilities, SiteError>;
-    async fn upload(&self, upload: Upload<'_>) -> Result<RemoteMedia, SiteError>;
-    async fn update_fields(&self, id: u64, fields: &MediaFields) -> Result<RemoteMedia, SiteError>;
-    async fn find_by_slug(&self, slug: &str) -> Result<Option<RemoteMedia>, SiteError>;
-    /// One page (1-based) of the media library, newest first.
-    async fn list(&self, page: u32) -> Result<Page, SiteError>;
-    /// Deletes the item and its files for good (no trash).
-    async fn delete(&self, id: u64) -> Result<(), SiteError>;
+
+    /// A cheap check that the site answers and takes the credentials, used to find out when a
+    /// paused site works again. Nothing is written to the site.
+    async fn check(&self) -> Result<(), SiteError>;
+
+    /// The key that will find this upload again after a lost answer, from a token unique to the
+    /// photo's version (`token`) and the file name it goes up with. The engine stores it
+    /// before the upload starts.
+    fn duplicate_key(&self, token: &str, filename: &str) -> String;
+
+    /// How long an upload whose answer was lost may still be completing on the server (PHP
+    /// keeps running after the client gave up). A lookup before then can miss it.
+    fn in_flight_grace(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(15)
+    }
+
+    async fn upload(&self, upload: Upload<'_>) -> Result<Pushed, SiteError>;
+
+    /// Follows an item that [`Pushed::Processing`] returned.
+    async fn poll(&self, id: &RemoteId) -> Result<Processing, SiteError> {
+        let _ = id;
+        Err(SiteError::new(SiteErrorCode::Protocol, "this site processes uploads at once"))
+    }
+
+    /// The item uploaded with `key`, if there is one.
+    async fn find(&self, key: &str) -> Result<Option<RemoteMedia>, SiteError>;
+
+    async fn update_fields(
+        &self,
+        id: &RemoteId,
+        fields: &MediaFields,
+    ) -> Result<RemoteMedia, SiteError>;
+
+    /// One page of the media library, newest first; `None` starts at the beginning.
+    async fn list(&self, cursor: Option<&str>) -> Result<Page<RemoteMedia>, SiteError>;
+
+    /// Deletes the item.
+    async fn delete(&self, id: &RemoteId) -> Result<(), SiteError>;
+
     /// Replaces the file behind item `id`, keeping its id and URL. Only when
     /// [`Capabilities::replace_in_place`]; a `Conflict` error means this file cannot take the
-    /// old one's place (another type) and the caller should upload it as a new item.
-    async fn replace(&self, id: u64, upload: Upload<'_>) -> Result<RemoteMedia, SiteError> {
+    /// old one's place (another type, or a site that cannot replace) and the caller should
+    /// upload it as a new item.
+    async fn replace(&self, id: &RemoteId, upload: Upload<'_>) -> Result<Pushed, SiteError> {
         let _ = (id, upload);
         Err(SiteError::new(SiteErrorCode::Conflict, "this site cannot replace files in place"))
     }
-    /// One page (1-based) of the items that carry a source identity, oldest first. Empty where
-    /// the site cannot store one.
-    async fn list_sources(&self, page: u32) -> Result<SourcePage, SiteError> {
-        let _ = page;
-        Ok(SourcePage { items: Vec::new(), total_pages: 0 })
+
+    /// One page of the items that carry a source identity, oldest first. Empty where the site
+    /// cannot store one.
+    async fn list_sources(&self, cursor: Option<&str>) -> Result<Page<SourcedMedia>, SiteError> {
+        let _ = cursor;
+        Ok(Page { items: Vec::new(), next: None })
     }
 }

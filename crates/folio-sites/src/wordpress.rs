@@ -2,7 +2,8 @@
 
 use crate::error::{retry_after, SiteError, SiteErrorCode as Code};
 use crate::{
-    Capabilities, Destination, MediaFields, Pacer, PacerConfig, Page, RemoteMedia, Upload,
+    Capabilities, Destination, ImageFormat, MediaFields, Pacer, PacerConfig, Page, Pushed,
+    RemoteId, RemoteMedia, TextField, Upload,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
@@ -117,11 +118,11 @@ impl WordPress {
     async fn try_upload(&self, up: &Upload<'_>, attempt: u32) -> Result<RemoteMedia, SiteError> {
         if attempt > 0 {
             // The previous try may have reached WordPress even though its answer did not reach us.
-            if let Some(existing) = self.find_by_slug(up.slug).await? {
+            if let Some(existing) = self.find_by_slug(up.key).await? {
                 return Ok(existing);
             }
         }
-        let mut query = vec![("slug", up.slug.to_string())];
+        let mut query = vec![("slug", up.key.to_string())];
         if let Some(source) = up.source {
             // Registered by the companion plugin; without it WordPress ignores unknown meta.
             query.push(("meta[folio_source]", source.to_string()));
@@ -145,7 +146,7 @@ impl WordPress {
         if fields_inline {
             Ok(media)
         } else {
-            self.update_fields_once(media.id, up.fields).await
+            self.update_fields_once(wp_id(&media.id)?, up.fields).await
         }
     }
 
@@ -156,12 +157,12 @@ impl WordPress {
             bytes: PROBE_AVIF,
             filename: "folio-avif-probe.avif",
             mime: "image/avif",
-            slug: "folio-avif-probe",
+            key: "folio-avif-probe",
             fields: &MediaFields::default(),
             source: None,
         };
-        match self.upload(probe).await {
-            Ok(media) => self.delete(media.id).await.map(|()| true),
+        match self.pacer.run(|attempt| self.try_upload(&probe, attempt)).await {
+            Ok(media) => self.delete(&media.id).await.map(|()| true),
             Err(e) if e.class() == crate::ErrorClass::NoRetry => Ok(false),
             Err(e) => Err(e),
         }
@@ -224,6 +225,7 @@ pub(crate) async fn check(response: Response) -> Result<Response, SiteError> {
     };
     let code = match status {
         StatusCode::UNAUTHORIZED => Code::NeedsReconnect,
+        StatusCode::FORBIDDEN => Code::Forbidden,
         StatusCode::PAYLOAD_TOO_LARGE => Code::TooLarge,
         StatusCode::NOT_FOUND => Code::NotFound,
         StatusCode::CONFLICT => Code::Conflict,
@@ -242,15 +244,33 @@ pub(crate) async fn check(response: Response) -> Result<Response, SiteError> {
             does not help, the web server is removing the Authorization header (on Apache, add \
             'SetEnvIf Authorization \"(.*)\" HTTP_AUTHORIZATION=$1' to .htaccess)"
             .to_string(),
+        // With a revoked password WordPress treats the request as anonymous and answers with
+        // a permission message ("not allowed to create posts"), which would mislead.
+        Code::NeedsReconnect
+            if wp_code.starts_with("rest_cannot") || wp_code == "rest_forbidden" =>
+        {
+            return Err(with_retry_after(
+                SiteError::new(
+                    code,
+                    "WordPress no longer accepts Folio's Application Password (it may have been \
+                     revoked); reconnect the site with a new one",
+                ),
+                after,
+            ));
+        }
         Code::NeedsReconnect => "WordPress refused the credentials; reconnect the site".to_string(),
+        Code::Forbidden => "WordPress did not allow this for Folio's account".to_string(),
         Code::TooLarge => "the file is larger than the site accepts".to_string(),
         Code::RateLimited => "the site asked Folio to slow down".to_string(),
         Code::Unavailable => format!("the site had a server error ({})", status.as_u16()),
         _ => format!("WordPress answered {}", status.as_u16()),
     };
-    let mut e = SiteError::new(code, format!("{what}{detail}"));
+    Err(with_retry_after(SiteError::new(code, format!("{what}{detail}")), after))
+}
+
+fn with_retry_after(mut e: SiteError, after: Option<Duration>) -> SiteError {
     e.retry_after = after;
-    Err(e)
+    e
 }
 
 fn header_stripped() -> SiteError {
@@ -305,8 +325,8 @@ impl From<WireMedia> for RemoteMedia {
             .find_map(|s| sizes[s]["source_url"].as_str())
             .map(str::to_string);
         RemoteMedia {
-            id: w.id,
-            slug: w.slug,
+            id: RemoteId(w.id.to_string()),
+            key: w.slug,
             url: w.source_url,
             thumbnail_url,
             mime: w.mime_type,
@@ -316,15 +336,33 @@ impl From<WireMedia> for RemoteMedia {
     }
 }
 
-#[async_trait::async_trait]
-impl Destination for WordPress {
-    async fn probe(&self) -> Result<Capabilities, SiteError> {
-        #[derive(Deserialize)]
-        struct Me {
-            slug: String,
-            #[serde(default)]
-            capabilities: std::collections::HashMap<String, bool>,
-        }
+/// WordPress ids are numbers; anything else cannot be one of this site's items.
+pub(crate) fn wp_id(id: &RemoteId) -> Result<u64, SiteError> {
+    id.as_str()
+        .parse()
+        .map_err(|_| SiteError::new(Code::NotFound, format!("'{id}' is not a WordPress media id")))
+}
+
+/// WordPress keeps slugs lowercase ASCII with dashes, at most 200 characters.
+fn slug_of(token: &str) -> String {
+    let mut slug: String = token
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    slug.truncate(190);
+    slug
+}
+
+#[derive(Deserialize)]
+struct Me {
+    slug: String,
+    #[serde(default)]
+    capabilities: std::collections::HashMap<String, bool>,
+}
+
+impl WordPress {
+    /// The signed-in user, refusing one who may not upload.
+    async fn me(&self) -> Result<Me, SiteError> {
         let me: Result<Me, SiteError> = self
             .pacer
             .run(|_| async {
@@ -335,10 +373,10 @@ impl Destination for WordPress {
                 Ok(check(r.send().await?).await?.json().await?)
             })
             .await;
-        let companion = self.companion_info().await.ok().flatten();
         let me = match me {
             Err(e) if e.code == Code::NeedsReconnect => {
                 // The plugin can see whether credentials reached PHP at all.
+                let companion = self.companion_info().await.ok().flatten();
                 return Err(match companion {
                     Some(info) if !info.authorization_seen => header_stripped(),
                     _ => e,
@@ -355,71 +393,128 @@ impl Destination for WordPress {
                 ),
             ));
         }
-        let avif = self.accepts_avif().await?;
+        Ok(me)
+    }
+}
+
+#[async_trait::async_trait]
+impl Destination for WordPress {
+    async fn probe(&self) -> Result<Capabilities, SiteError> {
+        let me = self.me().await?;
+        let companion = self.companion_info().await.ok().flatten();
+        // WordPress takes these since 5.8; AVIF only from 6.5, and there is no endpoint that
+        // says, so it is tried.
+        let mut formats =
+            vec![ImageFormat::Webp, ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::Gif];
+        if self.accepts_avif().await? {
+            formats.push(ImageFormat::Avif);
+        }
         Ok(Capabilities {
             account: me.slug,
-            avif,
+            formats,
+            fields: vec![
+                TextField::Title,
+                TextField::Caption,
+                TextField::AltText,
+                TextField::Description,
+            ],
             replace_in_place: companion.as_ref().is_some_and(|c| c.can_replace()),
             max_upload_bytes: companion.as_ref().and_then(|c| c.max_upload_bytes),
-            companion: companion.map(|c| c.plugin_version),
+            notes: companion
+                .map(|c| vec![format!("companion plugin {}", c.plugin_version)])
+                .unwrap_or_default(),
         })
     }
 
-    async fn upload(&self, upload: Upload<'_>) -> Result<RemoteMedia, SiteError> {
-        self.pacer.run(|attempt| self.try_upload(&upload, attempt)).await
+    async fn check(&self) -> Result<(), SiteError> {
+        self.me().await.map(drop)
     }
 
-    async fn update_fields(&self, id: u64, fields: &MediaFields) -> Result<RemoteMedia, SiteError> {
+    fn duplicate_key(&self, token: &str, _filename: &str) -> String {
+        slug_of(token)
+    }
+
+    async fn upload(&self, upload: Upload<'_>) -> Result<Pushed, SiteError> {
+        let media = self.pacer.run(|attempt| self.try_upload(&upload, attempt)).await?;
+        Ok(Pushed::Ready(media))
+    }
+
+    async fn update_fields(
+        &self,
+        id: &RemoteId,
+        fields: &MediaFields,
+    ) -> Result<RemoteMedia, SiteError> {
+        let id = wp_id(id)?;
         self.pacer.run(|_| self.update_fields_once(id, fields)).await
     }
 
-    async fn find_by_slug(&self, slug: &str) -> Result<Option<RemoteMedia>, SiteError> {
-        self.pacer
-            .run(|_| async {
-                let r = self.request(Method::GET, "/wp/v2/media").await?;
-                let r = r.query(&[("slug", slug), ("context", "edit")]).send().await?;
-                let found: Vec<WireMedia> = check(r).await?.json().await?;
-                Ok(found.into_iter().next().map(RemoteMedia::from))
-            })
-            .await
+    async fn find(&self, key: &str) -> Result<Option<RemoteMedia>, SiteError> {
+        self.find_by_slug(key).await
     }
 
-    async fn list(&self, page: u32) -> Result<Page, SiteError> {
+    async fn list(&self, cursor: Option<&str>) -> Result<Page<RemoteMedia>, SiteError> {
+        let page: u32 = match cursor {
+            None => 1,
+            Some(c) => c.parse().map_err(|_| {
+                SiteError::new(Code::Protocol, format!("'{c}' is not a WordPress page cursor"))
+            })?,
+        };
         self.pacer
             .run(|_| async {
                 let r = self.request(Method::GET, "/wp/v2/media").await?;
-                let page = page.to_string();
+                let page_text = page.to_string();
                 let r = r
-                    .query(&[("per_page", "100"), ("page", &page), ("context", "edit")])
+                    .query(&[("per_page", "100"), ("page", &page_text), ("context", "edit")])
                     .send()
                     .await?;
                 let r = check(r).await?;
-                let total_pages = r
+                let total_pages: u32 = r
                     .headers()
                     .get("X-WP-TotalPages")
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(1);
                 let items: Vec<WireMedia> = r.json().await?;
-                Ok(Page { items: items.into_iter().map(RemoteMedia::from).collect(), total_pages })
+                let next =
+                    (page < total_pages && !items.is_empty()).then(|| (page + 1).to_string());
+                Ok(Page { items: items.into_iter().map(RemoteMedia::from).collect(), next })
             })
             .await
     }
 
-    async fn replace(&self, id: u64, upload: Upload<'_>) -> Result<RemoteMedia, SiteError> {
-        self.replace_file(id, &upload).await.map(|r| r.media)
+    async fn replace(&self, id: &RemoteId, upload: Upload<'_>) -> Result<Pushed, SiteError> {
+        self.replace_file(wp_id(id)?, &upload).await.map(|r| Pushed::Ready(r.media))
     }
 
-    async fn list_sources(&self, page: u32) -> Result<crate::SourcePage, SiteError> {
+    async fn list_sources(
+        &self,
+        cursor: Option<&str>,
+    ) -> Result<Page<crate::SourcedMedia>, SiteError> {
+        let page = cursor.and_then(|c| c.parse().ok()).unwrap_or(1);
         self.sources_page(page).await
     }
 
-    async fn delete(&self, id: u64) -> Result<(), SiteError> {
+    async fn delete(&self, id: &RemoteId) -> Result<(), SiteError> {
+        let id = wp_id(id)?;
         self.pacer
             .run(|_| async {
                 let r = self.request(Method::DELETE, &format!("/wp/v2/media/{id}")).await?;
                 check(r.query(&[("force", "true")]).send().await?).await?;
                 Ok(())
+            })
+            .await
+    }
+}
+
+impl WordPress {
+    /// The attachment whose slug is `slug`, if any.
+    pub async fn find_by_slug(&self, slug: &str) -> Result<Option<RemoteMedia>, SiteError> {
+        self.pacer
+            .run(|_| async {
+                let r = self.request(Method::GET, "/wp/v2/media").await?;
+                let r = r.query(&[("slug", slug), ("context", "edit")]).send().await?;
+                let found: Vec<WireMedia> = check(r).await?.json().await?;
+                Ok(found.into_iter().next().map(RemoteMedia::from))
             })
             .await
     }

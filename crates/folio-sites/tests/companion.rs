@@ -5,7 +5,7 @@
 
 use folio_convert::{convert, OutputFormat, Preset};
 use folio_sites::wordpress::WordPress;
-use folio_sites::{Destination, MediaFields, RemoteMedia, SiteErrorCode, Upload};
+use folio_sites::{Destination, MediaFields, RemoteId, RemoteMedia, SiteErrorCode, Upload};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -96,6 +96,11 @@ async fn served_sha(url: &str) -> String {
     sha(&bytes)
 }
 
+/// A WordPress attachment id, as the plugin's routes take it.
+fn n(id: &RemoteId) -> u64 {
+    id.as_str().parse().unwrap()
+}
+
 fn sha(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
@@ -126,16 +131,18 @@ async fn upload(wp: &WordPress, name: &str, bytes: &[u8], source: Option<&str>) 
         bytes,
         filename: &format!("{name}.webp"),
         mime: "image/webp",
-        slug: &slug,
+        key: &slug,
         fields: &MediaFields { title: Some(name.into()), ..MediaFields::default() },
         source,
     })
     .await
     .unwrap()
+    .ready()
+    .unwrap()
 }
 
 fn replacement<'a>(bytes: &'a [u8], mime: &'a str, fields: &'a MediaFields) -> Upload<'a> {
-    Upload { bytes, filename: "new.webp", mime, slug: "unused", fields, source: None }
+    Upload { bytes, filename: "new.webp", mime, key: "unused", fields, source: None }
 }
 
 #[tokio::test]
@@ -143,7 +150,7 @@ async fn probe_finds_the_plugin_and_its_limits() {
     let Some(site) = site() else { return };
     let caps = site.client().probe().await.unwrap();
     assert!(caps.replace_in_place);
-    assert_eq!(caps.companion.as_deref(), Some("1.0.0"));
+    assert_eq!(caps.notes, vec!["companion plugin 1.0.0".to_string()]);
     // tests/wordpress/start.sh runs PHP with upload_max_filesize=256M.
     assert_eq!(caps.max_upload_bytes, Some(256 * 1024 * 1024));
 }
@@ -155,15 +162,17 @@ async fn replace_keeps_id_and_url_serves_the_new_bytes_and_leaves_no_old_files()
     let name = unique("keep");
     let source = format!("{{\"album\":\"{name}\",\"content\":\"c1\"}}");
     let before = upload(&wp, &name, &webp(1600, 1200, 20), Some(&source)).await;
-    let old = site.attachment(before.id).await;
+    let old = site.attachment(n(&before.id)).await;
     assert_eq!(old["meta"]["folio_source"], source.as_str(), "source identity set on upload");
     assert_eq!(site.files_of(&old), expected_files(&old));
 
     // Portrait instead of landscape: every sub-size gets another name, so a leftover shows.
     let new_bytes = webp(1200, 1600, 200);
     let fields = MediaFields { alt_text: Some("New alt".into()), ..MediaFields::default() };
-    let replaced =
-        wp.replace_file(before.id, &replacement(&new_bytes, "image/webp", &fields)).await.unwrap();
+    let replaced = wp
+        .replace_file(n(&before.id), &replacement(&new_bytes, "image/webp", &fields))
+        .await
+        .unwrap();
     assert_eq!(replaced.media.id, before.id);
     assert_eq!(replaced.media.url, before.url, "the URL is kept");
     assert_eq!(replaced.sha256, sha(&new_bytes));
@@ -171,7 +180,7 @@ async fn replace_keeps_id_and_url_serves_the_new_bytes_and_leaves_no_old_files()
     assert_eq!(replaced.media.alt_text, "New alt");
     assert_eq!(served_sha(&before.url).await, sha(&new_bytes), "the new bytes are served");
 
-    let after = site.attachment(before.id).await;
+    let after = site.attachment(n(&before.id)).await;
     assert_eq!(
         (after["media_details"]["width"].as_u64(), after["media_details"]["height"].as_u64()),
         (Some(1200), Some(1600))
@@ -197,26 +206,28 @@ async fn replace_keeps_id_and_url_serves_the_new_bytes_and_leaves_no_old_files()
         .unwrap();
     let ids: Vec<u64> =
         found.as_array().unwrap().iter().map(|m| m["id"].as_u64().unwrap()).collect();
-    assert_eq!(ids, vec![before.id]);
+    assert_eq!(ids, vec![n(&before.id)]);
     let mut listed = Vec::new();
-    for page in 1.. {
-        let p = wp.list_sources(page).await.unwrap();
+    let mut cursor: Option<String> = None;
+    loop {
+        let p = wp.list_sources(cursor.as_deref()).await.unwrap();
         listed.extend(p.items);
-        if page >= p.total_pages {
+        cursor = p.next;
+        if cursor.is_none() {
             break;
         }
     }
     assert!(listed.iter().any(|s| s.media.id == before.id && s.source == source));
     // The public does not see it.
     let public: serde_json::Value =
-        reqwest::get(site.route(&format!("/wp/v2/media/{}", before.id)))
+        reqwest::get(site.route(&format!("/wp/v2/media/{}", n(&before.id))))
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
     assert!(public["meta"].get("folio_source").is_none(), "{public}");
-    wp.delete(before.id).await.unwrap();
+    wp.delete(&before.id).await.unwrap();
 }
 
 #[tokio::test]
@@ -228,7 +239,7 @@ async fn another_type_is_refused_with_409_and_nothing_changes() {
     let jpeg = photo(800, 600, 61, OutputFormat::Jpeg);
     let fields = MediaFields::default();
     let err =
-        wp.replace_file(item.id, &replacement(&jpeg, "image/jpeg", &fields)).await.unwrap_err();
+        wp.replace_file(n(&item.id), &replacement(&jpeg, "image/jpeg", &fields)).await.unwrap_err();
     assert_eq!(err.code, SiteErrorCode::Conflict, "{}", err.message);
     assert!(
         err.message.contains("image/jpeg") && err.message.contains("new item"),
@@ -238,12 +249,12 @@ async fn another_type_is_refused_with_409_and_nothing_changes() {
     assert_eq!(served_sha(&item.url).await, sha(&bytes));
     // Not an image at all, named as one.
     let err = wp
-        .replace_file(item.id, &replacement(b"<?php echo 1;", "image/webp", &fields))
+        .replace_file(n(&item.id), &replacement(b"<?php echo 1;", "image/webp", &fields))
         .await
         .unwrap_err();
     assert_eq!(err.code, SiteErrorCode::Conflict, "{}", err.message);
     assert_eq!(served_sha(&item.url).await, sha(&bytes));
-    wp.delete(item.id).await.unwrap();
+    wp.delete(&item.id).await.unwrap();
 }
 
 /// A Contributor (no `upload_files`) with their own Application Password.
@@ -284,11 +295,11 @@ async fn someone_who_cannot_edit_the_item_gets_403_and_nothing_changes() {
     let wp = site.client();
     let bytes = webp(640, 480, 90);
     let item = upload(&wp, &unique("perm"), &bytes, None).await;
-    let before = site.files_of(&site.attachment(item.id).await);
+    let before = site.files_of(&site.attachment(n(&item.id)).await);
     let (login, password) = contributor(&site).await;
     let r = site
         .http()
-        .post(site.route(&format!("/folio/v1/media/{}/file", item.id)))
+        .post(site.route(&format!("/folio/v1/media/{}/file", n(&item.id))))
         .basic_auth(&login, Some(&password))
         .header("Content-Type", "image/webp")
         .header("Content-Disposition", "attachment; filename=\"x.webp\"")
@@ -298,8 +309,8 @@ async fn someone_who_cannot_edit_the_item_gets_403_and_nothing_changes() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 403);
     assert_eq!(served_sha(&item.url).await, sha(&bytes));
-    assert_eq!(site.files_of(&site.attachment(item.id).await), before);
-    wp.delete(item.id).await.unwrap();
+    assert_eq!(site.files_of(&site.attachment(n(&item.id)).await), before);
+    wp.delete(&item.id).await.unwrap();
 }
 
 #[tokio::test]
@@ -311,10 +322,11 @@ async fn two_replaces_at_once_end_in_one_consistent_version() {
     let fields = MediaFields::default();
     let (up_a, up_b) =
         (replacement(&a, "image/webp", &fields), replacement(&b, "image/webp", &fields));
-    let (ra, rb) = tokio::join!(wp.replace_file(item.id, &up_a), wp.replace_file(item.id, &up_b));
+    let (ra, rb) =
+        tokio::join!(wp.replace_file(n(&item.id), &up_a), wp.replace_file(n(&item.id), &up_b));
     ra.unwrap();
     rb.unwrap();
-    let after = site.attachment(item.id).await;
+    let after = site.attachment(n(&item.id)).await;
     let served = served_sha(&item.url).await;
     let (w, h) = (
         after["media_details"]["width"].as_u64().unwrap(),
@@ -333,7 +345,7 @@ async fn two_replaces_at_once_end_in_one_consistent_version() {
         }
         assert_eq!(sw > sh, w > h, "sub-size {size} has the other version's shape");
     }
-    wp.delete(item.id).await.unwrap();
+    wp.delete(&item.id).await.unwrap();
 }
 
 #[tokio::test]
@@ -342,10 +354,10 @@ async fn php_dying_mid_replace_leaves_the_old_image_served() {
     let wp = site.client();
     let bytes = webp(900, 600, 30);
     let item = upload(&wp, &unique("die"), &bytes, None).await;
-    let before = site.attachment(item.id).await;
+    let before = site.attachment(n(&item.id)).await;
     let r = site
         .http()
-        .post(site.route(&format!("/folio/v1/media/{}/file", item.id)))
+        .post(site.route(&format!("/folio/v1/media/{}/file", n(&item.id))))
         .basic_auth(&site.user, Some(&site.password))
         .header("Content-Type", "image/webp")
         .header("Content-Disposition", "attachment; filename=\"x.webp\"")
@@ -356,14 +368,16 @@ async fn php_dying_mid_replace_leaves_the_old_image_served() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 500, "the test hook killed the request");
     assert_eq!(served_sha(&item.url).await, sha(&bytes), "the old image is still served");
-    let after = site.attachment(item.id).await;
+    let after = site.attachment(n(&item.id)).await;
     assert_eq!(after["media_details"], before["media_details"]);
     assert_eq!(site.files_of(&after), expected_files(&after));
     // The next replace works (and the lock was released by PHP's death).
     let new_bytes = webp(900, 600, 32);
     let fields = MediaFields::default();
-    let done =
-        wp.replace_file(item.id, &replacement(&new_bytes, "image/webp", &fields)).await.unwrap();
+    let done = wp
+        .replace_file(n(&item.id), &replacement(&new_bytes, "image/webp", &fields))
+        .await
+        .unwrap();
     assert_eq!(done.sha256, sha(&new_bytes));
-    wp.delete(item.id).await.unwrap();
+    wp.delete(&item.id).await.unwrap();
 }

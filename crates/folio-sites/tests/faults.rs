@@ -20,6 +20,9 @@ enum Fault {
     /// Stores the upload, then answers 502: the response is lost, the attachment exists.
     StoredButLost,
     NotLoggedIn,
+    /// What WordPress 6.1 answers an upload whose Application Password was revoked: the request
+    /// counts as anonymous.
+    Revoked,
 }
 
 #[derive(Default)]
@@ -70,6 +73,11 @@ async fn upload(State(fake): State<Shared>, Query(q): Query<HashMap<String, Stri
         Some(Fault::NotLoggedIn) => {
             wp_error(401, "rest_not_logged_in", "You are not currently logged in.")
         }
+        Some(Fault::Revoked) => wp_error(
+            401,
+            "rest_cannot_create",
+            "Sorry, you are not allowed to create posts as this user.",
+        ),
         Some(Fault::Hang(d)) => {
             tokio::time::sleep(d).await;
             wp_error(504, "timeout", "gateway timeout")
@@ -133,11 +141,12 @@ async fn try_upload(
         bytes: b"RIFF....WEBP",
         filename: "a.webp",
         mime: "image/webp",
-        slug,
+        key: slug,
         fields: &fields,
         source: None,
     })
     .await
+    .map(|p| p.ready().expect("WordPress answers at once"))
 }
 
 #[tokio::test]
@@ -147,7 +156,7 @@ async fn server_errors_are_retried_until_the_upload_lands_once() {
         let media = try_upload(&client(&url), "photo-a").await.unwrap();
         let f = fake.lock().unwrap();
         assert_eq!((f.uploads, f.media.len()), (3, 1), "status {status}");
-        assert_eq!(media.slug, "photo-a");
+        assert_eq!(media.key, "photo-a");
     }
 }
 
@@ -174,7 +183,7 @@ async fn a_lost_response_does_not_duplicate_the_upload() {
     let f = fake.lock().unwrap();
     assert_eq!(f.media.len(), 1, "the retry found the stored upload instead of uploading again");
     assert_eq!(f.uploads, 1);
-    assert_eq!(media.id, f.media[0].0);
+    assert_eq!(media.id.as_str(), f.media[0].0.to_string());
 }
 
 #[tokio::test]
@@ -190,6 +199,15 @@ async fn bad_credentials_stop_at_once() {
     let err = try_upload(&client(&url), "photo-f").await.unwrap_err();
     assert_eq!(err.code, SiteErrorCode::NeedsReconnect);
     assert!(err.message.contains("Authorization header"), "the message names both causes");
+
+    let (url, _) = start(&[Fault::Revoked]).await;
+    let err = try_upload(&client(&url), "photo-r").await.unwrap_err();
+    assert_eq!(err.code, SiteErrorCode::NeedsReconnect);
+    assert!(
+        err.message.contains("Application Password") && !err.message.contains("create posts"),
+        "a revoked password is named as such: {}",
+        err.message
+    );
 }
 
 #[tokio::test]

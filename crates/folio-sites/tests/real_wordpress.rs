@@ -2,7 +2,7 @@
 
 use folio_convert::{convert, Preset};
 use folio_sites::wordpress::WordPress;
-use folio_sites::{Destination, MediaFields, SiteErrorCode, Upload};
+use folio_sites::{Destination, ImageFormat, MediaFields, SiteErrorCode, Upload};
 
 fn env() -> Option<(String, String, String)> {
     let get = |k| std::env::var(k).ok();
@@ -40,9 +40,10 @@ async fn probe_reports_the_account() {
     let caps = wp.probe().await.unwrap();
     assert_eq!(caps.account, user);
     // Debian's WordPress is 6.1: AVIF arrived in 6.5, so the probe must find it refused.
-    assert!(!caps.avif, "WordPress 6.1 does not accept AVIF");
+    assert!(!caps.accepts(ImageFormat::Avif), "WordPress 6.1 does not accept AVIF");
+    assert!(caps.accepts(ImageFormat::Webp));
     // This site has no companion plugin (the FOLIO_WPC_* one does).
-    assert!(!caps.replace_in_place && caps.companion.is_none() && caps.max_upload_bytes.is_none());
+    assert!(!caps.replace_in_place && caps.notes.is_empty() && caps.max_upload_bytes.is_none());
     assert!(
         wp.find_by_slug("folio-avif-probe").await.unwrap().is_none(),
         "the probe leaves nothing behind"
@@ -76,13 +77,15 @@ async fn upload_find_list_update_and_delete() {
             bytes: &bytes,
             filename: "harbour.webp",
             mime: "image/webp",
-            slug: &slug,
+            key: &slug,
             fields: &fields,
             source: None,
         })
         .await
+        .unwrap()
+        .ready()
         .unwrap();
-    assert_eq!(media.slug, slug);
+    assert_eq!(media.key, slug);
     assert_eq!(media.title, "Harbour at dusk — Porto");
     assert_eq!(media.alt_text, "Fishing boats moored at dusk");
     assert!(media.url.ends_with(".webp"), "{}", media.url);
@@ -91,15 +94,15 @@ async fn upload_find_list_update_and_delete() {
     assert_eq!(&served[..], &bytes[..], "WordPress serves exactly the bytes uploaded");
 
     assert_eq!(wp.find_by_slug(&slug).await.unwrap().unwrap().id, media.id);
-    let listed = wp.list(1).await.unwrap();
+    let listed = wp.list(None).await.unwrap();
     assert!(listed.items.iter().any(|m| m.id == media.id));
 
     let new_alt = MediaFields { alt_text: Some("Boats at dusk".into()), ..Default::default() };
-    assert_eq!(wp.update_fields(media.id, &new_alt).await.unwrap().alt_text, "Boats at dusk");
+    assert_eq!(wp.update_fields(&media.id, &new_alt).await.unwrap().alt_text, "Boats at dusk");
 
-    wp.delete(media.id).await.unwrap();
+    wp.delete(&media.id).await.unwrap();
     assert!(wp.find_by_slug(&slug).await.unwrap().is_none());
-    assert_eq!(wp.delete(media.id).await.unwrap_err().code, SiteErrorCode::NotFound);
+    assert_eq!(wp.delete(&media.id).await.unwrap_err().code, SiteErrorCode::NotFound);
 }
 
 #[tokio::test]
@@ -119,14 +122,16 @@ async fn long_captions_go_in_a_second_request() {
             bytes: &bytes,
             filename: "long.webp",
             mime: "image/webp",
-            slug: &slug,
+            key: &slug,
             fields: &fields,
             source: None,
         })
         .await
+        .unwrap()
+        .ready()
         .unwrap();
     assert_eq!(media.alt_text, "alt");
-    wp.delete(media.id).await.unwrap();
+    wp.delete(&media.id).await.unwrap();
 }
 
 #[tokio::test]
@@ -138,7 +143,7 @@ async fn a_non_image_is_rejected_for_this_photo_only() {
             bytes: b"#!/bin/sh\necho hi\n",
             filename: "script.sh",
             mime: "application/x-sh",
-            slug: &unique("folio-bad"),
+            key: &unique("folio-bad"),
             fields: &MediaFields::default(),
             source: None,
         })

@@ -1,7 +1,7 @@
 //! The durable job queue (see migrations/0003_jobs.sql), the renditions record, per-photo text
 //! overrides and plain settings.
 
-use crate::{Result, Store};
+use crate::{AlbumId, AssetId, Result, SiteId, Store, TextOverrides};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
@@ -17,8 +17,8 @@ pub enum JobState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub id: i64,
-    pub asset_id: i64,
-    pub site_id: i64,
+    pub asset_id: AssetId,
+    pub site_id: SiteId,
     pub state: JobState,
     pub attempts: i64,
     /// Unix seconds.
@@ -31,8 +31,8 @@ impl Job {
     fn from_row(r: &SqliteRow) -> Job {
         Job {
             id: r.get("id"),
-            asset_id: r.get("asset_id"),
-            site_id: r.get("site_id"),
+            asset_id: AssetId(r.get("asset_id")),
+            site_id: SiteId(r.get("site_id")),
             state: if r.get::<&str, _>("state") == "parked" {
                 JobState::Parked
             } else {
@@ -60,14 +60,6 @@ pub struct RenditionInfo {
     pub content_hash: String,
 }
 
-/// Per-photo text that replaces the album's pattern results; `None` keeps the pattern's.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TextOverrides {
-    pub title: Option<String>,
-    pub alt: Option<String>,
-    pub caption: Option<String>,
-}
-
 pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -77,7 +69,12 @@ pub fn unix_now() -> i64 {
 impl Store {
     /// Queues work for a photo version on a site. An existing job for the same version keeps
     /// its attempts and schedule; a new version starts afresh.
-    pub async fn queue_job(&self, asset_id: i64, site_id: i64, content_hash: &str) -> Result<Job> {
+    pub async fn queue_job(
+        &self,
+        asset_id: AssetId,
+        site_id: SiteId,
+        content_hash: &str,
+    ) -> Result<Job> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO jobs (asset_id, site_id, content_hash) VALUES (?, ?, ?)
@@ -85,54 +82,54 @@ impl Store {
                state = 'queued', attempts = 0, next_attempt_at = 0, last_error = NULL
              WHERE jobs.content_hash != excluded.content_hash",
         )
-        .bind(asset_id)
-        .bind(site_id)
+        .bind(asset_id.0)
+        .bind(site_id.0)
         .bind(content_hash)
         .execute(&mut *tx)
         .await?;
         let row = sqlx::query("SELECT * FROM jobs WHERE asset_id = ? AND site_id = ?")
-            .bind(asset_id)
-            .bind(site_id)
+            .bind(asset_id.0)
+            .bind(site_id.0)
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;
         Ok(Job::from_row(&row))
     }
 
-    pub async fn job(&self, asset_id: i64, site_id: i64) -> Result<Option<Job>> {
+    pub async fn job(&self, asset_id: AssetId, site_id: SiteId) -> Result<Option<Job>> {
         let row = sqlx::query("SELECT * FROM jobs WHERE asset_id = ? AND site_id = ?")
-            .bind(asset_id)
-            .bind(site_id)
+            .bind(asset_id.0)
+            .bind(site_id.0)
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.as_ref().map(Job::from_row))
     }
 
     /// Every job of an album's photos.
-    pub async fn album_jobs(&self, album_id: i64) -> Result<Vec<Job>> {
+    pub async fn album_jobs(&self, album_id: AlbumId) -> Result<Vec<Job>> {
         let rows = sqlx::query(
             "SELECT jobs.* FROM jobs JOIN assets ON assets.id = jobs.asset_id
              WHERE assets.album_id = ? ORDER BY jobs.id",
         )
-        .bind(album_id)
+        .bind(album_id.0)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(Job::from_row).collect())
     }
 
-    pub async fn finish_job(&self, asset_id: i64, site_id: i64) -> Result<()> {
+    pub async fn finish_job(&self, asset_id: AssetId, site_id: SiteId) -> Result<()> {
         sqlx::query("DELETE FROM jobs WHERE asset_id = ? AND site_id = ?")
-            .bind(asset_id)
-            .bind(site_id)
+            .bind(asset_id.0)
+            .bind(site_id.0)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
     /// Drops every job of a photo (it failed to convert, or left the folder).
-    pub async fn drop_jobs(&self, asset_id: i64) -> Result<()> {
+    pub async fn drop_jobs(&self, asset_id: AssetId) -> Result<()> {
         sqlx::query("DELETE FROM jobs WHERE asset_id = ?")
-            .bind(asset_id)
+            .bind(asset_id.0)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -163,13 +160,13 @@ impl Store {
 
     /// The user's Retry: every waiting or parked job of the album (or of every album) is due
     /// now. Returns how many.
-    pub async fn requeue_jobs(&self, album_id: Option<i64>) -> Result<u64> {
+    pub async fn requeue_jobs(&self, album_id: Option<AlbumId>) -> Result<u64> {
         let done = sqlx::query(
             "UPDATE jobs SET state = 'queued', next_attempt_at = 0
              WHERE ? IS NULL OR asset_id IN (SELECT id FROM assets WHERE album_id = ?)",
         )
-        .bind(album_id)
-        .bind(album_id)
+        .bind(album_id.map(|a| a.0))
+        .bind(album_id.map(|a| a.0))
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
@@ -188,7 +185,7 @@ impl Store {
 
     pub async fn put_rendition(
         &self,
-        asset_id: i64,
+        asset_id: AssetId,
         preset_hash: &str,
         r: &RenditionInfo,
     ) -> Result<()> {
@@ -196,7 +193,7 @@ impl Store {
             "INSERT OR REPLACE INTO renditions (asset_id, preset_hash, content_hash, width, height, bytes, mime)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(asset_id)
+        .bind(asset_id.0)
         .bind(preset_hash)
         .bind(&r.content_hash)
         .bind(r.width)
@@ -210,11 +207,11 @@ impl Store {
 
     pub async fn rendition(
         &self,
-        asset_id: i64,
+        asset_id: AssetId,
         preset_hash: &str,
     ) -> Result<Option<RenditionInfo>> {
         let row = sqlx::query("SELECT * FROM renditions WHERE asset_id = ? AND preset_hash = ?")
-            .bind(asset_id)
+            .bind(asset_id.0)
             .bind(preset_hash)
             .fetch_optional(&self.pool)
             .await?;
@@ -229,9 +226,9 @@ impl Store {
 
     // ---- per-photo text ----
 
-    pub async fn asset_texts(&self, asset_id: i64) -> Result<TextOverrides> {
+    pub async fn asset_texts(&self, asset_id: AssetId) -> Result<TextOverrides> {
         let row = sqlx::query("SELECT * FROM asset_texts WHERE asset_id = ?")
-            .bind(asset_id)
+            .bind(asset_id.0)
             .fetch_optional(&self.pool)
             .await?;
         Ok(row
@@ -243,9 +240,33 @@ impl Store {
             .unwrap_or_default())
     }
 
-    pub async fn set_asset_texts(&self, asset_id: i64, t: &TextOverrides) -> Result<()> {
+    /// The photographer's own text for every photo of an album that has some.
+    pub async fn album_texts(
+        &self,
+        album_id: AlbumId,
+    ) -> Result<std::collections::HashMap<AssetId, TextOverrides>> {
+        let rows = sqlx::query(
+            "SELECT t.* FROM asset_texts t JOIN assets a ON a.id = t.asset_id WHERE a.album_id = ?",
+        )
+        .bind(album_id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let texts = TextOverrides {
+                    title: r.get("title"),
+                    alt: r.get("alt"),
+                    caption: r.get("caption"),
+                };
+                (AssetId(r.get("asset_id")), texts)
+            })
+            .collect())
+    }
+
+    pub async fn set_asset_texts(&self, asset_id: AssetId, t: &TextOverrides) -> Result<()> {
         sqlx::query("INSERT OR REPLACE INTO asset_texts (asset_id, title, alt, caption) VALUES (?, ?, ?, ?)")
-            .bind(asset_id)
+            .bind(asset_id.0)
             .bind(&t.title)
             .bind(&t.alt)
             .bind(&t.caption)

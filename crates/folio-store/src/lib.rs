@@ -4,7 +4,8 @@
 mod jobs;
 mod rows;
 
-pub use jobs::{unix_now, Job, JobState, RenditionInfo, TextOverrides};
+pub use folio_model::{AlbumId, AssetId, RemoteId, SiteId, SiteState, TextOverrides};
+pub use jobs::{unix_now, Job, JobState, RenditionInfo};
 
 pub use rows::{Album, Asset, AssetState, NewAsset, Publication, PublicationState, Site};
 
@@ -24,12 +25,23 @@ pub enum StoreError {
 
 /// A remote item matched to a photo by its source identity.
 pub struct AdoptedItem<'a> {
-    pub slug: &'a str,
+    pub key: &'a str,
     pub content_hash: &'a str,
     pub preset_hash: &'a str,
-    pub remote_id: i64,
+    pub remote_id: &'a RemoteId,
     pub url: &'a str,
     pub thumbnail_url: Option<&'a str>,
+    pub format: Option<&'a str>,
+}
+
+/// What a site holds after a push.
+pub struct PushedItem<'a> {
+    pub remote_id: &'a RemoteId,
+    pub url: &'a str,
+    pub thumbnail_url: Option<&'a str>,
+    /// webp, avif, jpg, png, …
+    pub format: &'a str,
+    pub text_key: &'a str,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -40,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_settings.sql"),
     include_str!("../migrations/0003_jobs.sql"),
     include_str!("../migrations/0004_asset_texts.sql"),
+    include_str!("../migrations/0005_plugins.sql"),
 ];
 
 #[derive(Clone)]
@@ -103,27 +116,45 @@ impl Store {
         .await
         .map_err(|e| unique_violation(e, format!("a site named '{name}' already exists")))?
         .last_insert_rowid();
-        Ok(self.site(id).await?.expect("just inserted"))
+        Ok(self.site(SiteId(id)).await?.expect("just inserted"))
     }
 
     /// Deletes a site and, through foreign keys, its album links, publications and jobs.
-    pub async fn remove_site(&self, id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM sites WHERE id = ?").bind(id).execute(&self.pool).await?;
+    pub async fn remove_site(&self, id: SiteId) -> Result<()> {
+        sqlx::query("DELETE FROM sites WHERE id = ?").bind(id.0).execute(&self.pool).await?;
         Ok(())
     }
 
-    pub async fn set_site_capabilities(&self, id: i64, capabilities_json: &str) -> Result<()> {
+    pub async fn set_site_capabilities(&self, id: SiteId, capabilities_json: &str) -> Result<()> {
         sqlx::query("UPDATE sites SET capabilities = ? WHERE id = ?")
             .bind(capabilities_json)
-            .bind(id)
+            .bind(id.0)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    pub async fn site(&self, id: i64) -> Result<Option<Site>> {
+    /// Whether the site's queue runs, and why not. Returns true when this changed the state.
+    pub async fn set_site_state(
+        &self,
+        id: SiteId,
+        state: SiteState,
+        error: Option<&str>,
+    ) -> Result<bool> {
+        let done =
+            sqlx::query("UPDATE sites SET state = ?, state_error = ? WHERE id = ? AND state != ?")
+                .bind(state.as_str())
+                .bind(error)
+                .bind(id.0)
+                .bind(state.as_str())
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn site(&self, id: SiteId) -> Result<Option<Site>> {
         let row = sqlx::query("SELECT * FROM sites WHERE id = ?")
-            .bind(id)
+            .bind(id.0)
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(|r| Site::from_row(&r)))
@@ -146,36 +177,40 @@ impl Store {
 
     pub async fn add_album(
         &self,
+        source_kind: &str,
         root: &str,
         name: &str,
         settings_json: &str,
-        site_ids: &[i64],
+        site_ids: &[SiteId],
     ) -> Result<Album> {
         let mut tx = self.pool.begin().await?;
-        let id = sqlx::query("INSERT INTO albums (root, name, settings) VALUES (?, ?, ?)")
-            .bind(root)
-            .bind(name)
-            .bind(settings_json)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| unique_violation(e, format!("{root} is already an album")))?
-            .last_insert_rowid();
+        let id = sqlx::query(
+            "INSERT INTO albums (source_kind, root, name, settings) VALUES (?, ?, ?, ?)",
+        )
+        .bind(source_kind)
+        .bind(root)
+        .bind(name)
+        .bind(settings_json)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| unique_violation(e, format!("{root} is already an album")))?
+        .last_insert_rowid();
         for site in site_ids {
             sqlx::query("INSERT INTO album_sites (album_id, site_id) VALUES (?, ?)")
                 .bind(id)
-                .bind(site)
+                .bind(site.0)
                 .execute(&mut *tx)
                 .await?;
         }
         tx.commit().await?;
-        Ok(self.albums().await?.into_iter().find(|a| a.id == id).expect("just inserted"))
+        Ok(self.album(AlbumId(id)).await?.expect("just inserted"))
     }
 
     /// Makes `site_id` a target of the album (auto-synced or manual), or no target (`None`).
     pub async fn set_album_target(
         &self,
-        album_id: i64,
-        site_id: i64,
+        album_id: AlbumId,
+        site_id: SiteId,
         auto_sync: Option<bool>,
     ) -> Result<()> {
         match auto_sync {
@@ -184,16 +219,16 @@ impl Store {
                     "INSERT INTO album_sites (album_id, site_id, auto_sync) VALUES (?, ?, ?)
                  ON CONFLICT (album_id, site_id) DO UPDATE SET auto_sync = excluded.auto_sync",
                 )
-                .bind(album_id)
-                .bind(site_id)
+                .bind(album_id.0)
+                .bind(site_id.0)
                 .bind(auto)
                 .execute(&self.pool)
                 .await?
             }
             None => {
                 sqlx::query("DELETE FROM album_sites WHERE album_id = ? AND site_id = ?")
-                    .bind(album_id)
-                    .bind(site_id)
+                    .bind(album_id.0)
+                    .bind(site_id.0)
                     .execute(&self.pool)
                     .await?
             }
@@ -201,10 +236,20 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_album_settings(&self, album_id: i64, settings_json: &str) -> Result<()> {
+    pub async fn set_album_settings(&self, album_id: AlbumId, settings_json: &str) -> Result<()> {
         sqlx::query("UPDATE albums SET settings = ? WHERE id = ?")
             .bind(settings_json)
-            .bind(album_id)
+            .bind(album_id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Where the album's source left off (sources with change cursors).
+    pub async fn set_album_cursor(&self, album_id: AlbumId, cursor: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE albums SET source_cursor = ? WHERE id = ?")
+            .bind(cursor)
+            .bind(album_id.0)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -225,28 +270,28 @@ impl Store {
 
     // ---- assets ----
 
-    pub async fn assets(&self, album_id: i64) -> Result<Vec<Asset>> {
+    pub async fn assets(&self, album_id: AlbumId) -> Result<Vec<Asset>> {
         let rows = sqlx::query("SELECT * FROM assets WHERE album_id = ? ORDER BY rel_path")
-            .bind(album_id)
+            .bind(album_id.0)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(Asset::from_row).collect())
     }
 
-    pub async fn asset(&self, id: i64) -> Result<Option<Asset>> {
+    pub async fn asset(&self, id: AssetId) -> Result<Option<Asset>> {
         let row = sqlx::query("SELECT * FROM assets WHERE id = ?")
-            .bind(id)
+            .bind(id.0)
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.as_ref().map(Asset::from_row))
     }
 
-    pub async fn album(&self, id: i64) -> Result<Option<Album>> {
+    pub async fn album(&self, id: AlbumId) -> Result<Option<Album>> {
         Ok(self.albums().await?.into_iter().find(|a| a.id == id))
     }
 
     /// Records a file seen at `rel_path`, replacing whatever was known about that path.
-    pub async fn put_asset(&self, album_id: i64, a: &NewAsset<'_>) -> Result<Asset> {
+    pub async fn put_asset(&self, album_id: AlbumId, a: &NewAsset<'_>) -> Result<Asset> {
         let row = sqlx::query(
             "INSERT INTO assets (album_id, rel_path, size, mtime_ns, content_hash, state, error)
              VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -255,7 +300,7 @@ impl Store {
                state = excluded.state, error = excluded.error
              RETURNING *",
         )
-        .bind(album_id)
+        .bind(album_id.0)
         .bind(a.rel_path)
         .bind(a.size)
         .bind(a.mtime_ns)
@@ -268,27 +313,27 @@ impl Store {
     }
 
     /// A renamed or moved photo: same row (and publications), new path.
-    pub async fn move_asset(&self, id: i64, rel_path: &str, mtime_ns: i64) -> Result<()> {
+    pub async fn move_asset(&self, id: AssetId, rel_path: &str, mtime_ns: i64) -> Result<()> {
         sqlx::query("UPDATE assets SET rel_path = ?, mtime_ns = ?, state = 'present' WHERE id = ?")
             .bind(rel_path)
             .bind(mtime_ns)
-            .bind(id)
+            .bind(id.0)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
     /// The source file is gone: the asset becomes missing and its publications orphaned.
-    pub async fn mark_missing(&self, id: i64) -> Result<()> {
+    pub async fn mark_missing(&self, id: AssetId) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE assets SET state = 'missing' WHERE id = ?")
-            .bind(id)
+            .bind(id.0)
             .execute(&mut *tx)
             .await?;
         sqlx::query(
             "UPDATE publications SET state = 'orphaned' WHERE asset_id = ? AND state = 'synced'",
         )
-        .bind(id)
+        .bind(id.0)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -300,16 +345,16 @@ impl Store {
     /// The newest publication of an asset on a site that is not superseded.
     pub async fn current_publication(
         &self,
-        asset_id: i64,
-        site_id: i64,
+        asset_id: AssetId,
+        site_id: SiteId,
     ) -> Result<Option<Publication>> {
         let row = sqlx::query(
             "SELECT *, CAST((julianday('now') - julianday(updated_at)) * 86400 AS INTEGER) AS age_secs
              FROM publications WHERE asset_id = ? AND site_id = ?
                AND state NOT IN ('superseded', 'deleted') ORDER BY id DESC LIMIT 1",
         )
-        .bind(asset_id)
-        .bind(site_id)
+        .bind(asset_id.0)
+        .bind(site_id.0)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|r| Publication::from_row(&r)))
@@ -317,29 +362,29 @@ impl Store {
 
     /// The current publication of every photo of an album on every site, in one query (the
     /// status view's; `current_publication` per photo took 1.1 s over 10,000 photos).
-    pub async fn album_publications(&self, album_id: i64) -> Result<Vec<Publication>> {
+    pub async fn album_publications(&self, album_id: AlbumId) -> Result<Vec<Publication>> {
         let rows = sqlx::query(
             "SELECT p.* FROM publications p JOIN assets a ON a.id = p.asset_id
              WHERE a.album_id = ? AND p.state NOT IN ('superseded', 'deleted') ORDER BY p.id",
         )
-        .bind(album_id)
+        .bind(album_id.0)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(Publication::from_row).collect())
     }
 
     /// Every publication of one photo, oldest first: its push history.
-    pub async fn asset_publications(&self, asset_id: i64) -> Result<Vec<Publication>> {
+    pub async fn asset_publications(&self, asset_id: AssetId) -> Result<Vec<Publication>> {
         let rows = sqlx::query("SELECT * FROM publications WHERE asset_id = ? ORDER BY id")
-            .bind(asset_id)
+            .bind(asset_id.0)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(Publication::from_row).collect())
     }
 
-    pub async fn publications(&self, site_id: i64) -> Result<Vec<Publication>> {
+    pub async fn publications(&self, site_id: SiteId) -> Result<Vec<Publication>> {
         let rows = sqlx::query("SELECT * FROM publications WHERE site_id = ? ORDER BY id")
-            .bind(site_id)
+            .bind(site_id.0)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(Publication::from_row).collect())
@@ -348,19 +393,19 @@ impl Store {
     /// Writes the intent to publish before any byte is sent (see the table's comment).
     pub async fn begin_publication(
         &self,
-        asset_id: i64,
-        site_id: i64,
-        slug: &str,
+        asset_id: AssetId,
+        site_id: SiteId,
+        key: &str,
         content_hash: &str,
         preset_hash: &str,
     ) -> Result<Publication> {
         let row = sqlx::query(
-            "INSERT INTO publications (asset_id, site_id, slug, content_hash, preset_hash, state)
+            "INSERT INTO publications (asset_id, site_id, remote_key, content_hash, preset_hash, state)
              VALUES (?, ?, ?, ?, ?, 'pending') RETURNING *",
         )
-        .bind(asset_id)
-        .bind(site_id)
-        .bind(slug)
+        .bind(asset_id.0)
+        .bind(site_id.0)
+        .bind(key)
         .bind(content_hash)
         .bind(preset_hash)
         .fetch_one(&self.pool)
@@ -372,23 +417,24 @@ impl Store {
     /// already synced.
     pub async fn adopt_publication(
         &self,
-        asset_id: i64,
-        site_id: i64,
+        asset_id: AssetId,
+        site_id: SiteId,
         found: &AdoptedItem<'_>,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO publications (asset_id, site_id, slug, content_hash, preset_hash,
-               remote_id, remote_url, thumbnail_url, state)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'synced')",
+            "INSERT INTO publications (asset_id, site_id, remote_key, content_hash, preset_hash,
+               remote_id, remote_url, thumbnail_url, format, state)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'synced')",
         )
-        .bind(asset_id)
-        .bind(site_id)
-        .bind(found.slug)
+        .bind(asset_id.0)
+        .bind(site_id.0)
+        .bind(found.key)
         .bind(found.content_hash)
         .bind(found.preset_hash)
-        .bind(found.remote_id)
+        .bind(found.remote_id.as_str())
         .bind(found.url)
         .bind(found.thumbnail_url)
+        .bind(found.format)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -403,21 +449,17 @@ impl Store {
         Ok(())
     }
 
-    pub async fn finish_publication(
-        &self,
-        id: i64,
-        remote_id: i64,
-        url: &str,
-        thumbnail_url: Option<&str>,
-    ) -> Result<()> {
+    pub async fn finish_publication(&self, id: i64, item: &PushedItem<'_>) -> Result<()> {
         sqlx::query(
-            "UPDATE publications SET remote_id = ?, remote_url = ?, thumbnail_url = ?, state = 'synced',
-               last_error = NULL, attempts = attempts + 1,
+            "UPDATE publications SET remote_id = ?, remote_url = ?, thumbnail_url = ?, format = ?,
+               text_key = ?, state = 'synced', last_error = NULL, attempts = attempts + 1,
                updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
         )
-        .bind(remote_id)
-        .bind(url)
-        .bind(thumbnail_url)
+        .bind(item.remote_id.as_str())
+        .bind(item.url)
+        .bind(item.thumbnail_url)
+        .bind(item.format)
+        .bind(item.text_key)
         .bind(id)
         .execute(&self.pool)
         .await?;
@@ -430,21 +472,48 @@ impl Store {
         id: i64,
         content_hash: &str,
         preset_hash: &str,
-        url: &str,
-        thumbnail_url: Option<&str>,
+        item: &PushedItem<'_>,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE publications SET content_hash = ?, preset_hash = ?, remote_url = ?,
-               thumbnail_url = ?, state = 'synced', last_error = NULL, attempts = attempts + 1,
-               updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+            "UPDATE publications SET content_hash = ?, preset_hash = ?, remote_id = ?, remote_url = ?,
+               thumbnail_url = ?, format = ?, text_key = ?, state = 'synced', last_error = NULL,
+               attempts = attempts + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+             WHERE id = ?",
         )
         .bind(content_hash)
         .bind(preset_hash)
-        .bind(url)
-        .bind(thumbnail_url)
+        .bind(item.remote_id.as_str())
+        .bind(item.url)
+        .bind(item.thumbnail_url)
+        .bind(item.format)
+        .bind(item.text_key)
         .bind(id)
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// The site took the upload and is still processing it: its id is kept, so a restart
+    /// polls it instead of uploading again.
+    pub async fn mark_processing(&self, id: i64, remote_id: &RemoteId) -> Result<()> {
+        sqlx::query(
+            "UPDATE publications SET remote_id = ?, state = 'processing',
+               updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+        )
+        .bind(remote_id.as_str())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The site got new text for the item (`AlbumSettings::text_key`).
+    pub async fn set_publication_text(&self, id: i64, text_key: &str) -> Result<()> {
+        sqlx::query("UPDATE publications SET text_key = ? WHERE id = ?")
+            .bind(text_key)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -490,9 +559,9 @@ impl Store {
 
     // ---- activity ----
 
-    pub async fn log(&self, album_id: Option<i64>, level: &str, message: &str) -> Result<()> {
+    pub async fn log(&self, album_id: Option<AlbumId>, level: &str, message: &str) -> Result<()> {
         sqlx::query("INSERT INTO activity (album_id, level, message) VALUES (?, ?, ?)")
-            .bind(album_id)
+            .bind(album_id.map(|a| a.0))
             .bind(level)
             .bind(message)
             .execute(&self.pool)

@@ -1,11 +1,16 @@
 //! Row types, read by column name so a column added later cannot shift them.
 
+use folio_model::{AlbumId, AssetId, RemoteId, SiteId, SiteState};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
+fn ids<T>(list: Option<String>, make: impl Fn(i64) -> T) -> Vec<T> {
+    list.unwrap_or_default().split(',').filter_map(|s| s.parse().ok()).map(make).collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Site {
-    pub id: i64,
+    pub id: SiteId,
     pub name: String,
     pub kind: String,
     pub url: String,
@@ -13,31 +18,42 @@ pub struct Site {
     /// Names the keychain entry holding the credential; never the credential itself.
     pub secret_ref: String,
     pub capabilities: String,
+    /// Whether its queue runs (reconnect and unreachable pause it).
+    pub state: SiteState,
+    /// Why it is not `ok`, in words.
+    pub state_error: Option<String>,
 }
 
 impl Site {
     pub(crate) fn from_row(r: &SqliteRow) -> Site {
         Site {
-            id: r.get("id"),
+            id: SiteId(r.get("id")),
             name: r.get("name"),
             kind: r.get("kind"),
             url: r.get("url"),
             account: r.get("account"),
             secret_ref: r.get("secret_ref"),
             capabilities: r.get("capabilities"),
+            state: SiteState::parse(r.get("state")),
+            state_error: r.get("state_error"),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Album {
-    pub id: i64,
+    pub id: AlbumId,
+    /// Where the source is: a folder's path, or the source's own location string.
     pub root: String,
     pub name: String,
     pub settings: String,
-    pub site_ids: Vec<i64>,
+    /// Which Source implementation reads it ("folder", …).
+    pub source_kind: String,
+    /// Where a source with change cursors left off.
+    pub source_cursor: Option<String>,
+    pub site_ids: Vec<SiteId>,
     /// Target sites pushed to only on request ("Sync now", `folio sync`), not by auto-sync.
-    pub manual_site_ids: Vec<i64>,
+    pub manual_site_ids: Vec<SiteId>,
 }
 
 impl Album {
@@ -45,16 +61,14 @@ impl Album {
         let ids: Option<String> = r.get("site_ids");
         let manual: Option<String> = r.try_get("manual_site_ids").unwrap_or_default();
         Album {
-            id: r.get("id"),
+            id: AlbumId(r.get("id")),
             root: r.get("root"),
             name: r.get("name"),
             settings: r.get("settings"),
-            site_ids: ids.unwrap_or_default().split(',').filter_map(|s| s.parse().ok()).collect(),
-            manual_site_ids: manual
-                .unwrap_or_default()
-                .split(',')
-                .filter_map(|s| s.parse().ok())
-                .collect(),
+            source_kind: r.get("source_kind"),
+            source_cursor: r.get("source_cursor"),
+            site_ids: self::ids(ids, SiteId),
+            manual_site_ids: self::ids(manual, SiteId),
         }
     }
 }
@@ -86,8 +100,8 @@ impl AssetState {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Asset {
-    pub id: i64,
-    pub album_id: i64,
+    pub id: AssetId,
+    pub album_id: AlbumId,
     pub rel_path: String,
     pub size: i64,
     pub mtime_ns: i64,
@@ -99,8 +113,8 @@ pub struct Asset {
 impl Asset {
     pub(crate) fn from_row(r: &SqliteRow) -> Asset {
         Asset {
-            id: r.get("id"),
-            album_id: r.get("album_id"),
+            id: AssetId(r.get("id")),
+            album_id: AlbumId(r.get("album_id")),
             rel_path: r.get("rel_path"),
             size: r.get("size"),
             mtime_ns: r.get("mtime_ns"),
@@ -123,6 +137,8 @@ pub struct NewAsset<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PublicationState {
     Pending,
+    /// Uploaded; the site is still processing it (`remote_id` is known, the URL may not be).
+    Processing,
     Synced,
     Failed,
     /// The source photo is gone; the copy stays on the site (default delete policy).
@@ -137,6 +153,7 @@ impl PublicationState {
     pub fn as_str(self) -> &'static str {
         match self {
             PublicationState::Pending => "pending",
+            PublicationState::Processing => "processing",
             PublicationState::Synced => "synced",
             PublicationState::Failed => "failed",
             PublicationState::Orphaned => "orphaned",
@@ -147,6 +164,7 @@ impl PublicationState {
     fn parse(s: &str) -> PublicationState {
         match s {
             "synced" => PublicationState::Synced,
+            "processing" => PublicationState::Processing,
             "failed" => PublicationState::Failed,
             "orphaned" => PublicationState::Orphaned,
             "superseded" => PublicationState::Superseded,
@@ -159,14 +177,19 @@ impl PublicationState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Publication {
     pub id: i64,
-    pub asset_id: i64,
-    pub site_id: i64,
-    pub slug: String,
+    pub asset_id: AssetId,
+    pub site_id: SiteId,
+    /// The duplicate-protection key, written before the upload starts.
+    pub key: String,
     pub content_hash: String,
     pub preset_hash: String,
-    pub remote_id: Option<i64>,
+    pub remote_id: Option<RemoteId>,
     pub remote_url: Option<String>,
     pub thumbnail_url: Option<String>,
+    /// The file type the site got (webp, avif, jpg, …).
+    pub format: Option<String>,
+    /// Which text the site got (`AlbumSettings::text_key`); `None` counts as current.
+    pub text_key: Option<String>,
     pub state: PublicationState,
     pub last_error: Option<String>,
     pub attempts: i64,
@@ -180,14 +203,16 @@ impl Publication {
     pub(crate) fn from_row(r: &SqliteRow) -> Publication {
         Publication {
             id: r.get("id"),
-            asset_id: r.get("asset_id"),
-            site_id: r.get("site_id"),
-            slug: r.get("slug"),
+            asset_id: AssetId(r.get("asset_id")),
+            site_id: SiteId(r.get("site_id")),
+            key: r.get("remote_key"),
             content_hash: r.get("content_hash"),
             preset_hash: r.get("preset_hash"),
-            remote_id: r.get("remote_id"),
+            remote_id: r.get::<Option<String>, _>("remote_id").map(RemoteId),
             remote_url: r.get("remote_url"),
             thumbnail_url: r.get("thumbnail_url"),
+            format: r.get("format"),
+            text_key: r.get("text_key"),
             state: PublicationState::parse(r.get("state")),
             last_error: r.get("last_error"),
             attempts: r.get("attempts"),

@@ -1,4 +1,6 @@
-use folio_store::{AssetState, NewAsset, PublicationState, Store, StoreError};
+use folio_store::{
+    AssetState, NewAsset, PublicationState, PushedItem, RemoteId, SiteState, Store, StoreError,
+};
 
 async fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -17,6 +19,10 @@ fn asset<'a>(path: &'a str, hash: &'a str) -> NewAsset<'a> {
     }
 }
 
+fn pushed<'a>(id: &'a RemoteId, url: &'a str) -> PushedItem<'a> {
+    PushedItem { remote_id: id, url, thumbnail_url: None, format: "webp", text_key: "t1" }
+}
+
 #[tokio::test]
 async fn sites_and_albums_round_trip_and_names_are_unique() {
     let (_dir, s) = store().await;
@@ -26,10 +32,10 @@ async fn sites_and_albums_round_trip_and_names_are_unique() {
     let dup =
         s.add_site("blog", "wordpress", "https://other", "bo", "folio/blog2").await.unwrap_err();
     assert!(matches!(dup, StoreError::Conflict(_)), "{dup}");
-    let album = s.add_album("/photos/export", "export", "{}", &[site.id]).await.unwrap();
+    let album = s.add_album("folder", "/photos/export", "export", "{}", &[site.id]).await.unwrap();
     assert_eq!(album.site_ids, vec![site.id]);
     assert!(matches!(
-        s.add_album("/photos/export", "x", "{}", &[]).await,
+        s.add_album("folder", "/photos/export", "x", "{}", &[]).await,
         Err(StoreError::Conflict(_))
     ));
 }
@@ -38,13 +44,15 @@ async fn sites_and_albums_round_trip_and_names_are_unique() {
 async fn a_publication_is_pending_before_it_is_synced_and_orphaned_when_the_source_goes() {
     let (_dir, s) = store().await;
     let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
-    let album = s.add_album("/a", "a", "{}", &[site.id]).await.unwrap();
+    let album = s.add_album("folder", "/a", "a", "{}", &[site.id]).await.unwrap();
     let a = s.put_asset(album.id, &asset("x.jpg", "h1")).await.unwrap();
     let p = s.begin_publication(a.id, site.id, "slug-1", "h1", "p1").await.unwrap();
     assert_eq!(p.state, PublicationState::Pending);
-    s.finish_publication(p.id, 42, "https://x/y.webp", None).await.unwrap();
+    let id = RemoteId("gid://shopify/MediaImage/42".into());
+    s.finish_publication(p.id, &pushed(&id, "https://x/y.webp")).await.unwrap();
     let p = s.current_publication(a.id, site.id).await.unwrap().unwrap();
-    assert_eq!((p.state, p.remote_id, p.attempts), (PublicationState::Synced, Some(42), 1));
+    assert_eq!((p.state, p.remote_id.clone(), p.attempts), (PublicationState::Synced, Some(id), 1));
+    assert_eq!((p.format.as_deref(), p.text_key.as_deref()), (Some("webp"), Some("t1")));
 
     s.move_asset(a.id, "renamed/x.jpg", 2).await.unwrap();
     let moved = s.assets(album.id).await.unwrap();
@@ -61,10 +69,10 @@ async fn a_publication_is_pending_before_it_is_synced_and_orphaned_when_the_sour
 async fn superseded_versions_are_not_current() {
     let (_dir, s) = store().await;
     let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
-    let album = s.add_album("/a", "a", "{}", &[site.id]).await.unwrap();
+    let album = s.add_album("folder", "/a", "a", "{}", &[site.id]).await.unwrap();
     let a = s.put_asset(album.id, &asset("x.jpg", "h1")).await.unwrap();
     let old = s.begin_publication(a.id, site.id, "v1", "h1", "p").await.unwrap();
-    s.finish_publication(old.id, 1, "u1", None).await.unwrap();
+    s.finish_publication(old.id, &pushed(&RemoteId("1".into()), "u1")).await.unwrap();
     s.set_publication_state(old.id, PublicationState::Superseded).await.unwrap();
     assert!(s.current_publication(a.id, site.id).await.unwrap().is_none());
     let new = s.begin_publication(a.id, site.id, "v2", "h2", "p").await.unwrap();
@@ -91,7 +99,7 @@ async fn settings_keep_their_first_value() {
 async fn a_job_keeps_its_backoff_for_the_same_version_and_restarts_for_a_new_one() {
     let (_dir, s) = store().await;
     let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
-    let album = s.add_album("/p", "p", "{}", &[site.id]).await.unwrap();
+    let album = s.add_album("folder", "/p", "p", "{}", &[site.id]).await.unwrap();
     let a = s.put_asset(album.id, &asset("a.jpg", "h1")).await.unwrap();
 
     let job = s.queue_job(a.id, site.id, "h1").await.unwrap();
@@ -122,7 +130,7 @@ async fn settings_and_renditions_round_trip() {
     s.set_setting("auto_sync_paused", "1").await.unwrap();
     assert_eq!(s.setting("auto_sync_paused").await.unwrap().as_deref(), Some("1"));
     let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
-    let album = s.add_album("/p", "p", "{}", &[site.id]).await.unwrap();
+    let album = s.add_album("folder", "/p", "p", "{}", &[site.id]).await.unwrap();
     let a = s.put_asset(album.id, &asset("a.jpg", "h1")).await.unwrap();
     let info = folio_store::RenditionInfo {
         width: 2560,
@@ -141,7 +149,7 @@ async fn an_album_target_can_be_manual_or_removed() {
     let (_dir, s) = store().await;
     let blog = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
     let shop = s.add_site("shop", "wordpress", "u2", "a", "r2").await.unwrap();
-    let album = s.add_album("/p", "p", "{}", &[blog.id]).await.unwrap();
+    let album = s.add_album("folder", "/p", "p", "{}", &[blog.id]).await.unwrap();
     s.set_album_target(album.id, shop.id, Some(false)).await.unwrap();
     let a = &s.albums().await.unwrap()[0];
     assert_eq!((a.site_ids.len(), a.manual_site_ids.clone()), (2, vec![shop.id]));
@@ -155,7 +163,7 @@ async fn an_album_target_can_be_manual_or_removed() {
 async fn a_photo_keeps_its_own_text_through_a_rename() {
     let (_dir, s) = store().await;
     let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
-    let album = s.add_album("/p", "p", "{}", &[site.id]).await.unwrap();
+    let album = s.add_album("folder", "/p", "p", "{}", &[site.id]).await.unwrap();
     let a = s.put_asset(album.id, &asset("a.jpg", "h1")).await.unwrap();
     assert_eq!(s.asset_texts(a.id).await.unwrap(), folio_store::TextOverrides::default());
     let own =
@@ -163,4 +171,55 @@ async fn a_photo_keeps_its_own_text_through_a_rename() {
     s.set_asset_texts(a.id, &own).await.unwrap();
     s.move_asset(a.id, "renamed.jpg", 2).await.unwrap();
     assert_eq!(s.asset_texts(a.id).await.unwrap(), own);
+}
+
+#[tokio::test]
+async fn a_site_state_change_is_reported_once() {
+    let (_dir, s) = store().await;
+    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    assert_eq!(site.state, SiteState::Ok);
+    assert!(s.set_site_state(site.id, SiteState::Reconnect, Some("revoked")).await.unwrap());
+    assert!(!s.set_site_state(site.id, SiteState::Reconnect, Some("revoked")).await.unwrap());
+    let now = s.site(site.id).await.unwrap().unwrap();
+    assert_eq!((now.state, now.state_error.as_deref()), (SiteState::Reconnect, Some("revoked")));
+    assert!(s.set_site_state(site.id, SiteState::Ok, None).await.unwrap());
+}
+
+/// A data folder from before remote ids were strings: its numbers are kept, as text.
+#[tokio::test]
+async fn an_older_database_keeps_its_publications() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("folio.db");
+    {
+        use sqlx::ConnectOptions;
+        let mut c = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        for sql in [
+            include_str!("../migrations/0001_initial.sql"),
+            include_str!("../migrations/0002_settings.sql"),
+            include_str!("../migrations/0003_jobs.sql"),
+            include_str!("../migrations/0004_asset_texts.sql"),
+            "PRAGMA user_version = 4",
+            "INSERT INTO sites (id, name, kind, url, account, secret_ref) VALUES (1, 'blog', 'wordpress', 'u', 'a', 'r')",
+            "INSERT INTO albums (id, root, name, settings) VALUES (1, '/p', 'p', '{}')",
+            "INSERT INTO assets (id, album_id, rel_path, size, mtime_ns, content_hash, state) VALUES (1, 1, 'a.jpg', 1, 1, 'h1', 'present')",
+            "INSERT INTO publications (asset_id, site_id, slug, content_hash, preset_hash, remote_id, remote_url, state) VALUES (1, 1, 'folio-x', 'h1', 'p1', 1234, 'https://x/a.webp', 'synced')",
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
+        }
+    }
+    let s = Store::open(&path).await.unwrap();
+    let p = s
+        .current_publication(folio_store::AssetId(1), folio_store::SiteId(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.remote_id, Some(RemoteId("1234".into())));
+    assert_eq!((p.key.as_str(), p.format.as_deref(), p.text_key), ("folio-x", Some("webp"), None));
+    let album = &s.albums().await.unwrap()[0];
+    assert_eq!((album.source_kind.as_str(), album.source_cursor.clone()), ("folder", None));
 }

@@ -83,14 +83,14 @@ pub fn unique(prefix: &str) -> String {
 /// Every attachment whose URL contains `album` (uploads are named `{album}-{filename}`).
 pub async fn album_media(wp: &WordPress, album: &str) -> Vec<RemoteMedia> {
     let mut all = Vec::new();
-    let mut page = 1;
+    let mut cursor: Option<String> = None;
     loop {
-        let p = wp.list(page).await.unwrap();
+        let p = wp.list(cursor.as_deref()).await.unwrap();
         all.extend(p.items.into_iter().filter(|m| m.url.contains(album)));
-        if page >= p.total_pages {
+        cursor = p.next;
+        if cursor.is_none() {
             return all;
         }
-        page += 1;
     }
 }
 

@@ -1,5 +1,5 @@
-//! Walks an album folder for photos. Only decides *what is there*; hashing and decoding come
-//! later, and only for files whose size or modification time changed.
+//! Walks an album folder for photos. Only decides *what is there*; hashing comes later, and
+//! only for files whose size or modification time changed.
 
 use std::path::{Path, PathBuf};
 
@@ -21,28 +21,57 @@ pub fn ignored(name: &str) -> bool {
         || name.eq_ignore_ascii_case("desktop.ini")
 }
 
-pub fn scan(root: &Path) -> std::io::Result<Vec<SeenFile>> {
+/// What a walk found: the photos, and the places it could not look into.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub files: Vec<SeenFile>,
+    /// Relative paths (or the reason) of parts the walk could not read.
+    pub errors: Vec<String>,
+}
+
+pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64)
+}
+
+pub fn scan(root: &Path) -> std::io::Result<Scan> {
     if !root.is_dir() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::NotFound,
-            format!("{} is not a folder", root.display()),
+            format!("{} is not a folder (is the drive connected?)", root.display()),
         ));
     }
     let mut out = Vec::new();
+    let mut errors = Vec::new();
     // Symlinks are not followed, so a link loop cannot trap the walk.
     let walk = walkdir::WalkDir::new(root).follow_links(false).into_iter();
     for entry in walk.filter_entry(|e| e.depth() == 0 || !ignored(&e.file_name().to_string_lossy()))
     {
-        let Ok(entry) = entry else { continue };
-        if !entry.file_type().is_file() || !folio_convert::has_image_extension(entry.path()) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let place = e.path().and_then(|p| p.strip_prefix(root).ok());
+                errors.push(match place {
+                    Some(p) => format!("{}: {e}", p.display()),
+                    None => e.to_string(),
+                });
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        if !entry.file_type().is_file() || !folio_model::is_photo_name(&name) {
             continue;
         }
-        let Ok(meta) = entry.metadata() else { continue };
-        let mtime_ns = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as i64);
+        let meta = match entry.metadata() {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(format!("{}: {e}", entry.path().display()));
+                continue;
+            }
+        };
+        let mtime_ns = mtime_ns(&meta);
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
         let rel_path =
             rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
@@ -54,7 +83,7 @@ pub fn scan(root: &Path) -> std::io::Result<Vec<SeenFile>> {
         });
     }
     out.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    Ok(out)
+    Ok(Scan { files: out, errors })
 }
 
 #[cfg(test)]
@@ -80,7 +109,8 @@ mod tests {
         }
         #[cfg(unix)]
         std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
-        let found: Vec<String> = scan(root).unwrap().into_iter().map(|f| f.rel_path).collect();
+        let found: Vec<String> =
+            scan(root).unwrap().files.into_iter().map(|f| f.rel_path).collect();
         assert_eq!(found, vec!["a.jpg", "sub/b.PNG"]);
     }
 }

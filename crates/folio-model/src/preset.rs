@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 /// handling, …), so every cached rendition is re-made once instead of silently going stale.
 pub const PIPELINE_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum OutputFormat {
     #[default]
     Webp,
@@ -47,6 +48,7 @@ impl std::str::FromStr for OutputFormat {
 /// Which metadata reaches the published file. Location is off by default: a photo on a website
 /// must not reveal where the photographer lives. Credit (creator, copyright) is on by default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MetadataPolicy {
     pub keep_location: bool,
     pub keep_credit: bool,
@@ -68,6 +70,7 @@ impl Default for MetadataPolicy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Preset {
     pub format: OutputFormat,
     /// 1–100.

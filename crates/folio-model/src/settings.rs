@@ -1,10 +1,11 @@
 //! Per-album settings, stored as JSON in the album row.
 
-use folio_convert::Preset;
+use crate::Preset;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AlbumSettings {
     pub preset: Preset,
     /// File name on the site, before slugifying and the extension.
@@ -26,5 +27,24 @@ impl Default for AlbumSettings {
             caption: "{caption}".into(),
             delete_remote: false,
         }
+    }
+}
+
+impl AlbumSettings {
+    /// Identifies the text a photo gets on the sites (the album's title, alt and caption
+    /// patterns, or the photographer's own text for that photo). A publication records the key
+    /// it was sent with; a different key means the site's text is out of date, even when the
+    /// picture is not.
+    pub fn text_key(&self, own: &crate::TextOverrides) -> String {
+        let canonical = serde_json::to_vec(&(
+            &self.title,
+            &self.alt,
+            &self.caption,
+            &own.title,
+            &own.alt,
+            &own.caption,
+        ))
+        .expect("text serialises");
+        blake3::hash(&canonical).to_hex()[..16].to_string()
     }
 }

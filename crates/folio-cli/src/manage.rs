@@ -1,0 +1,275 @@
+//! `folio site`, `folio album`, pause, retry, reconcile and activity: thin wrappers over
+//! folio-engine.
+
+use crate::convert::PresetArgs;
+use clap::Subcommand;
+use folio_engine::{AlbumSettings, Engine, EngineError, ErrorCode, ImageFormat, SiteState};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum SiteCommand {
+    /// Connect a site. The Application Password is read from FOLIO_APP_PASSWORD, else stdin.
+    Add {
+        name: String,
+        /// The WordPress site's address, e.g. https://example.com
+        #[arg(long)]
+        wordpress: String,
+        #[arg(long)]
+        user: String,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// New credentials for a site whose password was revoked (FOLIO_APP_PASSWORD, else stdin).
+    Reconnect { name: String },
+}
+
+#[derive(Subcommand)]
+pub enum AlbumCommand {
+    /// Sync a folder to sites.
+    Add {
+        path: PathBuf,
+        /// Target site (repeat for several).
+        #[arg(long = "site", required = true)]
+        sites: Vec<String>,
+        #[command(flatten)]
+        preset: PresetArgs,
+        /// File name pattern, e.g. '{album}-{date}-{sequence}'.
+        #[arg(long)]
+        naming: Option<String>,
+        /// Alt text pattern, e.g. '{title|caption|readable_filename}'.
+        #[arg(long)]
+        alt: Option<String>,
+        /// Delete photos from the sites when they are deleted from the folder.
+        #[arg(long)]
+        delete_remote: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an album's settings; only the options given change.
+    Set {
+        path: PathBuf,
+        #[arg(long)]
+        format: Option<folio_convert::OutputFormat>,
+        #[arg(long)]
+        max_edge: Option<u32>,
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+        quality: Option<u8>,
+        #[arg(long)]
+        naming: Option<String>,
+        #[arg(long)]
+        alt: Option<String>,
+    },
+}
+
+/// Exit status for an engine error: configuration mistakes are 2, like usage errors.
+pub fn fail(e: EngineError) -> ExitCode {
+    eprintln!("folio: {}", e.message);
+    match e.code {
+        ErrorCode::Config | ErrorCode::Secrets => ExitCode::from(2),
+        _ => ExitCode::from(1),
+    }
+}
+
+fn read_password() -> Result<String, EngineError> {
+    if let Ok(p) = std::env::var("FOLIO_APP_PASSWORD") {
+        return Ok(p);
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("Application Password: ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| EngineError::config(format!("reading the password: {e}")))?;
+    let p = line.trim().to_string();
+    if p.is_empty() {
+        return Err(EngineError::config(
+            "no Application Password given (set FOLIO_APP_PASSWORD or pipe it in)",
+        ));
+    }
+    Ok(p)
+}
+
+pub async fn site(engine: &Engine, command: SiteCommand) -> Result<ExitCode, EngineError> {
+    match command {
+        SiteCommand::Add { name, wordpress, user } => {
+            let password = read_password()?;
+            let s = engine.add_wordpress_site(&name, &wordpress, &user, &password).await?;
+            println!(
+                "Added site {} ({} at {}): {}; {}",
+                s.name,
+                s.account,
+                s.url,
+                avif(&s),
+                mode(&s)
+            );
+        }
+        SiteCommand::Reconnect { name } => {
+            let password = read_password()?;
+            let s = engine.reconnect_site(&name, &password).await?;
+            println!(
+                "Reconnected {} ({} at {}); its waiting photos go up on the next pass",
+                s.name, s.account, s.url
+            );
+        }
+        SiteCommand::List { json } => {
+            let sites = engine.sites().await?;
+            if json {
+                println!("{}", serde_json::to_string(&sites).expect("serialises"));
+            } else {
+                for s in sites {
+                    let state = match (&s.state, &s.error) {
+                        (SiteState::Ok, _) => "ok".to_string(),
+                        (state, Some(e)) => format!("{}: {e}", state.as_str()),
+                        (state, None) => state.as_str().to_string(),
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}; {}\t{state}",
+                        s.name,
+                        s.kind,
+                        s.account,
+                        s.url,
+                        mode(&s),
+                        avif(&s)
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn avif(s: &folio_engine::SiteSummary) -> &'static str {
+    if s.capabilities.accepts(ImageFormat::Avif) {
+        "accepts AVIF"
+    } else {
+        "no AVIF (WebP will be used)"
+    }
+}
+
+/// How a site takes a changed photo, in words.
+fn mode(s: &folio_engine::SiteSummary) -> &'static str {
+    if s.capabilities.replace_in_place {
+        "replaces in place (companion plugin)"
+    } else {
+        "changed photos get a new URL (no companion plugin)"
+    }
+}
+
+pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, EngineError> {
+    match command {
+        AlbumCommand::Add { path, sites, preset, naming, alt, delete_remote } => {
+            let mut settings = AlbumSettings {
+                delete_remote,
+                preset: preset.preset(),
+                ..AlbumSettings::default()
+            };
+            if let Some(n) = naming {
+                settings.naming = n;
+            }
+            if let Some(a) = alt {
+                settings.alt = a;
+            }
+            let a = engine.add_album(&path, &sites, settings).await?;
+            println!("Added album {} ({}) → {}", a.name, a.root, a.sites.join(", "));
+        }
+        AlbumCommand::Set { path, format, max_edge, quality, naming, alt } => {
+            let s = engine
+                .update_album_settings(&path, |s| {
+                    s.preset.format = format.unwrap_or(s.preset.format);
+                    s.preset.max_edge = max_edge.unwrap_or(s.preset.max_edge);
+                    s.preset.quality = quality.unwrap_or(s.preset.quality);
+                    s.naming = naming.unwrap_or_else(|| s.naming.clone());
+                    s.alt = alt.unwrap_or_else(|| s.alt.clone());
+                })
+                .await?;
+            println!("{}", serde_json::to_string(&s).expect("serialises"));
+        }
+        AlbumCommand::List { json } => {
+            let albums = engine.albums().await?;
+            if json {
+                println!("{}", serde_json::to_string(&albums).expect("serialises"));
+            } else {
+                let sites = engine.sites().await?;
+                for a in albums {
+                    let targets: Vec<String> = a
+                        .sites
+                        .iter()
+                        .map(|name| match sites.iter().find(|s| &s.name == name) {
+                            Some(s) if s.capabilities.replace_in_place => {
+                                format!("{name} (in place)")
+                            }
+                            _ => format!("{name} (new URL on change)"),
+                        })
+                        .collect();
+                    println!("{}\t{}\t{}", a.name, a.root, targets.join(", "));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn pause(engine: &Engine, paused: bool) -> Result<ExitCode, EngineError> {
+    engine.set_auto_sync_paused(paused).await?;
+    println!("Auto-sync {}", if paused { "paused" } else { "resumed" });
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn retry(
+    engine: &Engine,
+    album: Option<&std::path::Path>,
+) -> Result<ExitCode, EngineError> {
+    let n = engine.retry(album).await?;
+    println!("{n} photo(s) will be retried on the next pass");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn reconcile(engine: &Engine, site: &str, json: bool) -> Result<ExitCode, EngineError> {
+    let r = engine.reconcile_site(site).await?;
+    if json {
+        println!("{}", serde_json::to_string(&r).expect("serialises"));
+    } else {
+        println!(
+            "{} items from Folio on {site}: {} photos matched, {} already known, {} not on the site",
+            r.remote_items, r.matched, r.already_known, r.missing
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn activity(engine: &Engine, limit: u32, json: bool) -> Result<ExitCode, EngineError> {
+    let entries = engine.activity(limit).await?;
+    if json {
+        println!("{}", serde_json::to_string(&entries).expect("serialises"));
+    } else {
+        for e in entries {
+            println!("{}  {:<7} {}", e.at, e.level, e.message);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn write_plugin(out: &std::path::Path) -> ExitCode {
+    match std::fs::write(out, folio_engine::companion_plugin_zip()) {
+        Ok(()) => {
+            println!(
+                "Wrote {}. In WordPress: Plugins → Add New → Upload Plugin, then activate it.",
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("folio: cannot write {}: {e}", out.display());
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! Albums: a source root with its settings and target sites.
+
+use crate::patterns::{expand, PatternInput};
+use crate::{Engine, EngineError};
+use folio_model::{AlbumId, AlbumSettings};
+use folio_sources::SourceConfig;
+use folio_store::{Album, AssetState};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlbumSummary {
+    pub id: AlbumId,
+    pub name: String,
+    pub root: String,
+    /// Which source reads it ("folder", …).
+    pub source: String,
+    pub sites: Vec<String>,
+    pub settings: AlbumSettings,
+}
+
+impl Engine {
+    /// A folder becomes an album that syncs to `site_names`.
+    pub async fn add_album(
+        &self,
+        root: &Path,
+        site_names: &[String],
+        settings: AlbumSettings,
+    ) -> Result<AlbumSummary, EngineError> {
+        let store = &self.state.store;
+        let root = root
+            .canonicalize()
+            .map_err(|e| EngineError::config(format!("{}: {e}", root.display())))?;
+        if !root.is_dir() {
+            return Err(EngineError::config(format!("{} is not a folder", root.display())));
+        }
+        let mut site_ids = Vec::new();
+        for name in site_names {
+            let site = store.site_by_name(name).await?.ok_or_else(|| {
+                EngineError::config(format!("no site named '{name}'; add it with 'folio site add'"))
+            })?;
+            site_ids.push(site.id);
+        }
+        let name = root.file_name().map_or("album".into(), |n| n.to_string_lossy().into_owned());
+        let settings_json = serde_json::to_string(&settings).expect("settings serialise");
+        let album = store
+            .add_album("folder", &root.to_string_lossy(), &name, &settings_json, &site_ids)
+            .await?;
+        Ok(AlbumSummary {
+            id: album.id,
+            name: album.name,
+            root: album.root,
+            source: album.source_kind,
+            sites: site_names.to_vec(),
+            settings,
+        })
+    }
+
+    pub async fn albums(&self) -> Result<Vec<AlbumSummary>, EngineError> {
+        let sites = self.state.store.sites().await?;
+        let mut out = Vec::new();
+        for a in self.state.store.albums().await? {
+            let names = a
+                .site_ids
+                .iter()
+                .filter_map(|id| sites.iter().find(|s| s.id == *id))
+                .map(|s| s.name.clone())
+                .collect();
+            let settings = serde_json::from_str(&a.settings).unwrap_or_default();
+            out.push(AlbumSummary {
+                id: a.id,
+                name: a.name,
+                root: a.root,
+                source: a.source_kind,
+                sites: names,
+                settings,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The album's settings, as they are (nothing is written or started).
+    pub async fn album_settings(&self, album_root: &Path) -> Result<AlbumSettings, EngineError> {
+        let album = self.album_by_root(album_root).await?;
+        Ok(serde_json::from_str(&album.settings).unwrap_or_default())
+    }
+
+    /// Changes an album's settings (the settings screen, `folio album set`). Photos whose
+    /// output or text changes are pushed again on the next pass, in place where the site
+    /// allows; unchanged settings change nothing.
+    pub async fn update_album_settings(
+        &self,
+        album_root: &Path,
+        change: impl FnOnce(&mut AlbumSettings),
+    ) -> Result<AlbumSettings, EngineError> {
+        let album = self.album_by_root(album_root).await?;
+        let before: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
+        let mut settings = before.clone();
+        change(&mut settings);
+        if settings != before {
+            let json = serde_json::to_string(&settings).expect("settings serialise");
+            self.state.store.set_album_settings(album.id, &json).await?;
+            self.state.wake.notify_waiters();
+        }
+        Ok(settings)
+    }
+
+    /// Every connected site and how the album at `album_root` uses it: `None` (not a target),
+    /// `Some(true)` (auto-synced) or `Some(false)` (manual: pushed on "Sync now" only).
+    pub async fn album_targets(
+        &self,
+        album_root: &Path,
+    ) -> Result<Vec<(String, Option<bool>)>, EngineError> {
+        let album = self.album_by_root(album_root).await?;
+        Ok(self
+            .state
+            .store
+            .sites()
+            .await?
+            .into_iter()
+            .map(|s| {
+                let mode =
+                    album.site_ids.contains(&s.id).then(|| !album.manual_site_ids.contains(&s.id));
+                (s.name, mode)
+            })
+            .collect())
+    }
+
+    pub async fn set_album_target(
+        &self,
+        album_root: &Path,
+        site_name: &str,
+        auto_sync: Option<bool>,
+    ) -> Result<(), EngineError> {
+        let album = self.album_by_root(album_root).await?;
+        let site = self
+            .state
+            .store
+            .site_by_name(site_name)
+            .await?
+            .ok_or_else(|| EngineError::config(format!("no site named '{site_name}'")))?;
+        self.state.store.set_album_target(album.id, site.id, auto_sync).await?;
+        self.state.wake.notify_waiters();
+        Ok(())
+    }
+
+    pub(crate) async fn album_by_root(&self, album_root: &Path) -> Result<Album, EngineError> {
+        // A folder is named by its real path; other sources by their own location string.
+        let wanted = album_root.canonicalize().unwrap_or_else(|_| album_root.to_path_buf());
+        self.state
+            .store
+            .albums()
+            .await?
+            .into_iter()
+            .find(|a| Path::new(&a.root) == wanted)
+            .ok_or_else(|| EngineError::config(format!("{} is not an album", wanted.display())))
+    }
+
+    /// Expands `pattern` on up to `limit` of the album's photos (in album order), with their
+    /// real metadata and the size the album's preset would give them: the settings screen's
+    /// live preview. Returns (relative path, result) pairs; unreadable photos are skipped.
+    pub async fn preview_pattern(
+        &self,
+        album_root: &Path,
+        pattern: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, String)>, EngineError> {
+        let state = &self.state;
+        let album = self.album_by_root(album_root).await?;
+        let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
+        let config = SourceConfig { kind: album.source_kind.clone(), location: album.root.clone() };
+        let source = state.sources.open(&config)?;
+        let mut photos: Vec<_> = state
+            .store
+            .assets(album.id)
+            .await?
+            .into_iter()
+            .filter(|a| a.state != AssetState::Missing)
+            .collect();
+        if photos.is_empty() {
+            // Not looked at yet: look now (the first sync would do the same).
+            photos = crate::reconcile::reconcile(state, &album, &*source).await?.current;
+        }
+        let mut out = Vec::new();
+        for (i, photo) in photos.iter().enumerate() {
+            if out.len() >= limit {
+                break;
+            }
+            let Ok(local) = source.fetch(&photo.rel_path).await else { continue };
+            let path: PathBuf = local.path().to_path_buf();
+            let Ok(Ok(probe)) = state.pool.spawn(move || folio_convert::probe_file(&path)).await
+            else {
+                continue;
+            };
+            let (w, h) = probe.upright_size();
+            let (width, height) = folio_convert::fitted(w, h, settings.preset.max_edge);
+            let stem = Path::new(&photo.rel_path)
+                .file_stem()
+                .map_or("photo".into(), |s| s.to_string_lossy().into_owned());
+            let input = PatternInput {
+                stem: &stem,
+                album: &album.name,
+                sequence: i + 1,
+                meta: &probe.meta,
+                width,
+                height,
+            };
+            out.push((photo.rel_path.clone(), expand(pattern, &input)));
+        }
+        Ok(out)
+    }
+}

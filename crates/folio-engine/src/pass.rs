@@ -1,0 +1,273 @@
+//! One pass over one album: look at its source, plan, and hand the steps to the site queues;
+//! then, separately, gather how they ended. Handing off and gathering are apart so that an
+//! album's next pass never waits for a slow site to finish the last one.
+
+use crate::planner::{self, Skip, Target};
+use crate::progress::Ended;
+use crate::reconcile::reconcile;
+use crate::renditions::RenditionKey;
+use crate::report::{FailedPhoto, SyncOptions, SyncReport};
+use crate::state::EngineState;
+use crate::step::{preset_for, AlbumContext, Outcome, Work};
+use crate::workers;
+use crate::EngineError;
+use folio_model::{AlbumId, AlbumSettings, AssetId, SiteId, SyncEvent};
+use folio_sources::SourceConfig;
+use folio_store::unix_now;
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// A pass handed to the queues, with the answers still to come.
+pub struct Dispatched {
+    pub album: AlbumId,
+    name: String,
+    report: SyncReport,
+    answers: Vec<(AssetId, String, SiteId, oneshot::Receiver<Outcome>)>,
+    site_names: Vec<String>,
+}
+
+pub async fn dispatch(
+    engine: &Arc<EngineState>,
+    album_id: AlbumId,
+    options: SyncOptions,
+) -> Result<Dispatched, EngineError> {
+    let lock = engine.album_lock(album_id);
+    let _one_pass = lock.lock().await;
+    let store = &engine.store;
+    let album =
+        store.album(album_id).await?.ok_or_else(|| EngineError::config("the album is gone"))?;
+    let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
+    let mut report = SyncReport::default();
+    let mut out = Dispatched {
+        album: album.id,
+        name: album.name.clone(),
+        report: SyncReport::default(),
+        answers: Vec::new(),
+        site_names: Vec::new(),
+    };
+    let config = SourceConfig { kind: album.source_kind.clone(), location: album.root.clone() };
+    let source = match engine.sources.open(&config) {
+        Ok(s) => s,
+        Err(e) => {
+            report.problems.push(format!("{}: {}", album.name, e.message));
+            out.report = report;
+            return Ok(out);
+        }
+    };
+    let found = reconcile(engine, &album, &*source).await?;
+    report.removed = found.removed.len();
+    report.failed = found.failed;
+    report.problems = found.problems;
+    for p in &report.problems {
+        store.log(Some(album.id), "warning", p).await?;
+    }
+
+    let mut targets = Vec::new();
+    let mut queues = HashMap::new();
+    for site in store.sites().await? {
+        let wanted = album.site_ids.contains(&site.id)
+            && !(options.auto && album.manual_site_ids.contains(&site.id));
+        if !wanted {
+            continue;
+        }
+        let q = match workers::queue_for(engine, &site) {
+            Ok(q) => q,
+            Err(e) => {
+                report.problems.push(format!("{}: {}", site.name, e.message));
+                continue;
+            }
+        };
+        let preset = preset_for(&settings, &EngineState::capabilities(&site));
+        targets.push(Target {
+            site: site.id,
+            ready: q.is_ready(),
+            preset_hash: preset.hash(),
+            replace_in_place: EngineState::capabilities(&site).replace_in_place,
+        });
+        out.site_names.push(site.name.clone());
+        queues.insert(site.id, q);
+    }
+    let publications = store
+        .album_publications(album.id)
+        .await?
+        .into_iter()
+        .map(|p| ((p.asset_id, p.site_id), p))
+        .collect();
+    let jobs = store
+        .album_jobs(album.id)
+        .await?
+        .into_iter()
+        .map(|j| ((j.asset_id, j.site_id), j))
+        .collect();
+    let mut in_flight = HashMap::new();
+    for (site, q) in &queues {
+        in_flight.extend(q.in_flight().into_iter().map(|(asset, hash)| ((asset, *site), hash)));
+    }
+    let own = store.album_texts(album.id).await?;
+    let text_keys = found
+        .current
+        .iter()
+        .map(|a| (a.id, settings.text_key(&own.get(&a.id).cloned().unwrap_or_default())))
+        .collect();
+    let plan = planner::plan(&planner::Input {
+        photos: &found.current,
+        removed: &found.removed,
+        delete_remote: settings.delete_remote,
+        targets: &targets,
+        publications: &publications,
+        jobs: &jobs,
+        in_flight: &in_flight,
+        text_keys: &text_keys,
+        retry_now: options.retry_now,
+        now: unix_now(),
+    });
+    report.unchanged = plan.count(Skip::UpToDate);
+    report.waiting = plan.count(Skip::NotDue) + plan.count(Skip::SiteNotReady);
+
+    let photos: HashMap<AssetId, (usize, &folio_store::Asset)> = found
+        .current
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id, (i + 1, a)))
+        .chain(found.removed.iter().map(|a| (a.id, (0, a))))
+        .collect();
+    let planned: Vec<(AssetId, SiteId)> = plan.steps.iter().map(|s| (s.asset, s.site)).collect();
+    let mut with_work: Vec<AssetId> = planned.iter().map(|(a, _)| *a).collect();
+    with_work.sort();
+    with_work.dedup();
+    engine.emit(SyncEvent::Planned { album: album.id, photos: with_work.len() as u32 });
+    engine.progress.planned(album.id, &planned);
+    engine.touch_progress();
+    let context =
+        Arc::new(AlbumContext { album: album.clone(), settings: settings.clone(), source });
+    for step in plan.steps {
+        let (Some(q), Some((sequence, asset))) = (queues.get(&step.site), photos.get(&step.asset))
+        else {
+            continue;
+        };
+        let delete = match step.action {
+            planner::Action::Delete(p) => Some(p),
+            _ => None,
+        };
+        let target = targets.iter().find(|t| t.site == step.site).expect("planned for a target");
+        let pushes = matches!(
+            step.action,
+            planner::Action::Upload
+                | planner::Action::Resume(_)
+                | planner::Action::Replace(_)
+                | planner::Action::NewVersion(_)
+        );
+        let reservation = pushes.then(|| {
+            engine.renditions.reserve(RenditionKey {
+                content_hash: asset.content_hash.clone(),
+                preset_hash: target.preset_hash.clone(),
+            })
+        });
+        let work = Work {
+            album: context.clone(),
+            asset: asset.id,
+            content_hash: asset.content_hash.clone(),
+            path: asset.rel_path.clone(),
+            sequence: *sequence,
+            delete,
+            retry_now: options.retry_now,
+            reservation,
+        };
+        let answer = q.submit(work);
+        out.answers.push((asset.id, asset.rel_path.clone(), step.site, answer));
+    }
+    out.report = report;
+    Ok(out)
+}
+
+/// Waits for every step of a dispatched pass and adds them up. Each photo is reported once
+/// (one failure line, not one per site).
+pub async fn collect(engine: &EngineState, d: Dispatched) -> SyncReport {
+    let mut report = d.report;
+    let mut left: HashMap<AssetId, usize> = HashMap::new();
+    for (asset, _, _, _) in &d.answers {
+        *left.entry(*asset).or_default() += 1;
+    }
+    let mut errors: HashMap<AssetId, (String, Vec<String>, bool)> = HashMap::new();
+    let mut pending: futures::stream::FuturesUnordered<_> = d
+        .answers
+        .into_iter()
+        .map(|(asset, path, site, rx)| async move {
+            (asset, path, site, rx.await.unwrap_or(Outcome::SiteNotReady))
+        })
+        .collect();
+    while let Some((asset, path, site, outcome)) = pending.next().await {
+        let entry = errors.entry(asset).or_insert_with(|| (path.clone(), Vec::new(), false));
+        let ended = match &outcome {
+            Outcome::Uploaded => {
+                report.uploaded += 1;
+                Ended::Done
+            }
+            Outcome::Replaced => {
+                report.replaced += 1;
+                Ended::Done
+            }
+            Outcome::TextUpdated | Outcome::Unchanged | Outcome::Stale => {
+                report.unchanged += 1;
+                Ended::Done
+            }
+            Outcome::Deleted => Ended::Done,
+            Outcome::Waiting(_) | Outcome::SiteDown(..) | Outcome::SiteNotReady => {
+                entry.2 = true;
+                Ended::Waiting
+            }
+            Outcome::Failed(e) => {
+                entry.1.push(e.clone());
+                Ended::Failed
+            }
+            Outcome::PhotoFailed(e) => {
+                if !entry.1.contains(e) {
+                    entry.1.insert(0, e.clone());
+                }
+                Ended::Failed
+            }
+        };
+        engine.progress.ended(d.album, asset, site, ended);
+        engine.touch_progress();
+        let remaining = left.get_mut(&asset).map(|n| {
+            *n -= 1;
+            *n
+        });
+        if remaining == Some(0) {
+            let (path, errs, waiting) = errors.remove(&asset).unwrap_or_default();
+            if !errs.is_empty() {
+                let error = errs.join("; ");
+                engine.emit(SyncEvent::PhotoFailed {
+                    album: d.album,
+                    path: path.clone(),
+                    error: error.clone(),
+                });
+                report.failed.push(FailedPhoto { path: path.clone(), error });
+            } else if waiting {
+                report.waiting += 1;
+            }
+            engine.emit(SyncEvent::PhotoDone { album: d.album, path });
+        }
+    }
+    report.failed.sort_by(|a, b| a.path.cmp(&b.path));
+    report.failed.dedup();
+    if report.uploaded + report.replaced > 0 {
+        let message = format!(
+            "{}: {} new and {} updated photo(s) on {}",
+            d.name,
+            report.uploaded,
+            report.replaced,
+            d.site_names.join(", ")
+        );
+        let _ = engine.store.log(Some(d.album), "info", &message).await;
+    }
+    engine.emit(SyncEvent::PassFinished {
+        album: d.album,
+        uploaded: report.uploaded as u32,
+        replaced: report.replaced as u32,
+        failed: report.failed.len() as u32,
+    });
+    report
+}

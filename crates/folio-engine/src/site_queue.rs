@@ -1,0 +1,103 @@
+//! One queue per site: its steps, its destination, which photos are in it, and whether it
+//! runs. The workers that drain it are in `workers`.
+
+use crate::step::{Outcome, Work};
+use folio_model::{AssetId, SiteId, SiteState};
+use folio_sites::{Destination, ErrorClass, SiteError, SiteErrorCode};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+pub struct Task {
+    pub work: Work,
+    pub done: oneshot::Sender<Outcome>,
+}
+
+pub struct SiteQueue {
+    pub site: SiteId,
+    pub destination: Arc<dyn Destination>,
+    sender: mpsc::UnboundedSender<Task>,
+    pub(crate) receiver: tokio::sync::Mutex<mpsc::UnboundedReceiver<Task>>,
+    /// Photo → the version queued or running, so a pass does not queue it twice.
+    in_flight: Mutex<HashMap<AssetId, String>>,
+    /// One step per photo at a time (an old version's upload and a new version's replace must
+    /// not interleave).
+    photo_locks: Mutex<HashMap<AssetId, Arc<tokio::sync::Mutex<()>>>>,
+    pub state: watch::Sender<SiteState>,
+    /// Learning what the site takes (a refused format) happens once, not once per worker.
+    pub learning: tokio::sync::Mutex<()>,
+    pub(crate) tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl SiteQueue {
+    pub fn new(site: SiteId, state: SiteState, destination: Arc<dyn Destination>) -> SiteQueue {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        SiteQueue {
+            site,
+            destination,
+            sender,
+            receiver: tokio::sync::Mutex::new(receiver),
+            in_flight: Mutex::new(HashMap::new()),
+            photo_locks: Mutex::new(HashMap::new()),
+            state: watch::Sender::new(state),
+            learning: tokio::sync::Mutex::new(()),
+            tasks: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Aborts the workers mid-step, like a crash: whatever was in flight is found again by
+    /// its duplicate key on the next run.
+    pub fn stop(&self) {
+        for t in self.tasks.lock().expect("queue tasks").drain(..) {
+            t.abort();
+        }
+    }
+
+    pub fn in_flight(&self) -> HashMap<AssetId, String> {
+        self.in_flight.lock().expect("in flight").clone()
+    }
+
+    pub fn submit(&self, work: Work) -> oneshot::Receiver<Outcome> {
+        let (done, answer) = oneshot::channel();
+        self.in_flight.lock().expect("in flight").insert(work.asset, work.content_hash.clone());
+        // A stopped queue drops the task, and its receiver reports it as not run.
+        let _ = self.sender.send(Task { work, done });
+        answer
+    }
+
+    pub fn is_ready(&self) -> bool {
+        *self.state.borrow() == SiteState::Ok
+    }
+
+    pub async fn lock_photo(&self, asset: AssetId) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = self.photo_locks.lock().expect("photo locks").entry(asset).or_default().clone();
+        lock.lock_owned().await
+    }
+
+    pub(crate) fn finished(&self, work: &Work) {
+        let mut in_flight = self.in_flight.lock().expect("in flight");
+        if in_flight.get(&work.asset) == Some(&work.content_hash) {
+            in_flight.remove(&work.asset);
+        }
+        let mut locks = self.photo_locks.lock().expect("photo locks");
+        if locks.get(&work.asset).is_some_and(|l| Arc::strong_count(l) == 1) {
+            locks.remove(&work.asset);
+        }
+    }
+}
+
+/// What a site-level failure means for the site, if it is one.
+pub fn site_state_for(e: &SiteError) -> Option<SiteState> {
+    match e.code {
+        SiteErrorCode::NeedsReconnect | SiteErrorCode::AuthHeaderStripped => {
+            Some(SiteState::Reconnect)
+        }
+        // The destination's pacer already retried these; the site is down, not the photo.
+        SiteErrorCode::Network | SiteErrorCode::Unavailable | SiteErrorCode::Protocol => {
+            Some(SiteState::Unreachable)
+        }
+        _ if e.class() == ErrorClass::Fatal => Some(SiteState::Unreachable),
+        _ => None,
+    }
+}

@@ -1,0 +1,144 @@
+//! Where each album stands: photos, synced, pending, failed, and per site its state and the
+//! file type it got (WebP where it refused AVIF).
+
+use crate::report::FailedPhoto;
+use crate::state::EngineState;
+use crate::{Engine, EngineError};
+use folio_model::{AlbumId, AlbumSettings, OutputFormat, SiteId, SiteState};
+use folio_store::{Album, AssetState, PublicationState};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AlbumStatus {
+    pub id: AlbumId,
+    pub album: String,
+    pub root: String,
+    pub photos: usize,
+    pub synced: usize,
+    pub pending: usize,
+    pub failed: Vec<FailedPhoto>,
+    pub sites: Vec<SiteFormats>,
+}
+
+/// One target site of an album.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteFormats {
+    pub id: SiteId,
+    pub name: String,
+    pub state: SiteState,
+    /// Photos whose current version is on the site.
+    pub synced: usize,
+    /// The file type most of them went up as (webp, avif, jpg, png, gif).
+    pub format: Option<String>,
+    /// How many went up as each type.
+    pub formats: BTreeMap<String, usize>,
+    /// Why the site gets another type than the album asks for, in words.
+    pub note: Option<String>,
+}
+
+/// One line of the activity log.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActivityEntry {
+    /// UTC, ISO 8601.
+    pub at: String,
+    /// info, warning or error.
+    pub level: String,
+    pub message: String,
+}
+
+impl Engine {
+    pub async fn status(&self) -> Result<Vec<AlbumStatus>, EngineError> {
+        let sites = self.state.store.sites().await?;
+        let mut out = Vec::new();
+        for album in self.state.store.albums().await? {
+            out.push(self.album_status(&album, &sites).await?);
+        }
+        Ok(out)
+    }
+
+    async fn album_status(
+        &self,
+        album: &Album,
+        sites: &[folio_store::Site],
+    ) -> Result<AlbumStatus, EngineError> {
+        let store = &self.state.store;
+        let mut status = AlbumStatus {
+            id: album.id,
+            album: album.name.clone(),
+            root: album.root.clone(),
+            photos: 0,
+            synced: 0,
+            pending: 0,
+            failed: Vec::new(),
+            sites: Vec::new(),
+        };
+        let mut current = HashMap::new();
+        for p in store.album_publications(album.id).await? {
+            // Ordered by id, so the newest wins.
+            current.insert((p.asset_id, p.site_id), p);
+        }
+        let mut per_site: HashMap<SiteId, BTreeMap<String, usize>> = HashMap::new();
+        for asset in store.assets(album.id).await? {
+            match asset.state {
+                AssetState::Missing => continue,
+                AssetState::Failed => {
+                    status.photos += 1;
+                    status.failed.push(FailedPhoto {
+                        path: asset.rel_path,
+                        error: asset.error.unwrap_or_default(),
+                    });
+                    continue;
+                }
+                AssetState::Present => status.photos += 1,
+            }
+            let mut synced = true;
+            let mut failed = false;
+            for site in &album.site_ids {
+                match current.remove(&(asset.id, *site)) {
+                    Some(p)
+                        if p.state == PublicationState::Synced
+                            && p.content_hash == asset.content_hash =>
+                    {
+                        let format = p.format.unwrap_or_else(|| "?".into());
+                        *per_site.entry(*site).or_default().entry(format).or_default() += 1;
+                    }
+                    Some(p) if p.state == PublicationState::Failed => {
+                        synced = false;
+                        failed = true;
+                        status.failed.push(FailedPhoto {
+                            path: asset.rel_path.clone(),
+                            error: p.last_error.unwrap_or_default(),
+                        });
+                    }
+                    _ => synced = false,
+                }
+            }
+            // With no target site yet, nothing is published: the photo waits.
+            if synced && !album.site_ids.is_empty() {
+                status.synced += 1;
+            } else if !failed {
+                status.pending += 1;
+            }
+        }
+        let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
+        for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
+            let formats = per_site.remove(&site.id).unwrap_or_default();
+            let format = formats.iter().max_by_key(|(_, n)| **n).map(|(f, _)| f.clone());
+            let caps = EngineState::capabilities(site);
+            let wanted = settings.preset.format;
+            let note = (wanted == OutputFormat::Avif && caps.format_for(wanted) != wanted)
+                .then(|| format!("{} does not accept AVIF: WebP is sent instead", site.name));
+            status.sites.push(SiteFormats {
+                id: site.id,
+                name: site.name.clone(),
+                state: site.state,
+                synced: formats.values().sum(),
+                format,
+                formats,
+                note,
+            });
+        }
+        Ok(status)
+    }
+}

@@ -1,0 +1,58 @@
+//! One step for one photo on one site, as a pass hands it to the site's queue, and how it
+//! ended.
+
+use crate::renditions::Reservation;
+use folio_model::{AlbumSettings, AssetId, Preset, SiteState};
+use folio_sources::Source;
+use folio_store::Album;
+use std::sync::Arc;
+
+/// An album as its pass saw it, shared by every step of the pass.
+pub struct AlbumContext {
+    pub album: Album,
+    pub settings: AlbumSettings,
+    pub source: Arc<dyn Source>,
+}
+
+/// One step, as queued.
+pub struct Work {
+    pub album: Arc<AlbumContext>,
+    pub asset: AssetId,
+    /// The version planned; a newer one makes this step stale.
+    pub content_hash: String,
+    pub path: String,
+    /// 1-based position in the album, for `{sequence}`.
+    pub sequence: usize,
+    /// A delete step (the publication to delete) rather than a push.
+    pub delete: Option<i64>,
+    /// Run even if waiting for a retry: the user asked.
+    pub retry_now: bool,
+    /// This site's claim on the rendition, made when the step was planned.
+    pub reservation: Option<Reservation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Uploaded,
+    Replaced,
+    TextUpdated,
+    Unchanged,
+    Deleted,
+    /// Left for a retry (`auto`) after a temporary failure.
+    Waiting(String),
+    /// This site could not take this photo.
+    Failed(String),
+    /// The photo itself cannot be published anywhere (reported once, not per site).
+    PhotoFailed(String),
+    /// The site stopped taking anything; its queue pauses.
+    SiteDown(SiteState, String),
+    /// The site was paused when the step's turn came.
+    SiteNotReady,
+    /// A newer version or another pass made the step pointless.
+    Stale,
+}
+
+/// The preset a site gets for an album: AVIF only where the site takes it.
+pub fn preset_for(settings: &AlbumSettings, caps: &folio_model::Capabilities) -> Preset {
+    Preset { format: caps.format_for(settings.preset.format), ..settings.preset.clone() }
+}

@@ -1,0 +1,23 @@
+//! Folio's shared nouns, without I/O: what the engine, the sources, the destinations, the CLI
+//! and the desktop shell all speak. With the `specta` feature every type also describes itself
+//! to TypeScript, so the app's bindings use these types rather than copies.
+
+mod error;
+mod events;
+mod ids;
+mod photo;
+mod preset;
+mod progress;
+mod settings;
+mod site;
+mod source;
+
+pub use error::{ErrorClass, ErrorCode, SiteErrorCode};
+pub use events::SyncEvent;
+pub use ids::{AlbumId, AssetId, RemoteId, SiteId};
+pub use photo::{PhotoState, TextOverrides};
+pub use preset::{content_hash, MetadataPolicy, OutputFormat, Preset, PIPELINE_VERSION};
+pub use progress::{AlbumProgress, Progress, SiteProgress, Work};
+pub use settings::AlbumSettings;
+pub use site::{Capabilities, ImageFormat, SiteState, TextField};
+pub use source::{is_photo_name, SourceItem};

@@ -1,0 +1,165 @@
+//! Where photos come from. Each kind of album source implements [`Source`]: what changed since
+//! a cursor, an item's bytes, its identity (path, size, content hash or revision), optionally a
+//! thumbnail, and a signal when something may have changed. [`Sources`] makes the right one for
+//! an album by its kind, so a new source (the Dropbox API, …) is one more implementation and
+//! not a change to the engine.
+
+mod folder;
+
+pub use folder::{FolderSource, SETTLE};
+pub use folio_model::SourceItem;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What the store knows about one item, by path, so a source can tell what changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known {
+    pub size: u64,
+    pub modified_ns: i64,
+    pub content_hash: String,
+}
+
+/// What changed in a source since the last look.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// New or changed items, whole and identified.
+    pub changed: Vec<SourceItem>,
+    /// Items still being written; a known one keeps its last version until it is whole.
+    pub settling: Vec<String>,
+    /// Known items that are gone.
+    pub removed: Vec<String>,
+    /// Items that are there but could not be read, with the reason.
+    pub unreadable: Vec<(String, String)>,
+    /// Parts of the source that could not be looked at (an unreadable subfolder). When there
+    /// are any, nothing counts as removed: unseen is not gone.
+    pub incomplete: Vec<String>,
+    /// Where to continue next time, for sources with change cursors.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceErrorKind {
+    /// The album's root is not there (an unplugged drive, a deleted Dropbox folder).
+    Gone,
+    /// A temporary failure; the next look may work.
+    Unavailable,
+    /// The source refused Folio's credentials.
+    Reconnect,
+    /// This item could not be read.
+    Item,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct SourceError {
+    pub kind: SourceErrorKind,
+    pub message: String,
+}
+
+impl SourceError {
+    pub fn new(kind: SourceErrorKind, message: impl Into<String>) -> Self {
+        SourceError { kind, message: message.into() }
+    }
+}
+
+/// An item's bytes as a file the converter can read: the source's own file, or a download
+/// that is deleted when this is dropped.
+#[derive(Debug)]
+pub enum LocalCopy {
+    InPlace(PathBuf),
+    Downloaded(PathBuf),
+}
+
+impl LocalCopy {
+    pub fn path(&self) -> &Path {
+        match self {
+            LocalCopy::InPlace(p) | LocalCopy::Downloaded(p) => p,
+        }
+    }
+}
+
+impl Drop for LocalCopy {
+    fn drop(&mut self) {
+        if let LocalCopy::Downloaded(p) = self {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Keeps a source's change signal alive; dropping it stops the signal.
+pub type WatchGuard = Box<dyn Send + Sync>;
+
+/// Called when something in a source may have changed.
+pub type OnChange = Arc<dyn Fn() + Send + Sync>;
+
+#[async_trait::async_trait]
+pub trait Source: Send + Sync {
+    /// What changed since `cursor`, against what the store knows (`known`, by path). Never
+    /// reads an item whose size and time are as known.
+    async fn changes(
+        &self,
+        cursor: Option<&str>,
+        known: &HashMap<String, Known>,
+    ) -> Result<Changes, SourceError>;
+
+    /// The item's bytes as a local file.
+    async fn fetch(&self, path: &str) -> Result<LocalCopy, SourceError>;
+
+    /// A small JPEG of the item made by the source itself, where it can; `None` and the engine
+    /// makes one from [`Source::fetch`].
+    async fn thumbnail(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
+        let _ = path;
+        Ok(None)
+    }
+
+    /// Calls `on_change` whenever something may have changed, until the guard is dropped. It
+    /// only says *that* something changed; [`Source::changes`] finds what. Signals can be
+    /// missed, so the engine also looks on a timer.
+    fn watch(&self, on_change: OnChange) -> Result<WatchGuard, SourceError>;
+}
+
+/// What the store keeps about an album's source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceConfig {
+    /// "folder", …
+    pub kind: String,
+    /// A folder's path, or the source's own location.
+    pub location: String,
+}
+
+type Maker = Arc<dyn Fn(&SourceConfig) -> Result<Arc<dyn Source>, SourceError> + Send + Sync>;
+
+/// The factory that makes an album's source by its kind.
+#[derive(Clone, Default)]
+pub struct Sources {
+    makers: BTreeMap<String, Maker>,
+}
+
+impl Sources {
+    /// The source kinds Folio ships.
+    pub fn standard() -> Sources {
+        let mut s = Sources::default();
+        s.register("folder", |config| Ok(Arc::new(FolderSource::new(&config.location))));
+        s
+    }
+
+    pub fn register(
+        &mut self,
+        kind: &str,
+        maker: impl Fn(&SourceConfig) -> Result<Arc<dyn Source>, SourceError> + Send + Sync + 'static,
+    ) {
+        self.makers.insert(kind.to_string(), Arc::new(maker));
+    }
+
+    pub fn open(&self, config: &SourceConfig) -> Result<Arc<dyn Source>, SourceError> {
+        let maker = self.makers.get(&config.kind).ok_or_else(|| {
+            SourceError::new(
+                SourceErrorKind::Gone,
+                format!("this Folio cannot read '{}' albums", config.kind),
+            )
+        })?;
+        maker(config)
+    }
+}
