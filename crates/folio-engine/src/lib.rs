@@ -152,7 +152,6 @@ impl Engine {
             queues: Default::default(),
             renditions: Arc::new(renditions),
             progress: Default::default(),
-            progress_changed: Default::default(),
             events,
             paused: Default::default(),
             wake: Default::default(),
@@ -218,7 +217,7 @@ async fn send_progress(state: std::sync::Weak<EngineState>) {
     loop {
         tokio::time::sleep(PROGRESS_EVERY).await;
         let Some(state) = state.upgrade() else { return };
-        if state.progress_changed.swap(false, Ordering::Relaxed) {
+        if state.progress.take_changed() {
             state.emit(SyncEvent::Progress { progress: state.progress.snapshot() });
         }
     }

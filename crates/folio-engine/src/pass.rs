@@ -3,7 +3,6 @@
 //! album's next pass never waits for a slow site to finish the last one.
 
 use crate::planner::{self, Skip, Target};
-use crate::progress::Ended;
 use crate::reconcile::reconcile;
 use crate::renditions::RenditionKey;
 use crate::report::{FailedPhoto, SyncOptions, SyncReport};
@@ -24,7 +23,7 @@ pub struct Dispatched {
     pub album: AlbumId,
     name: String,
     report: SyncReport,
-    answers: Vec<(AssetId, String, SiteId, oneshot::Receiver<Outcome>)>,
+    answers: Vec<(AssetId, String, oneshot::Receiver<Outcome>)>,
     site_names: Vec<String>,
 }
 
@@ -138,8 +137,7 @@ pub async fn dispatch(
     with_work.sort();
     with_work.dedup();
     engine.emit(SyncEvent::Planned { album: album.id, photos: with_work.len() as u32 });
-    engine.progress.planned(album.id, &planned);
-    engine.touch_progress();
+    let mut tickets = engine.progress.planned(album.id, &planned).into_iter();
     let context =
         Arc::new(AlbumContext { album: album.clone(), settings: settings.clone(), source });
     for step in plan.steps {
@@ -174,9 +172,10 @@ pub async fn dispatch(
             delete,
             retry_now: options.retry_now,
             reservation,
+            ticket: tickets.next(),
         };
         let answer = q.submit(work);
-        out.answers.push((asset.id, asset.rel_path.clone(), step.site, answer));
+        out.answers.push((asset.id, asset.rel_path.clone(), answer));
     }
     out.report = report;
     Ok(out)
@@ -187,50 +186,32 @@ pub async fn dispatch(
 pub async fn collect(engine: &EngineState, d: Dispatched) -> SyncReport {
     let mut report = d.report;
     let mut left: HashMap<AssetId, usize> = HashMap::new();
-    for (asset, _, _, _) in &d.answers {
+    for (asset, _, _) in &d.answers {
         *left.entry(*asset).or_default() += 1;
     }
     let mut errors: HashMap<AssetId, (String, Vec<String>, bool)> = HashMap::new();
-    let mut pending: futures::stream::FuturesUnordered<_> = d
-        .answers
-        .into_iter()
-        .map(|(asset, path, site, rx)| async move {
-            (asset, path, site, rx.await.unwrap_or(Outcome::SiteNotReady))
-        })
-        .collect();
-    while let Some((asset, path, site, outcome)) = pending.next().await {
+    let mut pending: futures::stream::FuturesUnordered<_> =
+        d.answers
+            .into_iter()
+            .map(|(asset, path, rx)| async move {
+                (asset, path, rx.await.unwrap_or(Outcome::SiteNotReady))
+            })
+            .collect();
+    while let Some((asset, path, outcome)) = pending.next().await {
         let entry = errors.entry(asset).or_insert_with(|| (path.clone(), Vec::new(), false));
-        let ended = match &outcome {
-            Outcome::Uploaded => {
-                report.uploaded += 1;
-                Ended::Done
-            }
-            Outcome::Replaced => {
-                report.replaced += 1;
-                Ended::Done
-            }
-            Outcome::TextUpdated | Outcome::Unchanged | Outcome::Stale => {
-                report.unchanged += 1;
-                Ended::Done
-            }
-            Outcome::Deleted => Ended::Done,
-            Outcome::Waiting(_) | Outcome::SiteDown(..) | Outcome::SiteNotReady => {
-                entry.2 = true;
-                Ended::Waiting
-            }
-            Outcome::Failed(e) => {
-                entry.1.push(e.clone());
-                Ended::Failed
-            }
+        match &outcome {
+            Outcome::Uploaded => report.uploaded += 1,
+            Outcome::Replaced => report.replaced += 1,
+            Outcome::TextUpdated | Outcome::Unchanged | Outcome::Stale => report.unchanged += 1,
+            Outcome::Deleted => {}
+            Outcome::Waiting(_) | Outcome::SiteDown(..) | Outcome::SiteNotReady => entry.2 = true,
+            Outcome::Failed(e) => entry.1.push(e.clone()),
             Outcome::PhotoFailed(e) => {
                 if !entry.1.contains(e) {
                     entry.1.insert(0, e.clone());
                 }
-                Ended::Failed
             }
-        };
-        engine.progress.ended(d.album, asset, site, ended);
-        engine.touch_progress();
+        }
         let remaining = left.get_mut(&asset).map(|n| {
             *n -= 1;
             *n

@@ -7,7 +7,8 @@ use folio_model::{
     AlbumId, AlbumProgress, AssetId, Progress, SiteId, SiteProgress, SiteState, Work,
 };
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Rate is measured over this much recent history.
@@ -79,11 +80,59 @@ struct State {
 #[derive(Default)]
 pub struct Tracker {
     state: Mutex<State>,
+    /// Something changed since the last snapshot was sent.
+    changed: AtomicBool,
+}
+
+/// One planned step's place in the counts. Ended by the worker that ran it; a step that never
+/// runs (its queue was stopped) ends as waiting when the ticket is dropped, so no count is left
+/// open.
+pub struct Ticket {
+    tracker: Arc<Tracker>,
+    album: AlbumId,
+    asset: AssetId,
+    site: SiteId,
+    ended: bool,
+}
+
+impl Ticket {
+    pub fn end(mut self, ended: Ended) {
+        self.ended = true;
+        self.tracker.ended(self.album, self.asset, self.site, ended);
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.tracker.ended(self.album, self.asset, self.site, Ended::Waiting);
+        }
+    }
 }
 
 impl Tracker {
-    /// A pass planned `steps`: (asset, site) pairs of one album.
-    pub fn planned(&self, album: AlbumId, steps: &[(AssetId, SiteId)]) {
+    /// Whether anything changed since the last call.
+    pub fn take_changed(&self) -> bool {
+        self.changed.swap(false, Ordering::Relaxed)
+    }
+
+    /// A pass planned `steps`: (asset, site) pairs of one album. One ticket per step, in order.
+    pub fn planned(self: &Arc<Self>, album: AlbumId, steps: &[(AssetId, SiteId)]) -> Vec<Ticket> {
+        self.count(album, steps);
+        steps
+            .iter()
+            .map(|(asset, site)| Ticket {
+                tracker: self.clone(),
+                album,
+                asset: *asset,
+                site: *site,
+                ended: false,
+            })
+            .collect()
+    }
+
+    fn count(&self, album: AlbumId, steps: &[(AssetId, SiteId)]) {
+        self.changed.store(true, Ordering::Relaxed);
         let mut s = self.state.lock().expect("progress lock");
         let mut photos: HashMap<AssetId, u32> = HashMap::new();
         for (asset, site) in steps {
@@ -98,12 +147,14 @@ impl Tracker {
     }
 
     pub fn started(&self, album: AlbumId, site: SiteId, path: &str) {
+        self.changed.store(true, Ordering::Relaxed);
         let mut s = self.state.lock().expect("progress lock");
         s.albums.entry(album).or_default().work.current = Some(path.to_string());
         s.sites.entry(site).or_default().0.work.current = Some(path.to_string());
     }
 
-    pub fn ended(&self, album: AlbumId, asset: AssetId, site: SiteId, ended: Ended) {
+    fn ended(&self, album: AlbumId, asset: AssetId, site: SiteId, ended: Ended) {
+        self.changed.store(true, Ordering::Relaxed);
         self.ended_at(album, asset, site, ended, Instant::now())
     }
 
@@ -129,6 +180,7 @@ impl Tracker {
     }
 
     pub fn site_state(&self, site: SiteId, state: SiteState) {
+        self.changed.store(true, Ordering::Relaxed);
         self.state.lock().expect("progress lock").sites.entry(site).or_default().1 = state;
     }
 
@@ -168,10 +220,10 @@ mod tests {
 
     #[test]
     fn a_photo_is_done_for_the_album_when_every_site_has_it() {
-        let t = Tracker::default();
+        let t = Arc::new(Tracker::default());
         let steps: Vec<_> =
             (1..=4).flat_map(|a| [(AssetId(a), FAST), (AssetId(a), SLOW)]).collect();
-        t.planned(A, &steps);
+        let _tickets = t.planned(A, &steps);
         let start = Instant::now();
         for a in 1..=4 {
             t.ended_at(A, AssetId(a), FAST, Ended::Done, start + Duration::from_secs(a as u64));
@@ -192,13 +244,16 @@ mod tests {
 
     #[test]
     fn totals_restart_after_idle_but_grow_while_busy() {
-        let t = Tracker::default();
-        t.planned(A, &[(AssetId(1), FAST)]);
-        t.planned(A, &[(AssetId(2), FAST)]);
+        let t = Arc::new(Tracker::default());
+        let first = t.planned(A, &[(AssetId(1), FAST)]);
+        let second = t.planned(A, &[(AssetId(2), FAST)]);
         assert_eq!(t.snapshot().site(FAST).unwrap().work.total, 2, "busy: added to");
-        t.ended(A, AssetId(1), FAST, Ended::Done);
-        t.ended(A, AssetId(2), FAST, Ended::Waiting);
-        t.planned(A, &[(AssetId(3), FAST)]);
+        first.into_iter().for_each(|ticket| ticket.end(Ended::Done));
+        // A step that never ran (its queue stopped) counts as waiting, not as still to do.
+        drop(second);
+        let w = t.snapshot().site(FAST).unwrap().work.clone();
+        assert_eq!((w.done, w.waiting, w.remaining()), (1, 1, 0));
+        let _third = t.planned(A, &[(AssetId(3), FAST)]);
         let w = t.snapshot().site(FAST).unwrap().work.clone();
         assert_eq!((w.total, w.done, w.waiting), (1, 0, 0), "idle: started again");
     }

@@ -82,7 +82,6 @@ async fn run(
     };
     let job = store.queue_job(asset.id, site.id, &asset.content_hash).await?;
     engine.progress.started(work.album.album.id, site.id, &asset.rel_path);
-    engine.touch_progress();
     // The planned reservation serves if the version and preset are still those planned.
     let key =
         RenditionKey { content_hash: asset.content_hash.clone(), preset_hash: preset_hash.clone() };

@@ -14,7 +14,7 @@ use folio_sources::Sources;
 use folio_store::{Site, Store};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, Notify};
@@ -32,8 +32,7 @@ pub struct EngineState {
     /// destination's pacer) serve every album and every pass.
     pub queues: Mutex<HashMap<SiteId, Arc<SiteQueue>>>,
     pub renditions: Arc<Renditions>,
-    pub progress: Tracker,
-    pub progress_changed: AtomicBool,
+    pub progress: Arc<Tracker>,
     pub events: broadcast::Sender<SyncEvent>,
     /// Auto-sync paused, as last seen; the stored setting is the truth (another process, such
     /// as `folio pause`, may change it).
@@ -61,11 +60,6 @@ impl EngineState {
     pub fn emit(&self, event: SyncEvent) {
         // Nobody listening is fine: events are for whoever wants them.
         let _ = self.events.send(event);
-    }
-
-    /// Progress changed; the ticker sends it at most a few times a second.
-    pub fn touch_progress(&self) {
-        self.progress_changed.store(true, Ordering::Relaxed);
     }
 
     pub fn album_lock(&self, album: AlbumId) -> Arc<tokio::sync::Mutex<()>> {
@@ -98,7 +92,6 @@ impl EngineState {
             return Ok(());
         }
         self.progress.site_state(site, state);
-        self.touch_progress();
         let name = self.store.site(site).await?.map_or_else(|| site.to_string(), |s| s.name);
         let (level, message) = match state {
             SiteState::Ok => ("info", format!("{name} works again; its photos are pushed now")),

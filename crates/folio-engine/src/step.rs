@@ -1,6 +1,7 @@
 //! One step for one photo on one site, as a pass hands it to the site's queue, and how it
 //! ended.
 
+use crate::progress::Ticket;
 use crate::renditions::Reservation;
 use folio_model::{AlbumSettings, AssetId, Preset, SiteState};
 use folio_sources::Source;
@@ -29,6 +30,8 @@ pub struct Work {
     pub retry_now: bool,
     /// This site's claim on the rendition, made when the step was planned.
     pub reservation: Option<Reservation>,
+    /// Its place in the progress counts.
+    pub ticket: Option<Ticket>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 //! failed one by one), and a check on a timer, a "Test connection", a reconnect or the next
 //! `sync` starts it again.
 
+use crate::progress::Ended;
 use crate::push;
 use crate::site_queue::{site_state_for, SiteQueue};
 use crate::state::EngineState;
@@ -44,7 +45,7 @@ pub fn queue_for(engine: &Arc<EngineState>, site: &Site) -> Result<Arc<SiteQueue
 
 async fn worker(engine: Weak<EngineState>, q: Arc<SiteQueue>) {
     loop {
-        let task = {
+        let mut task = {
             let mut rx = q.receiver.lock().await;
             match rx.recv().await {
                 Some(t) => t,
@@ -62,6 +63,16 @@ async fn worker(engine: Weak<EngineState>, q: Arc<SiteQueue>) {
         } else {
             Outcome::SiteNotReady
         };
+        // Counted here, not by whoever waits for the answer: a pass that stops waiting (live
+        // sync restarting) must not leave the progress model counting work that finished.
+        let ended = match &outcome {
+            Outcome::Failed(_) | Outcome::PhotoFailed(_) => Ended::Failed,
+            Outcome::Waiting(_) | Outcome::SiteDown(..) | Outcome::SiteNotReady => Ended::Waiting,
+            _ => Ended::Done,
+        };
+        if let Some(ticket) = task.work.ticket.take() {
+            ticket.end(ended);
+        }
         q.finished(&task.work);
         let _ = task.done.send(outcome);
     }
