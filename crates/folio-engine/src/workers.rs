@@ -78,12 +78,14 @@ async fn worker(engine: Weak<EngineState>, q: Arc<SiteQueue>) {
     }
 }
 
-/// While the site is paused, checks it now and then (doubling the wait), and starts it again
-/// when it answers.
+/// While the site cannot be reached, checks it now and then (doubling the wait), and starts it
+/// again when it answers. A site that refused the credentials is not retried on a timer: the
+/// same refused password, sent again and again, is what gets an address banned by a host's
+/// login protection. It waits for the user (reconnect, Test connection, `folio sync`).
 async fn health(engine: Weak<EngineState>, q: Arc<SiteQueue>) {
     let mut changes = q.state.subscribe();
     loop {
-        while *changes.borrow_and_update() == SiteState::Ok {
+        while *changes.borrow_and_update() != SiteState::Unreachable {
             if changes.changed().await.is_err() {
                 return;
             }
