@@ -213,8 +213,12 @@ impl Engine {
     }
 }
 
+/// Sends the progress model when it changed, at most every [`PROGRESS_EVERY`]; sleeps while
+/// nothing happens.
 async fn send_progress(state: std::sync::Weak<EngineState>) {
+    let Some(tracker) = state.upgrade().map(|s| s.progress.clone()) else { return };
     loop {
+        tracker.wake.notified().await;
         tokio::time::sleep(PROGRESS_EVERY).await;
         let Some(state) = state.upgrade() else { return };
         if state.progress.take_changed() {

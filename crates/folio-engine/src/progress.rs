@@ -82,6 +82,8 @@ pub struct Tracker {
     state: Mutex<State>,
     /// Something changed since the last snapshot was sent.
     changed: AtomicBool,
+    /// Wakes whoever sends snapshots, so an idle engine does not wake up to find nothing new.
+    pub wake: tokio::sync::Notify,
 }
 
 /// One planned step's place in the counts. Ended by the worker that ran it; a step that never
@@ -111,6 +113,12 @@ impl Drop for Ticket {
 }
 
 impl Tracker {
+    fn touch(&self) {
+        self.changed.store(true, Ordering::Relaxed);
+        // A permit is kept when nobody waits, so no change is missed.
+        self.wake.notify_one();
+    }
+
     /// Whether anything changed since the last call.
     pub fn take_changed(&self) -> bool {
         self.changed.swap(false, Ordering::Relaxed)
@@ -132,7 +140,7 @@ impl Tracker {
     }
 
     fn count(&self, album: AlbumId, steps: &[(AssetId, SiteId)]) {
-        self.changed.store(true, Ordering::Relaxed);
+        self.touch();
         let mut s = self.state.lock().expect("progress lock");
         let mut photos: HashMap<AssetId, u32> = HashMap::new();
         for (asset, site) in steps {
@@ -147,14 +155,14 @@ impl Tracker {
     }
 
     pub fn started(&self, album: AlbumId, site: SiteId, path: &str) {
-        self.changed.store(true, Ordering::Relaxed);
+        self.touch();
         let mut s = self.state.lock().expect("progress lock");
         s.albums.entry(album).or_default().work.current = Some(path.to_string());
         s.sites.entry(site).or_default().0.work.current = Some(path.to_string());
     }
 
     fn ended(&self, album: AlbumId, asset: AssetId, site: SiteId, ended: Ended) {
-        self.changed.store(true, Ordering::Relaxed);
+        self.touch();
         self.ended_at(album, asset, site, ended, Instant::now())
     }
 
@@ -180,7 +188,7 @@ impl Tracker {
     }
 
     pub fn site_state(&self, site: SiteId, state: SiteState) {
-        self.changed.store(true, Ordering::Relaxed);
+        self.touch();
         self.state.lock().expect("progress lock").sites.entry(site).or_default().1 = state;
     }
 

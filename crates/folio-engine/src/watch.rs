@@ -59,6 +59,7 @@ impl Engine {
 }
 
 /// Notices pause and resume from any process, says so once, and wakes the albums on resume.
+/// (One small read every 2 s; a pass also checks the setting itself before it starts.)
 async fn follow_pause(engine: &Engine) {
     let mut paused = engine.state.paused.load(Ordering::Relaxed);
     loop {

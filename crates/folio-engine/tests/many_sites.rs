@@ -159,3 +159,33 @@ async fn uploads_the_site_processes_later_are_polled_until_ready() {
     let status = engine.status().await.unwrap();
     assert_eq!(status[0].synced, 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_progress_model_is_sent_while_working_and_ends_idle() {
+    let w = World::new();
+    let _blog =
+        w.site("blog", FakeConfig { latency: Duration::from_millis(200), ..FakeConfig::default() });
+    let engine = w.engine().await;
+    add_site(&engine, "blog").await;
+    let root = w.album("progress", 6);
+    add_album(&engine, &root, &["blog"], AlbumSettings::default()).await;
+    let mut events = engine.subscribe();
+    sync(&engine).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let mut snapshots = Vec::new();
+    while let Ok(e) = events.try_recv() {
+        if let folio_engine::SyncEvent::Progress { progress } = e {
+            snapshots.push(progress);
+        }
+    }
+    assert!(!snapshots.is_empty(), "no progress was sent");
+    assert!(
+        snapshots.iter().any(|p| p.albums.iter().any(|a| a.work.total == 6 && !a.work.is_idle())),
+        "no snapshot showed the work in hand: {snapshots:?}"
+    );
+    let last = engine.progress();
+    let album = &last.albums[0].work;
+    assert_eq!((album.total, album.done, album.remaining()), (6, 6, 0));
+    assert_eq!(last.sites[0].work.done, 6);
+    assert_eq!(snapshots.last().unwrap(), &last, "the last snapshot sent is the final state");
+}
