@@ -247,6 +247,9 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
         t.contains("refused Folio's credentials")
     });
     assert!(card.contains("Backup") && card.contains("Reconnect"), "{card}");
+    let alert =
+        d.exec("return !!document.querySelector('[data-view=sites] .badge.alert');", json!([]));
+    assert_eq!(alert, true, "the sidebar's Sites count says a site needs the user");
     d.screenshot(&shots.join("sites-reconnect.png"));
     let (fresh, fresh_uuid) = app_password(&site, "fresh");
     d.click("[data-action=reconnect]");
