@@ -17,6 +17,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             ipc::test_site,
             ipc::save_companion_plugin,
             ipc::add_folders,
+            ipc::confirm_removals,
             ipc::sync_now,
             ipc::set_auto_sync_paused,
             ipc::activity,

@@ -60,6 +60,7 @@ pub struct AlbumSite {
 }
 
 #[derive(Serialize, Type)]
+#[serde(rename_all = "camelCase")]
 pub struct AlbumRow {
     pub id: AlbumId,
     pub name: String,
@@ -69,6 +70,8 @@ pub struct AlbumRow {
     pub synced: u32,
     pub pending: u32,
     pub failed: Vec<FailedPhoto>,
+    /// Photos gone from the folder all at once, not taken as deleted until the user confirms.
+    pub held_removals: u32,
 }
 
 #[derive(Serialize, Type)]
@@ -152,6 +155,7 @@ fn album_row(s: AlbumStatus, sites: &[folio_engine::SiteSummary]) -> AlbumRow {
             .into_iter()
             .map(|f| FailedPhoto { path: f.path, error: f.error })
             .collect(),
+        held_removals: s.held_removals as u32,
     }
 }
 
@@ -280,6 +284,13 @@ pub async fn add_folders(state: State<'_, AppState>, paths: Vec<String>) -> Answ
         state.albums_changed.notify_one();
     }
     Ok(out)
+}
+
+/// The photos that vanished from an album all at once were removed on purpose.
+#[tauri::command]
+#[specta::specta]
+pub async fn confirm_removals(state: State<'_, AppState>, root: String) -> Answer<u32> {
+    Ok(state.engine.confirm_removals(Path::new(&root)).await? as u32)
 }
 
 #[tauri::command]

@@ -18,8 +18,10 @@ pub struct AlbumSettingsForm {
     pub title: String,
     pub alt: String,
     pub caption: String,
-    /// Delete photos from the sites when they are deleted from the folder.
+    /// Delete photos from the sites when they are deleted from the folder (into the trash).
     pub delete_remote: bool,
+    /// …and for good where a site has no trash.
+    pub delete_permanently: bool,
 }
 
 #[tauri::command]
@@ -39,6 +41,7 @@ pub async fn album_settings(
         alt: s.alt,
         caption: s.caption,
         delete_remote: s.delete_remote,
+        delete_permanently: s.delete_permanently,
     })
 }
 
@@ -66,7 +69,8 @@ pub async fn set_album_settings(
             s.title = form.title;
             s.alt = form.alt;
             s.caption = form.caption;
-            s.delete_remote = form.delete_remote;
+            s.delete_remote = form.delete_remote || form.delete_permanently;
+            s.delete_permanently = form.delete_permanently;
         })
         .await?;
     Ok(())

@@ -260,6 +260,29 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
         d.exec("return document.querySelectorAll('[data-state=reconnect]').length;", json!([]));
     assert_eq!(still, 0, "the site works again");
     revoke_app_password(&site, &fresh_uuid);
+
+    // The drive is unplugged, leaving an empty folder: the album asks before anything counts
+    // as deleted.
+    for e in std::fs::read_dir(&album).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    d.exec("await window.__TAURI_INTERNALS__.invoke('sync_now'); return 'ok';", json!([]));
+    d.click(".album");
+    let held =
+        d.wait_text(".held", Duration::from_secs(20), |t| t.contains("gone from this folder"));
+    assert!(held.contains(&format!("{photos} photos")), "{held}");
+    d.screenshot(&shots.join("held-removals.png"));
+    d.click(".held button");
+    d.exec("await window.__TAURI_INTERNALS__.invoke('sync_now'); return 'ok';", json!([]));
+    let gone = d.exec(
+        "for (let i = 0; i < 100; i++) {
+           if (!document.querySelector('.held')) return true;
+           await new Promise((r) => setTimeout(r, 100));
+         }
+         return false;",
+        json!([]),
+    );
+    assert_eq!(gone, true, "confirmed, the album no longer holds them");
 }
 
 /// A new Application Password for the test user, through WordPress's REST API, with its uuid.

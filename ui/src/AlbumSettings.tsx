@@ -95,9 +95,18 @@ export function AlbumSettings(props: { root: string }) {
               )}
             </For>
           </fieldset>
-          <label class="check">
-            <input type="checkbox" checked={s().deleteRemote} onChange={(e) => edit("deleteRemote", e.currentTarget.checked)} />
-            Delete a photo from the sites when it is deleted from the folder
+          <label>
+            When a photo is deleted from the folder
+            <select class="delete-policy" value={s().deletePermanently ? "permanent" : s().deleteRemote ? "trash" : "keep"}
+              onChange={(e) => {
+                const v = e.currentTarget.value;
+                edit("deleteRemote", v !== "keep");
+                edit("deletePermanently", v === "permanent");
+              }}>
+              <option value="keep">Keep it on the sites</option>
+              <option value="trash">Move it to each site's trash (sites without one keep it)</option>
+              <option value="permanent">Delete it from the sites for good</option>
+            </select>
           </label>
           <div class="row">
             <button type="submit">Save settings</button>

@@ -49,6 +49,17 @@ export function AlbumView(props: {
           </p>
         )}
       </For>
+      <Show when={props.album.heldRemovals > 0}>
+        <div class="held" role="alert">
+          <p>
+            {props.album.heldRemovals} photos are gone from this folder all at once. Is a drive unplugged?
+            Nothing is deleted or removed from your sites until you say they were removed on purpose.
+          </p>
+          <button class="secondary" onClick={() => call(commands.confirmRemovals(props.album.root))}>
+            They were removed on purpose
+          </button>
+        </div>
+      </Show>
       <Show when={activityLine(props.work)}>
         {(a) => (
           <p class="live" role="status">

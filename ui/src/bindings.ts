@@ -93,6 +93,17 @@ async addFolders(paths: string[]) : Promise<Result<AddedFolders, IpcError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * The photos that vanished from an album all at once were removed on purpose.
+ */
+async confirmRemovals(root: string) : Promise<Result<number, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("confirm_removals", { root }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async syncNow() : Promise<Result<SyncSummary, IpcError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("sync_now") };
@@ -235,12 +246,20 @@ export type AlbumProgress = { album: AlbumId;
  * Counted in photos: one is done when every site has it.
  */
 work: Work }
-export type AlbumRow = { id: AlbumId; name: string; root: string; sites: AlbumSite[]; photos: number; synced: number; pending: number; failed: FailedPhoto[] }
+export type AlbumRow = { id: AlbumId; name: string; root: string; sites: AlbumSite[]; photos: number; synced: number; pending: number; failed: FailedPhoto[]; 
+/**
+ * Photos gone from the folder all at once, not taken as deleted until the user confirms.
+ */
+heldRemovals: number }
 export type AlbumSettingsForm = { format: OutputFormat; quality: number; maxEdge: number; naming: string; title: string; alt: string; caption: string; 
 /**
- * Delete photos from the sites when they are deleted from the folder.
+ * Delete photos from the sites when they are deleted from the folder (into the trash).
  */
-deleteRemote: boolean }
+deleteRemote: boolean; 
+/**
+ * …and for good where a site has no trash.
+ */
+deletePermanently: boolean }
 /**
  * A target site of an album, and what it got.
  */

@@ -12,6 +12,7 @@ const album = (over: Partial<AlbumRow> = {}): AlbumRow => ({
   synced: 4,
   pending: 6,
   failed: [],
+  heldRemovals: 0,
   ...over,
 });
 

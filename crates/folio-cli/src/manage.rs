@@ -43,14 +43,21 @@ pub enum AlbumCommand {
         /// Alt text pattern, e.g. '{title|caption|readable_filename}'.
         #[arg(long)]
         alt: Option<String>,
-        /// Delete photos from the sites when they are deleted from the folder.
+        /// Delete photos from the sites when they are deleted from the folder (into the site's
+        /// trash; a site without one keeps them).
         #[arg(long)]
         delete_remote: bool,
+        /// With --delete-remote: delete for good where a site has no trash.
+        #[arg(long)]
+        delete_permanently: bool,
     },
     List {
         #[arg(long)]
         json: bool,
     },
+    /// The photos that vanished from the album all at once were removed on purpose: take them
+    /// as deleted on the next pass.
+    ConfirmRemovals { path: PathBuf },
     /// Change an album's settings; only the options given change.
     Set {
         path: PathBuf,
@@ -64,7 +71,21 @@ pub enum AlbumCommand {
         naming: Option<String>,
         #[arg(long)]
         alt: Option<String>,
+        /// What happens on the sites to a photo deleted from the folder.
+        #[arg(long, value_enum)]
+        delete_policy: Option<DeletePolicy>,
     },
+}
+
+/// What happens on the sites to a photo deleted from the folder.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum DeletePolicy {
+    /// It stays on the sites.
+    Keep,
+    /// Into each site's trash; a site without one keeps it.
+    Trash,
+    /// Deleted for good.
+    Permanent,
 }
 
 /// Exit status for an engine error: configuration mistakes are 2, like usage errors.
@@ -166,9 +187,18 @@ fn mode(s: &folio_engine::SiteSummary) -> &'static str {
 
 pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, EngineError> {
     match command {
-        AlbumCommand::Add { path, sites, preset, naming, alt, delete_remote } => {
+        AlbumCommand::Add {
+            path,
+            sites,
+            preset,
+            naming,
+            alt,
+            delete_remote,
+            delete_permanently,
+        } => {
             let mut settings = AlbumSettings {
-                delete_remote,
+                delete_remote: delete_remote || delete_permanently,
+                delete_permanently,
                 preset: preset.preset(),
                 ..AlbumSettings::default()
             };
@@ -181,7 +211,7 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
             let a = engine.add_album(&path, &sites, settings).await?;
             println!("Added album {} ({}) → {}", a.name, a.root, a.sites.join(", "));
         }
-        AlbumCommand::Set { path, format, max_edge, quality, naming, alt } => {
+        AlbumCommand::Set { path, format, max_edge, quality, naming, alt, delete_policy } => {
             let s = engine
                 .update_album_settings(&path, |s| {
                     s.preset.format = format.unwrap_or(s.preset.format);
@@ -189,9 +219,20 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
                     s.preset.quality = quality.unwrap_or(s.preset.quality);
                     s.naming = naming.unwrap_or_else(|| s.naming.clone());
                     s.alt = alt.unwrap_or_else(|| s.alt.clone());
+                    if let Some(policy) = delete_policy {
+                        s.delete_remote = !matches!(policy, DeletePolicy::Keep);
+                        s.delete_permanently = matches!(policy, DeletePolicy::Permanent);
+                    }
                 })
                 .await?;
             println!("{}", serde_json::to_string(&s).expect("serialises"));
+        }
+        AlbumCommand::ConfirmRemovals { path } => {
+            let n = engine.confirm_removals(&path).await?;
+            println!(
+                "{n} photo(s) gone from {} are taken as deleted on the next pass",
+                path.display()
+            );
         }
         AlbumCommand::List { json } => {
             let albums = engine.albums().await?;

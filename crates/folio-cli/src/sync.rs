@@ -139,6 +139,12 @@ pub async fn status(engine: &Engine, json: bool) -> Result<ExitCode, EngineError
         for f in &a.failed {
             println!("  ✗ {}: {}", f.path, f.error);
         }
+        if a.held_removals > 0 {
+            println!(
+                "  ! {} photos are gone from the folder at once; nothing is deleted until you run: folio album confirm-removals \"{}\"",
+                a.held_removals, a.root
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@
 
 mod support;
 
+use folio_sites::DeleteMode;
 use folio_sites::Destination;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -69,7 +70,7 @@ async fn a_changed_photo_keeps_its_url_and_a_new_format_falls_back_with_a_warnin
         "{activity}"
     );
     for m in mixed {
-        wp.delete(&m.id).await.unwrap();
+        wp.delete(&m.id, DeleteMode::Permanently).await.unwrap();
     }
 }
 
@@ -99,7 +100,7 @@ async fn reconcile_rebuilds_a_lost_data_folder_and_the_next_sync_uploads_nothing
     let items = album_media(&wp, &name).await;
     assert_eq!(items.len(), 3);
     for m in items {
-        wp.delete(&m.id).await.unwrap();
+        wp.delete(&m.id, DeleteMode::Permanently).await.unwrap();
     }
 }
 
@@ -142,7 +143,7 @@ async fn watch_shows_a_rewritten_photo_at_the_same_url() {
     child.wait().unwrap();
     let items = album_media(&wp, &name).await;
     assert_eq!(items.len(), 1, "still one attachment");
-    wp.delete(&items[0].id).await.unwrap();
+    wp.delete(&items[0].id, DeleteMode::Permanently).await.unwrap();
 }
 
 #[test]

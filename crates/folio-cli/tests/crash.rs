@@ -4,6 +4,7 @@
 
 mod support;
 
+use folio_sites::DeleteMode;
 use folio_sites::Destination;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -81,6 +82,6 @@ async fn killing_sync_never_duplicates_or_loses_a_photo() {
     );
 
     for m in mine {
-        wp.delete(&m.id).await.unwrap();
+        wp.delete(&m.id, DeleteMode::Permanently).await.unwrap();
     }
 }

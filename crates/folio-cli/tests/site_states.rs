@@ -110,7 +110,9 @@ async fn a_revoked_site_is_one_reconnect_entry_and_the_other_site_still_gets_eve
     let media = album_media(&wp, &name).await;
     assert_eq!(media.len(), 6, "three photos on each of the two sites (one WordPress)");
     for m in media {
-        folio_sites::Destination::delete(&wp, &m.id).await.unwrap();
+        folio_sites::Destination::delete(&wp, &m.id, folio_sites::DeleteMode::Permanently)
+            .await
+            .unwrap();
     }
     revoke(&site, &fresh_uuid).await;
 }
@@ -163,6 +165,64 @@ async fn an_avif_album_sends_webp_to_wordpress_6_1_with_no_failures() {
     let media = album_media(&wp, &name).await;
     assert!(media.iter().all(|m| m.mime == "image/webp"), "{media:?}");
     for m in media {
-        folio_sites::Destination::delete(&wp, &m.id).await.unwrap();
+        folio_sites::Destination::delete(&wp, &m.id, folio_sites::DeleteMode::Permanently)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_photo_deleted_from_the_folder_is_never_deleted_for_good_unless_asked() {
+    let Some(site) = wordpress() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let name = unique("trash");
+    let album = tmp.path().join(&name);
+    std::fs::create_dir_all(&album).unwrap();
+    for (i, n) in ["harbour", "pier", "dunes"].iter().enumerate() {
+        photo(&album.join(format!("{n}.png")), 50 * i as u8);
+    }
+    let data = tmp.path().join("data");
+    let ok = |args: &[&str]| {
+        let (code, out, err) = run(&site, &data, args, &site.password);
+        assert_eq!(code, 0, "folio {args:?}: {out}{err}");
+        out
+    };
+    ok(&["site", "add", "blog", "--wordpress", &site.url, "--user", &site.user]);
+    let root = album.to_string_lossy().into_owned();
+    ok(&[
+        "album",
+        "add",
+        &root,
+        "--site",
+        "blog",
+        "--delete-remote",
+        "--naming",
+        "{album}-{filename}",
+    ]);
+    ok(&["sync", "--json"]);
+    let wp = site.client();
+    assert_eq!(album_media(&wp, &name).await.len(), 3);
+
+    // WordPress keeps no trash for media unless MEDIA_TRASH is set: the photo stays.
+    std::fs::remove_file(album.join("harbour.png")).unwrap();
+    let report: Value = serde_json::from_str(&ok(&["sync", "--json"])).unwrap();
+    assert_eq!(
+        (report["removed"].as_u64(), report["failed"].as_array().unwrap().len()),
+        (Some(1), 0)
+    );
+    assert_eq!(album_media(&wp, &name).await.len(), 3, "nothing deleted for good unasked");
+    assert!(ok(&["activity"]).contains("blog has no trash"));
+
+    // Asked for.
+    ok(&["album", "set", &root, "--delete-policy", "permanent"]);
+    std::fs::remove_file(album.join("pier.png")).unwrap();
+    ok(&["sync", "--json"]);
+    let left = album_media(&wp, &name).await;
+    assert_eq!(left.len(), 2, "the pier went for good: {left:?}");
+    assert!(!left.iter().any(|m| m.url.contains("-pier")));
+    for m in left {
+        folio_sites::Destination::delete(&wp, &m.id, folio_sites::DeleteMode::Permanently)
+            .await
+            .unwrap();
     }
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+use folio_sites::DeleteMode;
 use folio_sites::{Destination, RemoteMedia};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -203,6 +204,6 @@ async fn sync_a_folder_into_a_real_wordpress() {
 
     // Clean up what this run put on the shared test site.
     for m in after {
-        wp.delete(&m.id).await.unwrap();
+        wp.delete(&m.id, DeleteMode::Permanently).await.unwrap();
     }
 }

@@ -4,6 +4,7 @@
 mod support;
 
 use folio_sites::wordpress::WordPress;
+use folio_sites::DeleteMode;
 use folio_sites::Destination;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -95,6 +96,6 @@ async fn watch_publishes_changes_and_stops_on_sigterm() {
     assert!(status.success(), "SIGTERM is a clean stop: {status}");
 
     for m in album_media(&wp, &album_name).await {
-        wp.delete(&m.id).await.unwrap();
+        wp.delete(&m.id, DeleteMode::Permanently).await.unwrap();
     }
 }

@@ -105,6 +105,16 @@ impl Engine {
         Ok(settings)
     }
 
+    /// The user says the photos that vanished from the album all at once were removed on
+    /// purpose: the next pass takes them as deleted (and, under the album's delete policy,
+    /// removes them from the sites). Returns how many were held.
+    pub async fn confirm_removals(&self, album_root: &Path) -> Result<i64, EngineError> {
+        let album = self.album_by_root(album_root).await?;
+        self.state.store.confirm_removals(album.id).await?;
+        self.state.wake.notify_waiters();
+        Ok(album.held_removals)
+    }
+
     /// Every connected site and how the album at `album_root` uses it: `None` (not a target),
     /// `Some(true)` (auto-synced) or `Some(false)` (manual: pushed on "Sync now" only).
     pub async fn album_targets(

@@ -203,7 +203,7 @@ pub async fn collect(engine: &EngineState, d: Dispatched) -> SyncReport {
             Outcome::Uploaded => report.uploaded += 1,
             Outcome::Replaced => report.replaced += 1,
             Outcome::TextUpdated | Outcome::Unchanged | Outcome::Stale => report.unchanged += 1,
-            Outcome::Deleted => {}
+            Outcome::Deleted | Outcome::Kept => {}
             Outcome::Waiting(_) | Outcome::SiteDown(..) | Outcome::SiteNotReady => entry.2 = true,
             Outcome::Failed(e) => entry.1.push(e.clone()),
             Outcome::PhotoFailed(e) => {

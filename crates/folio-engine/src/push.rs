@@ -113,6 +113,7 @@ async fn run(
         Err(Failure::Photo(e)) => {
             return photo_failed(engine, album, &asset, &job, work, e).await.map(Some)
         }
+        Err(Failure::Missing(why)) => return Ok(Some(Outcome::Waiting(why))),
         Err(Failure::Site(e)) => {
             let avif_refused =
                 preset.format == OutputFormat::Avif && e.code == SiteErrorCode::Rejected;

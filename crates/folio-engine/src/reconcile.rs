@@ -8,7 +8,7 @@ use crate::EngineError;
 use folio_model::SyncEvent;
 use folio_sources::{Known, Source};
 use folio_store::{Album, Asset, AssetState, NewAsset};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Default)]
 pub struct Reconciled {
@@ -91,6 +91,38 @@ pub async fn reconcile(
         out.failed
             .push(FailedPhoto { path: path.clone(), error: format!("cannot be read: {error}") });
     }
+    // Photos that all vanish at once are more likely an unplugged drive (its mount point left
+    // behind) or a folder emptied by mistake than deletions: hold them until the user says so.
+    let held: Vec<&Asset> =
+        if removal_is_suspect(vanished.len(), known.len()) && !album.removals_confirmed {
+            std::mem::take(&mut vanished)
+        } else {
+            Vec::new()
+        };
+    if held.len() as i64 != album.held_removals {
+        store.set_held_removals(album.id, held.len() as i64).await?;
+        if !held.is_empty() {
+            let message = format!(
+                "{}: {} of its {} photos are gone from the folder at once (an unplugged drive, an \
+                 emptied folder?). Nothing is taken as deleted until you confirm they were \
+                 removed on purpose: folio album confirm-removals \"{}\", or in the app",
+                album.name,
+                held.len(),
+                known.len(),
+                album.root
+            );
+            store.log(Some(album.id), "warning", &message).await?;
+        }
+    } else if album.removals_confirmed && held.is_empty() {
+        store.set_held_removals(album.id, 0).await?;
+    }
+    if !held.is_empty() {
+        out.problems.push(format!(
+            "{}: {} photos are gone at once; nothing is deleted until you confirm",
+            album.name,
+            held.len()
+        ));
+    }
     for gone in vanished {
         store.mark_missing(gone.id).await?;
         store.drop_jobs(gone.id).await?;
@@ -101,10 +133,12 @@ pub async fn reconcile(
     if changes.cursor.is_some() && changes.cursor != album.source_cursor {
         store.set_album_cursor(album.id, changes.cursor.as_deref()).await?;
     }
-    let unreadable: Vec<&str> = changes.unreadable.iter().map(|(p, _)| p.as_str()).collect();
+    // Unreadable and held photos are not worked on: their files cannot be read now.
+    let mut skip: HashSet<&str> = changes.unreadable.iter().map(|(p, _)| p.as_str()).collect();
+    skip.extend(held.iter().map(|a| a.rel_path.as_str()));
     for asset in store.assets(album.id).await? {
         match asset.state {
-            AssetState::Present if !unreadable.contains(&asset.rel_path.as_str()) => {
+            AssetState::Present if !skip.contains(asset.rel_path.as_str()) => {
                 out.current.push(asset)
             }
             AssetState::Failed => out.failed.push(FailedPhoto {
@@ -115,4 +149,24 @@ pub async fn reconcile(
         }
     }
     Ok(out)
+}
+
+/// A look that finds the album suddenly empty, or a fifth of it (and at least 10 photos) gone.
+fn removal_is_suspect(gone: usize, known: usize) -> bool {
+    (gone > 0 && gone == known) || (gone >= 10 && gone * 5 > known)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::removal_is_suspect;
+
+    #[test]
+    fn an_emptied_album_or_a_big_loss_is_suspect_and_a_few_deletions_are_not() {
+        assert!(removal_is_suspect(12, 12), "everything gone");
+        assert!(removal_is_suspect(1, 1), "the only photo gone");
+        assert!(removal_is_suspect(30, 100), "30% at once");
+        assert!(!removal_is_suspect(20, 100), "20% is not more than a fifth");
+        assert!(!removal_is_suspect(9, 12), "fewer than 10");
+        assert!(!removal_is_suspect(0, 0));
+    }
 }

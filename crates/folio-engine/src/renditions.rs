@@ -42,7 +42,17 @@ impl Drop for Spooled {
     }
 }
 
-type Made = Result<Arc<Spooled>, ConvertError>;
+/// Why a rendition could not be made.
+#[derive(Debug, Clone)]
+pub enum Unmade {
+    /// The photo cannot be converted (its fault: corrupt, unsupported, too large).
+    Photo(ConvertError),
+    /// Its file is not there now (a drive unplugged mid-sync): nobody's fault, the next look at
+    /// the album decides.
+    Missing(String),
+}
+
+type Made = Result<Arc<Spooled>, Unmade>;
 
 struct Entry {
     cell: Arc<OnceCell<Made>>,
@@ -125,7 +135,7 @@ impl Renditions {
     /// step waiting on the same key shares one conversion (and its error).
     pub async fn get<F>(&self, reservation: &Reservation, convert: F) -> Made
     where
-        F: std::future::Future<Output = Result<Rendition, ConvertError>>,
+        F: std::future::Future<Output = Result<Rendition, Unmade>>,
     {
         let cell = {
             let entries = self.entries.lock().expect("renditions lock");
@@ -137,7 +147,12 @@ impl Renditions {
             let n = self.next_file.fetch_add(1, Ordering::Relaxed);
             let path = self.dir.join(format!("{n}.{}", made.extension));
             std::fs::write(&path, &made.bytes).map_err(|e| {
-                ConvertError::new(&path, folio_convert::ErrorKind::Io, format!("spooling: {e}"))
+                let e = ConvertError::new(
+                    &path,
+                    folio_convert::ErrorKind::Io,
+                    format!("spooling: {e}"),
+                );
+                Unmade::Photo(e)
             })?;
             Ok(Arc::new(Spooled {
                 path,

@@ -27,6 +27,8 @@ pub struct SiteQueue {
     pub state: watch::Sender<SiteState>,
     /// Learning what the site takes (a refused format) happens once, not once per worker.
     pub learning: tokio::sync::Mutex<()>,
+    /// "This site has no trash" has been said (once per run, not once per photo).
+    pub said_no_trash: std::sync::atomic::AtomicBool,
     pub(crate) tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -42,6 +44,7 @@ impl SiteQueue {
             photo_locks: Mutex::new(HashMap::new()),
             state: watch::Sender::new(state),
             learning: tokio::sync::Mutex::new(()),
+            said_no_trash: Default::default(),
             tasks: Mutex::new(Vec::new()),
         }
     }

@@ -19,6 +19,8 @@ pub struct AlbumStatus {
     pub pending: usize,
     pub failed: Vec<FailedPhoto>,
     pub sites: Vec<SiteFormats>,
+    /// Photos gone from the folder all at once, not taken as deleted until the user confirms.
+    pub held_removals: usize,
 }
 
 /// One target site of an album.
@@ -72,6 +74,7 @@ impl Engine {
             pending: 0,
             failed: Vec::new(),
             sites: Vec::new(),
+            held_removals: album.held_removals as usize,
         };
         let mut current = HashMap::new();
         for p in store.album_publications(album.id).await? {

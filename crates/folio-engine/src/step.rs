@@ -41,6 +41,9 @@ pub enum Outcome {
     TextUpdated,
     Unchanged,
     Deleted,
+    /// Deleted from the album, but kept on the site: it has no trash and the album does not
+    /// delete for good.
+    Kept,
     /// Left for a retry (`auto`) after a temporary failure.
     Waiting(String),
     /// This site could not take this photo.

@@ -4,7 +4,7 @@
 
 use crate::patterns::{expand, slugify, PatternInput};
 use crate::planner::Action;
-use crate::renditions::{Reservation, Spooled};
+use crate::renditions::{Reservation, Spooled, Unmade};
 use crate::site_queue::{site_state_for, SiteQueue};
 use crate::state::EngineState;
 use crate::step::{Outcome, Work};
@@ -13,7 +13,9 @@ use folio_convert::ConvertError;
 use folio_model::{
     AlbumSettings, Capabilities, ImageFormat, Preset, RemoteId, SyncEvent, TextOverrides,
 };
-use folio_sites::{MediaFields, Processing, RemoteMedia, SiteError, SiteErrorCode, Upload};
+use folio_sites::{
+    DeleteMode, MediaFields, Processing, RemoteMedia, SiteError, SiteErrorCode, Upload,
+};
 use folio_store::{Asset, Publication, PublicationState, PushedItem, Site};
 use std::path::Path;
 use std::sync::Arc;
@@ -26,6 +28,8 @@ const PROCESSING_PATIENCE: Duration = Duration::from_secs(600);
 pub enum Failure {
     /// The photo itself is unusable; no site will take it.
     Photo(ConvertError),
+    /// Its file is not there now; the next look at the album decides what that means.
+    Missing(String),
     Site(SiteError),
 }
 
@@ -128,6 +132,20 @@ pub fn format_of(mime: &str) -> String {
     }
 }
 
+/// A source that cannot hand over the photo: gone for now (not the photo's fault), or unreadable.
+fn unmade(rel_path: &str, e: folio_sources::SourceError) -> Unmade {
+    match e.kind {
+        folio_sources::SourceErrorKind::Item | folio_sources::SourceErrorKind::Gone => {
+            Unmade::Missing(e.message)
+        }
+        _ => Unmade::Photo(ConvertError::new(
+            Path::new(rel_path),
+            folio_convert::ErrorKind::Io,
+            e.message,
+        )),
+    }
+}
+
 fn stem(rel_path: &str) -> String {
     Path::new(rel_path).file_stem().map_or("photo".into(), |s| s.to_string_lossy().into_owned())
 }
@@ -139,23 +157,29 @@ async fn rendition(ctx: &Ctx<'_>) -> Result<Arc<Spooled>, Failure> {
             album: work.album.album.id,
             path: asset.rel_path.clone(),
         });
-        let local = work.album.source.fetch(&asset.rel_path).await.map_err(|e| {
-            ConvertError::new(Path::new(&asset.rel_path), folio_convert::ErrorKind::Io, e.message)
-        })?;
+        let local = work
+            .album
+            .source
+            .fetch(&asset.rel_path)
+            .await
+            .map_err(|e| unmade(&asset.rel_path, e))?;
         let preset = ctx.preset.clone();
         let path = local.path().to_path_buf();
         let made = engine.pool.spawn(move || folio_convert::convert_file(&path, &preset)).await;
         drop(local);
         match made {
-            Ok(result) => result,
-            Err(e) => Err(ConvertError::new(
+            Ok(result) => result.map_err(Unmade::Photo),
+            Err(e) => Err(Unmade::Photo(ConvertError::new(
                 Path::new(&asset.rel_path),
                 folio_convert::ErrorKind::Io,
                 e.to_string(),
-            )),
+            ))),
         }
     };
-    let r = engine.renditions.get(ctx.reservation, convert).await.map_err(Failure::Photo)?;
+    let r = engine.renditions.get(ctx.reservation, convert).await.map_err(|u| match u {
+        Unmade::Photo(e) => Failure::Photo(e),
+        Unmade::Missing(m) => Failure::Missing(m),
+    })?;
     let info = folio_store::RenditionInfo {
         width: r.width as i64,
         height: r.height as i64,
@@ -416,12 +440,10 @@ async fn update_text(ctx: &Ctx<'_>, p: &Publication) -> Done {
     let local = match ctx.work.album.source.fetch(&asset.rel_path).await {
         Ok(l) => l,
         Err(e) => {
-            let path = Path::new(&asset.rel_path);
-            return Ok(Err(Failure::Photo(ConvertError::new(
-                path,
-                folio_convert::ErrorKind::Io,
-                e.message,
-            ))));
+            return Ok(Err(match unmade(&asset.rel_path, e) {
+                Unmade::Missing(m) => Failure::Missing(m),
+                Unmade::Photo(e) => Failure::Photo(e),
+            }))
         }
     };
     let path = local.path().to_path_buf();
@@ -463,9 +485,27 @@ pub async fn delete(
     let current = store.current_publication(work.asset, q.site).await?;
     let Some(p) = current.filter(|p| p.id == publication) else { return Ok(Outcome::Stale) };
     let Some(remote_id) = p.remote_id.clone() else { return Ok(Outcome::Stale) };
-    match q.destination.delete(&remote_id).await {
+    // Never for good unless the album says so: a site without a trash keeps the photo.
+    let mode = if work.album.settings.delete_permanently {
+        DeleteMode::Permanently
+    } else {
+        DeleteMode::Trash
+    };
+    match q.destination.delete(&remote_id, mode).await {
         Ok(()) => {}
         Err(e) if e.code == SiteErrorCode::NotFound => {}
+        Err(e) if e.code == SiteErrorCode::NoTrash => {
+            if !q.said_no_trash.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                let site = store.site(q.site).await?.map(|s| s.name).unwrap_or_default();
+                let message = format!(
+                    "{site} has no trash, so photos deleted from {} stay on it; to delete them \
+                     there for good, set the album to delete permanently",
+                    work.album.album.name
+                );
+                store.log(Some(work.album.album.id), "warning", &message).await?;
+            }
+            return Ok(Outcome::Kept);
+        }
         Err(e) => {
             if let Some(state) = site_state_for(&e) {
                 return Ok(Outcome::SiteDown(state, e.message));

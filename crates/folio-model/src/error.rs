@@ -35,6 +35,8 @@ pub enum SiteErrorCode {
     /// The file cannot replace the existing one in place (a different type); uploading it as
     /// a new item works.
     Conflict,
+    /// The site has no trash, and Folio only deletes for good when the album says so.
+    NoTrash,
     NotFound,
     RateLimited,
     /// The site answered with a server error (5xx).
@@ -51,7 +53,7 @@ impl SiteErrorCode {
         match self {
             RateLimited | Unavailable | Network => ErrorClass::Retry,
             NeedsReconnect | AuthHeaderStripped | Protocol => ErrorClass::Fatal,
-            Forbidden | TooLarge | Rejected | Conflict | NotFound => ErrorClass::NoRetry,
+            Forbidden | TooLarge | Rejected | Conflict | NoTrash | NotFound => ErrorClass::NoRetry,
         }
     }
 }

@@ -14,7 +14,10 @@ pub struct AlbumSettings {
     pub alt: String,
     pub caption: String,
     /// Delete a photo from the sites when it is deleted from the folder (default: keep it).
+    /// It goes to the site's trash; without one it stays, unless `delete_permanently`.
     pub delete_remote: bool,
+    /// With `delete_remote`: delete for good where the site has no trash (or skip the trash).
+    pub delete_permanently: bool,
 }
 
 impl Default for AlbumSettings {
@@ -26,6 +29,7 @@ impl Default for AlbumSettings {
             alt: "{title|caption|readable_filename}".into(),
             caption: "{caption}".into(),
             delete_remote: false,
+            delete_permanently: false,
         }
     }
 }

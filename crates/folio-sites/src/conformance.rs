@@ -8,8 +8,8 @@
 //! `conformance[<name>] <check>: ok`, so a test log says which destination passed what.
 
 use crate::{
-    Destination, ErrorClass, ImageFormat, MediaFields, Processing, Pushed, RemoteMedia, SiteError,
-    SiteErrorCode as Code, Upload,
+    DeleteMode, Destination, ErrorClass, ImageFormat, MediaFields, Processing, Pushed, RemoteMedia,
+    SiteError, SiteErrorCode as Code, Upload,
 };
 use std::time::{Duration, Instant};
 
@@ -62,7 +62,7 @@ pub async fn run(h: &dyn Harness) {
     let outcome = suite.all().await;
     let made: Vec<RemoteMedia> = suite.made.lock().unwrap().drain(..).collect();
     for m in made {
-        let _ = h.destination().delete(&m.id).await;
+        let _ = h.destination().delete(&m.id, DeleteMode::Permanently).await;
     }
     if let Err(message) = outcome {
         panic!("conformance[{}] {message}", h.name());
@@ -335,10 +335,28 @@ impl Suite<'_> {
     }
 
     async fn delete(&self, media: &RemoteMedia) -> Check {
-        self.d().delete(&media.id).await.map_err(|e| format!("delete: {e}"))?;
+        // Into the trash where there is one; a site without one says so and keeps the item.
+        match self.d().delete(&media.id, DeleteMode::Trash).await {
+            Ok(()) => {
+                let found = self.d().find(&media.key).await.map_err(|e| format!("find: {e}"))?;
+                ensure(found.is_none(), || format!("trashed {:?} is still found", media.id))?;
+                // Trashed items are gone for good with a permanent delete; a second trash is
+                // not asked of sites that have one.
+                return Ok(());
+            }
+            Err(e) if e.code == Code::NoTrash => {
+                let found = self.d().find(&media.key).await.map_err(|e| format!("find: {e}"))?;
+                ensure(found.is_some(), || "NoTrash must leave the item where it was".into())?;
+            }
+            Err(e) => return Err(format!("delete into the trash: {e:?}")),
+        }
+        self.d()
+            .delete(&media.id, DeleteMode::Permanently)
+            .await
+            .map_err(|e| format!("delete: {e}"))?;
         let found = self.d().find(&media.key).await.map_err(|e| format!("find: {e}"))?;
         ensure(found.is_none(), || format!("delete: {:?} still found", media.id))?;
-        match self.d().delete(&media.id).await {
+        match self.d().delete(&media.id, DeleteMode::Permanently).await {
             Err(e) if e.code == Code::NotFound => Ok(()),
             other => Err(format!("deleting twice must be NotFound, got {other:?}")),
         }

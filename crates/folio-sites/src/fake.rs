@@ -5,9 +5,9 @@
 //! it passes the same conformance suite as the real backends.
 
 use crate::{
-    Capabilities, Destination, ImageFormat, MediaFields, Pacer, PacerConfig, Page, Processing,
-    Pushed, RemoteId, RemoteMedia, SiteError, SiteErrorCode as Code, SourcedMedia, TextField,
-    Upload,
+    Capabilities, DeleteMode, Destination, ImageFormat, MediaFields, Pacer, PacerConfig, Page,
+    Processing, Pushed, RemoteId, RemoteMedia, SiteError, SiteErrorCode as Code, SourcedMedia,
+    TextField, Upload,
 };
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -32,6 +32,8 @@ pub struct FakeConfig {
     /// How long the client waits for an answer (a hang ends after this).
     pub timeout: Duration,
     pub page_size: usize,
+    /// Deleted items can go to a trash (WordPress has none by default).
+    pub trash: bool,
     pub pacer: PacerConfig,
 }
 
@@ -47,6 +49,7 @@ impl Default for FakeConfig {
             latency: Duration::ZERO,
             timeout: Duration::from_millis(300),
             page_size: 3,
+            trash: false,
             pacer: PacerConfig {
                 base_delay: Duration::from_millis(5),
                 max_delay: Duration::from_millis(50),
@@ -82,6 +85,7 @@ struct State {
     uploads: u64,
     /// When each upload or replace finished (for ordering checks in tests).
     finished: Vec<Instant>,
+    trashed: Vec<FakeItem>,
 }
 
 /// A handle on one fake site; clones share the library.
@@ -125,6 +129,11 @@ impl FakeSite {
 
     pub fn requests(&self) -> u64 {
         self.state.lock().unwrap().requests
+    }
+
+    /// Items deleted into the trash.
+    pub fn trashed(&self) -> Vec<FakeItem> {
+        self.state.lock().unwrap().trashed.clone()
     }
 
     /// When each upload or replace completed, in order.
@@ -383,12 +392,20 @@ impl Destination for FakeSite {
             .await
     }
 
-    async fn delete(&self, id: &RemoteId) -> Result<(), SiteError> {
+    async fn delete(&self, id: &RemoteId, mode: DeleteMode) -> Result<(), SiteError> {
         let n = Self::parse_id(id)?;
+        if mode == DeleteMode::Trash && !self.config.trash {
+            return Err(SiteError::new(Code::NoTrash, "the fake site has no trash"));
+        }
         self.pacer
             .run(|_| {
                 self.request(|s| match s.items.remove(&n) {
-                    Some(_) => Ok(()),
+                    Some(item) => {
+                        if mode == DeleteMode::Trash {
+                            s.trashed.push(item);
+                        }
+                        Ok(())
+                    }
                     None => Err(SiteError::new(Code::NotFound, format!("no item {id}"))),
                 })
             })

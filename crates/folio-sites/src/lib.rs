@@ -101,6 +101,15 @@ pub struct SourcedMedia {
     pub source: String,
 }
 
+/// How an item is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteMode {
+    /// Into the site's trash, where it can be restored; `NoTrash` where the site has none.
+    Trash,
+    /// For good.
+    Permanently,
+}
+
 /// One page of a listing; `next` is the opaque cursor of the following page.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
@@ -148,8 +157,8 @@ pub trait Destination: Send + Sync {
     /// One page of the media library, newest first; `None` starts at the beginning.
     async fn list(&self, cursor: Option<&str>) -> Result<Page<RemoteMedia>, SiteError>;
 
-    /// Deletes the item.
-    async fn delete(&self, id: &RemoteId) -> Result<(), SiteError>;
+    /// Deletes the item: into the trash (a `NoTrash` error where the site has none) or for good.
+    async fn delete(&self, id: &RemoteId, mode: DeleteMode) -> Result<(), SiteError>;
 
     /// Replaces the file behind item `id`, keeping its id and URL. Only when
     /// [`Capabilities::replace_in_place`]; a `Conflict` error means this file cannot take the

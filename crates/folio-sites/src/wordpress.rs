@@ -2,8 +2,8 @@
 
 use crate::error::{retry_after, SiteError, SiteErrorCode as Code};
 use crate::{
-    Capabilities, Destination, ImageFormat, MediaFields, Pacer, PacerConfig, Page, Pushed,
-    RemoteId, RemoteMedia, TextField, Upload,
+    Capabilities, DeleteMode, Destination, ImageFormat, MediaFields, Pacer, PacerConfig, Page,
+    Pushed, RemoteId, RemoteMedia, TextField, Upload,
 };
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
@@ -56,6 +56,18 @@ impl WordPress {
         let mut base = Url::parse(site_url.trim()).map_err(|e| {
             SiteError::new(Code::Protocol, format!("'{site_url}' is not a web address: {e}"))
         })?;
+        // mailto:, data:, file: and the like parse, but no route can be joined onto them.
+        if !matches!(base.scheme(), "http" | "https")
+            || base.cannot_be_a_base()
+            || base.host().is_none()
+        {
+            return Err(SiteError::new(
+                Code::Protocol,
+                format!(
+                    "'{site_url}' is not a web address (it must start with https:// or http://)"
+                ),
+            ));
+        }
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
@@ -76,10 +88,19 @@ impl WordPress {
         })
     }
 
+    fn route_url(&self, path: &str) -> Result<Url, SiteError> {
+        self.base.join(path).map_err(|e| {
+            SiteError::new(
+                Code::Protocol,
+                format!("cannot make a WordPress address from '{path}': {e}"),
+            )
+        })
+    }
+
     async fn route_style(&self) -> Result<RouteStyle, SiteError> {
         self.routes
             .get_or_try_init(|| async {
-                let pretty = self.base.join("wp-json/").expect("static path");
+                let pretty = self.route_url("wp-json/")?;
                 let answer = self.http.get(pretty).send().await;
                 let is_rest = match answer {
                     Ok(r) if r.status().is_success() => r
@@ -100,7 +121,7 @@ impl WordPress {
         route: &str,
     ) -> Result<RequestBuilder, SiteError> {
         let url = match self.route_style().await? {
-            RouteStyle::Pretty => self.base.join(&format!("wp-json{route}")).expect("route"),
+            RouteStyle::Pretty => self.route_url(&format!("wp-json{route}"))?,
             RouteStyle::Query => {
                 let mut u = self.base.clone();
                 u.query_pairs_mut().append_pair("rest_route", route);
@@ -162,7 +183,7 @@ impl WordPress {
             source: None,
         };
         match self.pacer.run(|attempt| self.try_upload(&probe, attempt)).await {
-            Ok(media) => self.delete(&media.id).await.map(|()| true),
+            Ok(media) => self.delete(&media.id, DeleteMode::Permanently).await.map(|()| true),
             Err(e) if e.class() == crate::ErrorClass::NoRetry => Ok(false),
             Err(e) => Err(e),
         }
@@ -494,12 +515,23 @@ impl Destination for WordPress {
         self.sources_page(page).await
     }
 
-    async fn delete(&self, id: &RemoteId) -> Result<(), SiteError> {
+    async fn delete(&self, id: &RemoteId, mode: DeleteMode) -> Result<(), SiteError> {
         let id = wp_id(id)?;
+        let force = if mode == DeleteMode::Permanently { "true" } else { "false" };
         self.pacer
             .run(|_| async {
                 let r = self.request(Method::DELETE, &format!("/wp/v2/media/{id}")).await?;
-                check(r.query(&[("force", "true")]).send().await?).await?;
+                let r = r.query(&[("force", force)]).send().await?;
+                // Media has a trash only with MEDIA_TRASH in wp-config.php; without it WordPress
+                // answers 501 rather than deleting for good.
+                if r.status() == StatusCode::NOT_IMPLEMENTED {
+                    return Err(SiteError::new(
+                        Code::NoTrash,
+                        "this WordPress has no trash for media, so the photo stays on the site \
+                         (the album can be set to delete for good)",
+                    ));
+                }
+                check(r).await?;
                 Ok(())
             })
             .await

@@ -5,6 +5,7 @@
 
 use folio_convert::{convert, OutputFormat, Preset};
 use folio_sites::wordpress::WordPress;
+use folio_sites::DeleteMode;
 use folio_sites::{Destination, MediaFields, RemoteId, RemoteMedia, SiteErrorCode, Upload};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -227,7 +228,7 @@ async fn replace_keeps_id_and_url_serves_the_new_bytes_and_leaves_no_old_files()
             .await
             .unwrap();
     assert!(public["meta"].get("folio_source").is_none(), "{public}");
-    wp.delete(&before.id).await.unwrap();
+    wp.delete(&before.id, DeleteMode::Permanently).await.unwrap();
 }
 
 #[tokio::test]
@@ -254,7 +255,7 @@ async fn another_type_is_refused_with_409_and_nothing_changes() {
         .unwrap_err();
     assert_eq!(err.code, SiteErrorCode::Conflict, "{}", err.message);
     assert_eq!(served_sha(&item.url).await, sha(&bytes));
-    wp.delete(&item.id).await.unwrap();
+    wp.delete(&item.id, DeleteMode::Permanently).await.unwrap();
 }
 
 /// A Contributor (no `upload_files`) with their own Application Password.
@@ -310,7 +311,7 @@ async fn someone_who_cannot_edit_the_item_gets_403_and_nothing_changes() {
     assert_eq!(r.status().as_u16(), 403);
     assert_eq!(served_sha(&item.url).await, sha(&bytes));
     assert_eq!(site.files_of(&site.attachment(n(&item.id)).await), before);
-    wp.delete(&item.id).await.unwrap();
+    wp.delete(&item.id, DeleteMode::Permanently).await.unwrap();
 }
 
 #[tokio::test]
@@ -345,7 +346,7 @@ async fn two_replaces_at_once_end_in_one_consistent_version() {
         }
         assert_eq!(sw > sh, w > h, "sub-size {size} has the other version's shape");
     }
-    wp.delete(&item.id).await.unwrap();
+    wp.delete(&item.id, DeleteMode::Permanently).await.unwrap();
 }
 
 #[tokio::test]
@@ -379,5 +380,5 @@ async fn php_dying_mid_replace_leaves_the_old_image_served() {
         .await
         .unwrap();
     assert_eq!(done.sha256, sha(&new_bytes));
-    wp.delete(&item.id).await.unwrap();
+    wp.delete(&item.id, DeleteMode::Permanently).await.unwrap();
 }

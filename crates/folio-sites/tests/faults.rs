@@ -236,3 +236,21 @@ async fn connection_resets_are_retried_then_reported() {
     assert_eq!((err.code, err.class()), (SiteErrorCode::Network, ErrorClass::Retry));
     assert!(*accepted.lock().unwrap() >= 4, "every attempt reached the server");
 }
+
+#[test]
+fn addresses_that_are_not_web_addresses_are_refused_not_a_panic() {
+    for odd in [
+        "mailto:someone@example.com",
+        "data:text/plain,hi",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "example.com",
+        "https://",
+    ] {
+        let err =
+            WordPress::new(odd, "admin", "pass").err().unwrap_or_else(|| panic!("{odd} was taken"));
+        assert_eq!(err.code, SiteErrorCode::Protocol, "{odd}");
+        assert!(err.message.contains("not a web address"), "{odd}: {}", err.message);
+    }
+    assert!(WordPress::new("https://example.com/blog", "admin", "pass").is_ok());
+}

@@ -2,6 +2,7 @@
 
 use folio_convert::{convert, Preset};
 use folio_sites::wordpress::WordPress;
+use folio_sites::DeleteMode;
 use folio_sites::{Destination, ImageFormat, MediaFields, SiteErrorCode, Upload};
 
 fn env() -> Option<(String, String, String)> {
@@ -100,9 +101,12 @@ async fn upload_find_list_update_and_delete() {
     let new_alt = MediaFields { alt_text: Some("Boats at dusk".into()), ..Default::default() };
     assert_eq!(wp.update_fields(&media.id, &new_alt).await.unwrap().alt_text, "Boats at dusk");
 
-    wp.delete(&media.id).await.unwrap();
+    wp.delete(&media.id, DeleteMode::Permanently).await.unwrap();
     assert!(wp.find_by_slug(&slug).await.unwrap().is_none());
-    assert_eq!(wp.delete(&media.id).await.unwrap_err().code, SiteErrorCode::NotFound);
+    assert_eq!(
+        wp.delete(&media.id, DeleteMode::Permanently).await.unwrap_err().code,
+        SiteErrorCode::NotFound
+    );
 }
 
 #[tokio::test]
@@ -131,7 +135,7 @@ async fn long_captions_go_in_a_second_request() {
         .ready()
         .unwrap();
     assert_eq!(media.alt_text, "alt");
-    wp.delete(&media.id).await.unwrap();
+    wp.delete(&media.id, DeleteMode::Permanently).await.unwrap();
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Folio's state in SQLite (WAL, foreign keys, embedded migrations). This crate is the only
 //! place that writes SQL; every function is one statement or one transaction.
 
+mod albums;
 mod jobs;
 mod rows;
 
@@ -53,6 +54,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_jobs.sql"),
     include_str!("../migrations/0004_asset_texts.sql"),
     include_str!("../migrations/0005_plugins.sql"),
+    include_str!("../migrations/0006_unique_secrets.sql"),
+    include_str!("../migrations/0007_removal_guard.sql"),
 ];
 
 #[derive(Clone)]
@@ -171,101 +174,6 @@ impl Store {
     pub async fn sites(&self) -> Result<Vec<Site>> {
         let rows = sqlx::query("SELECT * FROM sites ORDER BY name").fetch_all(&self.pool).await?;
         Ok(rows.iter().map(Site::from_row).collect())
-    }
-
-    // ---- albums ----
-
-    pub async fn add_album(
-        &self,
-        source_kind: &str,
-        root: &str,
-        name: &str,
-        settings_json: &str,
-        site_ids: &[SiteId],
-    ) -> Result<Album> {
-        let mut tx = self.pool.begin().await?;
-        let id = sqlx::query(
-            "INSERT INTO albums (source_kind, root, name, settings) VALUES (?, ?, ?, ?)",
-        )
-        .bind(source_kind)
-        .bind(root)
-        .bind(name)
-        .bind(settings_json)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| unique_violation(e, format!("{root} is already an album")))?
-        .last_insert_rowid();
-        for site in site_ids {
-            sqlx::query("INSERT INTO album_sites (album_id, site_id) VALUES (?, ?)")
-                .bind(id)
-                .bind(site.0)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(self.album(AlbumId(id)).await?.expect("just inserted"))
-    }
-
-    /// Makes `site_id` a target of the album (auto-synced or manual), or no target (`None`).
-    pub async fn set_album_target(
-        &self,
-        album_id: AlbumId,
-        site_id: SiteId,
-        auto_sync: Option<bool>,
-    ) -> Result<()> {
-        match auto_sync {
-            Some(auto) => {
-                sqlx::query(
-                    "INSERT INTO album_sites (album_id, site_id, auto_sync) VALUES (?, ?, ?)
-                 ON CONFLICT (album_id, site_id) DO UPDATE SET auto_sync = excluded.auto_sync",
-                )
-                .bind(album_id.0)
-                .bind(site_id.0)
-                .bind(auto)
-                .execute(&self.pool)
-                .await?
-            }
-            None => {
-                sqlx::query("DELETE FROM album_sites WHERE album_id = ? AND site_id = ?")
-                    .bind(album_id.0)
-                    .bind(site_id.0)
-                    .execute(&self.pool)
-                    .await?
-            }
-        };
-        Ok(())
-    }
-
-    pub async fn set_album_settings(&self, album_id: AlbumId, settings_json: &str) -> Result<()> {
-        sqlx::query("UPDATE albums SET settings = ? WHERE id = ?")
-            .bind(settings_json)
-            .bind(album_id.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Where the album's source left off (sources with change cursors).
-    pub async fn set_album_cursor(&self, album_id: AlbumId, cursor: Option<&str>) -> Result<()> {
-        sqlx::query("UPDATE albums SET source_cursor = ? WHERE id = ?")
-            .bind(cursor)
-            .bind(album_id.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn albums(&self) -> Result<Vec<Album>> {
-        let rows = sqlx::query(
-            "SELECT a.*,
-               (SELECT group_concat(site_id) FROM album_sites s WHERE s.album_id = a.id) AS site_ids,
-               (SELECT group_concat(site_id) FROM album_sites s
-                  WHERE s.album_id = a.id AND s.auto_sync = 0) AS manual_site_ids
-             FROM albums a ORDER BY a.name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(Album::from_row).collect())
     }
 
     // ---- assets ----
@@ -578,7 +486,7 @@ impl Store {
     }
 }
 
-fn unique_violation(e: sqlx::Error, message: String) -> StoreError {
+pub(crate) fn unique_violation(e: sqlx::Error, message: String) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(message),
         _ => StoreError::Sql(e),

@@ -51,6 +51,10 @@ pub struct Album {
     pub source_kind: String,
     /// Where a source with change cursors left off.
     pub source_cursor: Option<String>,
+    /// Photos that vanished all at once and are not taken as deleted until the user confirms.
+    pub held_removals: i64,
+    /// The user confirmed them: the next pass takes them as deleted.
+    pub removals_confirmed: bool,
     pub site_ids: Vec<SiteId>,
     /// Target sites pushed to only on request ("Sync now", `folio sync`), not by auto-sync.
     pub manual_site_ids: Vec<SiteId>,
@@ -67,6 +71,8 @@ impl Album {
             settings: r.get("settings"),
             source_kind: r.get("source_kind"),
             source_cursor: r.get("source_cursor"),
+            held_removals: r.get("held_removals"),
+            removals_confirmed: r.get::<i64, _>("removals_confirmed") != 0,
             site_ids: self::ids(ids, SiteId),
             manual_site_ids: self::ids(manual, SiteId),
         }

@@ -223,3 +223,49 @@ async fn an_older_database_keeps_its_publications() {
     let album = &s.albums().await.unwrap()[0];
     assert_eq!((album.source_kind.as_str(), album.source_cursor.clone()), ("folder", None));
 }
+
+#[tokio::test]
+async fn two_sites_never_share_a_keychain_entry() {
+    let (_dir, s) = store().await;
+    s.add_site("blog", "wordpress", "https://a", "ana", "site-blog-1").await.unwrap();
+    let err = s.add_site("Blog", "wordpress", "https://b", "bo", "site-blog-1").await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+}
+
+/// "blog" and "Blog" added by an older Folio shared the entry `site-blog`: the later one keeps
+/// it, the earlier gets its own and is asked to reconnect.
+#[tokio::test]
+async fn sites_that_shared_a_keychain_entry_are_told_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("folio.db");
+    {
+        use sqlx::ConnectOptions;
+        let mut c = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        for sql in [
+            include_str!("../migrations/0001_initial.sql"),
+            include_str!("../migrations/0002_settings.sql"),
+            include_str!("../migrations/0003_jobs.sql"),
+            include_str!("../migrations/0004_asset_texts.sql"),
+            include_str!("../migrations/0005_plugins.sql"),
+            "PRAGMA user_version = 5",
+            "INSERT INTO sites (id, name, kind, url, account, secret_ref) VALUES (1, 'blog', 'wordpress', 'u', 'a', 'site-blog')",
+            "INSERT INTO sites (id, name, kind, url, account, secret_ref) VALUES (2, 'Blog', 'wordpress', 'v', 'b', 'site-blog')",
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
+        }
+    }
+    let s = Store::open(&path).await.unwrap();
+    let sites = s.sites().await.unwrap();
+    let by_id = |id: i64| sites.iter().find(|x| x.id.0 == id).unwrap();
+    assert_eq!((by_id(2).secret_ref.as_str(), by_id(2).state), ("site-blog", SiteState::Ok));
+    assert_eq!(
+        (by_id(1).secret_ref.as_str(), by_id(1).state),
+        ("site-blog-1", SiteState::Reconnect)
+    );
+    assert!(by_id(1).state_error.as_deref().unwrap().contains("reconnect"));
+}

@@ -13,11 +13,17 @@ use std::time::Duration;
 pub struct World {
     pub dir: tempfile::TempDir,
     sites: Arc<Mutex<HashMap<String, FakeSite>>>,
+    /// The secret each site's destination was last made with, by URL.
+    secrets: Arc<Mutex<HashMap<String, String>>>,
 }
 
 impl World {
     pub fn new() -> World {
-        World { dir: tempfile::tempdir().unwrap(), sites: Default::default() }
+        World {
+            dir: tempfile::tempdir().unwrap(),
+            sites: Default::default(),
+            secrets: Default::default(),
+        }
     }
 
     pub fn data(&self) -> PathBuf {
@@ -31,10 +37,17 @@ impl World {
         site
     }
 
+    /// The secret the site at `fake://<name>` was last connected with.
+    pub fn secret_used(&self, name: &str) -> Option<String> {
+        self.secrets.lock().unwrap().get(&format!("fake://{name}")).cloned()
+    }
+
     pub async fn engine(&self) -> Engine {
         let mut backends = Backends::default();
         let sites = self.sites.clone();
-        backends.register("fake", move |config, _secret| {
+        let secrets = self.secrets.clone();
+        backends.register("fake", move |config, secret| {
+            secrets.lock().unwrap().insert(config.url.clone(), secret.to_string());
             let site = sites.lock().unwrap().get(&config.url).cloned().expect("a fake site");
             Ok(Arc::new(site) as Arc<dyn Destination>)
         });
@@ -70,8 +83,12 @@ pub fn photo(path: &Path, shade: u8) {
 }
 
 pub async fn add_site(engine: &Engine, name: &str) {
+    add_site_with_secret(engine, name, "secret").await
+}
+
+pub async fn add_site_with_secret(engine: &Engine, name: &str, secret: &str) {
     let url = format!("fake://{name}");
-    let new = NewSite { name, kind: "fake", url: &url, account: name, secret: "secret" };
+    let new = NewSite { name, kind: "fake", url: &url, account: name, secret };
     engine.add_site(new).await.unwrap();
 }
 
