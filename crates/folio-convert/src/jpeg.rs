@@ -271,8 +271,58 @@ pub fn with_metadata(bytes: &[u8], exif: Option<&[u8]>, xmp: Option<&[u8]>) -> R
     for m in rest.iter().filter(|m| keep(m)) {
         out.extend_from_slice(&bytes[m.start..m.end]);
     }
-    out.extend_from_slice(&bytes[markers_end(bytes, &markers)..]);
+    copy_primary(bytes, markers_end(bytes, &markers), &mut out).ok_or_else(|| {
+        Failure::corrupt("the image data does not end where a JPEG should (no EOI)")
+    })?;
     Ok(out)
+}
+
+/// Copies the primary image's scans from `i` (its first SOS) up to and including its EOI, and
+/// nothing after: a phone photo appends MPF secondary images (with their own EXIF and GPS), a
+/// motion photo's video or a gain map there. Metadata segments between progressive scans are
+/// dropped as well. `None` when the data does not end as a JPEG should: the caller re-encodes.
+fn copy_primary(bytes: &[u8], mut i: usize, out: &mut Vec<u8>) -> Option<()> {
+    loop {
+        while bytes.get(i) == Some(&0xFF) && bytes.get(i + 1) == Some(&0xFF) {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&0xFF) {
+            return None;
+        }
+        let code = *bytes.get(i + 1)?;
+        if code == 0xD9 {
+            out.extend_from_slice(&bytes[i..i + 2]);
+            return Some(());
+        }
+        if (0xD0..=0xD7).contains(&code) || code == 0x01 {
+            out.extend_from_slice(&bytes[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        let len = u16::from_be_bytes([*bytes.get(i + 2)?, *bytes.get(i + 3)?]) as usize;
+        let end = i.checked_add(2 + len).filter(|e| len >= 2 && *e <= bytes.len())?;
+        let metadata = matches!(code, 0xE0..=0xEF | 0xFE);
+        if !metadata {
+            out.extend_from_slice(&bytes[i..end]);
+        }
+        i = end;
+        if code == 0xDA {
+            // Entropy-coded data runs to the next marker that is neither a stuffed 0xFF00 nor a
+            // restart marker.
+            let start = i;
+            loop {
+                let ff = i + bytes.get(i..)?.iter().position(|b| *b == 0xFF)?;
+                match *bytes.get(ff + 1)? {
+                    0x00 | 0xD0..=0xD7 => i = ff + 2,
+                    _ => {
+                        i = ff;
+                        break;
+                    }
+                }
+            }
+            out.extend_from_slice(&bytes[start..i]);
+        }
+    }
 }
 
 fn markers_end(bytes: &[u8], markers: &[Marker]) -> usize {

@@ -130,12 +130,21 @@ pub fn convert(bytes: &[u8], preset: &Preset) -> Result<Rendition> {
     let xmp = meta::write_xmp(&probe.meta, policy);
     let (exif, xmp) = (exif.as_deref(), xmp.as_deref());
     let output = output_for(preset, &probe);
-    let (out, width, height) = if output == Output::PassThrough {
-        let out = match probe.format {
-            SourceFormat::Jpeg => jpeg::with_metadata(bytes, exif, xmp)?,
-            SourceFormat::Png => png::with_metadata(bytes, exif)?,
-            _ => webp::with_metadata(bytes, exif, xmp)?,
-        };
+    // A file whose structure cannot be rewritten with certainty (trailing data Folio cannot
+    // place) is re-encoded instead: nothing is passed through that might carry what the
+    // metadata policy removes.
+    let passed = match (output, probe.format) {
+        (Output::PassThrough, SourceFormat::Jpeg) => jpeg::with_metadata(bytes, exif, xmp).ok(),
+        (Output::PassThrough, SourceFormat::Png) => png::with_metadata(bytes, exif).ok(),
+        (Output::PassThrough, _) => Some(webp::with_metadata(bytes, exif, xmp)?),
+        _ => None,
+    };
+    let output = match (output, &passed, probe.format) {
+        (Output::PassThrough, None, SourceFormat::Png) => Output::Png,
+        (Output::PassThrough, None, _) => Output::Jpeg,
+        (o, _, _) => o,
+    };
+    let (out, width, height) = if let Some(out) = passed {
         (out, probe.width, probe.height)
     } else {
         let r = upright_pixels(bytes, &probe, preset.max_edge)?;

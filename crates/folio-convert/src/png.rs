@@ -1,5 +1,6 @@
-//! PNG chunk-level metadata rewriting for pass-through: text and EXIF chunks (which can carry
-//! location) are dropped and the policy-filtered EXIF written as `eXIf`.
+//! PNG chunk-level metadata rewriting for pass-through: only the chunks that draw the picture
+//! are kept (text, EXIF and unknown chunks can carry location), and the policy-filtered EXIF is
+//! written as `eXIf`.
 
 use crate::error::{Failure, Result};
 
@@ -14,18 +15,26 @@ pub fn with_metadata(file: &[u8], exif: Option<&[u8]>) -> Result<Vec<u8>> {
         let end = i.checked_add(12 + len).filter(|e| *e <= file.len()).ok_or_else(bad)?;
         let kind = &file[i + 4..i + 8];
         match kind {
-            b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt" | b"tIME" => {}
             b"IDAT" => {
                 if let Some(e) = pending_exif.take() {
                     push_chunk(&mut out, b"eXIf", e);
                 }
                 out.extend_from_slice(&file[i..end]);
             }
-            _ => out.extend_from_slice(&file[i..end]),
+            b"IEND" => {
+                // Nothing after the end: appended data is not part of the image.
+                out.extend_from_slice(&file[i..end]);
+                return Ok(out);
+            }
+            // What draws the picture; anything else (text, EXIF, a private or unknown chunk
+            // that may carry location or provenance) is left out.
+            b"IHDR" | b"PLTE" | b"tRNS" | b"gAMA" | b"cHRM" | b"sRGB" | b"iCCP" | b"cICP"
+            | b"sBIT" | b"pHYs" | b"bKGD" => out.extend_from_slice(&file[i..end]),
+            _ => {}
         }
         i = end;
     }
-    Ok(out)
+    Err(Failure::corrupt("PNG without an end chunk"))
 }
 
 fn push_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {

@@ -219,3 +219,103 @@ fn content_and_preset_hashes_key_the_rendition() {
     assert_eq!(q.content_hash, ra.content_hash);
     assert_ne!(q.preset_hash, ra.preset_hash);
 }
+
+/// A JPEG's APP1 EXIF segment carrying a location.
+fn exif_with_gps(lat: f64, lon: f64) -> Vec<u8> {
+    let meta = folio_convert::PhotoMeta {
+        gps: Some(folio_convert::meta::Gps { latitude: lat, longitude: lon, altitude: None }),
+        ..Default::default()
+    };
+    let keep = folio_convert::MetadataPolicy { keep_location: true, ..Default::default() };
+    let tiff = folio_convert::meta::write_exif(&meta, &keep).expect("EXIF with GPS");
+    let mut seg = vec![0xFF, 0xE1];
+    seg.extend_from_slice(&((tiff.len() + 8) as u16).to_be_bytes());
+    seg.extend_from_slice(b"Exif\0\0");
+    seg.extend_from_slice(&tiff);
+    seg
+}
+
+/// Inserts `segment` right after the SOI.
+fn with_segment(jpeg: &[u8], segment: &[u8]) -> Vec<u8> {
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(segment);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+fn has_gps(bytes: &[u8]) -> bool {
+    exif::Reader::new()
+        .read_from_container(&mut std::io::Cursor::new(bytes))
+        .is_ok_and(|e| e.fields().any(|f| f.tag.context() == exif::Context::Gps))
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// A phone photo: the primary image, an MPF index (APP2), and after its EOI a second image with
+/// its own EXIF and GPS, then a motion photo's video. "original" passes the primary through
+/// and nothing after it.
+#[test]
+fn a_phone_photos_second_image_and_video_do_not_leave_with_it() {
+    let primary = support::encode_jpeg(&scene(300, 200).into_raw(), 300, 200, 90);
+    let mut mpf = vec![0xFF, 0xE2, 0x00, 0x0C];
+    mpf.extend_from_slice(b"MPF\0MM\0*\0\0");
+    let mut phone = with_segment(&primary, &mpf);
+    let secondary = support::encode_jpeg(&scene(160, 120).into_raw(), 160, 120, 80);
+    let secondary = with_segment(&secondary, &exif_with_gps(51.5, -0.12));
+    assert!(has_gps(&secondary), "the test's second image carries GPS");
+    phone.extend_from_slice(&secondary);
+    phone.extend_from_slice(b"\0\0\0\x18ftypmp42motion-photo-video-bytes");
+
+    let original = Preset { format: OutputFormat::Original, ..webp() };
+    let r = convert(&phone, &original).unwrap();
+    assert!(r.passed_through);
+    assert_eq!(count(&r.bytes, &[0xFF, 0xD8]), 1, "one image, no second one");
+    assert!(r.bytes.ends_with(&[0xFF, 0xD9]), "ends with the primary's EOI");
+    assert_eq!(count(&r.bytes, b"ftypmp42"), 0, "no video");
+    assert_eq!(count(&r.bytes, b"MPF\0"), 0, "no MPF index pointing at what is gone");
+    assert!(!has_gps(&r.bytes));
+    let sos = |b: &[u8]| b.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+    assert_eq!(
+        &r.bytes[sos(&r.bytes)..],
+        &primary[sos(&primary)..],
+        "the primary's scan as it was"
+    );
+}
+
+/// Data that does not end as a JPEG should (no EOI) is never passed through as it is: it goes
+/// to the decoder, which says what is wrong with it.
+#[test]
+fn a_jpeg_without_its_end_is_not_passed_through() {
+    let jpeg = support::encode_jpeg(&scene(300, 200).into_raw(), 300, 200, 90);
+    let cut = &jpeg[..jpeg.len() - 2];
+    let e = convert(cut, &Preset { format: OutputFormat::Original, ..webp() }).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Corrupt, "{e:?}");
+}
+
+/// PNG pass-through keeps the chunks that draw the picture and nothing after IEND.
+#[test]
+fn a_png_keeps_only_what_draws_the_picture() {
+    let mut png = Vec::new();
+    scene(64, 48).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let chunk = |kind: &[u8; 4], data: &[u8]| {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        c.extend_from_slice(&crc32fast::hash(&c[4..]).to_be_bytes());
+        c
+    };
+    // A private chunk before the image data, and an XMP text chunk and junk after IEND.
+    let ihdr_end = 8 + 25;
+    let mut odd = png[..ihdr_end].to_vec();
+    odd.extend_from_slice(&chunk(b"caBX", b"provenance with a location"));
+    odd.extend_from_slice(&png[ihdr_end..]);
+    odd.extend_from_slice(&chunk(b"iTXt", b"XML:com.adobe.xmp\0\0\0\0\0<x:xmpmeta GPSLatitude>"));
+    let r = convert(&odd, &Preset { format: OutputFormat::Original, ..webp() }).unwrap();
+    assert!(r.passed_through);
+    assert_eq!(count(&r.bytes, b"caBX"), 0);
+    assert_eq!(count(&r.bytes, b"GPSLatitude"), 0);
+    assert!(r.bytes.ends_with(&chunk(b"IEND", b"")));
+    assert_eq!(support::decode(&r.bytes).dimensions(), (64, 48));
+}
