@@ -60,20 +60,41 @@ pub struct Thumbnail {
     pub height: u32,
 }
 
+/// Files larger than this are refused before reading: no photo is, and reading a huge file
+/// whole (a video with a photo's name, a disk image) must not take the memory for it.
+pub const MAX_SOURCE_BYTES: u64 = 1 << 30;
+
+/// The whole file, or a typed error for one that is too large to be a photo.
+fn read_source(path: &Path) -> Result<Vec<u8>, ConvertError> {
+    let len = std::fs::metadata(path).map_err(|e| Failure::from(e).at(path))?.len();
+    if len > MAX_SOURCE_BYTES {
+        let f = Failure::new(
+            ErrorKind::TooLarge,
+            format!(
+                "the file is {:.1} GB; Folio reads photos up to {} GB",
+                len as f64 / 1e9,
+                MAX_SOURCE_BYTES >> 30
+            ),
+        );
+        return Err(f.at(path));
+    }
+    std::fs::read(path).map_err(|e| Failure::from(e).at(path))
+}
+
 /// Reads and converts one file. The source is only ever read.
 pub fn convert_file(path: &Path, preset: &Preset) -> Result<Rendition, ConvertError> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::from(e).at(path))?;
+    let bytes = read_source(path)?;
     convert(&bytes, preset).map_err(|f| f.at(path))
 }
 
 pub fn thumbnail_file(path: &Path, edge: u32) -> Result<Thumbnail, ConvertError> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::from(e).at(path))?;
+    let bytes = read_source(path)?;
     thumbnail(&bytes, edge).map_err(|f| f.at(path))
 }
 
 /// Metadata and dimensions without decoding pixels: cheap enough for a folder scan.
 pub fn probe_file(path: &Path) -> Result<Probe, ConvertError> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::from(e).at(path))?;
+    let bytes = read_source(path)?;
     decode::probe(&bytes, DEFAULT_PIXEL_LIMIT).map_err(|f| f.at(path))
 }
 

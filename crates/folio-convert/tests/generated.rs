@@ -319,3 +319,16 @@ fn a_png_keeps_only_what_draws_the_picture() {
     assert!(r.bytes.ends_with(&chunk(b"IEND", b"")));
     assert_eq!(support::decode(&r.bytes).dimensions(), (64, 48));
 }
+
+/// A huge file with a photo's name is refused from its size, before any of it is read.
+#[test]
+fn a_file_too_large_to_be_a_photo_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("IMG_0001.jpg");
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(folio_convert::MAX_SOURCE_BYTES + 1).unwrap(); // sparse: no disk, no memory
+    let e = convert_file(&path, &webp()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TooLarge, "{e:?}");
+    assert!(e.message.contains("GB"), "{}", e.message);
+    assert_eq!(folio_convert::probe_file(&path).unwrap_err().kind, ErrorKind::TooLarge);
+}

@@ -281,7 +281,8 @@ impl Engine {
             .await?
             .filter(|p| p.remote_id.is_some())
             .ok_or_else(|| not_found(asset_id))?;
-        let url = p.thumbnail_url.or(p.remote_url).ok_or_else(|| not_found(asset_id))?;
+        let url =
+            p.thumbnail_url.clone().or(p.remote_url.clone()).ok_or_else(|| not_found(asset_id))?;
         let ext = Path::new(url.split('?').next().unwrap_or_default())
             .extension()
             .and_then(|e| e.to_str())
@@ -301,7 +302,9 @@ impl Engine {
         if cached.exists() {
             return Ok(cached);
         }
-        let bytes = folio_sites::download(&url, MAX_SITE_THUMBNAIL).await?;
+        let site = self.state.store.site(site_id).await?.ok_or_else(|| not_found(asset_id))?;
+        let media = p.remote_url.as_deref();
+        let bytes = folio_sites::download(&url, MAX_SITE_THUMBNAIL, &site.url, media).await?;
         write_atomically(&cached, &bytes)?;
         Ok(cached)
     }
@@ -348,11 +351,15 @@ fn not_found(asset_id: AssetId) -> EngineError {
     EngineError::new(ErrorCode::Config, format!("no thumbnail for photo {asset_id}"))
 }
 
-/// Written beside, then renamed: a reader never sees half a file, even with two requests for
-/// the same thumbnail at once.
+/// Written beside under a name of its own, then renamed: a reader never sees half a file, even
+/// with two requests for the same thumbnail at once (which would otherwise share one temporary
+/// file, and one could rename the other's half-written bytes into place).
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| EngineError::new(ErrorCode::Io, format!("{}: {e}", path.display())))
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
+    std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        EngineError::new(ErrorCode::Io, format!("{}: {e}", path.display()))
+    })
 }

@@ -91,11 +91,13 @@ async fn album_task(
             return Ok(());
         }
     };
-    let (tx, mut changes) = tokio::sync::mpsc::unbounded_channel();
+    // One slot: a change already signalled and not yet looked at covers any that follow, so a
+    // burst (or a watcher overflow) costs one pass and no memory.
+    let (tx, mut changes) = tokio::sync::mpsc::channel(1);
     // Without a change signal the timer still rescans; the pass says what is wrong.
     let _signal = source
         .watch(Arc::new(move || {
-            let _ = tx.send(());
+            let _ = tx.try_send(());
         }))
         .ok();
     let mut rescan = tokio::time::interval(rescan_interval());

@@ -102,7 +102,7 @@ impl WordPress {
         if r.status() == StatusCode::NOT_FOUND {
             return Ok(None);
         }
-        let info = check(r).await?.json().await.map_err(|e| {
+        let info = crate::body::json(check(r).await?).await.map_err(|e| {
             SiteError::new(Code::Protocol, format!("the companion plugin's answer: {e}"))
         })?;
         Ok(Some(info))
@@ -133,7 +133,7 @@ impl WordPress {
                 if r.status() == StatusCode::NOT_FOUND {
                     return Err(missing_route(r).await);
                 }
-                Ok(check(r).await?.json().await?)
+                crate::body::json(check(r).await?).await
             })
             .await?;
         let mut replaced = Replaced {
@@ -170,14 +170,16 @@ impl WordPress {
                 if r.status() == StatusCode::NOT_FOUND {
                     return Ok(Page { items: Vec::new(), next: None });
                 }
-                let wire: Wire = check(r).await?.json().await?;
+                let wire: Wire = crate::body::json(check(r).await?).await?;
                 let items = wire
                     .items
                     .iter()
                     .filter(|w| !w.folio_source.is_empty())
                     .map(|w| SourcedMedia { media: w.media(), source: w.folio_source.clone() })
                     .collect();
-                let next = (page < wire.total_pages).then(|| (page + 1).to_string());
+                let next =
+                    crate::wordpress::next_page(page, wire.total_pages, wire.items.is_empty())
+                        .map(|p| p.to_string());
                 Ok(Page { items, next })
             })
             .await

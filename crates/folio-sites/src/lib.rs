@@ -7,6 +7,7 @@
 //! HTTP backends, and the conformance suite every destination must pass.
 
 mod backends;
+pub mod body;
 mod companion;
 mod download;
 mod error;

@@ -1,5 +1,6 @@
 //! WordPress through its REST API with an Application Password.
 
+use crate::body;
 use crate::error::{retry_after, SiteError, SiteErrorCode as Code};
 use crate::{
     Capabilities, DeleteMode, Destination, ImageFormat, MediaFields, Pacer, PacerConfig, Page,
@@ -132,7 +133,7 @@ impl WordPress {
     }
 
     pub(crate) async fn media_json(&self, response: Response) -> Result<RemoteMedia, SiteError> {
-        let wire: WireMedia = check(response).await?.json().await.map_err(SiteError::from)?;
+        let wire: WireMedia = body::json(check(response).await?).await?;
         Ok(wire.into())
     }
 
@@ -236,7 +237,10 @@ pub(crate) async fn check(response: Response) -> Result<Response, SiteError> {
         return Ok(response);
     }
     let after = retry_after(response.headers());
-    let body: Option<WireError> = response.json().await.ok();
+    let body: Option<WireError> = body::capped_bytes(response, body::MAX_ERROR_BYTES)
+        .await
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
     let wp_code = body.as_ref().and_then(|b| b.code.clone()).unwrap_or_default();
     let wp_message = body.and_then(|b| b.message).unwrap_or_default();
     let detail = if wp_message.is_empty() {
@@ -357,6 +361,15 @@ impl From<WireMedia> for RemoteMedia {
     }
 }
 
+/// No listing goes past this many pages, whatever the site says its total is (a server that
+/// always answers "more" cannot keep Folio paging for ever).
+pub(crate) const MAX_PAGES: u32 = 10_000;
+
+/// The page after `page`, if the site has more.
+pub(crate) fn next_page(page: u32, total_pages: u32, empty: bool) -> Option<u32> {
+    (page < total_pages && page < MAX_PAGES && !empty).then_some(page + 1)
+}
+
 /// WordPress ids are numbers; anything else cannot be one of this site's items.
 pub(crate) fn wp_id(id: &RemoteId) -> Result<u64, SiteError> {
     id.as_str()
@@ -391,7 +404,7 @@ impl WordPress {
                     .request(Method::GET, "/wp/v2/users/me")
                     .await?
                     .query(&[("context", "edit")]);
-                Ok(check(r.send().await?).await?.json().await?)
+                body::json(check(r.send().await?).await?).await
             })
             .await;
         let me = match me {
@@ -495,7 +508,7 @@ impl Destination for WordPress {
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(1);
-                let items: Vec<WireMedia> = r.json().await?;
+                let items: Vec<WireMedia> = body::json(r).await?;
                 let next =
                     (page < total_pages && !items.is_empty()).then(|| (page + 1).to_string());
                 Ok(Page { items: items.into_iter().map(RemoteMedia::from).collect(), next })
@@ -545,9 +558,26 @@ impl WordPress {
             .run(|_| async {
                 let r = self.request(Method::GET, "/wp/v2/media").await?;
                 let r = r.query(&[("slug", slug), ("context", "edit")]).send().await?;
-                let found: Vec<WireMedia> = check(r).await?.json().await?;
+                let found: Vec<WireMedia> = body::json(check(r).await?).await?;
                 Ok(found.into_iter().next().map(RemoteMedia::from))
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{next_page, MAX_PAGES};
+
+    #[test]
+    fn paging_stops_at_the_end_an_empty_page_or_the_bound() {
+        assert_eq!(next_page(1, 3, false), Some(2));
+        assert_eq!(next_page(3, 3, false), None);
+        assert_eq!(next_page(1, 3, true), None, "an empty page ends it whatever the total says");
+        assert_eq!(
+            next_page(MAX_PAGES, u32::MAX, false),
+            None,
+            "a total of 4 billion is not trusted"
+        );
     }
 }

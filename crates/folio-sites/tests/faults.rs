@@ -254,3 +254,66 @@ fn addresses_that_are_not_web_addresses_are_refused_not_a_panic() {
     }
     assert!(WordPress::new("https://example.com/blog", "admin", "pass").is_ok());
 }
+
+/// A server for the bounded-read checks: an endless thumbnail, and a media listing far larger
+/// than any real one.
+async fn oversized() -> String {
+    use axum::body::Body;
+    let endless = || async {
+        let chunk = axum::body::Bytes::from(vec![0u8; 64 * 1024]);
+        let stream = futures::stream::repeat_with(move || Ok::<_, std::io::Error>(chunk.clone()));
+        Response::new(Body::from_stream(stream))
+    };
+    let huge_list = || async {
+        let item = r#"{"id":1,"slug":"x","source_url":"http://a/x.webp","mime_type":"image/webp","title":{"raw":"x","rendered":"x"}},"#;
+        let mut body = String::from("[");
+        while body.len() < 20 * 1024 * 1024 {
+            body.push_str(item);
+        }
+        body.pop();
+        body.push(']');
+        (StatusCode::OK, [("Content-Type", "application/json")], body).into_response()
+    };
+    let app = Router::new()
+        .route("/wp-json/", get(|| async { Json(json!({"namespaces": ["wp/v2"]})) }))
+        .route("/wp-json/wp/v2/media", get(huge_list))
+        .route("/thumb.jpg", get(endless));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test]
+async fn an_endless_thumbnail_is_cut_off_at_its_cap() {
+    let url = oversized().await;
+    let thumb = format!("{url}thumb.jpg");
+    let err = folio_sites::download(&thumb, 1024 * 1024, &url, None).await.unwrap_err();
+    assert_eq!(err.code, SiteErrorCode::TooLarge, "{err:?}");
+}
+
+#[tokio::test]
+async fn thumbnails_come_from_the_site_or_its_media_host_only() {
+    let site = "https://93.184.216.34/";
+    let elsewhere = folio_sites::download("https://203.0.113.9/x.jpg", 1024, site, None).await;
+    assert_eq!(elsewhere.unwrap_err().code, SiteErrorCode::Rejected);
+    // The site said its media lives on the photographer's own network.
+    let lan = folio_sites::download(
+        "http://192.168.1.10/x.jpg",
+        1024,
+        site,
+        Some("http://192.168.1.10/x-full.jpg"),
+    )
+    .await;
+    let err = lan.unwrap_err();
+    assert!(err.message.contains("private network"), "{err:?}");
+    let odd = folio_sites::download("file:///etc/passwd", 1024, site, None).await;
+    assert_eq!(odd.unwrap_err().code, SiteErrorCode::Rejected);
+}
+
+#[tokio::test]
+async fn a_listing_larger_than_any_real_one_is_refused_not_read() {
+    let url = oversized().await;
+    let err = client(&url).list(None).await.unwrap_err();
+    assert_eq!(err.code, SiteErrorCode::TooLarge, "{err:?}");
+}
