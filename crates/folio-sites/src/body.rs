@@ -21,7 +21,16 @@ pub async fn capped_bytes(mut r: reqwest::Response, max: usize) -> Result<Vec<u8
         return Err(too_large());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = r.chunk().await? {
+    // Parsing happens afterwards, so any failure here is the connection's: retried.
+    let broke = |e: reqwest::Error| {
+        let why = if e.is_timeout() {
+            "the site took too long to answer"
+        } else {
+            "the connection broke off mid-answer"
+        };
+        SiteError::new(SiteErrorCode::Network, format!("{why} ({e})"))
+    };
+    while let Some(chunk) = r.chunk().await.map_err(broke)? {
         if body.len() + chunk.len() > max {
             return Err(too_large());
         }

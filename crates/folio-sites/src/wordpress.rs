@@ -76,6 +76,7 @@ impl WordPress {
             .user_agent(concat!("Folio/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
             .timeout(timeout)
+            .redirect(same_site_redirects())
             .build()
             .map_err(|e| SiteError::new(Code::Protocol, format!("HTTP client: {e}")))?;
         Ok(WordPress {
@@ -237,6 +238,11 @@ pub(crate) async fn check(response: Response) -> Result<Response, SiteError> {
         return Ok(response);
     }
     let after = retry_after(response.headers());
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(200).collect::<String>());
     let body: Option<WireError> = body::capped_bytes(response, body::MAX_ERROR_BYTES)
         .await
         .ok()
@@ -248,6 +254,16 @@ pub(crate) async fn check(response: Response) -> Result<Response, SiteError> {
     } else {
         format!(": {}", strip_tags(&wp_message))
     };
+    if status.is_redirection() {
+        let to = location.unwrap_or_else(|| "another address".into());
+        return Err(SiteError::new(
+            Code::Protocol,
+            format!(
+                "the site sends Folio to {to}; if the site has moved, remove it and connect it \
+                 again at its new address"
+            ),
+        ));
+    }
     let code = match status {
         StatusCode::UNAUTHORIZED => Code::NeedsReconnect,
         StatusCode::FORBIDDEN => Code::Forbidden,
@@ -359,6 +375,25 @@ impl From<WireMedia> for RemoteMedia {
             alt_text: w.alt_text,
         }
     }
+}
+
+/// Redirects are followed only on the site itself (http → https, a trailing slash): the
+/// credentials must never go to another host, and an API answer from another one is not the
+/// site's. A redirect elsewhere comes back as the 3xx answer, which `check` explains.
+fn same_site_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first();
+        let same_host = first.is_some_and(|f| f.host_str() == attempt.url().host_str());
+        let same_port = first.is_some_and(|f| {
+            f.port_or_known_default() == attempt.url().port_or_known_default()
+                || (f.scheme() == "http" && attempt.url().scheme() == "https")
+        });
+        if same_host && same_port && attempt.previous().len() < 5 {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 /// No listing goes past this many pages, whatever the site says its total is (a server that

@@ -317,3 +317,122 @@ async fn a_listing_larger_than_any_real_one_is_refused_not_read() {
     let err = client(&url).list(None).await.unwrap_err();
     assert_eq!(err.code, SiteErrorCode::TooLarge, "{err:?}");
 }
+
+/// A raw HTTP server that reads each request's head and answers with `reply`, written in
+/// pieces `pause` apart (then drops the connection).
+async fn raw(reply: Vec<Vec<u8>>, pause: Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let reply = reply.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                for piece in reply {
+                    if socket.write_all(&piece).await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(pause).await;
+                }
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_connection_dropped_mid_body_is_retried_then_reported_not_hung() {
+    let head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[{\"id\":".to_vec();
+    let url = raw(vec![head], Duration::ZERO).await;
+    let started = Instant::now();
+    let err = client(&url).list(None).await.unwrap_err();
+    assert_eq!(err.class(), ErrorClass::Retry, "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_server_that_trickles_its_answer_ends_in_the_timeout() {
+    let mut pieces =
+        vec![b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+            .to_vec()];
+    pieces.extend(std::iter::repeat_n(b" ".to_vec(), 200));
+    let url = raw(pieces, Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let err = client(&url).list(None).await.unwrap_err();
+    assert_eq!((err.code, err.class()), (SiteErrorCode::Network, ErrorClass::Retry), "{err:?}");
+    // Four tries of 400 ms each, and the backoff between them: nowhere near 20 s of trickle.
+    assert!(started.elapsed() < Duration::from_secs(6), "took {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_not_followed_and_gets_no_credentials() {
+    // The other host records what reaches it.
+    let seen: Arc<Mutex<Vec<Option<String>>>> = Default::default();
+    let record = seen.clone();
+    let thief = Router::new().fallback(move |headers: HeaderMap| {
+        let record = record.clone();
+        async move {
+            let auth = headers.get("authorization").map(|v| v.to_str().unwrap().to_string());
+            record.lock().unwrap().push(auth);
+            (StatusCode::CREATED, Json(media_json(1, "photo-x"))).into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let thief_url = format!("http://{}/steal", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, thief).await.unwrap() });
+    let to = thief_url.clone();
+    let site = Router::new()
+        .route("/wp-json/", get(|| async { Json(json!({"namespaces": ["wp/v2"]})) }))
+        .route(
+            "/wp-json/wp/v2/media",
+            axum::routing::any(move || {
+                let to = to.clone();
+                async move { (StatusCode::TEMPORARY_REDIRECT, [("Location", to)]).into_response() }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, site).await.unwrap() });
+
+    let err = try_upload(&client(&url), "photo-x").await.unwrap_err();
+    assert_eq!(err.code, SiteErrorCode::Protocol, "{err:?}");
+    assert!(
+        err.message.contains("sends Folio to") && err.message.contains("/steal"),
+        "{}",
+        err.message
+    );
+    let seen = seen.lock().unwrap();
+    assert!(seen.iter().all(|a| a.is_none()), "credentials reached another host: {seen:?}");
+}
+
+#[tokio::test]
+async fn an_html_page_where_json_should_be_is_a_clear_error() {
+    let site = Router::new()
+        .route("/wp-json/", get(|| async { Json(json!({"namespaces": ["wp/v2"]})) }))
+        .route(
+            "/wp-json/wp/v2/media",
+            axum::routing::any(|| async {
+                (
+                    StatusCode::OK,
+                    [("Content-Type", "text/html")],
+                    "<html><body>Log in to the hotel Wi-Fi</body></html>",
+                )
+                    .into_response()
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, site).await.unwrap() });
+    let err = try_upload(&client(&url), "photo-y").await.unwrap_err();
+    assert_eq!(err.code, SiteErrorCode::Protocol, "{err:?}");
+    assert!(err.message.contains("unexpected answer"), "{}", err.message);
+}
