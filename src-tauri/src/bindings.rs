@@ -60,4 +60,31 @@ mod tests {
             "ui/src/bindings.ts is out of date with src-tauri/src/ipc.rs; run `make bindings`"
         );
     }
+
+    /// The web view may open the folder picker but never name a file to write: the companion
+    /// plugin's save dialog is opened by the Rust side, so the only path written is one the user
+    /// chose there.
+    #[test]
+    fn the_web_view_cannot_choose_where_files_are_written() {
+        let capabilities: serde_json::Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src-tauri/capabilities/main.json"
+        )))
+        .unwrap();
+        let granted: Vec<&str> = capabilities["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .collect();
+        for writer in ["dialog:allow-save", "dialog:default", "fs:default", "fs:allow-write-file"] {
+            assert!(!granted.contains(&writer), "the web view is granted {writer}: {granted:?}");
+        }
+        let commands = super::typescript();
+        let save = commands
+            .split("async saveCompanionPlugin(")
+            .nth(1)
+            .expect("the saveCompanionPlugin command is generated");
+        assert!(save.starts_with(')'), "saveCompanionPlugin takes no path from the web view");
+    }
 }

@@ -235,12 +235,31 @@ pub async fn test_site(state: State<'_, AppState>, name: String) -> Answer<SiteR
     Ok(site_row(state.engine.recheck_site(&name).await?))
 }
 
-/// Writes the WordPress companion plugin zip where the user chose to save it.
+/// Asks where to save the WordPress companion plugin (the system's save dialog, opened here so
+/// that the web view cannot name a path of its own) and writes it there. `None` when the user
+/// cancelled.
 #[tauri::command]
 #[specta::specta]
-pub fn save_companion_plugin(path: String) -> Answer<()> {
-    std::fs::write(&path, folio_engine::companion_plugin_zip())
-        .map_err(|e| IpcError { code: "io".into(), message: format!("could not save {path}: {e}") })
+pub async fn save_companion_plugin(app: tauri::AppHandle) -> Answer<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_file_name("folio-companion.zip")
+        .set_title("Save the WordPress companion plugin")
+        .add_filter("Zip", &["zip"])
+        .save_file(move |chosen| {
+            let _ = tx.send(chosen);
+        });
+    let Some(chosen) = rx.await.ok().flatten() else { return Ok(None) };
+    let path = chosen
+        .into_path()
+        .map_err(|e| IpcError { code: "io".into(), message: format!("not a file path: {e}") })?;
+    std::fs::write(&path, folio_engine::companion_plugin_zip()).map_err(|e| IpcError {
+        code: "io".into(),
+        message: format!("could not save {}: {e}", path.display()),
+    })?;
+    Ok(Some(path.display().to_string()))
 }
 
 #[tauri::command]

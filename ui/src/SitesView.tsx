@@ -1,5 +1,4 @@
 import { createSignal, For, Show } from "solid-js";
-import { save } from "@tauri-apps/plugin-dialog";
 import type { SiteRow } from "./bindings";
 import { call, commands } from "./api";
 
@@ -41,9 +40,8 @@ export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
     }
   };
   const getPlugin = async () => {
-    const path = await save({ defaultPath: "folio-companion.zip", title: "Save the WordPress companion plugin" });
+    const path = await call(commands.saveCompanionPlugin());
     if (!path) return;
-    await call(commands.saveCompanionPlugin(path));
     setNote(`Saved ${path}. In WordPress: Plugins → Add New → Upload Plugin, choose it, then Activate. Then press Test connection.`);
   };
 

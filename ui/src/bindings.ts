@@ -72,11 +72,13 @@ async testSite(name: string) : Promise<Result<SiteRow, IpcError>> {
 }
 },
 /**
- * Writes the WordPress companion plugin zip where the user chose to save it.
+ * Asks where to save the WordPress companion plugin (the system's save dialog, opened here so
+ * that the web view cannot name a path of its own) and writes it there. `None` when the user
+ * cancelled.
  */
-async saveCompanionPlugin(path: string) : Promise<Result<null, IpcError>> {
+async saveCompanionPlugin() : Promise<Result<string | null, IpcError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("save_companion_plugin", { path }) };
+    return { status: "ok", data: await TAURI_INVOKE("save_companion_plugin") };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };

@@ -4,7 +4,7 @@
 use crate::convert::PresetArgs;
 use clap::Subcommand;
 use folio_engine::{AlbumSettings, Engine, EngineError, ErrorCode, ImageFormat, SiteState};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -101,15 +101,15 @@ fn read_password() -> Result<String, EngineError> {
     if let Ok(p) = std::env::var("FOLIO_APP_PASSWORD") {
         return Ok(p);
     }
-    if std::io::stdin().is_terminal() {
-        eprint!("Application Password: ");
-        let _ = std::io::stderr().flush();
-    }
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| EngineError::config(format!("reading the password: {e}")))?;
+    let read_failed = |e: std::io::Error| EngineError::config(format!("reading the password: {e}"));
+    let line = if std::io::stdin().is_terminal() {
+        // Typed at a terminal: not echoed, so it is not left on the screen or in a recording.
+        rpassword::prompt_password("Application Password: ").map_err(read_failed)?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(read_failed)?;
+        line
+    };
     let p = line.trim().to_string();
     if p.is_empty() {
         return Err(EngineError::config(

@@ -226,3 +226,40 @@ async fn a_photo_deleted_from_the_folder_is_never_deleted_for_good_unless_asked(
             .unwrap();
     }
 }
+
+/// Typed at a terminal, the Application Password is not echoed (checked through a real
+/// pseudo-terminal: util-linux's `script`).
+#[test]
+fn the_password_prompt_does_not_echo() {
+    let Some(site) = wordpress() else { return };
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIP: no `script` to make a terminal with");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let command = format!(
+        "{} --data-dir {} site add blog --wordpress {} --user {}",
+        env!("CARGO_BIN_EXE_folio"),
+        data.display(),
+        site.url,
+        site.user
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("FOLIO_SECRETS", "file")
+        .env_remove("FOLIO_APP_PASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Typed once the prompt is up.
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    use std::io::Write;
+    child.stdin.as_mut().unwrap().write_all(format!("{}\n", site.password).as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("Application Password:"), "{screen}");
+    assert!(screen.contains("Added site blog"), "the typed password worked: {screen}");
+    assert!(!screen.contains(&site.password), "the password was echoed: {screen}");
+}

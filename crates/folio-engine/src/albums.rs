@@ -34,6 +34,17 @@ impl Engine {
         if !root.is_dir() {
             return Err(EngineError::config(format!("{} is not a folder", root.display())));
         }
+        // Folio's own folder (or one around it) would be an album of its database and caches,
+        // rescanned each time Folio writes there.
+        let data =
+            self.state.data_dir.canonicalize().unwrap_or_else(|_| self.state.data_dir.clone());
+        if root.starts_with(&data) || data.starts_with(&root) {
+            return Err(EngineError::config(format!(
+                "{} holds Folio's own data ({}); choose the folder you export photos to",
+                root.display(),
+                data.display()
+            )));
+        }
         let mut site_ids = Vec::new();
         for name in site_names {
             let site = store.site_by_name(name).await?.ok_or_else(|| {

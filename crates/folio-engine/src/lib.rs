@@ -122,6 +122,8 @@ impl Engine {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| EngineError::io(format!("cannot create {}: {e}", data_dir.display())))?;
         let store = Store::open(&data_dir.join("folio.db")).await?;
+        // The database names the photographer's sites, accounts and folders: theirs alone.
+        private(data_dir, &["folio.db", "folio.db-wal", "folio.db-shm"]);
         let install_id = store
             .setting_or_insert("install_id", || {
                 let seed = format!(
@@ -215,6 +217,24 @@ impl Engine {
 
 /// Sends the progress model when it changed, at most every [`PROGRESS_EVERY`]; sleeps while
 /// nothing happens.
+/// Makes `dir` and the named files in it readable by the user only (Unix), whether Folio made
+/// them just now or an older version left them wider.
+fn private(dir: &Path, files: &[&str]) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        for f in files {
+            let path = dir.join(f);
+            if path.exists() {
+                let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (dir, files);
+}
+
 async fn send_progress(state: std::sync::Weak<EngineState>) {
     let Some(tracker) = state.upgrade().map(|s| s.progress.clone()) else { return };
     loop {

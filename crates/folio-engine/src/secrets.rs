@@ -68,7 +68,19 @@ impl Secrets {
                         .map_err(fail)?;
                 }
                 use std::io::Write;
-                options.open(&path).and_then(|mut f| f.write_all(secret.as_bytes())).map_err(fail)
+                options
+                    .open(&path)
+                    .and_then(|mut f| f.write_all(secret.as_bytes()))
+                    .map_err(fail)?;
+                // The mode above applies only to a new file; one left by an older Folio (or
+                // copied in) is made private too.
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                        .map_err(fail)?;
+                }
+                Ok(())
             }
         }
     }
