@@ -17,6 +17,9 @@ mod resize;
 mod sniff;
 mod webp;
 
+#[cfg(test)]
+mod fuzz;
+
 pub use decode::Probe;
 pub use error::{ConvertError, ErrorKind, Failure};
 pub use folio_model::{content_hash, MetadataPolicy, OutputFormat, Preset, PIPELINE_VERSION};

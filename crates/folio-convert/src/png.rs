@@ -9,6 +9,12 @@ pub fn with_metadata(file: &[u8], exif: Option<&[u8]>) -> Result<Vec<u8>> {
     let mut out = file.get(..8).ok_or_else(bad)?.to_vec();
     // eXIf must come before the image data.
     let mut pending_exif = exif;
+    // A PNG starts with its header and draws at least one data chunk before it ends; anything
+    // else is not passed on as a picture.
+    if file.get(12..16) != Some(b"IHDR") {
+        return Err(bad());
+    }
+    let mut drawn = false;
     let mut i = 8;
     while i + 12 <= file.len() {
         let len = u32::from_be_bytes(file[i..i + 4].try_into().map_err(|_| bad())?) as usize;
@@ -16,11 +22,13 @@ pub fn with_metadata(file: &[u8], exif: Option<&[u8]>) -> Result<Vec<u8>> {
         let kind = &file[i + 4..i + 8];
         match kind {
             b"IDAT" => {
+                drawn = true;
                 if let Some(e) = pending_exif.take() {
                     push_chunk(&mut out, b"eXIf", e);
                 }
                 out.extend_from_slice(&file[i..end]);
             }
+            b"IEND" if !drawn || len != 0 => return Err(bad()),
             b"IEND" => {
                 // Nothing after the end: appended data is not part of the image.
                 out.extend_from_slice(&file[i..end]);

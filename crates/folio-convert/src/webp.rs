@@ -79,7 +79,12 @@ fn chunks(file: &[u8]) -> Result<Vec<Chunk<'_>>> {
     Ok(out)
 }
 
+/// `None` without an image chunk, or with a zero width or height (which no decoder draws).
 fn canvas_size(chunks: &[Chunk]) -> Option<(u32, u32)> {
+    image_size(chunks).filter(|&(w, h)| w > 0 && h > 0)
+}
+
+fn image_size(chunks: &[Chunk]) -> Option<(u32, u32)> {
     for c in chunks {
         let d = c.data;
         match &c.fourcc {

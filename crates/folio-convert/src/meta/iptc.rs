@@ -15,7 +15,9 @@ pub fn read_into(data: &[u8], meta: &mut PhotoMeta) {
             // Extended dataset: the low bits give the byte count of the real length field.
             let n = size & 0x7FFF;
             let Some(len_bytes) = data.get(start..start + n) else { return };
-            size = len_bytes.iter().fold(0usize, |acc, b| acc.saturating_mul(256) + *b as usize);
+            size = len_bytes
+                .iter()
+                .fold(0usize, |acc, b| acc.saturating_mul(256).saturating_add(*b as usize));
             start += n;
         }
         let Some(value) = data.get(start..start.saturating_add(size)) else { return };
