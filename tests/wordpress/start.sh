@@ -159,6 +159,20 @@ if [ "$companion" = 1 ]; then
   plugin=$repo/wordpress-plugin/folio-companion
   [ -d "$plugin" ] || { log "--with-companion: $plugin is not in this checkout"; exit 2; }
   ln -sfn "$plugin" "$dir/wordpress/wp-content/plugins/folio-companion"
+  # Records the hooks a replace fires, as a cache or image optimizer plugin would hear them.
+  mkdir -p "$dir/wordpress/wp-content/mu-plugins"
+  cat >"$dir/wordpress/wp-content/mu-plugins/folio-test-listener.php" <<'PHP'
+<?php
+function folio_test_heard($what) {
+    file_put_contents(WP_CONTENT_DIR . '/folio-test-hooks.log', "$what\n", FILE_APPEND | LOCK_EX);
+}
+add_filter('wp_generate_attachment_metadata', function ($meta, $id, $context = '') {
+    folio_test_heard("wp_generate_attachment_metadata $id $context");
+    return $meta;
+}, 10, 3);
+add_action('wp_handle_replace', function ($args) { folio_test_heard("wp_handle_replace {$args['post_id']}"); });
+add_action('folio_companion_replaced', function ($id) { folio_test_heard("folio_companion_replaced $id"); });
+PHP
   php -r 'require $argv[1] . "/wordpress/wp-load.php"; require_once ABSPATH . "wp-admin/includes/plugin.php";
           $r = activate_plugin("folio-companion/folio-companion.php"); if (is_wp_error($r)) { fwrite(STDERR, $r->get_error_message()); exit(1); }' "$dir" \
     || { log "activating the companion plugin failed"; exit 1; }

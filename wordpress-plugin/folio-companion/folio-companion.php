@@ -17,6 +17,7 @@ defined( 'ABSPATH' ) || exit;
 define( 'FOLIO_COMPANION_VERSION', '1.0.0' );
 
 require_once __DIR__ . '/includes/replace.php';
+require_once __DIR__ . '/includes/after-replace.php';
 require_once __DIR__ . '/includes/source.php';
 
 add_action( 'init', 'folio_companion_register_meta' );
@@ -29,9 +30,7 @@ function folio_companion_register_routes() {
 		array(
 			'methods'             => 'GET',
 			'callback'            => 'folio_companion_info',
-			// Public on purpose: when the host strips the Authorization header, the app can still
-			// reach this route and learn that the header never arrived.
-			'permission_callback' => '__return_true',
+			'permission_callback' => 'folio_companion_can_see_info',
 		)
 	);
 	register_rest_route(
@@ -76,6 +75,25 @@ function folio_companion_register_routes() {
 }
 
 /**
+ * Only signed-in users learn that the plugin is here and what it can do. A request without
+ * credentials learns one thing: whether an Authorization header reached PHP at all, so the app can
+ * tell a host that strips it from a wrong password.
+ */
+function folio_companion_can_see_info() {
+	if ( is_user_logged_in() ) {
+		return true;
+	}
+	if ( ! folio_companion_authorization_seen() ) {
+		return new WP_Error(
+			'folio_authorization_missing',
+			__( 'No Authorization header reached WordPress: the web server removes it before PHP sees it.', 'folio-companion' ),
+			array( 'status' => 401 )
+		);
+	}
+	return new WP_Error( 'rest_not_logged_in', __( 'You are not currently logged in.', 'folio-companion' ), array( 'status' => 401 ) );
+}
+
+/**
  * What the app needs to know about this site. Details only for a user who may upload.
  */
 function folio_companion_info() {
@@ -111,18 +129,22 @@ function folio_companion_authorization_seen() {
 		|| ! empty( $_SERVER['PHP_AUTH_USER'] );
 }
 
+/**
+ * 401/403 come before 404, so that nobody without upload rights can learn which ids exist.
+ */
 function folio_companion_can_replace( WP_REST_Request $request ) {
+	$forbidden = new WP_Error(
+		'rest_forbidden',
+		__( 'This account may not change that media item. Connect Folio with an account that can edit it (Author, Editor or Administrator).', 'folio-companion' ),
+		array( 'status' => rest_authorization_required_code() )
+	);
+	if ( ! current_user_can( 'upload_files' ) ) {
+		return $forbidden;
+	}
 	$id   = (int) $request['id'];
 	$post = get_post( $id );
 	if ( ! $post || 'attachment' !== $post->post_type ) {
 		return new WP_Error( 'rest_post_invalid_id', __( 'No such media item.', 'folio-companion' ), array( 'status' => 404 ) );
 	}
-	if ( ! current_user_can( 'upload_files' ) || ! current_user_can( 'edit_post', $id ) ) {
-		return new WP_Error(
-			'rest_forbidden',
-			__( 'This account may not change that media item. Connect Folio with an account that can edit it (Author, Editor or Administrator).', 'folio-companion' ),
-			array( 'status' => rest_authorization_required_code() )
-		);
-	}
-	return true;
+	return current_user_can( 'edit_post', $id ) ? true : $forbidden;
 }

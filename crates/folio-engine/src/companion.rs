@@ -23,6 +23,10 @@ const PLUGIN_FILES: &[(&str, &[u8])] = &[
         include_bytes!("../../../wordpress-plugin/folio-companion/includes/replace.php"),
     ),
     (
+        "includes/after-replace.php",
+        include_bytes!("../../../wordpress-plugin/folio-companion/includes/after-replace.php"),
+    ),
+    (
         "includes/source.php",
         include_bytes!("../../../wordpress-plugin/folio-companion/includes/source.php"),
     ),

@@ -76,16 +76,20 @@ impl WireItem {
     }
 }
 
-/// A 404 from the replace route: either the plugin is not there (no such route: the caller
-/// uploads a new item instead) or the attachment is gone.
-async fn missing_route(r: reqwest::Response) -> SiteError {
+/// The `code` of a WordPress error answer ("" when it has none).
+async fn error_code(r: reqwest::Response) -> String {
     #[derive(Deserialize)]
     struct Wire {
         #[serde(default)]
         code: String,
     }
-    let code = r.json::<Wire>().await.map(|w| w.code).unwrap_or_default();
-    if code == "rest_no_route" {
+    crate::body::json::<Wire>(r).await.map(|w| w.code).unwrap_or_default()
+}
+
+/// A 404 from the replace route: either the plugin is not there (no such route: the caller
+/// uploads a new item instead) or the attachment is gone.
+async fn missing_route(r: reqwest::Response) -> SiteError {
+    if error_code(r).await == "rest_no_route" {
         SiteError::new(
             Code::Conflict,
             "the site has no companion plugin, so a file cannot be replaced in place",
@@ -106,6 +110,18 @@ impl WordPress {
             SiteError::new(Code::Protocol, format!("the companion plugin's answer: {e}"))
         })?;
         Ok(Some(info))
+    }
+
+    /// Whether the plugin saw an Authorization header on a request that WordPress did not sign
+    /// in: `Some(false)` when the host strips the header before PHP, `None` when it cannot tell
+    /// (no plugin, or a wrong password, which WordPress answers before the plugin).
+    pub async fn credentials_reach_php(&self) -> Option<bool> {
+        let r = self.request(Method::GET, "/folio/v1/info").await.ok()?.send().await.ok()?;
+        if r.status() == StatusCode::UNAUTHORIZED {
+            return (error_code(r).await == "folio_authorization_missing").then_some(false);
+        }
+        let info: CompanionInfo = crate::body::json(check(r).await.ok()?).await.ok()?;
+        Some(info.authorization_seen)
     }
 
     /// Replaces the file behind attachment `id`, then sets the text fields. Safe to repeat: the

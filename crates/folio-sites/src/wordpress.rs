@@ -445,9 +445,8 @@ impl WordPress {
         let me = match me {
             Err(e) if e.code == Code::NeedsReconnect => {
                 // The plugin can see whether credentials reached PHP at all.
-                let companion = self.companion_info().await.ok().flatten();
-                return Err(match companion {
-                    Some(info) if !info.authorization_seen => header_stripped(),
+                return Err(match self.credentials_reach_php().await {
+                    Some(false) => header_stripped(),
                     _ => e,
                 });
             }

@@ -3,148 +3,15 @@
 //! leftovers, refuses another type (409) and other people's items (403), stays consistent under
 //! concurrent replaces, and keeps serving the old image when PHP dies half-way.
 
-use folio_convert::{convert, OutputFormat, Preset};
-use folio_sites::wordpress::WordPress;
+mod companion_site;
+
+use companion_site::{
+    contributor, expected_files, n, photo, post_file, replacement, served_sha, sha, site, unique,
+    upload, webp,
+};
+use folio_convert::OutputFormat;
 use folio_sites::DeleteMode;
-use folio_sites::{Destination, MediaFields, RemoteId, RemoteMedia, SiteErrorCode, Upload};
-use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
-use std::path::PathBuf;
-
-struct Site {
-    url: String,
-    user: String,
-    password: String,
-    /// The WordPress folder on disk, to look at `uploads/`.
-    root: PathBuf,
-}
-
-fn site() -> Option<Site> {
-    let get = |k| std::env::var(k).ok();
-    match (
-        get("FOLIO_WPC_URL"),
-        get("FOLIO_WPC_USER"),
-        get("FOLIO_WPC_APP_PASSWORD"),
-        get("FOLIO_WPC_DIR"),
-    ) {
-        (Some(url), Some(user), Some(password), Some(root)) => {
-            Some(Site { url, user, password, root: root.into() })
-        }
-        _ if std::env::var_os("FOLIO_REQUIRE_WP").is_some() => {
-            panic!("FOLIO_REQUIRE_WP is set but the companion site (FOLIO_WPC_*) is not")
-        }
-        _ => {
-            eprintln!("SKIP: no companion WordPress (run under tests/with-wordpress.sh)");
-            None
-        }
-    }
-}
-
-impl Site {
-    fn client(&self) -> WordPress {
-        WordPress::new(&self.url, &self.user, &self.password).unwrap()
-    }
-    fn http(&self) -> reqwest::Client {
-        reqwest::Client::new()
-    }
-    fn route(&self, route: &str) -> String {
-        format!("{}/wp-json{route}", self.url)
-    }
-    /// The attachment as WordPress stores it (context=edit: media_details, meta).
-    async fn attachment(&self, id: u64) -> serde_json::Value {
-        let r = self
-            .http()
-            .get(self.route(&format!("/wp/v2/media/{id}")))
-            .query(&[("context", "edit")])
-            .basic_auth(&self.user, Some(&self.password))
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "{}", r.status());
-        serde_json::from_slice(&r.bytes().await.unwrap()).unwrap()
-    }
-    /// Every file in the attachment's uploads folder that belongs to it (its name's stem).
-    fn files_of(&self, attachment: &serde_json::Value) -> BTreeSet<String> {
-        let rel = attachment["media_details"]["file"].as_str().unwrap();
-        let main = self.root.join("wp-content/uploads").join(rel);
-        let stem = main.file_stem().unwrap().to_string_lossy().into_owned();
-        std::fs::read_dir(main.parent().unwrap())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with(&format!("{stem}.")) || n.starts_with(&format!("{stem}-")))
-            .collect()
-    }
-}
-
-/// The files an attachment's metadata says it has: the original and each sub-size.
-fn expected_files(attachment: &serde_json::Value) -> BTreeSet<String> {
-    let details = &attachment["media_details"];
-    let main = details["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
-    let mut files: BTreeSet<String> = details["sizes"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|s| s["file"].as_str().unwrap().to_string())
-        .collect();
-    files.insert(main);
-    files
-}
-
-async fn served_sha(url: &str) -> String {
-    // A query string defeats any cache between us and PHP's file server.
-    let bytes =
-        reqwest::get(format!("{url}?v={}", unique(""))).await.unwrap().bytes().await.unwrap();
-    sha(&bytes)
-}
-
-/// A WordPress attachment id, as the plugin's routes take it.
-fn n(id: &RemoteId) -> u64 {
-    id.as_str().parse().unwrap()
-}
-
-fn sha(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
-
-fn unique(prefix: &str) -> String {
-    let nanos =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    format!("{prefix}{nanos:x}")
-}
-
-fn photo(width: u32, height: u32, shade: u8, format: OutputFormat) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([shade, (x * 255 / width) as u8, (y * 255 / height) as u8])
-    });
-    let mut png = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut png, image::ImageFormat::Png).unwrap();
-    let preset = Preset { format, ..Preset::default() };
-    convert(&png.into_inner(), &preset).unwrap().bytes
-}
-
-fn webp(width: u32, height: u32, shade: u8) -> Vec<u8> {
-    photo(width, height, shade, OutputFormat::Webp)
-}
-
-async fn upload(wp: &WordPress, name: &str, bytes: &[u8], source: Option<&str>) -> RemoteMedia {
-    let slug = unique("companion-");
-    wp.upload(Upload {
-        bytes,
-        filename: &format!("{name}.webp"),
-        mime: "image/webp",
-        key: &slug,
-        fields: &MediaFields { title: Some(name.into()), ..MediaFields::default() },
-        source,
-    })
-    .await
-    .unwrap()
-    .ready()
-    .unwrap()
-}
-
-fn replacement<'a>(bytes: &'a [u8], mime: &'a str, fields: &'a MediaFields) -> Upload<'a> {
-    Upload { bytes, filename: "new.webp", mime, key: "unused", fields, source: None }
-}
+use folio_sites::{Destination, MediaFields, SiteErrorCode};
 
 #[tokio::test]
 async fn probe_finds_the_plugin_and_its_limits() {
@@ -258,38 +125,6 @@ async fn another_type_is_refused_with_409_and_nothing_changes() {
     wp.delete(&item.id, DeleteMode::Permanently).await.unwrap();
 }
 
-/// A Contributor (no `upload_files`) with their own Application Password.
-async fn contributor(site: &Site) -> (String, String) {
-    let login = unique("contrib");
-    let user: serde_json::Value = site
-        .http()
-        .post(site.route("/wp/v2/users"))
-        .basic_auth(&site.user, Some(&site.password))
-        .json(&serde_json::json!({
-            "username": login, "email": format!("{login}@example.test"),
-            "password": unique("pw-"), "roles": ["contributor"]
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = user["id"].as_u64().unwrap_or_else(|| panic!("creating a user: {user}"));
-    let app: serde_json::Value = site
-        .http()
-        .post(site.route(&format!("/wp/v2/users/{id}/application-passwords")))
-        .basic_auth(&site.user, Some(&site.password))
-        .json(&serde_json::json!({ "name": "folio-test" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (login, app["password"].as_str().unwrap().to_string())
-}
-
 #[tokio::test]
 async fn someone_who_cannot_edit_the_item_gets_403_and_nothing_changes() {
     let Some(site) = site() else { return };
@@ -298,17 +133,9 @@ async fn someone_who_cannot_edit_the_item_gets_403_and_nothing_changes() {
     let item = upload(&wp, &unique("perm"), &bytes, None).await;
     let before = site.files_of(&site.attachment(n(&item.id)).await);
     let (login, password) = contributor(&site).await;
-    let r = site
-        .http()
-        .post(site.route(&format!("/folio/v1/media/{}/file", n(&item.id))))
-        .basic_auth(&login, Some(&password))
-        .header("Content-Type", "image/webp")
-        .header("Content-Disposition", "attachment; filename=\"x.webp\"")
-        .body(webp(640, 480, 91))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 403);
+    let who = Some((login.as_str(), password.as_str()));
+    let (status, _) = post_file(&site, n(&item.id), webp(640, 480, 91), who, &[]).await;
+    assert_eq!(status, 403);
     assert_eq!(served_sha(&item.url).await, sha(&bytes));
     assert_eq!(site.files_of(&site.attachment(n(&item.id)).await), before);
     wp.delete(&item.id, DeleteMode::Permanently).await.unwrap();
@@ -356,18 +183,10 @@ async fn php_dying_mid_replace_leaves_the_old_image_served() {
     let bytes = webp(900, 600, 30);
     let item = upload(&wp, &unique("die"), &bytes, None).await;
     let before = site.attachment(n(&item.id)).await;
-    let r = site
-        .http()
-        .post(site.route(&format!("/folio/v1/media/{}/file", n(&item.id))))
-        .basic_auth(&site.user, Some(&site.password))
-        .header("Content-Type", "image/webp")
-        .header("Content-Disposition", "attachment; filename=\"x.webp\"")
-        .header("X-Folio-Test-Die", "before-swap")
-        .body(webp(900, 600, 31))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 500, "the test hook killed the request");
+    let admin = Some((site.user.as_str(), site.password.as_str()));
+    let die = [("X-Folio-Test-Die", "before-swap")];
+    let (status, _) = post_file(&site, n(&item.id), webp(900, 600, 31), admin, &die).await;
+    assert_eq!(status, 500, "the test hook killed the request");
     assert_eq!(served_sha(&item.url).await, sha(&bytes), "the old image is still served");
     let after = site.attachment(n(&item.id)).await;
     assert_eq!(after["media_details"], before["media_details"]);

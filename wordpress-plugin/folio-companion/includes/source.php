@@ -33,7 +33,9 @@ add_filter(
 	}
 );
 
-// `GET /wp/v2/media?folio_source=…` finds the attachments with exactly that source.
+// `GET /wp/v2/media?folio_source=…` finds the attachments with exactly that source, among the
+// ones the asking user uploaded: any author can write `folio_source` on their own uploads, so
+// another user's items must not be taken for Folio's.
 add_filter(
 	'rest_attachment_query',
 	function ( $args, $request ) {
@@ -45,6 +47,7 @@ add_filter(
 					'value' => $source,
 				),
 			);
+			$args['author'] = get_current_user_id();
 		}
 		return $args;
 	},
@@ -53,13 +56,14 @@ add_filter(
 );
 
 /**
- * Every attachment that carries a source identity, oldest first.
+ * Every attachment the asking user uploaded that carries a source identity, oldest first.
  */
 function folio_companion_list_sources( WP_REST_Request $request ) {
 	$query = new WP_Query(
 		array(
 			'post_type'      => 'attachment',
 			'post_status'    => 'inherit',
+			'author'         => get_current_user_id(),
 			'posts_per_page' => (int) $request['per_page'],
 			'paged'          => (int) $request['page'],
 			'orderby'        => 'ID',
