@@ -8,7 +8,7 @@ CARGO ?= cargo
 SHELL := bash
 TEST_LOG := $(CARGO_TARGET_DIR)/folio-test.log
 
-.PHONY: bench-many-sites bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
+.PHONY: audit fuzz test-crash bench-many-sites bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
 
 help:
 	@echo "make run            build and start the desktop app"
@@ -16,6 +16,9 @@ help:
 	@echo "make screenshots    run the window test and keep its screenshots in docs/screenshots"
 	@echo "make lint           rustfmt --check and clippy -D warnings"
 	@echo "make fmt            format the Rust code"
+	@echo "make fuzz           fuzz every parser and convert() for FUZZ_SECS (default 120) each; make test runs 3 s each"
+	@echo "make audit          cargo audit of Cargo.lock (AUDIT_DB=DIR: an advisory-db checkout, offline)"
+	@echo "make test-crash     the SIGKILL test at scale: 200 photos, 50 kills, plain and companion WordPress"
 	@echo "make bindings       regenerate ui/src/bindings.ts from the app's commands"
 	@echo "make bench-convert  folio convert vs libvips vs cwebp on 24 MP photos (release build)"
 	@echo "make bench-app      the app window: launch time, first screen of thumbnails, scrolling 10,000 photos"
@@ -57,6 +60,17 @@ test-ui:
 	@# Vitest's totals in cargo's words, so the closing line counts the UI tests too.
 	cd ui && npx vitest run --reporter=default --reporter=json --outputFile=$(CARGO_TARGET_DIR)/vitest.json
 	node -e 'const r = require(process.argv[1]); console.log(`test result: $${r.success ? "ok" : "FAILED"}. $${r.numPassedTests} passed; $${r.numFailedTests} failed (ui, vitest)`)' $(CARGO_TARGET_DIR)/vitest.json | tee -a $(TEST_LOG)
+
+fuzz:
+	FOLIO_FUZZ_SECS=$${FUZZ_SECS:-120} $(CARGO) test -p folio-convert --lib fuzz -- --nocapture --test-threads 2
+
+audit:
+	command -v cargo-audit >/dev/null || $(CARGO) install --locked cargo-audit
+	$(CARGO) audit $(if $(AUDIT_DB),--db $(AUDIT_DB) --no-fetch --stale)
+
+test-crash:
+	scripts/setup.sh test
+	FOLIO_CRASH_PHOTOS=200 FOLIO_CRASH_KILLS=50 tests/with-wordpress.sh $(CARGO) test -p folio-cli --test crash -- --nocapture --test-threads 1
 
 lint:
 	$(CARGO) fmt --all -- --check

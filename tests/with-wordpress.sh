@@ -25,6 +25,7 @@ vars=$("$here/wordpress/start.sh" --port "$port" --dir "$dir")
 while IFS= read -r line; do export "${line?}"; done <<<"$vars"
 cvars=$("$here/wordpress/start.sh" --port "$cport" --dir "$dir-companion" --with-companion)
 while IFS= read -r line; do export "${line/FOLIO_WP_/FOLIO_WPC_}"; done <<<"$cvars"
+export FOLIO_WP_ROOT="$dir/wordpress"
 export FOLIO_WPC_DIR="$dir-companion/wordpress"
 export FOLIO_REQUIRE_WP=1
 "$@"
