@@ -1,0 +1,155 @@
+//! OAuth 2 authorization code with PKCE (S256) and no client secret, through the `oauth2` crate:
+//! the sign-in URL, the one-time code exchange, and refreshing an access token.
+
+use crate::AuthError;
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, TokenResponse, TokenUrl,
+};
+use std::time::Duration;
+
+/// An OAuth provider as an app without a secret knows it (Dropbox: the app key and its two
+/// endpoints).
+#[derive(Debug, Clone)]
+pub struct Provider {
+    pub client_id: String,
+    pub authorize_url: String,
+    pub token_url: String,
+}
+
+/// A sign-in under way: the URL to open, and what the answer is checked and exchanged with.
+pub struct SignIn {
+    pub url: String,
+    pub state: String,
+    redirect_uri: String,
+    verifier: PkceCodeVerifier,
+}
+
+/// What the token endpoint gave. `Debug` never prints the tokens.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_in: Option<Duration>,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_token", &"…")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "…"))
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+impl Provider {
+    /// A fresh `state` and PKCE pair, and the URL that carries them; `extra` adds provider
+    /// parameters (Dropbox: `token_access_type=offline`).
+    pub fn start(&self, redirect_uri: &str, extra: &[(&str, &str)]) -> Result<SignIn, AuthError> {
+        let client = BasicClient::new(ClientId::new(self.client_id.clone()))
+            .set_auth_uri(AuthUrl::new(self.authorize_url.clone()).map_err(bad_url)?)
+            .set_redirect_uri(RedirectUrl::new(redirect_uri.to_string()).map_err(bad_url)?);
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let mut request = client.authorize_url(CsrfToken::new_random).set_pkce_challenge(challenge);
+        for (k, v) in extra {
+            request = request.add_extra_param(*k, *v);
+        }
+        let (url, state) = request.url();
+        Ok(SignIn {
+            url: url.to_string(),
+            state: state.secret().clone(),
+            redirect_uri: redirect_uri.to_string(),
+            verifier,
+        })
+    }
+
+    /// Trades the code from the redirect for tokens; the code and the verifier are used up.
+    pub async fn exchange(
+        &self,
+        sign_in: SignIn,
+        code: &str,
+        http: &reqwest::Client,
+    ) -> Result<Tokens, AuthError> {
+        let client = BasicClient::new(ClientId::new(self.client_id.clone()))
+            .set_auth_type(AuthType::RequestBody)
+            .set_token_uri(TokenUrl::new(self.token_url.clone()).map_err(bad_url)?)
+            .set_redirect_uri(RedirectUrl::new(sign_in.redirect_uri).map_err(bad_url)?);
+        let answer = client
+            .exchange_code(AuthorizationCode::new(code.to_string()))
+            .set_pkce_verifier(sign_in.verifier)
+            .request_async(&|request| send(http, request))
+            .await;
+        tokens(answer)
+    }
+
+    /// A new access token from the refresh token (which stays valid for Dropbox).
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        http: &reqwest::Client,
+    ) -> Result<Tokens, AuthError> {
+        let client = BasicClient::new(ClientId::new(self.client_id.clone()))
+            .set_auth_type(AuthType::RequestBody)
+            .set_token_uri(TokenUrl::new(self.token_url.clone()).map_err(bad_url)?);
+        let refresh = RefreshToken::new(refresh_token.to_string());
+        let answer =
+            client.exchange_refresh_token(&refresh).request_async(&|r| send(http, r)).await;
+        tokens(answer)
+    }
+}
+
+fn bad_url(e: url::ParseError) -> AuthError {
+    AuthError::Protocol(format!("not a valid endpoint address: {e}"))
+}
+
+type Answer = Result<
+    oauth2::basic::BasicTokenResponse,
+    RequestTokenError<reqwest::Error, oauth2::basic::BasicErrorResponse>,
+>;
+
+/// The tokens, or an error that names what went wrong but never carries the answer's body
+/// (which may hold a token).
+fn tokens(answer: Answer) -> Result<Tokens, AuthError> {
+    match answer {
+        Ok(t) => Ok(Tokens {
+            access_token: t.access_token().secret().clone(),
+            refresh_token: t.refresh_token().map(|r| r.secret().clone()),
+            expires_in: t.expires_in(),
+        }),
+        Err(RequestTokenError::ServerResponse(e)) => {
+            let what = e.error().to_string();
+            let why = e.error_description().map(|d| format!(": {d}")).unwrap_or_default();
+            Err(AuthError::Rejected(format!("{what}{why}")))
+        }
+        Err(RequestTokenError::Request(e)) => Err(AuthError::Network(e.without_url().to_string())),
+        Err(RequestTokenError::Parse(e, _body)) => Err(AuthError::Protocol(format!(
+            "the token endpoint's answer could not be read ({})",
+            e.path()
+        ))),
+        Err(RequestTokenError::Other(e)) => Err(AuthError::Protocol(e)),
+    }
+}
+
+/// `oauth2`'s request, sent with Folio's own HTTP client (no second HTTP stack, and the same
+/// proxy and TLS settings as every other call). Redirects are the client's to refuse.
+async fn send(
+    http: &reqwest::Client,
+    request: oauth2::HttpRequest,
+) -> Result<oauth2::HttpResponse, reqwest::Error> {
+    let (parts, body) = request.into_parts();
+    let answer = http
+        .request(parts.method, parts.uri.to_string())
+        .headers(parts.headers)
+        .body(body)
+        .send()
+        .await?;
+    let status = answer.status();
+    let headers = answer.headers().clone();
+    let bytes = answer.bytes().await?;
+    let mut response = oauth2::HttpResponse::new(bytes.to_vec());
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    Ok(response)
+}

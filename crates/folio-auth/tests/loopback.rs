@@ -1,0 +1,87 @@
+//! The loopback listener as a browser and as strangers meet it: bound to 127.0.0.1 only, the
+//! first free registered port, the right state ends the wait once, anything else gets 400, a
+//! silent connection does not block the real redirect, a refusal and a timeout are told apart.
+
+use folio_auth::{AuthError, Loopback};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+/// A GET as a browser sends it; the status line of the answer, or None when nothing answers.
+fn get(port: u16, target: &str) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: test\r\n\r\n")
+        .ok()?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).ok()?;
+    answer.lines().next().map(str::to_string)
+}
+
+/// Ports no other test binary uses at the same time.
+const PORTS: [u16; 3] = [53_781, 53_782, 53_783];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_right_state_ends_the_wait_once_and_nothing_else_does() {
+    let listener = Loopback::bind(&PORTS[..1], "/callback").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    assert!(addr.ip().is_loopback(), "bound to {addr}, not 127.0.0.1");
+    let port = addr.port();
+    assert_eq!(listener.redirect_uri(), format!("http://127.0.0.1:{port}/callback"));
+    let wait = tokio::spawn(listener.wait("s3cr3t-state", Duration::from_secs(20)));
+    let browser = tokio::task::spawn_blocking(move || {
+        // A silent connection first: it must not hold up the others for long.
+        let _silent = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let wrong_state = get(port, "/callback?code=stolen&state=guess");
+        let no_state = get(port, "/callback?code=stolen");
+        let wrong_path = get(port, "/other?code=stolen&state=s3cr3t-state");
+        let right = get(port, "/callback?code=the-code&state=s3cr3t-state");
+        let again = get(port, "/callback?code=the-code&state=s3cr3t-state");
+        (wrong_state, no_state, wrong_path, right, again)
+    });
+    let (wrong_state, no_state, wrong_path, right, again) = browser.await.unwrap();
+    for refused in [wrong_state, no_state, wrong_path] {
+        assert_eq!(refused.as_deref(), Some("HTTP/1.1 400 Bad Request"));
+    }
+    assert_eq!(right.as_deref(), Some("HTTP/1.1 200 OK"));
+    assert_eq!(again, None, "the listener is closed after the first valid answer");
+    let redirect = wait.await.unwrap().unwrap();
+    assert_eq!(redirect.code(), Ok("the-code"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_free_registered_port_is_used() {
+    let taken = std::net::TcpListener::bind(("127.0.0.1", PORTS[1])).unwrap();
+    let listener = Loopback::bind(&PORTS[1..], "/").await.unwrap();
+    assert_eq!(listener.port(), PORTS[2]);
+    let also = std::net::TcpListener::bind(("127.0.0.1", PORTS[2]));
+    assert!(also.is_err(), "the port is held while the sign-in waits");
+    drop(listener);
+    let none = Loopback::bind(&PORTS[1..2], "/").await.err();
+    assert_eq!(none, Some(AuthError::NoFreePort(vec![PORTS[1]])));
+    drop(taken);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_in_the_browser_is_told_apart_from_a_timeout() {
+    let listener = Loopback::bind(&[0], "/").await.unwrap();
+    let port = listener.port();
+    let wait = tokio::spawn(listener.wait("st", Duration::from_secs(20)));
+    let status = tokio::task::spawn_blocking(move || {
+        get(
+            port,
+            "/?error=access_denied&error_description=The+user+chose+not+to+give+access&state=st",
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.as_deref(), Some("HTTP/1.1 200 OK"));
+    let err = wait.await.unwrap().unwrap().code().unwrap_err();
+    assert_eq!(err, AuthError::Denied("The user chose not to give access".into()));
+
+    let listener = Loopback::bind(&[0], "/").await.unwrap();
+    let started = std::time::Instant::now();
+    let err = listener.wait("st", Duration::from_millis(300)).await.unwrap_err();
+    assert_eq!(err, AuthError::TimedOut(Duration::from_millis(300)));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
