@@ -4,8 +4,10 @@
 //! an album by its kind, so a new source (the Dropbox API, …) is one more implementation and
 //! not a change to the engine.
 
+pub mod dropbox;
 mod folder;
 
+pub use dropbox::DropboxSource;
 pub use folder::{FolderSource, SETTLE};
 pub use folio_model::SourceItem;
 

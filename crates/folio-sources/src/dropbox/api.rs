@@ -1,0 +1,399 @@
+//! A small client for the Dropbox API v2 calls Folio makes. Every call is read-only: Folio never
+//! writes, moves or deletes anything in the user's Dropbox.
+//!
+//! Errors become [`SourceError`]s once, here: 401 `expired_access_token` refreshes the token and
+//! retries; any other 401 is `Reconnect`; 409 `path/not_found` is `Gone`; 429 waits out a short
+//! `retry_after` (a long one is `Unavailable`, for a later pass); 5xx and network errors are
+//! retried with backoff, then `Unavailable`; 400 (plain text) is a bug, never retried.
+
+use super::wire::*;
+use crate::{SourceError, SourceErrorKind as Kind};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+
+/// Where the three Dropbox hosts are; tests point them at the fake.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub api: String,
+    pub content: String,
+    pub notify: String,
+}
+
+impl Endpoints {
+    /// Dropbox's own hosts, or `FOLIO_DROPBOX_API_URL`, `…_CONTENT_URL`, `…_NOTIFY_URL`.
+    pub fn from_env() -> Self {
+        let get = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+        Endpoints {
+            api: get("FOLIO_DROPBOX_API_URL", "https://api.dropboxapi.com"),
+            content: get("FOLIO_DROPBOX_CONTENT_URL", "https://content.dropboxapi.com"),
+            notify: get("FOLIO_DROPBOX_NOTIFY_URL", "https://notify.dropboxapi.com"),
+        }
+    }
+}
+
+/// Where the access token comes from; `refreshed` is called once after Dropbox says it expired.
+#[async_trait::async_trait]
+pub trait AccessToken: Send + Sync {
+    async fn current(&self) -> Result<String, SourceError>;
+    async fn refreshed(&self) -> Result<String, SourceError>;
+}
+
+/// A 429 asking to wait longer than this is left to a later pass instead of holding the sync.
+const LONGEST_WAIT: Duration = Duration::from_secs(30);
+const ATTEMPTS: u32 = 4;
+/// Thumbnails per `get_thumbnail_batch` call, Dropbox's limit.
+pub const THUMBNAIL_BATCH: usize = 25;
+
+#[derive(Clone)]
+pub struct DropboxApi {
+    http: reqwest::Client,
+    ends: Endpoints,
+    token: Arc<dyn AccessToken>,
+}
+
+/// What a call got: a body, or the listing's cursor was reset (list again from scratch).
+pub enum Answer {
+    Body(reqwest::Response),
+    Reset,
+}
+
+impl DropboxApi {
+    pub fn new(ends: Endpoints, token: Arc<dyn AccessToken>) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a TLS backend is compiled in");
+        DropboxApi { http, ends, token }
+    }
+
+    /// The whole listing under `path`, every page, and the cursor for what changes next.
+    pub async fn list_all(&self, path: &str) -> Result<(Vec<Entry>, String), SourceError> {
+        let arg = ListFolderArg { path: path.to_string(), recursive: true, limit: None };
+        let Some(mut page) = self.rpc::<ListFolderResult>("/2/files/list_folder", &arg).await?
+        else {
+            return Err(SourceError::new(Kind::Unavailable, "Dropbox reset a new listing"));
+        };
+        let mut entries = std::mem::take(&mut page.entries);
+        while page.has_more {
+            page = match self.continue_from(&page.cursor).await? {
+                Some(next) => next,
+                None => {
+                    return Err(SourceError::new(
+                        Kind::Unavailable,
+                        "Dropbox reset a listing mid-way",
+                    ))
+                }
+            };
+            entries.append(&mut page.entries);
+        }
+        Ok((entries, page.cursor))
+    }
+
+    /// A cursor for "from now on" under `path`, for the long poll.
+    pub async fn latest_cursor(&self, path: &str) -> Result<String, SourceError> {
+        let arg = ListFolderArg { path: path.to_string(), recursive: true, limit: None };
+        let got: Option<CursorArg> =
+            self.rpc("/2/files/list_folder/get_latest_cursor", &arg).await?;
+        got.map(|c| c.cursor)
+            .ok_or_else(|| SourceError::new(Kind::Unavailable, "Dropbox reset a new cursor"))
+    }
+
+    /// Everything after `cursor`, every page; `None` when Dropbox reset the cursor.
+    pub async fn changes_since(
+        &self,
+        cursor: &str,
+    ) -> Result<Option<(Vec<Entry>, String)>, SourceError> {
+        let mut entries = Vec::new();
+        let mut cursor = cursor.to_string();
+        loop {
+            let Some(mut page) = self.continue_from(&cursor).await? else { return Ok(None) };
+            entries.append(&mut page.entries);
+            cursor = page.cursor;
+            if !page.has_more {
+                return Ok(Some((entries, cursor)));
+            }
+        }
+    }
+
+    async fn continue_from(&self, cursor: &str) -> Result<Option<ListFolderResult>, SourceError> {
+        let arg = CursorArg { cursor: cursor.to_string() };
+        self.rpc("/2/files/list_folder/continue", &arg).await
+    }
+
+    /// Waits up to `timeout` for a change after `cursor`, on the notify host and without the
+    /// Authorization header (Dropbox refuses one there). `Ok((changes, backoff))`.
+    pub async fn longpoll(
+        &self,
+        cursor: &str,
+        timeout: Duration,
+    ) -> Result<(bool, Option<u64>), SourceError> {
+        let arg =
+            LongpollArg { cursor: cursor.to_string(), timeout: timeout.as_secs().clamp(30, 480) };
+        let url = format!("{}/2/files/list_folder/longpoll", self.ends.notify);
+        // Dropbox adds up to 90 s of jitter to the timeout.
+        let r = self
+            .http
+            .post(url)
+            .timeout(timeout + Duration::from_secs(120))
+            .json(&arg)
+            .send()
+            .await
+            .map_err(network)?;
+        let r = match classify(r).await {
+            Ok(r) => r,
+            Err(Problem::Reset) => return Ok((true, None)),
+            Err(p) => return Err(p.into_error()),
+        };
+        let body: LongpollResult = read_json(r).await?;
+        Ok((body.changes, body.backoff))
+    }
+
+    /// Streams the file at `path` (a Dropbox path or id) to `dest`, refusing more than `cap`
+    /// bytes; returns its metadata from `Dropbox-API-Result`.
+    pub async fn download(
+        &self,
+        path: &str,
+        dest: &Path,
+        cap: u64,
+    ) -> Result<FileEntry, SourceError> {
+        let arg = header_json(&PathArg { path: path.to_string() });
+        let url = format!("{}/2/files/download", self.ends.content);
+        let r = self
+            .send(|http, token| {
+                http.post(&url).bearer_auth(token).header("Dropbox-API-Arg", arg.clone())
+            })
+            .await?;
+        let Answer::Body(mut r) = r else {
+            return Err(SourceError::new(Kind::Item, "Dropbox answered a download with a reset"));
+        };
+        let meta: FileEntry = r
+            .headers()
+            .get("Dropbox-API-Result")
+            .and_then(|v| serde_json::from_slice(v.as_bytes()).ok())
+            .ok_or_else(|| {
+                SourceError::new(Kind::Unavailable, "Dropbox sent a download without its metadata")
+            })?;
+        if meta.size > cap {
+            return Err(too_big(path, meta.size, cap));
+        }
+        let mut file = tokio::fs::File::create(dest).await.map_err(|e| local(dest, e))?;
+        let mut written = 0u64;
+        while let Some(chunk) = r.chunk().await.map_err(network)? {
+            written += chunk.len() as u64;
+            if written > cap {
+                drop(file);
+                let _ = tokio::fs::remove_file(dest).await;
+                return Err(too_big(path, written, cap));
+            }
+            file.write_all(&chunk).await.map_err(|e| local(dest, e))?;
+        }
+        file.flush().await.map_err(|e| local(dest, e))?;
+        if written != meta.size {
+            let _ = tokio::fs::remove_file(dest).await;
+            return Err(SourceError::new(
+                Kind::Unavailable,
+                format!("the download of {path} was cut off"),
+            ));
+        }
+        Ok(meta)
+    }
+
+    /// JPEG thumbnails (base64 decoded by the caller) for up to [`THUMBNAIL_BATCH`] paths.
+    pub async fn thumbnails(&self, paths: &[String]) -> Result<Vec<Option<String>>, SourceError> {
+        assert!(paths.len() <= THUMBNAIL_BATCH, "callers split thumbnail batches");
+        let entries = paths
+            .iter()
+            .map(|p| ThumbnailArg {
+                path: p.clone(),
+                format: "jpeg".into(),
+                size: "w256h256".into(),
+            })
+            .collect();
+        let url = format!("{}/2/files/get_thumbnail_batch", self.ends.content);
+        let arg = ThumbnailBatchArg { entries };
+        let Answer::Body(r) =
+            self.send(|http, token| http.post(&url).bearer_auth(token).json(&arg)).await?
+        else {
+            return Err(SourceError::new(Kind::Unavailable, "Dropbox reset a thumbnail batch"));
+        };
+        let body: ThumbnailBatchResult = read_json(r).await?;
+        Ok(body
+            .entries
+            .into_iter()
+            .map(|e| match e {
+                ThumbnailResult::Success { thumbnail, .. } => Some(thumbnail),
+                ThumbnailResult::Failure { .. } => None,
+            })
+            .collect())
+    }
+
+    /// An RPC call on the API host; `None` when Dropbox says the cursor was reset.
+    async fn rpc<T: serde::de::DeserializeOwned>(
+        &self,
+        route: &str,
+        arg: &impl serde::Serialize,
+    ) -> Result<Option<T>, SourceError> {
+        let url = format!("{}{route}", self.ends.api);
+        match self.send(|http, token| http.post(&url).bearer_auth(token).json(arg)).await? {
+            Answer::Body(r) => Ok(Some(read_json(r).await?)),
+            Answer::Reset => Ok(None),
+        }
+    }
+
+    /// Sends a request built by `build`, with the token refreshed once on expiry and the retry
+    /// policy of the module comment.
+    async fn send(
+        &self,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<Answer, SourceError> {
+        let mut token = self.token.current().await?;
+        let mut refreshed = false;
+        let mut delay = Duration::from_millis(500);
+        for attempt in 1..=ATTEMPTS {
+            let problem =
+                match build(&self.http, &token).timeout(Duration::from_secs(120)).send().await {
+                    Err(e) => Problem::Network(network(e)),
+                    Ok(r) => match classify(r).await {
+                        Ok(r) => return Ok(Answer::Body(r)),
+                        Err(p) => p,
+                    },
+                };
+            match problem {
+                Problem::Reset => return Ok(Answer::Reset),
+                Problem::Expired if !refreshed => {
+                    token = self.token.refreshed().await?;
+                    refreshed = true;
+                    continue;
+                }
+                Problem::RateLimited(wait) if wait <= LONGEST_WAIT && attempt < ATTEMPTS => {
+                    tokio::time::sleep(wait).await;
+                }
+                Problem::Network(_) | Problem::Server(_) if attempt < ATTEMPTS => {
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
+                }
+                other => return Err(other.into_error()),
+            }
+        }
+        Err(SourceError::new(Kind::Unavailable, "Dropbox did not answer after several tries"))
+    }
+}
+
+/// Why a call did not give a body.
+enum Problem {
+    Reset,
+    Expired,
+    Reconnect(String),
+    RateLimited(Duration),
+    NotFound(String),
+    Server(u16),
+    Network(SourceError),
+    BadRequest(String),
+}
+
+impl Problem {
+    fn into_error(self) -> SourceError {
+        match self {
+            Problem::Reset => SourceError::new(Kind::Unavailable, "Dropbox reset the listing"),
+            Problem::Expired => SourceError::new(
+                Kind::Reconnect,
+                "Dropbox says the sign-in expired; log in to Dropbox again",
+            ),
+            Problem::Reconnect(why) => SourceError::new(
+                Kind::Reconnect,
+                format!("Dropbox refused Folio's sign-in ({why}); log in to Dropbox again"),
+            ),
+            Problem::RateLimited(wait) => SourceError::new(
+                Kind::Unavailable,
+                format!("Dropbox asks Folio to wait {} s before the next request", wait.as_secs()),
+            ),
+            Problem::NotFound(what) => {
+                SourceError::new(Kind::Gone, format!("not in Dropbox any more ({what})"))
+            }
+            Problem::Server(status) => SourceError::new(
+                Kind::Unavailable,
+                format!("Dropbox is having trouble (HTTP {status}); Folio will try again"),
+            ),
+            Problem::Network(e) => e,
+            Problem::BadRequest(text) => {
+                SourceError::new(Kind::Item, format!("Dropbox refused the request: {text}"))
+            }
+        }
+    }
+}
+
+async fn classify(r: reqwest::Response) -> Result<reqwest::Response, Problem> {
+    let status = r.status().as_u16();
+    if r.status().is_success() {
+        return Ok(r);
+    }
+    let retry_after = r
+        .headers()
+        .get("Retry-After")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let text = crate::dropbox::capped_text(r, 64 * 1024).await;
+    let body: ApiErrorBody = serde_json::from_str(&text).unwrap_or_default();
+    let summary = body.error_summary.clone();
+    Err(match status {
+        400 => Problem::BadRequest(text.chars().take(300).collect()),
+        401 if summary.starts_with("expired_access_token") => Problem::Expired,
+        401 => Problem::Reconnect(
+            summary.split('/').next().unwrap_or("invalid_access_token").to_string(),
+        ),
+        409 if summary.starts_with("reset") => Problem::Reset,
+        409 if summary.contains("not_found") => Problem::NotFound(summary),
+        409 => Problem::BadRequest(summary),
+        429 => Problem::RateLimited(Duration::from_secs(
+            body.retry_after().or(retry_after).unwrap_or(5),
+        )),
+        _ => Problem::Server(status),
+    })
+}
+
+async fn read_json<T: serde::de::DeserializeOwned>(r: reqwest::Response) -> Result<T, SourceError> {
+    let text = crate::dropbox::capped_text(r, 64 * 1024 * 1024).await;
+    serde_json::from_str(&text).map_err(|e| {
+        SourceError::new(Kind::Unavailable, format!("unexpected answer from Dropbox: {e}"))
+    })
+}
+
+/// JSON for the `Dropbox-API-Arg` header: HTTP headers carry ASCII only, so every non-ASCII
+/// character is written as `\uXXXX` (a surrogate pair above U+FFFF).
+pub fn header_json(arg: &impl serde::Serialize) -> String {
+    let json = serde_json::to_string(arg).expect("serialises");
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+fn network(e: reqwest::Error) -> SourceError {
+    SourceError::new(Kind::Unavailable, format!("could not reach Dropbox: {}", e.without_url()))
+}
+
+fn local(path: &Path, e: std::io::Error) -> SourceError {
+    SourceError::new(Kind::Unavailable, format!("could not write {}: {e}", path.display()))
+}
+
+fn too_big(path: &str, size: u64, cap: u64) -> SourceError {
+    SourceError::new(
+        Kind::Item,
+        format!(
+            "{path} is {} MB; Folio reads photos up to {} MB",
+            size / 1_000_000,
+            cap / 1_000_000
+        ),
+    )
+}
