@@ -79,7 +79,7 @@ impl Provider {
         let answer = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .set_pkce_verifier(sign_in.verifier)
-            .request_async(&|request| send(http, request))
+            .request_async(&|request| send(http.clone(), request))
             .await;
         tokens(answer)
     }
@@ -95,7 +95,7 @@ impl Provider {
             .set_token_uri(TokenUrl::new(self.token_url.clone()).map_err(bad_url)?);
         let refresh = RefreshToken::new(refresh_token.to_string());
         let answer =
-            client.exchange_refresh_token(&refresh).request_async(&|r| send(http, r)).await;
+            client.exchange_refresh_token(&refresh).request_async(&|r| send(http.clone(), r)).await;
         tokens(answer)
     }
 }
@@ -133,9 +133,10 @@ fn tokens(answer: Answer) -> Result<Tokens, AuthError> {
 }
 
 /// `oauth2`'s request, sent with Folio's own HTTP client (no second HTTP stack, and the same
-/// proxy and TLS settings as every other call). Redirects are the client's to refuse.
+/// proxy and TLS settings as every other call). Redirects are the client's to refuse. The
+/// client is taken by value (a cheap handle) so the future owns what it uses and is `Send`.
 async fn send(
-    http: &reqwest::Client,
+    http: reqwest::Client,
     request: oauth2::HttpRequest,
 ) -> Result<oauth2::HttpResponse, reqwest::Error> {
     let (parts, body) = request.into_parts();

@@ -2,6 +2,7 @@
 //! happens in the core crates so the desktop app behaves identically.
 
 mod convert;
+mod dropbox;
 mod manage;
 mod sync;
 
@@ -28,7 +29,10 @@ enum Command {
     /// Connect and list sites.
     #[command(subcommand)]
     Site(manage::SiteCommand),
-    /// Add and list albums (folders synced to sites).
+    /// Sign in to Dropbox, for `dropbox:/Folder` albums.
+    #[command(subcommand)]
+    Dropbox(dropbox::DropboxCommand),
+    /// Add and list albums (folders, or `dropbox:/Folder`, synced to sites).
     #[command(subcommand)]
     Album(manage::AlbumCommand),
     /// One full pass over every album; returns when every photo is done or has failed.
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
         let result = match engine_command {
             Command::Site(c) => manage::site(&engine, c).await,
             Command::Album(c) => manage::album(&engine, c).await,
+            Command::Dropbox(c) => dropbox::dropbox(&engine, c).await,
             Command::Sync { json } => sync::sync(&engine, json).await,
             Command::Status { json } => sync::status(&engine, json).await,
             Command::Watch => sync::watch(&engine).await,

@@ -29,7 +29,7 @@ pub enum SiteCommand {
 
 #[derive(Subcommand)]
 pub enum AlbumCommand {
-    /// Sync a folder to sites.
+    /// Sync a folder (or a Dropbox folder, `dropbox:/Some/Folder`) to sites.
     Add {
         path: PathBuf,
         /// Target site (repeat for several).

@@ -27,7 +27,12 @@ impl Engine {
         site_names: &[String],
         settings: AlbumSettings,
     ) -> Result<AlbumSummary, EngineError> {
-        let store = &self.state.store;
+        if let Some(location) = root.to_str().filter(|r| r.starts_with("dropbox:")) {
+            let folder = self.check_dropbox_folder(location).await?;
+            let name = folder.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("Dropbox");
+            let location = format!("dropbox:{folder}");
+            return self.insert_album("dropbox", &location, name, site_names, settings).await;
+        }
         let root = root
             .canonicalize()
             .map_err(|e| EngineError::config(format!("{}: {e}", root.display())))?;
@@ -45,18 +50,31 @@ impl Engine {
                 data.display()
             )));
         }
+        let name = root.file_name().map_or("album".into(), |n| n.to_string_lossy().into_owned());
+        self.insert_album("folder", &root.to_string_lossy(), &name, site_names, settings).await
+    }
+
+    /// Stores a new album of `kind` at `location`, going to the named sites.
+    async fn insert_album(
+        &self,
+        kind: &str,
+        location: &str,
+        name: &str,
+        site_names: &[String],
+        settings: AlbumSettings,
+    ) -> Result<AlbumSummary, EngineError> {
+        let store = &self.state.store;
         let mut site_ids = Vec::new();
-        for name in site_names {
-            let site = store.site_by_name(name).await?.ok_or_else(|| {
-                EngineError::config(format!("no site named '{name}'; add it with 'folio site add'"))
+        for site_name in site_names {
+            let site = store.site_by_name(site_name).await?.ok_or_else(|| {
+                EngineError::config(format!(
+                    "no site named '{site_name}'; add it with 'folio site add'"
+                ))
             })?;
             site_ids.push(site.id);
         }
-        let name = root.file_name().map_or("album".into(), |n| n.to_string_lossy().into_owned());
         let settings_json = serde_json::to_string(&settings).expect("settings serialise");
-        let album = store
-            .add_album("folder", &root.to_string_lossy(), &name, &settings_json, &site_ids)
-            .await?;
+        let album = store.add_album(kind, location, name, &settings_json, &site_ids).await?;
         Ok(AlbumSummary {
             id: album.id,
             name: album.name,

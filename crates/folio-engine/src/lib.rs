@@ -10,6 +10,7 @@
 
 mod albums;
 mod companion;
+mod dropbox;
 mod error;
 mod pass;
 mod patterns;
@@ -33,6 +34,7 @@ mod workers;
 
 pub use albums::AlbumSummary;
 pub use companion::{companion_plugin_zip, ReconcileReport};
+pub use dropbox::{DropboxAccount, DropboxSignIn, REDIRECT_PATH, REDIRECT_PORTS, SIGN_IN_TIMEOUT};
 pub use error::{EngineError, ErrorCode};
 pub use folio_model::{
     AlbumId, AlbumProgress, AlbumSettings, AssetId, Capabilities, ImageFormat, OutputFormat,
@@ -142,15 +144,19 @@ impl Engine {
         };
         let renditions = Renditions::open(&data_dir.join("spool"))
             .map_err(|e| EngineError::io(format!("{}: {e}", data_dir.join("spool").display())))?;
+        let dropbox = Arc::new(dropbox::DropboxTokens::new(secrets.clone()));
+        let mut sources = options.sources;
+        dropbox::register(&mut sources, dropbox.clone(), data_dir.join("spool").join("dropbox"));
         let (events, _) = tokio::sync::broadcast::channel(4096);
         let state = Arc::new(EngineState {
             store,
             secrets,
+            dropbox,
             pool: ConvertPool::with_cores(),
             install_id,
             data_dir: data_dir.to_path_buf(),
             backends: options.backends,
-            sources: options.sources,
+            sources,
             queues: Default::default(),
             renditions: Arc::new(renditions),
             progress: Default::default(),
@@ -215,8 +221,6 @@ impl Engine {
     }
 }
 
-/// Sends the progress model when it changed, at most every [`PROGRESS_EVERY`]; sleeps while
-/// nothing happens.
 /// Makes `dir` and the named files in it readable by the user only (Unix), whether Folio made
 /// them just now or an older version left them wider.
 fn private(dir: &Path, files: &[&str]) {
@@ -235,6 +239,8 @@ fn private(dir: &Path, files: &[&str]) {
     let _ = (dir, files);
 }
 
+/// Sends the progress model when it changed, at most every [`PROGRESS_EVERY`]; sleeps while
+/// nothing happens.
 async fn send_progress(state: std::sync::Weak<EngineState>) {
     let Some(tracker) = state.upgrade().map(|s| s.progress.clone()) else { return };
     loop {

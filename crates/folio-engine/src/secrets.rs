@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 const SERVICE: &str = "app.folio.desktop";
 
+#[derive(Clone)]
 pub enum Secrets {
     Keychain,
     Files(PathBuf),

@@ -22,6 +22,8 @@ use tokio::sync::{broadcast, Notify};
 pub struct EngineState {
     pub store: Store,
     pub secrets: Secrets,
+    /// The Dropbox access token every Dropbox album shares.
+    pub dropbox: Arc<crate::dropbox::DropboxTokens>,
     pub pool: ConvertPool,
     /// Random, made once per data folder; part of every duplicate key.
     pub install_id: String,

@@ -28,7 +28,7 @@ impl AccessToken for Tokens {
         self.refreshes.fetch_add(1, Ordering::SeqCst);
         let answer: serde_json::Value = reqwest::Client::new()
             .post(format!("{}/oauth2/token", self.url))
-            .body("grant_type=refresh_token&refresh_token=fake-refresh&client_id=test-key")
+            .body("grant_type=refresh_token&refresh_token=fake-refresh&client_id=test-app-key")
             .send()
             .await
             .unwrap()
@@ -199,6 +199,12 @@ async fn downloads_escape_non_ascii_names_and_thumbnails_arrive() {
     assert_eq!(thumb.as_deref(), Some(&bytes[..]));
     let err = s.source.fetch("missing.jpg").await.unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::Gone);
+    // Over the cap: a per-photo error, and nothing left on disk.
+    let api = DropboxApi::new(s.fake.endpoints(), s.tokens.clone());
+    let dest = s._spool.path().join("capped.part");
+    let err = api.download("/Fotos/Crème brûlée 🍮.jpg", &dest, 100_000).await.unwrap_err();
+    assert_eq!(err.kind, SourceErrorKind::Item, "{err}");
+    assert!(!dest.exists());
 }
 
 #[tokio::test]

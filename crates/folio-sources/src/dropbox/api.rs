@@ -92,6 +92,21 @@ impl DropboxApi {
         Ok((entries, page.cursor))
     }
 
+    /// The signed-in account's display name and email (`users/get_current_account`).
+    pub async fn current_account(&self) -> Result<(String, String), SourceError> {
+        let got: Option<serde_json::Value> =
+            self.rpc("/2/users/get_current_account", &serde_json::Value::Null).await?;
+        let account = got.unwrap_or_default();
+        let name = account["name"]["display_name"].as_str().unwrap_or_default().to_string();
+        Ok((name, account["email"].as_str().unwrap_or_default().to_string()))
+    }
+
+    /// Revokes the access token (and with it the refresh token it came from): log out.
+    pub async fn revoke(&self) -> Result<(), SourceError> {
+        let url = format!("{}/2/auth/token/revoke", self.ends.api);
+        self.send(|http, token| http.post(&url).bearer_auth(token)).await.map(|_| ())
+    }
+
     /// A cursor for "from now on" under `path`, for the long poll.
     pub async fn latest_cursor(&self, path: &str) -> Result<String, SourceError> {
         let arg = ListFolderArg { path: path.to_string(), recursive: true, limit: None };

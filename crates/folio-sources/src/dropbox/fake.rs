@@ -8,10 +8,11 @@
 use super::hash::content_hash;
 use super::wire::*;
 use axum::body::Bytes;
+use axum::extract::Query;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -50,6 +51,11 @@ pub struct Dropbox {
     /// Route names in the order they were called.
     pub calls: Vec<String>,
     pub downloads: usize,
+    /// The app key `oauth2/authorize` and `oauth2/token` accept.
+    pub app_key: String,
+    /// Codes handed out by `oauth2/authorize`: code → (PKCE challenge, redirect URI).
+    codes: HashMap<String, (String, String)>,
+    pub revoked: usize,
     /// Long polls that arrived with an Authorization header (refused).
     pub longpolls_with_auth: usize,
     next_id: u64,
@@ -68,13 +74,17 @@ impl FakeDropbox {
             page_size: 3,
             access_ttl,
             refresh_token: "fake-refresh".into(),
+            app_key: "test-app-key".into(),
             ..Dropbox::default()
         };
         d.tokens.insert(access_token.to_string(), Instant::now() + access_ttl);
         let state = Arc::new(Mutex::new(d));
         let changed = Arc::new(tokio::sync::Notify::new());
         let app = Router::new()
+            .route("/oauth2/authorize", get(authorize))
             .route("/oauth2/token", post(token))
+            .route("/2/users/get_current_account", post(current_account))
+            .route("/2/auth/token/revoke", post(revoke))
             .route("/2/files/list_folder", post(list_folder))
             .route("/2/files/list_folder/continue", post(list_continue))
             .route("/2/files/list_folder/get_latest_cursor", post(latest_cursor))
@@ -182,6 +192,11 @@ fn deleted(display: &str) -> Entry {
 
 type Shared = (Arc<Mutex<Dropbox>>, Arc<tokio::sync::Notify>);
 
+fn not_found() -> Response {
+    let path = serde_json::json!({".tag": "path", "path": {".tag": "not_found"}});
+    error(409, "path/not_found/..", path)
+}
+
 fn error(status: u16, summary: &str, error: serde_json::Value) -> Response {
     let body = serde_json::json!({ "error_summary": summary, "error": error });
     (StatusCode::from_u16(status).unwrap(), Json(body)).into_response()
@@ -278,11 +293,7 @@ async fn list_folder(
     let root = arg.path.trim_end_matches('/').to_string();
     let exists = root.is_empty() || d.files.keys().any(|k| under(&root, k));
     if !exists {
-        return error(
-            409,
-            "path/not_found/..",
-            serde_json::json!({".tag": "path", "path": {".tag": "not_found"}}),
-        );
+        return not_found();
     }
     page(&d, "L", 0, &root)
 }
@@ -330,8 +341,11 @@ async fn latest_cursor(
     if let Some(r) = refusal(&mut d, "list_folder/get_latest_cursor", &headers) {
         return r;
     }
-    Json(CursorArg { cursor: cursor(&d, "C", d.log.len(), arg.path.trim_end_matches('/')) })
-        .into_response()
+    let root = arg.path.trim_end_matches('/');
+    if !root.is_empty() && !d.files.keys().any(|k| under(root, k)) {
+        return not_found();
+    }
+    Json(CursorArg { cursor: cursor(&d, "C", d.log.len(), root) }).into_response()
 }
 
 async fn longpoll(
@@ -379,11 +393,7 @@ async fn download(State((s, _)): State<Shared>, headers: HeaderMap) -> Response 
             .into_response();
     };
     let Some(file) = d.files.get(&arg.path.to_lowercase()).cloned() else {
-        return error(
-            409,
-            "path/not_found/..",
-            serde_json::json!({".tag": "path", "path": {".tag": "not_found"}}),
-        );
+        return not_found();
     };
     d.downloads += 1;
     let meta = super::api::header_json(&file_entry(&file));
@@ -426,20 +436,97 @@ async fn thumbnails(
     Json(ThumbnailBatchResult { entries }).into_response()
 }
 
+/// The user pressing Allow: a redirect to `redirect_uri` with a one-time code and the state.
+async fn authorize(
+    State((s, _)): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let mut d = s.lock().unwrap();
+    d.calls.push("oauth2/authorize".into());
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let valid = get("client_id") == d.app_key
+        && get("response_type") == "code"
+        && get("code_challenge_method") == "S256"
+        && !get("code_challenge").is_empty()
+        && get("redirect_uri").starts_with("http://127.0.0.1:");
+    if !valid {
+        return (StatusCode::BAD_REQUEST, "invalid authorization request").into_response();
+    }
+    d.next_id += 1;
+    let code = format!("fake-code-{}", d.next_id);
+    d.codes.insert(code.clone(), (get("code_challenge"), get("redirect_uri")));
+    let mut target = url::Url::parse(&get("redirect_uri")).unwrap();
+    target.query_pairs_mut().append_pair("code", &code).append_pair("state", &get("state"));
+    (StatusCode::FOUND, [("Location", target.to_string())]).into_response()
+}
+
 async fn token(State((s, _)): State<Shared>, body: String) -> Response {
+    use base64::Engine;
+    use sha2::Digest;
     let form: HashMap<String, String> =
         url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
     let mut d = s.lock().unwrap();
     d.calls.push("oauth2/token".into());
-    let ok = form.get("grant_type").map(String::as_str) == Some("refresh_token")
-        && form.get("refresh_token") == Some(&d.refresh_token)
-        && form.contains_key("client_id");
-    if !ok {
-        return (StatusCode::BAD_REQUEST, Json(serde_json::json!({"error": "invalid_grant", "error_description": "refresh token is invalid or revoked"}))).into_response();
+    let field = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let refused = |why: &str| {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({"error": "invalid_grant", "error_description": why})),
+        )
+            .into_response()
+    };
+    if field("client_id") != d.app_key {
+        return refused("unknown client_id");
     }
+    let with_refresh = match field("grant_type").as_str() {
+        "refresh_token" if field("refresh_token") == d.refresh_token => false,
+        "refresh_token" => return refused("refresh token is invalid or revoked"),
+        "authorization_code" => {
+            // Used once: a second exchange of the same code fails.
+            let Some((challenge, redirect)) = d.codes.remove(&field("code")) else {
+                return refused("code doesn't exist or has expired");
+            };
+            let s256 = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(sha2::Sha256::digest(field("code_verifier").as_bytes()));
+            if s256 != challenge || redirect != field("redirect_uri") {
+                return refused("invalid code verifier or redirect_uri");
+            }
+            true
+        }
+        _ => return refused("unsupported grant_type"),
+    };
     d.next_id += 1;
     let access = format!("fake-access-{}", d.next_id);
     let ttl = d.access_ttl;
     d.tokens.insert(access.clone(), Instant::now() + ttl);
-    Json(serde_json::json!({"access_token": access, "token_type": "bearer", "expires_in": ttl.as_secs()})).into_response()
+    let mut answer = serde_json::json!({"access_token": access, "token_type": "bearer", "expires_in": ttl.as_secs()});
+    if with_refresh {
+        answer["refresh_token"] = d.refresh_token.clone().into();
+        answer["account_id"] = "dbid:fake-account".into();
+    }
+    Json(answer).into_response()
+}
+
+async fn current_account(State((s, _)): State<Shared>, headers: HeaderMap) -> Response {
+    let mut d = s.lock().unwrap();
+    if let Some(r) = refusal(&mut d, "users/get_current_account", &headers) {
+        return r;
+    }
+    Json(serde_json::json!({
+        "account_id": "dbid:fake-account",
+        "name": {"display_name": "Ada Photographer"},
+        "email": "ada@example.test"
+    }))
+    .into_response()
+}
+
+async fn revoke(State((s, _)): State<Shared>, headers: HeaderMap) -> Response {
+    let mut d = s.lock().unwrap();
+    if let Some(r) = refusal(&mut d, "auth/token/revoke", &headers) {
+        return r;
+    }
+    d.tokens.clear();
+    d.refresh_token = format!("revoked-{}", d.next_id);
+    d.revoked += 1;
+    Json(serde_json::Value::Null).into_response()
 }

@@ -28,9 +28,9 @@ use wire::{Entry, FileEntry};
 /// Photos over this size are refused (as for folders: see folio-convert's limit).
 pub const MAX_DOWNLOAD: u64 = 1 << 30;
 
-/// A `content_hash` as Folio stores it: marked, so it is never compared with a local BLAKE3.
+/// A `content_hash` as Folio stores it: marked, so it is never taken for a local BLAKE3 (and safe in a file name on every OS).
 pub fn identity(hash: &str) -> String {
-    format!("dropbox:{hash}")
+    format!("dropbox-{hash}")
 }
 
 pub struct DropboxSource {
