@@ -179,3 +179,74 @@ async fn a_dropbox_folder_syncs_to_wordpress_and_only_real_changes_are_sent() {
         wp.delete(&m.id, DeleteMode::Permanently).await.unwrap();
     }
 }
+
+/// Polls until an attachment of the album has `name` in its URL.
+async fn wait_for(wp: &folio_sites::wordpress::WordPress, album: &str, name: &str) -> Duration {
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        if album_media(wp, album).await.iter().any(|m| m.url.contains(name)) {
+            return started.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{name} did not reach the site within 30 s");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_hears_a_dropbox_change_through_the_long_poll_and_stops_on_sigterm() {
+    let Some(site) = wordpress() else { return };
+    let fake = FakeDropbox::start("unused", Duration::from_secs(3600)).await;
+    let folder = unique("dbxwatch");
+    fake.put(&format!("/{folder}/first.png"), &photo(10));
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    login(&site, &fake, &data).await;
+    let add = ["site", "add", "blog", "--wordpress", &site.url, "--user", &site.user];
+    assert!(run(&site, &fake, &data, &add).0);
+    let location = format!("dropbox:/{folder}");
+    let album = ["album", "add", &location, "--site", "blog", "--naming", "{album}-{filename}"];
+    assert!(run(&site, &fake, &data, &album).0);
+
+    // Only the long poll may start passes after the first one.
+    let mut c = site.folio(&data, &["watch"]);
+    with_fake(&mut c, &fake);
+    let mut child = c
+        .env("FOLIO_RESCAN_SECS", "3600")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let wp = site.client();
+    wait_for(&wp, &folder, "-first").await;
+    let polls =
+        || fake.state.lock().unwrap().calls.iter().filter(|c| *c == "list_folder/longpoll").count();
+    let open = std::time::Instant::now();
+    while polls() == 0 {
+        assert!(open.elapsed() < Duration::from_secs(20), "the watcher never opened a long poll");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    fake.put(&format!("/{folder}/second.png"), &photo(90));
+    let latency = wait_for(&wp, &folder, "-second").await;
+    eprintln!("Dropbox change → on the site in {latency:?}");
+    assert_eq!(fake.state.lock().unwrap().longpolls_with_auth, 0);
+
+    // A long poll is open again now; SIGTERM still ends the watcher at once.
+    let reopened = std::time::Instant::now();
+    while polls() < 2 && reopened.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let stopping = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(10), "watch did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "SIGTERM is a clean stop: {status}");
+    for m in album_media(&wp, &folder).await {
+        wp.delete(&m.id, DeleteMode::Permanently).await.unwrap();
+    }
+}

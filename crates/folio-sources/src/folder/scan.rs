@@ -12,7 +12,8 @@ pub struct SeenFile {
     pub mtime_ns: i64,
 }
 
-/// Temporary, hidden and system files that editors and sync clients leave in folders.
+/// Temporary, hidden and system files that editors and sync clients leave in folders: among
+/// them Dropbox's own `.dropbox` and `.dropbox.cache` and its `.~name` partial downloads.
 pub fn ignored(name: &str) -> bool {
     name.starts_with('.')
         || name.starts_with('~')
@@ -34,6 +35,19 @@ pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos() as i64)
+}
+
+/// A file whose bytes are not on this computer yet (`SF_DATALESS` on macOS).
+#[cfg(target_os = "macos")]
+fn is_dataless(meta: &std::fs::Metadata) -> bool {
+    use std::os::macos::fs::MetadataExt;
+    const SF_DATALESS: u32 = 0x4000_0000;
+    meta.st_flags() & SF_DATALESS != 0
+}
+
+#[cfg(not(target_os = "macos"))]
+fn is_dataless(_meta: &std::fs::Metadata) -> bool {
+    false
 }
 
 pub fn scan(root: &Path) -> std::io::Result<Scan> {
@@ -71,6 +85,11 @@ pub fn scan(root: &Path) -> std::io::Result<Scan> {
                 continue;
             }
         };
+        if is_dataless(&meta) {
+            // A cloud placeholder (macOS File Provider: Dropbox, iCloud): reading it would
+            // download it. It counts once the sync client has brought it down.
+            continue;
+        }
         let mtime_ns = mtime_ns(&meta);
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
         let rel_path =
@@ -95,7 +114,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("sub/.hidden")).unwrap();
+        std::fs::create_dir_all(root.join(".dropbox.cache/old")).unwrap();
+        std::fs::create_dir_all(root.join(".dropbox")).unwrap();
         for f in [
+            ".dropbox.cache/old/g.jpg",
+            ".dropbox/h.jpg",
+            "sub/.~i.jpg",
             "a.jpg",
             "sub/b.PNG",
             "sub/.hidden/c.jpg",
