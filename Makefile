@@ -8,7 +8,7 @@ CARGO ?= cargo
 SHELL := bash
 TEST_LOG := $(CARGO_TARGET_DIR)/folio-test.log
 
-.PHONY: audit fuzz test-crash bench-many-sites bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
+.PHONY: bench-dropbox audit fuzz test-crash bench-many-sites bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
 
 help:
 	@echo "make run            build and start the desktop app"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench-convert  folio convert vs libvips vs cwebp on 24 MP photos (release build)"
 	@echo "make bench-app      the app window: launch time, first screen of thumbnails, scrolling 10,000 photos"
 	@echo "make bench-sync     folio sync vs curl into a real WordPress; watch latency; many sites; idle CPU; re-sync"
+	@echo "make bench-dropbox  the Dropbox part of bench-sync alone: change → served at the same URL; 10,000-entry re-sync"
 	@echo "make bench-many-sites  one album to 4 sites, one slow: fast sites' time vs one site, conversions"
 	@echo "make convert ARGS=… run 'folio convert' from source"
 
@@ -92,7 +93,14 @@ bench-app:
 bench-sync:
 	scripts/setup.sh bench
 	$(CARGO) build --release -q -p folio-cli
+	$(CARGO) build --release -q -p folio-sources --features testing --example fake_dropbox
 	tests/with-wordpress.sh python3 scripts/bench_sync.py
+
+bench-dropbox:
+	scripts/setup.sh bench
+	$(CARGO) build --release -q -p folio-cli
+	$(CARGO) build --release -q -p folio-sources --features testing --example fake_dropbox
+	tests/with-wordpress.sh python3 scripts/bench_sync.py dropbox
 
 bench-many-sites:
 	scripts/setup.sh bench

@@ -14,6 +14,10 @@
    delaying proxy, about 2 s per request), next to a one-site sync of the same album: the time
    until the three fast sites have every photo, and the number of conversions. Fake media
    endpoints again, so the figures are Folio's scheduling, not PHP's.
+5. Dropbox (the fake Dropbox of folio-sources, run as its own process): a photo changed in
+   Dropbox → the new bytes served at the same URL by the companion site, with `folio watch`
+   hearing of it through the long poll (p50, p95); and a re-sync of an unchanged 10,000-entry
+   Dropbox folder: API calls and downloads.
 """
 import http.server, json, os, shutil, statistics, struct, subprocess, sys, tempfile, threading
 import time, urllib.error, urllib.parse, urllib.request, zlib, base64, hashlib
@@ -159,12 +163,15 @@ def latency_in_place(wpc, edits=20):
     print(f"  p50 {statistics.median(samples):.2f} s, p95 {q[18]:.2f} s  (goal p50 <= 3 s)")
 
 
-def in_place_edits(edits, base, target, served, seen, samples):
+def in_place_edits(edits, base, target, served, seen, samples, write=None):
+    """Edits `target` (a copy of it goes through `write` where the source is not this folder) and
+    times each edit until `served()` changes."""
+    write = write or (lambda edited: shutil.copyfile(edited, target))
     for i in range(edits):
         run("vips", "invert" if i % 2 == 0 else "flip", base if i % 4 < 2 else target,
             "/tmp/folio-edit.jpg[Q=90]", *([] if i % 2 == 0 else ["horizontal"]))
         t = time.monotonic()
-        shutil.copyfile("/tmp/folio-edit.jpg", target)
+        write("/tmp/folio-edit.jpg")
         while (now := served()) == seen:
             if time.monotonic() - t > 60:
                 raise SystemExit("an edit did not reach the site within 60 s")
@@ -354,12 +361,137 @@ def many_sites(n=100, slow_delay=2.0):
           f"{len(report['failed'])} failed")
 
 
+class FakeDropbox:
+    """The fake Dropbox process (crates/folio-sources/examples/fake_dropbox.rs)."""
+
+    def __init__(self):
+        exe = os.path.join(TARGET, "release", "examples", "fake_dropbox")
+        self.proc = subprocess.Popen([exe], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.url = self.proc.stdout.readline().strip().removeprefix("url: ")
+
+    def ask(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().strip()
+        if answer.startswith("error"):
+            raise SystemExit(f"fake Dropbox: {line}: {answer}")
+        return answer
+
+    def env(self, env):
+        return dict(env, FOLIO_DROPBOX_AUTHORIZE_URL=f"{self.url}/oauth2/authorize", FOLIO_DROPBOX_API_URL=self.url,
+                    FOLIO_DROPBOX_CONTENT_URL=self.url, FOLIO_DROPBOX_NOTIFY_URL=self.url,
+                    FOLIO_DROPBOX_APP_KEY="test-app-key")
+
+    def login(self, env):
+        """`folio dropbox login --no-browser`, with this script as the browser."""
+        login = subprocess.Popen([FOLIO, "dropbox", "login", "--no-browser"], env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        url = login.stdout.readline().strip().removeprefix("open: ")
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *a):
+                return None
+        try:
+            urllib.request.build_opener(NoRedirect).open(url)
+            raise SystemExit("the fake's Allow page did not redirect")
+        except urllib.error.HTTPError as e:
+            back = e.headers["Location"]
+        urllib.request.urlopen(back).read()
+        if login.wait(30) != 0:
+            raise SystemExit(f"dropbox login: {login.stderr.read()}")
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait(10)
+
+
+def dropbox(edits=20, n=10000):
+    fake = FakeDropbox()
+    tag = str(int(time.time()))
+    try:
+        if "FOLIO_WPC_URL" in os.environ:
+            dropbox_latency(fake, tag, edits)
+        dropbox_resync(fake, tag, n)
+    finally:
+        fake.stop()
+
+
+def dropbox_latency(fake, tag, edits):
+    wpc = {"url": os.environ["FOLIO_WPC_URL"], "user": os.environ["FOLIO_WPC_USER"], "password": os.environ["FOLIO_WPC_APP_PASSWORD"]}
+    data = os.path.join(WORK, "data-dropbox")
+    shutil.rmtree(data, ignore_errors=True)
+    env = fake.env(dict(folio_env(data), FOLIO_APP_PASSWORD=wpc["password"]))
+    fake.login(env)
+    base = os.path.join(WORK, "base", "0.v")
+    if not os.path.exists(base):
+        make_photos(os.path.join(WORK, "dropbox-base"), 1, "db")
+    target = os.path.join(WORK, "dropbox-edit.jpg")
+    run("vips", "copy", base, f"{target}[Q=90]")
+    path = f"/Bench {tag}/Latency/edit.jpg"
+    fake.ask(f"put {path}\t{target}")
+    run(FOLIO, "site", "add", "companion", "--wordpress", wpc["url"], "--user", wpc["user"], env=env)
+    run(FOLIO, "album", "add", f"dropbox:/Bench {tag}/Latency", "--site", "companion", "--naming", f"dbx-{tag}-{{sequence}}", env=env)
+    run(FOLIO, "sync", "--json", env=env)
+    url = [m for m in media(wpc["url"], wpc["user"], wpc["password"], f"dbx-{tag}") if m["source_url"].endswith(".webp")][-1]["source_url"]
+
+    def served():
+        with urllib.request.urlopen(f"{url}?{time.monotonic_ns()}") as r:
+            return hashlib.sha256(r.read()).hexdigest()
+
+    watch = subprocess.Popen([FOLIO, "watch"], env=dict(env, FOLIO_RESCAN_SECS="3600"),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(3)
+    samples = []
+
+    def put(edited):
+        shutil.copyfile(edited, target)  # the next edit may start from this one, as in a folder
+        fake.ask(f"put {path}\t{target}")
+    try:
+        in_place_edits(edits, base, target, served, served(), samples, put)
+    finally:
+        watch.terminate()
+        watch.wait(15)
+    q = statistics.quantiles(samples, n=20)
+    print(f"Dropbox: a photo changed in Dropbox → new bytes at the same URL (long poll, companion site), {edits} edits:")
+    print(f"  p50 {statistics.median(samples):.2f} s, p95 {q[18]:.2f} s  (goal <= 5 s)")
+
+
+def dropbox_resync(fake, tag, n):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeMedia)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    data = os.path.join(WORK, "data-dropbox-many")
+    shutil.rmtree(data, ignore_errors=True)
+    env = fake.env(dict(folio_env(data), FOLIO_APP_PASSWORD="x"))
+    fake.login(env)
+    fake.ask(f"seed /Many {tag} {n}")
+    run(FOLIO, "site", "add", "fake", "--wordpress", f"http://127.0.0.1:{server.server_port}/", "--user", "bench", env=env)
+    run(FOLIO, "album", "add", f"dropbox:/Many {tag}", "--site", "fake", env=env)
+    t = time.monotonic()
+    first = json.loads(run(FOLIO, "sync", "--json", env=env).stdout)
+    first_s = time.monotonic() - t
+    first_stats = json.loads(fake.ask("stats"))
+    t = time.monotonic()
+    again = json.loads(run(FOLIO, "sync", "--json", env=env).stdout)
+    again_s = time.monotonic() - t
+    stats = json.loads(fake.ask("stats"))
+    server.shutdown()
+    calls = sum(stats["calls"].values())
+    detail = ", ".join(f"{k} {v}" for k, v in sorted(stats["calls"].items()))
+    print(f"Dropbox: {n} entries (fake Dropbox and fake media endpoint, so this measures Folio alone):")
+    print(f"  first sync: {first_s:.1f} s, {first['uploaded']} uploaded, {first_stats['downloads']} downloads")
+    print(f"  re-sync of the unchanged folder: {again_s:.2f} s, {calls} API calls ({detail}), "
+          f"{stats['downloads']} downloads, {again['uploaded'] + again['replaced']} uploads  (goal: a handful of calls, 0 downloads)")
+
+
 def main():
-    """`bench_sync.py` runs every part; `bench_sync.py idle` or `bench_sync.py many-sites` only
-    that part (neither needs WordPress)."""
+    """`bench_sync.py` runs every part; `bench_sync.py idle`, `bench_sync.py many-sites` or
+    `bench_sync.py dropbox` only that part (the first two need no WordPress; the Dropbox latency
+    needs the companion site)."""
     os.makedirs(WORK, exist_ok=True)
     if sys.argv[1:] == ["many-sites"]:
         return many_sites()
+    if sys.argv[1:] == ["dropbox"]:
+        return dropbox()
     if sys.argv[1:] != ["idle"]:
         wp = {"url": os.environ["FOLIO_WP_URL"], "user": os.environ["FOLIO_WP_USER"], "password": os.environ["FOLIO_WP_APP_PASSWORD"]}
         src, data, env = throughput(wp)
@@ -367,6 +499,7 @@ def main():
         wpc = {"url": os.environ["FOLIO_WPC_URL"], "user": os.environ["FOLIO_WPC_USER"], "password": os.environ["FOLIO_WPC_APP_PASSWORD"]}
         latency_in_place(wpc)
         many_sites()
+        dropbox()
     idle_and_resync()
 
 
