@@ -31,6 +31,12 @@ pub fn builder() -> Builder<tauri::Wry> {
             crate::settings::set_album_settings,
             crate::settings::album_targets,
             crate::settings::set_album_target,
+            crate::dropbox::dropbox_status,
+            crate::dropbox::dropbox_sign_in,
+            crate::dropbox::dropbox_wait,
+            crate::dropbox::dropbox_folders,
+            crate::dropbox::add_dropbox_folder,
+            crate::dropbox::dropbox_logout,
         ])
         .events(collect_events![ipc::EngineEvent])
 }

@@ -270,6 +270,11 @@ pub async fn remove_site(state: State<'_, AppState>, name: String) -> Answer<()>
 
 /// Why a dropped path cannot become an album, in words for the drop overlay; `None` if it can.
 pub fn drop_problem(path: &Path) -> Option<String> {
+    // Only what the OS delivers (full paths); a `dropbox:` location is added through the
+    // Dropbox commands, never as a dropped "folder".
+    if !path.is_absolute() {
+        return Some("is not a folder on this computer.".into());
+    }
     if path.is_dir() {
         return None;
     }

@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod bindings;
+mod dropbox;
 mod ipc;
 mod photos;
 mod settings;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub app: AppHandle,
     /// Albums were added: the auto-sync loop restarts its watcher to include them.
     pub albums_changed: Arc<tokio::sync::Notify>,
+    /// A Dropbox sign-in waiting for the browser.
+    pub dropbox_sign_in: tokio::sync::Mutex<Option<folio_engine::DropboxSignIn>>,
 }
 
 /// Forwards everything the engine says to the tray and the web view (a closed window is fine:
@@ -103,6 +106,7 @@ fn main() {
                 data_dir,
                 app: app.handle().clone(),
                 albums_changed: albums_changed.clone(),
+                dropbox_sign_in: Default::default(),
             });
             tray::create(app.handle())?;
             tauri::async_runtime::spawn(forward_events(app.handle().clone(), engine.clone()));

@@ -2,6 +2,7 @@
 //! against the real WordPress (the companion site from tests/with-wordpress.sh). Screenshots go
 //! to $CARGO_TARGET_DIR/screenshots, or to docs/screenshots with FOLIO_UPDATE_SCREENSHOTS=1.
 
+mod dropbox;
 mod webdriver;
 
 use serde_json::json;
@@ -25,6 +26,9 @@ fn shots_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
     target.join("screenshots")
 }
+
+/// One window test at a time: each starts its own X server and tauri-driver.
+static WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 struct Site {
     url: String,
@@ -75,6 +79,7 @@ fn sample_album(dir: &Path, name: &str) -> (PathBuf, usize) {
 #[test]
 fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     let Some((site, tauri_driver)) = prerequisites() else { return };
+    let _one_window = WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let album_name = format!("Weddings{}", std::process::id());

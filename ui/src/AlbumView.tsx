@@ -84,7 +84,8 @@ export function AlbumView(props: {
           </div>
           <div class="album-body">
             <Show when={shown().length > 0} fallback={<p class="muted empty-grid">{emptyText(photos.latest?.length ?? 0, search())}</p>}>
-              <PhotoGrid photos={shown()} live={props.live} selected={selected()?.assetId ?? null} onSelect={setSelected} />
+              <PhotoGrid photos={shown()} live={props.live} selected={selected()?.assetId ?? null} onSelect={setSelected}
+                sourceLabel={props.album.root.startsWith("dropbox:") ? "Dropbox" : "Folder"} />
             </Show>
             <Show when={selected()}>
               {(p) => <PhotoPanel photo={p()} root={props.album.root} onClose={() => setSelected(null)} />}

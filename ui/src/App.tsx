@@ -10,13 +10,20 @@ import { dropSummary } from "./drop";
 import { SitesView } from "./SitesView";
 import { ActivityView } from "./ActivityView";
 import { AlbumView } from "./AlbumView";
+import { DropboxView } from "./DropboxView";
 
-type View = { kind: "album"; root: string } | { kind: "sites" } | { kind: "activity" } | { kind: "welcome" };
+type View =
+  | { kind: "album"; root: string }
+  | { kind: "sites" }
+  | { kind: "dropbox" }
+  | { kind: "activity" }
+  | { kind: "welcome" };
 
 export function App() {
   const [albums, { refetch: refetchAlbums }] = createResource(() => call(commands.albums()));
   const [sites, { refetch: refetchSites }] = createResource(() => call(commands.sites()));
   const [info, { refetch: refetchInfo }] = createResource(() => call(commands.appInfo()));
+  const [dropbox, { refetch: refetchDropbox }] = createResource(() => call(commands.dropboxStatus()));
   const [view, setView] = createSignal<View>({ kind: "welcome" });
   // The engine's progress model, as it last sent it.
   const [progress, setProgress] = createSignal<Progress | null>(null);
@@ -56,6 +63,12 @@ export function App() {
   const chooseFolder = async () => {
     const picked = await open({ directory: true, multiple: true, title: "Choose folders to sync" });
     if (picked) await addFolders(Array.isArray(picked) ? picked : [picked]);
+  };
+
+  const dropboxAlbumAdded = async (name: string) => {
+    await refetchAlbums();
+    const added = albums()?.find((a) => a.name === name);
+    if (added) setView({ kind: "album", root: added.root });
   };
 
   // With albums and nothing chosen, show the first album rather than the welcome page.
@@ -129,9 +142,16 @@ export function App() {
           </For>
         </nav>
         <button class="add" onClick={chooseFolder}>+ Add folder</button>
+        <button class="add" data-action="add-dropbox" onClick={() => setView({ kind: "dropbox" })}>+ Add Dropbox folder</button>
         <div class="section-title">Folio</div>
         <button class="nav" data-view="sites" classList={{ selected: view().kind === "sites" }} onClick={() => setView({ kind: "sites" })}>
           Sites <span class="badge" classList={{ alert: (sites() ?? []).some((s) => s.state !== "ok") }}>{sites()?.length ?? 0}</span>
+        </button>
+        <button class="nav" data-view="dropbox" classList={{ selected: view().kind === "dropbox" }} onClick={() => setView({ kind: "dropbox" })}>
+          Dropbox
+          <span class="account" classList={{ muted: !dropbox()?.connected }}>
+            {dropbox()?.connected ? (dropbox()?.name ?? "Connected") : "Not connected"}
+          </span>
         </button>
         <button class="nav" data-view="activity" classList={{ selected: view().kind === "activity" }} onClick={() => setView({ kind: "activity" })}>
           Activity
@@ -155,6 +175,9 @@ export function App() {
           <Match when={view().kind === "sites"}>
             <SitesView sites={sites() ?? []} onChange={() => { void refetchSites(); void refetchAlbums(); }} />
           </Match>
+          <Match when={view().kind === "dropbox"}>
+            <DropboxView account={dropbox()} onAccountChange={() => void refetchDropbox()} onAlbumAdded={dropboxAlbumAdded} />
+          </Match>
           <Match when={view().kind === "activity"}>
             <ActivityView />
           </Match>
@@ -164,7 +187,8 @@ export function App() {
           </Match>
           <Match when={true}>
             <Welcome hasSites={(sites()?.length ?? 0) > 0} hasAlbums={(albums()?.length ?? 0) > 0}
-              onAddSite={() => setView({ kind: "sites" })} onChoose={chooseFolder} />
+              onAddSite={() => setView({ kind: "sites" })} onChoose={chooseFolder}
+              onDropbox={() => setView({ kind: "dropbox" })} />
           </Match>
         </Switch>
       </main>
@@ -188,7 +212,13 @@ export function App() {
   );
 }
 
-function Welcome(props: { hasSites: boolean; hasAlbums: boolean; onAddSite: () => void; onChoose: () => void }) {
+function Welcome(props: {
+  hasSites: boolean;
+  hasAlbums: boolean;
+  onAddSite: () => void;
+  onChoose: () => void;
+  onDropbox: () => void;
+}) {
   return (
     <section class="welcome" aria-labelledby="welcome-title">
       <img src="/icon.png" alt="" />
@@ -205,7 +235,8 @@ function Welcome(props: { hasSites: boolean; hasAlbums: boolean; onAddSite: () =
           </Show>
         </li>
         <li classList={{ done: props.hasAlbums }}>
-          <strong>Add a folder.</strong> Drop your Lightroom export folder anywhere on this window.
+          <strong>Add a folder.</strong> Drop your Lightroom export folder anywhere on this window, or
+          pick a folder in <button class="link" onClick={props.onDropbox}>Dropbox</button>.
         </li>
       </ol>
       <div class="dropzone" role="button" tabindex="0" onClick={props.onChoose}

@@ -33,6 +33,8 @@ export function PhotoGrid(props: {
   onSelect: (p: PhotoRow) => void;
   /** For tests without layout (jsdom): the size to assume. */
   assumeSize?: { width: number; height: number };
+  /** Where the source photos are: "Folder" or "Dropbox". */
+  sourceLabel?: string;
 }) {
   let scroller!: HTMLDivElement;
   const [scrollTop, setScrollTop] = createSignal(0);
@@ -87,7 +89,7 @@ export function PhotoGrid(props: {
                 <span class="pair" style={{ "grid-template-columns": `repeat(${1 + Math.max(1, p.sites.length)}, 1fr)` }}>
                   <span class="thumb">
                     <img src={thumbSrc("source", p.assetId)} alt="" loading="lazy" decoding="async" />
-                    <span class="thumb-label">Folder</span>
+                    <span class="thumb-label">{props.sourceLabel ?? "Folder"}</span>
                   </span>
                   <Show when={p.sites.length > 0}
                     fallback={<span class="thumb"><span class="no-thumb">No site for this album yet</span></span>}>

@@ -219,6 +219,63 @@ async setAlbumTarget(root: string, target: AlbumTarget) : Promise<Result<null, I
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async dropboxStatus() : Promise<Result<DropboxAccount, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dropbox_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Starts a sign-in, opens Dropbox's page in the browser and returns its address.
+ */
+async dropboxSignIn() : Promise<Result<string, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dropbox_sign_in") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Waits for the browser to come back from Dropbox, then keeps the sign-in.
+ */
+async dropboxWait() : Promise<Result<DropboxAccount, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dropbox_wait") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async dropboxFolders(path: string) : Promise<Result<DropboxFolder[], IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dropbox_folders", { path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * A Dropbox folder becomes an album that syncs to every connected site; returns its name.
+ */
+async addDropboxFolder(path: string) : Promise<Result<string, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_dropbox_folder", { path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async dropboxLogout() : Promise<Result<boolean, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("dropbox_logout") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -287,6 +344,8 @@ export type AppInfo = { version: string; dataDir: string; autoSyncPaused: boolea
  * One source photo in an album; survives renames.
  */
 export type AssetId = number
+export type DropboxAccount = { connected: boolean; name: string | null; email: string | null }
+export type DropboxFolder = { name: string; path: string }
 /**
  * The engine's events, forwarded as they are (the `engine-event` event).
  */

@@ -6,6 +6,7 @@
 use crate::secrets::Secrets;
 use crate::{Engine, EngineError, ErrorCode};
 use folio_auth::{AuthError, Loopback, Provider, SignIn};
+use folio_sources::dropbox::wire::Entry;
 use folio_sources::dropbox::{AccessToken, DropboxApi, Endpoints};
 use folio_sources::{DropboxSource, SourceError, SourceErrorKind as Kind, Sources};
 use serde::Serialize;
@@ -113,6 +114,14 @@ pub struct DropboxAccount {
     pub email: Option<String>,
 }
 
+/// A folder in the user's Dropbox, for browsing.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DropboxFolder {
+    pub name: String,
+    /// As Dropbox displays it, e.g. `/Clients/Smith`.
+    pub path: String,
+}
+
 /// A sign-in under way: open `url` in the browser, then [`Engine::dropbox_finish`].
 pub struct DropboxSignIn {
     pub url: String,
@@ -184,6 +193,23 @@ impl Engine {
         // An empty setting reads as signed out.
         self.state.store.set_setting(ACCOUNT_SETTING, "").await?;
         Ok(revoked)
+    }
+
+    /// The folders directly in `path` of the user's Dropbox ("" for the top), by name.
+    pub async fn dropbox_folders(&self, path: &str) -> Result<Vec<DropboxFolder>, EngineError> {
+        let api = DropboxApi::new(Endpoints::from_env(), self.state.dropbox.clone());
+        let path = path.trim_end_matches('/');
+        let mut folders: Vec<DropboxFolder> = api
+            .children(path)
+            .await?
+            .into_iter()
+            .filter_map(|e| match e {
+                Entry::Folder(f) => Some(DropboxFolder { name: f.name, path: f.path_display }),
+                _ => None,
+            })
+            .collect();
+        folders.sort_by_key(|f| f.name.to_lowercase());
+        Ok(folders)
     }
 
     /// Checks that a `dropbox:/Some/Folder` album can be read before it is added.

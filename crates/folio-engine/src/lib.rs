@@ -34,7 +34,9 @@ mod workers;
 
 pub use albums::AlbumSummary;
 pub use companion::{companion_plugin_zip, ReconcileReport};
-pub use dropbox::{DropboxAccount, DropboxSignIn, REDIRECT_PATH, REDIRECT_PORTS, SIGN_IN_TIMEOUT};
+pub use dropbox::{
+    DropboxAccount, DropboxFolder, DropboxSignIn, REDIRECT_PATH, REDIRECT_PORTS, SIGN_IN_TIMEOUT,
+};
 pub use error::{EngineError, ErrorCode};
 pub use folio_model::{
     AlbumId, AlbumProgress, AlbumSettings, AssetId, Capabilities, ImageFormat, OutputFormat,

@@ -116,6 +116,24 @@ impl DropboxApi {
             .ok_or_else(|| SourceError::new(Kind::Unavailable, "Dropbox reset a new cursor"))
     }
 
+    /// The entries directly in `path` (not recursive), every page: for browsing folders.
+    pub async fn children(&self, path: &str) -> Result<Vec<Entry>, SourceError> {
+        let arg = ListFolderArg { path: path.to_string(), recursive: false, limit: None };
+        let Some(mut page) = self.rpc::<ListFolderResult>("/2/files/list_folder", &arg).await?
+        else {
+            return Err(SourceError::new(Kind::Unavailable, "Dropbox reset a new listing"));
+        };
+        let mut entries = std::mem::take(&mut page.entries);
+        while page.has_more {
+            let Some(mut next) = self.continue_from(&page.cursor).await? else {
+                return Err(SourceError::new(Kind::Unavailable, "Dropbox reset a listing"));
+            };
+            entries.append(&mut next.entries);
+            page = next;
+        }
+        Ok(entries)
+    }
+
     /// Everything after `cursor`, every page; `None` when Dropbox reset the cursor.
     pub async fn changes_since(
         &self,

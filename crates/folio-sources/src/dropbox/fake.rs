@@ -252,18 +252,44 @@ fn cursor(d: &Dropbox, mode: &str, pos: usize, root: &str) -> String {
     format!("{mode}|{pos}|{}|{root}", d.epoch)
 }
 
+/// Everything under `root` (`L`), or only its children, folders first (`N`, non-recursive).
+fn listing(d: &Dropbox, mode: &str, root: &str) -> Vec<Entry> {
+    let files = d.files.iter().filter(|(k, _)| under(root, k));
+    if mode == "L" {
+        return files.map(|(_, f)| Entry::File(file_entry(f))).collect();
+    }
+    let depth = if root.is_empty() { 1 } else { root.matches('/').count() + 1 };
+    let mut folders = BTreeMap::new();
+    let mut direct = Vec::new();
+    for (_, f) in files {
+        let parts: Vec<&str> = f.display.split('/').collect();
+        if parts.len() == depth + 1 {
+            direct.push(Entry::File(file_entry(f)));
+        } else {
+            let display = parts[..=depth].join("/");
+            folders.entry(display.to_lowercase()).or_insert(display);
+        }
+    }
+    let mut out: Vec<Entry> = folders
+        .into_iter()
+        .map(|(lower, display)| {
+            let name = display.rsplit('/').next().unwrap_or_default().to_string();
+            let id = format!("id:folder:{lower}");
+            Entry::Folder(FolderEntry { name, id, path_lower: lower, path_display: display })
+        })
+        .collect();
+    out.append(&mut direct);
+    out
+}
+
 fn page(d: &Dropbox, mode: &str, pos: usize, root: &str) -> Response {
-    let (entries, next, has_more): (Vec<Entry>, String, bool) = if mode == "L" {
-        let all: Vec<Entry> = d
-            .files
-            .iter()
-            .filter(|(k, _)| under(root, k))
-            .map(|(_, f)| Entry::File(file_entry(f)))
-            .collect();
+    let (entries, next, has_more): (Vec<Entry>, String, bool) = if mode == "L" || mode == "N" {
+        let all = listing(d, mode, root);
         let end = (pos + d.page_size).min(all.len());
         let more = end < all.len();
-        let next = if more { cursor(d, "L", end, root) } else { cursor(d, "C", d.log.len(), root) };
-        (all[pos..end].to_vec(), next, more)
+        let next =
+            if more { cursor(d, mode, end, root) } else { cursor(d, "C", d.log.len(), root) };
+        (all[pos.min(end)..end].to_vec(), next, more)
     } else {
         let events: Vec<(usize, &Entry)> = d
             .log
@@ -295,7 +321,7 @@ async fn list_folder(
     if !exists {
         return not_found();
     }
-    page(&d, "L", 0, &root)
+    page(&d, if arg.recursive { "L" } else { "N" }, 0, &root)
 }
 
 /// (mode, position, epoch, root)

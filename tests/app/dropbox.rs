@@ -1,0 +1,137 @@
+//! Dropbox through the window, against the fake Dropbox: Connect Dropbox, the browser's round
+//! trip to the app's loopback listener, the account in the sidebar, a folder picked one level at a
+//! time, and its photos on the real WordPress with Dropbox's thumbnails beside the site's.
+
+use crate::webdriver::Driver;
+use crate::{prerequisites, shots_dir, WINDOW};
+use folio_sources::dropbox::fake::FakeDropbox;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Clicks the folder button named `name` in the picker, once it is listed.
+fn open_folder(d: &Driver, name: &str) {
+    let clicked = d.exec(
+        "for (let i = 0; i < 100; i++) {
+           const b = [...document.querySelectorAll('button.folder')]
+             .find((b) => b.textContent.trim().endsWith(arguments[0]));
+           if (b) { b.click(); return 'ok'; }
+           await new Promise((r) => setTimeout(r, 100));
+         }
+         return [...document.querySelectorAll('.folder-picker')].map((p) => p.innerText).join();",
+        json!([name]),
+    );
+    assert_eq!(clicked, "ok", "no folder {name} in the picker: {clicked}");
+}
+
+#[test]
+fn a_photographer_connects_dropbox_and_syncs_a_folder_from_it() {
+    let Some((site, tauri_driver)) = prerequisites() else { return };
+    let _one_window = WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let fake = runtime.block_on(FakeDropbox::start("unused", Duration::from_secs(3600)));
+    let folder = format!("Smith Wedding {}", std::process::id());
+    let photos = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/photos/orientation");
+    let names = ["landscape_1.jpg", "landscape_6.jpg", "portrait_3.jpg"];
+    for name in names {
+        let bytes = std::fs::read(photos.join(name)).unwrap();
+        fake.put(&format!("/Clients/{folder}/{name}"), &bytes);
+    }
+    fake.put("/Phone/IMG_0001.jpg", &std::fs::read(photos.join(names[0])).unwrap());
+
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let authorize = format!("{}/oauth2/authorize", fake.url);
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_folio-app"));
+    let d = Driver::start(
+        &tauri_driver,
+        &app,
+        &[
+            ("FOLIO_DATA_DIR", data.to_str().unwrap()),
+            ("FOLIO_SECRETS", "file"),
+            ("FOLIO_DROPBOX_AUTHORIZE_URL", &authorize),
+            ("FOLIO_DROPBOX_API_URL", &fake.url),
+            ("FOLIO_DROPBOX_CONTENT_URL", &fake.url),
+            ("FOLIO_DROPBOX_NOTIFY_URL", &fake.url),
+            ("FOLIO_DROPBOX_APP_KEY", "test-app-key"),
+            // The sign-in page is opened by the test itself, as the user's browser would.
+            ("BROWSER", "true"),
+        ],
+    );
+    d.wait_text(".welcome", Duration::from_secs(30), |t| t.contains("Dropbox"));
+    let added = d.exec(
+        "await window.__TAURI_INTERNALS__.invoke('add_site',
+           { name: 'Portfolio', url: arguments[0], user: arguments[1], password: arguments[2] });
+         return 'ok';",
+        json!([site.url, site.user, site.password]),
+    );
+    assert_eq!(added, "ok", "{added}");
+
+    // Signed out: the sidebar says so and the Dropbox page offers to connect.
+    let nav = d
+        .wait_text("[data-view=dropbox]", Duration::from_secs(10), |t| t.contains("Not connected"));
+    assert!(nav.starts_with("Dropbox"), "{nav}");
+    d.click("[data-action=add-dropbox]");
+    d.click("button.connect");
+    let url = d.exec(
+        "for (let i = 0; i < 100; i++) {
+           const a = document.querySelector('a.sign-in-url');
+           if (a) return a.href;
+           await new Promise((r) => setTimeout(r, 100));
+         }
+         return null;",
+        json!([]),
+    );
+    let url = url.as_str().unwrap_or_else(|| panic!("no sign-in address shown: {url}"));
+    assert!(url.starts_with(&authorize) && url.contains("code_challenge_method=S256"), "{url}");
+
+    // The browser: Dropbox's Allow page sends it back to the app's listener on 127.0.0.1.
+    let browser = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let allow = browser.get(url).send().unwrap();
+    assert_eq!(allow.status().as_u16(), 302, "{}", allow.text().unwrap_or_default());
+    let back = allow.headers()["Location"].to_str().unwrap().to_string();
+    assert!(back.starts_with("http://127.0.0.1:"), "{back}");
+    assert_eq!(browser.get(&back).send().unwrap().status().as_u16(), 200);
+
+    let account = d
+        .wait_text(".dropbox-account", Duration::from_secs(30), |t| t.contains("Ada Photographer"));
+    assert!(account.contains("never changes, moves or deletes"), "{account}");
+    d.wait_text("[data-view=dropbox]", Duration::from_secs(10), |t| t.contains("Ada Photographer"));
+
+    // One level at a time, as Dropbox lists them.
+    open_folder(&d, "Clients");
+    open_folder(&d, &folder);
+    let crumbs = d.wait_text(".crumbs", Duration::from_secs(10), |t| t.contains(&folder));
+    assert!(crumbs.contains("Clients"), "{crumbs}");
+    d.screenshot(&shots_dir().join("dropbox.png"));
+    d.click("button.use-folder");
+
+    // The album opens and every photo reaches the site.
+    let want = format!("{} synced", names.len());
+    let counts = d.wait_text(".album.selected .counts", Duration::from_secs(240), |t| t == want);
+    assert_eq!(counts, want);
+    let loaded = d.exec(
+        "const deadline = Date.now() + 20000;
+         while (Date.now() < deadline) {
+           const cells = [...document.querySelectorAll('.cell')];
+           const ok = cells.filter((c) => [...c.querySelectorAll('img')]
+             .filter((i) => i.complete && i.naturalWidth > 0).length === 2);
+           if (cells.length === arguments[0] && ok.length === cells.length) return 'ok';
+           await new Promise((r) => setTimeout(r, 200));
+         }
+         return [...document.querySelectorAll('.cell')].map((c) => c.innerText).join(' | ');",
+        json!([names.len()]),
+    );
+    assert_eq!(loaded, "ok", "both thumbnails of every photo: {loaded}");
+    let labels = d.wait_text(".cell", Duration::from_secs(5), |t| !t.is_empty());
+    assert!(labels.contains("Dropbox") && labels.contains("Portfolio"), "{labels}");
+    d.screenshot(&shots_dir().join("dropbox-album.png"));
+
+    let state = fake.state.lock().unwrap();
+    // Source thumbnails came from Dropbox's thumbnail call, not from downloading each photo twice.
+    assert!(state.calls.iter().any(|c| c == "get_thumbnail_batch"), "{:?}", state.calls);
+    assert_eq!(state.downloads, names.len(), "each photo downloaded once, to convert it");
+}
