@@ -12,7 +12,8 @@ pub struct SiteConfig {
     pub kind: String,
     /// Its address (a WordPress site, a Shopify store's domain).
     pub url: String,
-    /// The account Folio signs in as.
+    /// The account Folio signs in as (Shopify: [`crate::shopify::TOKEN_ACCOUNT`] for an Admin
+    /// API token, else the app's client id).
     pub account: String,
 }
 
@@ -31,6 +32,10 @@ impl Backends {
         b.register("wordpress", |site, secret| {
             let wp = crate::wordpress::WordPress::new(&site.url, &site.account, secret)?;
             Ok(Arc::new(wp))
+        });
+        b.register("shopify", |site, secret| {
+            let credentials = crate::shopify::credentials(&site.account, secret);
+            Ok(Arc::new(crate::shopify::Shopify::new(&site.url, credentials)?))
         });
         b
     }

@@ -1,4 +1,4 @@
-//! Where photos are published. Each site type implements [`Destination`]; what it can do is in
+//! Where photos are published (WordPress, Shopify). Each site type implements [`Destination`]; what it can do is in
 //! [`Capabilities`], and every failure is a [`SiteError`] with a class that tells the engine
 //! whether to retry, skip the photo, or stop the site. [`Backends`] makes the right
 //! destination for a site from its kind, so a new site type is one more implementation.
@@ -12,6 +12,7 @@ mod companion;
 mod download;
 mod error;
 mod pacer;
+pub mod shopify;
 pub mod wordpress;
 
 #[cfg(feature = "testing")]

@@ -141,3 +141,50 @@ async fn conformance_wordpress_with_companion() {
     };
     conformance::run(&h).await;
 }
+
+struct ShopifyHarness {
+    store: folio_sites::shopify::fake::FakeShopify,
+    shopify: folio_sites::shopify::Shopify,
+}
+
+#[async_trait::async_trait]
+impl Harness for ShopifyHarness {
+    fn name(&self) -> &str {
+        "shopify (fake store)"
+    }
+    fn destination(&self) -> &dyn Destination {
+        &self.shopify
+    }
+    fn inject(&self, fault: Fault, times: u32) {
+        self.store.inject(fault, times);
+    }
+    fn attempts(&self) -> u32 {
+        ATTEMPTS
+    }
+    async fn served(&self, url: &str) -> Option<Vec<u8>> {
+        Some(reqwest::get(url).await.ok()?.bytes().await.ok()?.to_vec())
+    }
+}
+
+/// Shopify's Files API as the fake store serves it from the published GraphQL shapes: staged
+/// uploads, asynchronous processing, `fileUpdate` in place, cursor pages, error mapping.
+#[tokio::test(flavor = "multi_thread")]
+async fn conformance_shopify_fake_store() {
+    use folio_sites::shopify::{fake, Credentials, Shopify, ShopifyConfig};
+    let store = fake::FakeShopify::start(fake::FakeStoreConfig::default()).await;
+    let token = store.state.lock().unwrap().config.admin_token.clone();
+    let config = ShopifyConfig {
+        pacer: PacerConfig {
+            attempts: ATTEMPTS,
+            base_delay: Duration::from_millis(50),
+            max_delay: Duration::from_millis(200),
+            ..PacerConfig::default()
+        },
+        timeout: Duration::from_secs(1),
+        // Small pages, so listing goes through cursors.
+        page_size: 2,
+        admin_url: Some(store.url.clone()),
+    };
+    let shopify = Shopify::with_config("folio-test", Credentials::Token(token), config).unwrap();
+    conformance::run(&ShopifyHarness { store, shopify }).await;
+}
