@@ -3,27 +3,39 @@
 
 use crate::convert::PresetArgs;
 use clap::Subcommand;
-use folio_engine::{AlbumSettings, Engine, EngineError, ErrorCode, ImageFormat, SiteState};
+use folio_engine::{
+    AlbumSettings, Engine, EngineError, ErrorCode, ImageFormat, ShopifyLogin, SiteState,
+};
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
 pub enum SiteCommand {
-    /// Connect a site. The Application Password is read from FOLIO_APP_PASSWORD, else stdin.
+    /// Connect a site: a WordPress site (its Application Password from FOLIO_APP_PASSWORD, else
+    /// stdin) or a Shopify store (its Admin API token from FOLIO_SHOPIFY_TOKEN, else stdin).
     Add {
         name: String,
         /// The WordPress site's address, e.g. https://example.com
+        #[arg(long, required_unless_present = "shopify", conflicts_with = "shopify")]
+        wordpress: Option<String>,
+        /// The WordPress user name.
+        #[arg(long, required_unless_present = "shopify", conflicts_with = "shopify")]
+        user: Option<String>,
+        /// A Shopify store, e.g. my-prints.myshopify.com
         #[arg(long)]
-        wordpress: String,
-        #[arg(long)]
-        user: String,
+        shopify: Option<String>,
+        /// With --shopify: sign in with a Dev Dashboard app's client id instead of a token (its
+        /// secret from FOLIO_SHOPIFY_CLIENT_SECRET, else stdin).
+        #[arg(long, requires = "shopify")]
+        client_id: Option<String>,
     },
     List {
         #[arg(long)]
         json: bool,
     },
-    /// New credentials for a site whose password was revoked (FOLIO_APP_PASSWORD, else stdin).
+    /// New credentials for a site whose password or token was revoked (FOLIO_APP_PASSWORD, or
+    /// for a Shopify store FOLIO_SHOPIFY_TOKEN or FOLIO_SHOPIFY_CLIENT_SECRET; else stdin).
     Reconnect { name: String },
 }
 
@@ -97,14 +109,15 @@ pub fn fail(e: EngineError) -> ExitCode {
     }
 }
 
-fn read_password() -> Result<String, EngineError> {
-    if let Ok(p) = std::env::var("FOLIO_APP_PASSWORD") {
-        return Ok(p);
+/// A secret from `var`, else stdin (a terminal prompt that does not echo).
+fn read_secret(var: &str, what: &str) -> Result<String, EngineError> {
+    if let Ok(p) = std::env::var(var) {
+        return Ok(p.trim().to_string());
     }
-    let read_failed = |e: std::io::Error| EngineError::config(format!("reading the password: {e}"));
+    let read_failed = |e: std::io::Error| EngineError::config(format!("reading the {what}: {e}"));
     let line = if std::io::stdin().is_terminal() {
         // Typed at a terminal: not echoed, so it is not left on the screen or in a recording.
-        rpassword::prompt_password("Application Password: ").map_err(read_failed)?
+        rpassword::prompt_password(format!("{what}: ")).map_err(read_failed)?
     } else {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).map_err(read_failed)?;
@@ -112,16 +125,44 @@ fn read_password() -> Result<String, EngineError> {
     };
     let p = line.trim().to_string();
     if p.is_empty() {
-        return Err(EngineError::config(
-            "no Application Password given (set FOLIO_APP_PASSWORD or pipe it in)",
-        ));
+        return Err(EngineError::config(format!("no {what} given (set {var} or pipe it in)")));
     }
     Ok(p)
 }
 
+fn read_password() -> Result<String, EngineError> {
+    read_secret("FOLIO_APP_PASSWORD", "Application Password")
+}
+
 pub async fn site(engine: &Engine, command: SiteCommand) -> Result<ExitCode, EngineError> {
     match command {
-        SiteCommand::Add { name, wordpress, user } => {
+        SiteCommand::Add { name, shopify: Some(store), client_id, .. } => {
+            let s = match client_id {
+                Some(client_id) => {
+                    let secret = read_secret("FOLIO_SHOPIFY_CLIENT_SECRET", "client secret")?;
+                    let login =
+                        ShopifyLogin::ClientCredentials { client_id: &client_id, secret: &secret };
+                    engine.add_shopify_store(&name, &store, login).await?
+                }
+                None => {
+                    let token = read_secret("FOLIO_SHOPIFY_TOKEN", "Admin API access token")?;
+                    engine.add_shopify_store(&name, &store, ShopifyLogin::Token(&token)).await?
+                }
+            };
+            println!(
+                "Added store {} ({} at {}): {}; alt text only (Shopify files have no title or caption)",
+                s.name,
+                s.capabilities.account,
+                s.url,
+                mode(&s)
+            );
+        }
+        SiteCommand::Add { name, wordpress, user, .. } => {
+            let (Some(wordpress), Some(user)) = (wordpress, user) else {
+                return Err(EngineError::config(
+                    "give --wordpress URL --user NAME, or --shopify STORE",
+                ));
+            };
             let password = read_password()?;
             let s = engine.add_wordpress_site(&name, &wordpress, &user, &password).await?;
             println!(
@@ -134,7 +175,18 @@ pub async fn site(engine: &Engine, command: SiteCommand) -> Result<ExitCode, Eng
             );
         }
         SiteCommand::Reconnect { name } => {
-            let password = read_password()?;
+            let site = engine.sites().await?.into_iter().find(|s| s.name == name);
+            let password = match site {
+                Some(s)
+                    if s.kind == "shopify" && s.account == folio_engine::SHOPIFY_TOKEN_ACCOUNT =>
+                {
+                    read_secret("FOLIO_SHOPIFY_TOKEN", "Admin API access token")?
+                }
+                Some(s) if s.kind == "shopify" => {
+                    read_secret("FOLIO_SHOPIFY_CLIENT_SECRET", "client secret")?
+                }
+                _ => read_password()?,
+            };
             let s = engine.reconnect_site(&name, &password).await?;
             println!(
                 "Reconnected {} ({} at {}); its waiting photos go up on the next pass",
@@ -178,11 +230,18 @@ fn avif(s: &folio_engine::SiteSummary) -> &'static str {
 
 /// How a site takes a changed photo, in words.
 fn mode(s: &folio_engine::SiteSummary) -> &'static str {
-    if s.capabilities.replace_in_place {
+    if s.capabilities.replace_in_place && s.kind == "shopify" {
+        "replaces in place (same file, same URL)"
+    } else if s.capabilities.replace_in_place {
         "replaces in place (companion plugin)"
     } else {
         "changed photos get a new URL (no companion plugin)"
     }
+}
+
+/// Shopify keeps only alt text with a file.
+fn keeps_title(s: &folio_engine::SiteSummary) -> bool {
+    s.capabilities.fields.contains(&folio_engine::TextField::Title)
 }
 
 pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, EngineError> {
@@ -245,6 +304,9 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
                         .sites
                         .iter()
                         .map(|name| match sites.iter().find(|s| &s.name == name) {
+                            Some(s) if s.capabilities.replace_in_place && !keeps_title(s) => {
+                                format!("{name} (in place, alt text only)")
+                            }
                             Some(s) if s.capabilities.replace_in_place => {
                                 format!("{name} (in place)")
                             }

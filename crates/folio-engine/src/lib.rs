@@ -40,12 +40,15 @@ pub use dropbox::{
 pub use error::{EngineError, ErrorCode};
 pub use folio_model::{
     AlbumId, AlbumProgress, AlbumSettings, AssetId, Capabilities, ImageFormat, OutputFormat,
-    PhotoState, Preset, Progress, SiteId, SiteProgress, SiteState, SyncEvent, TextOverrides, Work,
+    PhotoState, Preset, Progress, SiteId, SiteProgress, SiteState, SyncEvent, TextField,
+    TextOverrides, Work,
 };
+/// The account of a Shopify store connected with an Admin API token (else: an app's client id).
+pub use folio_sites::shopify::TOKEN_ACCOUNT as SHOPIFY_TOKEN_ACCOUNT;
 pub use patterns::{expand, slugify, PatternInput};
 pub use photos::{PhotoDetail, PhotoOnSite, PhotoRow, PushRecord, SentText};
 pub use report::{FailedPhoto, SiteReport, SyncOptions, SyncReport};
-pub use sites::{NewSite, SiteSummary};
+pub use sites::{NewSite, ShopifyLogin, SiteSummary};
 pub use status::{ActivityEntry, AlbumStatus, SiteFormats};
 pub use watch::QUIET;
 

@@ -20,6 +20,14 @@ pub struct NewSite<'a> {
     pub secret: &'a str,
 }
 
+/// How Folio signs in to a Shopify store.
+pub enum ShopifyLogin<'a> {
+    /// A custom app's Admin API access token (`shpat_…`).
+    Token(&'a str),
+    /// A Dev Dashboard app of the merchant's, through the client-credentials grant.
+    ClientCredentials { client_id: &'a str, secret: &'a str },
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteSummary {
     pub id: SiteId,
@@ -87,6 +95,23 @@ impl Engine {
         password: &str,
     ) -> Result<SiteSummary, EngineError> {
         let new = NewSite { name, kind: "wordpress", url, account: user, secret: password };
+        self.add_site(new).await
+    }
+
+    /// A Shopify store (`STORE.myshopify.com`), with an Admin API token or a Dev Dashboard
+    /// app's client id and secret.
+    pub async fn add_shopify_store(
+        &self,
+        name: &str,
+        store: &str,
+        login: ShopifyLogin<'_>,
+    ) -> Result<SiteSummary, EngineError> {
+        let url = folio_sites::shopify::store_domain(store)?;
+        let (account, secret) = match login {
+            ShopifyLogin::Token(token) => (folio_sites::shopify::TOKEN_ACCOUNT, token),
+            ShopifyLogin::ClientCredentials { client_id, secret } => (client_id, secret),
+        };
+        let new = NewSite { name, kind: "shopify", url: &url, account, secret };
         self.add_site(new).await
     }
 
