@@ -12,6 +12,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             ipc::progress,
             ipc::sites,
             ipc::add_site,
+            ipc::add_shopify_site,
             ipc::reconnect_site,
             ipc::remove_site,
             ipc::test_site,

@@ -57,6 +57,8 @@ pub struct AlbumSite {
     /// Why it gets another type than the album asks for.
     pub note: Option<String>,
     pub replace_in_place: bool,
+    /// The site keeps alt text only, no title or caption (Shopify).
+    pub alt_text_only: bool,
 }
 
 #[derive(Serialize, Type)]
@@ -140,6 +142,9 @@ fn album_row(s: AlbumStatus, sites: &[folio_engine::SiteSummary]) -> AlbumRow {
                 replace_in_place: sites
                     .iter()
                     .any(|x| x.id == t.id && x.capabilities.replace_in_place),
+                alt_text_only: sites.iter().any(|x| {
+                    x.id == t.id && !x.capabilities.fields.contains(&folio_engine::TextField::Title)
+                }),
                 id: t.id,
                 name: t.name,
                 state: t.state,
@@ -190,12 +195,20 @@ pub async fn sites(state: State<'_, AppState>) -> Answer<Vec<SiteRow>> {
 }
 
 fn site_row(s: folio_engine::SiteSummary) -> SiteRow {
+    // A Shopify store's stored account is how Folio signs in, not a person.
+    let account = match s.kind.as_str() {
+        "shopify" if s.account == folio_engine::SHOPIFY_TOKEN_ACCOUNT => {
+            "an Admin API token".to_string()
+        }
+        "shopify" => format!("the app {}", s.account),
+        _ => s.account,
+    };
     SiteRow {
         id: s.id,
         name: s.name,
         kind: s.kind,
         url: s.url,
-        account: s.account,
+        account,
         replace_in_place: s.capabilities.replace_in_place,
         formats: s.capabilities.formats,
         notes: s.capabilities.notes,
@@ -216,6 +229,35 @@ pub async fn add_site(
 ) -> Answer<SiteRow> {
     let added = state.engine.add_wordpress_site(&name, &url, &user, &password).await?;
     Ok(site_row(added))
+}
+
+/// A Shopify store: its Admin API `token`, or a Dev Dashboard app's `client_id` and
+/// `client_secret`.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_shopify_site(
+    state: State<'_, AppState>,
+    name: String,
+    store: String,
+    token: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+) -> Answer<SiteRow> {
+    let login = match (&token, &client_id, &client_secret) {
+        (Some(token), _, _) => folio_engine::ShopifyLogin::Token(token),
+        (None, Some(client_id), Some(secret)) => {
+            folio_engine::ShopifyLogin::ClientCredentials { client_id, secret }
+        }
+        _ => {
+            return Err(IpcError {
+                code: "config".into(),
+                message:
+                    "give the store's Admin API access token, or an app's client id and secret"
+                        .into(),
+            })
+        }
+    };
+    Ok(site_row(state.engine.add_shopify_store(&name, &store, login).await?))
 }
 
 /// New credentials for a site that refused the old ones; its waiting photos then go up.

@@ -3,6 +3,7 @@
 //! to $CARGO_TARGET_DIR/screenshots, or to docs/screenshots with FOLIO_UPDATE_SCREENSHOTS=1.
 
 mod dropbox;
+mod shopify;
 mod webdriver;
 
 use serde_json::json;

@@ -114,6 +114,7 @@ function siteModes(album: AlbumRow): string {
       const parts = [];
       if (s.format) parts.push(FORMAT_LABEL[s.format] ?? s.format.toUpperCase());
       parts.push(s.replaceInPlace ? "keeps URLs" : "new URL on change");
+      if (s.altTextOnly) parts.push("alt text only");
       return `${s.name} (${parts.join(", ")})`;
     })
     .join(", ");

@@ -229,7 +229,8 @@ function Welcome(props: {
       </p>
       <ol class="steps">
         <li classList={{ done: props.hasSites }}>
-          <strong>Connect a site.</strong> Your WordPress address, user name and an Application Password.
+          <strong>Connect a site.</strong> A WordPress site (its address, your user name and an Application
+          Password) or a Shopify store.
           <Show when={!props.hasSites}>
             <button onClick={props.onAddSite}>Connect a site</button>
           </Show>

@@ -45,6 +45,18 @@ async addSite(name: string, url: string, user: string, password: string) : Promi
 }
 },
 /**
+ * A Shopify store: its Admin API `token`, or a Dev Dashboard app's `client_id` and
+ * `client_secret`.
+ */
+async addShopifySite(name: string, store: string, token: string | null, clientId: string | null, clientSecret: string | null) : Promise<Result<SiteRow, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("add_shopify_site", { name, store, token, clientId, clientSecret }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * New credentials for a site that refused the old ones; its waiting photos then go up.
  */
 async reconnectSite(name: string, password: string) : Promise<Result<SiteRow, IpcError>> {
@@ -330,7 +342,11 @@ format: string | null;
 /**
  * Why it gets another type than the album asks for.
  */
-note: string | null; replaceInPlace: boolean }
+note: string | null; replaceInPlace: boolean; 
+/**
+ * The site keeps alt text only, no title or caption (Shopify).
+ */
+altTextOnly: boolean }
 /**
  * A connected site and how this album uses it.
  */

@@ -7,7 +7,7 @@ const album = (over: Partial<AlbumRow> = {}): AlbumRow => ({
   id: 1,
   name: "Weddings",
   root: "/photos/weddings",
-  sites: [{ id: 1, name: "blog", state: "ok", format: "webp", note: null, replaceInPlace: true }],
+  sites: [{ id: 1, name: "blog", state: "ok", format: "webp", note: null, replaceInPlace: true, altTextOnly: false }],
   photos: 10,
   synced: 4,
   pending: 6,
@@ -42,9 +42,9 @@ describe("album progress from the engine's model", () => {
   it("says how far each of the album's sites is, and which are paused", () => {
     const a = album({
       sites: [
-        { id: 1, name: "blog", state: "ok", format: "webp", note: null, replaceInPlace: true },
-        { id: 2, name: "shop", state: "unreachable", format: null, note: null, replaceInPlace: false },
-        { id: 3, name: "idle", state: "ok", format: "webp", note: null, replaceInPlace: true },
+        { id: 1, name: "blog", state: "ok", format: "webp", note: null, replaceInPlace: true, altTextOnly: false },
+        { id: 2, name: "shop", state: "unreachable", format: null, note: null, replaceInPlace: false, altTextOnly: false },
+        { id: 3, name: "idle", state: "ok", format: "webp", note: null, replaceInPlace: true, altTextOnly: false },
       ],
     });
     const progress: Progress = {
