@@ -8,7 +8,7 @@ CARGO ?= cargo
 SHELL := bash
 TEST_LOG := $(CARGO_TARGET_DIR)/folio-test.log
 
-.PHONY: bench-dropbox audit fuzz test-crash bench-many-sites bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
+.PHONY: bench-shopify bench-dropbox audit fuzz test-crash bench-many-sites bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
 
 help:
 	@echo "make run            build and start the desktop app"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench-app      the app window: launch time, first screen of thumbnails, scrolling 10,000 photos"
 	@echo "make bench-sync     folio sync vs curl into a real WordPress; watch latency; many sites; idle CPU; re-sync"
 	@echo "make bench-dropbox  the Dropbox part of bench-sync alone: change → served at the same URL; 10,000-entry re-sync"
+	@echo "make bench-shopify  the Shopify part of bench-sync alone: photos/s into the fake store under a standard bucket, THROTTLED answers"
 	@echo "make bench-many-sites  one album to 4 sites, one slow: fast sites' time vs one site, conversions"
 	@echo "make convert ARGS=… run 'folio convert' from source"
 
@@ -94,7 +95,14 @@ bench-sync:
 	scripts/setup.sh bench
 	$(CARGO) build --release -q -p folio-cli
 	$(CARGO) build --release -q -p folio-sources --features testing --example fake_dropbox
+	$(CARGO) build --release -q -p folio-sites --features testing --example fake_shopify
 	tests/with-wordpress.sh python3 scripts/bench_sync.py
+
+bench-shopify:
+	scripts/setup.sh bench
+	$(CARGO) build --release -q -p folio-cli
+	$(CARGO) build --release -q -p folio-sites --features testing --example fake_shopify
+	python3 scripts/bench_sync.py shopify
 
 bench-dropbox:
 	scripts/setup.sh bench

@@ -14,12 +14,15 @@
    delaying proxy, about 2 s per request), next to a one-site sync of the same album: the time
    until the three fast sites have every photo, and the number of conversions. Fake media
    endpoints again, so the figures are Folio's scheduling, not PHP's.
+6. Shopify (the fake store of folio-sites, as its own process, with a standard store's cost
+   bucket: 2,000 points, 100 restored a second): photos per second into it, next to the rate
+   the bucket allows for the points Folio spent, and the number of THROTTLED answers.
 5. Dropbox (the fake Dropbox of folio-sources, run as its own process): a photo changed in
    Dropbox → the new bytes served at the same URL by the companion site, with `folio watch`
    hearing of it through the long poll (p50, p95); and a re-sync of an unchanged 10,000-entry
    Dropbox folder: API calls and downloads.
 """
-import http.server, json, os, shutil, statistics, struct, subprocess, sys, tempfile, threading
+import http.client, http.server, json, os, shutil, statistics, struct, subprocess, sys, tempfile, threading
 import time, urllib.error, urllib.parse, urllib.request, zlib, base64, hashlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -146,8 +149,7 @@ def latency_in_place(wpc, edits=20):
     url = [m for m in media(wpc["url"], wpc["user"], wpc["password"], "inplace") if m["source_url"].endswith(".webp")][-1]["source_url"]
 
     def served():
-        with urllib.request.urlopen(f"{url}?{time.monotonic_ns()}") as r:
-            return hashlib.sha256(r.read()).hexdigest()
+        return served_sha(url)
 
     watch = subprocess.Popen([FOLIO, "watch"], env=dict(env, FOLIO_RESCAN_SECS="3600"),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -161,6 +163,18 @@ def latency_in_place(wpc, edits=20):
     q = statistics.quantiles(samples, n=20)
     print(f"watch latency with the companion plugin, same URL, {edits} edits of a 2560 px photo:")
     print(f"  p50 {statistics.median(samples):.2f} s, p95 {q[18]:.2f} s  (goal p50 <= 3 s)")
+
+
+def served_sha(url):
+    """SHA-256 of what `url` serves now. PHP's server can cut a file short while the companion
+    plugin swaps it; that read is simply made again."""
+    for _ in range(5):
+        try:
+            with urllib.request.urlopen(f"{url}?{time.monotonic_ns()}") as r:
+                return hashlib.sha256(r.read()).hexdigest()
+        except http.client.IncompleteRead:
+            time.sleep(0.05)
+    raise SystemExit(f"{url} kept breaking off")
 
 
 def in_place_edits(edits, base, target, served, seen, samples, write=None):
@@ -435,8 +449,7 @@ def dropbox_latency(fake, tag, edits):
     url = [m for m in media(wpc["url"], wpc["user"], wpc["password"], f"dbx-{tag}") if m["source_url"].endswith(".webp")][-1]["source_url"]
 
     def served():
-        with urllib.request.urlopen(f"{url}?{time.monotonic_ns()}") as r:
-            return hashlib.sha256(r.read()).hexdigest()
+        return served_sha(url)
 
     watch = subprocess.Popen([FOLIO, "watch"], env=dict(env, FOLIO_RESCAN_SECS="3600"),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -483,15 +496,50 @@ def dropbox_resync(fake, tag, n):
           f"{stats['downloads']} downloads, {again['uploaded'] + again['replaced']} uploads  (goal: a handful of calls, 0 downloads)")
 
 
+def shopify(n=300, bucket=(2000.0, 100.0)):
+    exe = os.path.join(TARGET, "release", "examples", "fake_shopify")
+    store = subprocess.Popen([exe, str(bucket[0]), str(bucket[1])], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    url = store.stdout.readline().strip().removeprefix("url: ")
+    token = store.stdout.readline().strip().removeprefix("token: ")
+    src = os.path.join(WORK, "shopify")
+    shutil.rmtree(src, ignore_errors=True)
+    os.makedirs(src)
+    for i in range(n):
+        tiny_png(os.path.join(src, f"s{i:04}.png"), i)
+    data = os.path.join(WORK, "data-shopify")
+    shutil.rmtree(data, ignore_errors=True)
+    env = dict(folio_env(data), FOLIO_SHOPIFY_ADMIN_URL=url, FOLIO_SHOPIFY_TOKEN=token)
+    run(FOLIO, "site", "add", "shop", "--shopify", "folio-bench.myshopify.com", env=env)
+    run(FOLIO, "album", "add", src, "--site", "shop", env=env)
+    t = time.monotonic()
+    report = json.loads(run(FOLIO, "sync", "--json", env=env).stdout)
+    took = time.monotonic() - t
+    store.stdin.write("stats\n")
+    store.stdin.flush()
+    stats = json.loads(store.stdout.readline())
+    store.stdin.close()
+    store.wait(10)
+    per_photo = stats["spent"] / n
+    # What the bucket allows: its contents at once, then the restore rate.
+    allowed_s = max(0.0, stats["spent"] - bucket[0]) / bucket[1]
+    print(f"Shopify: {n} small photos into the fake store, bucket {bucket[0]:.0f} points, {bucket[1]:.0f}/s:")
+    print(f"  {n / took:.1f} photos/s ({took:.1f} s, {report['uploaded']} uploaded, {len(report['failed'])} failed); "
+          f"{per_photo:.1f} points a photo, so the bucket allows the lot in {allowed_s:.1f} s")
+    print(f"  THROTTLED answers: {stats['throttled']}  (goal: close to the bucket's limit, few throttles)")
+
+
 def main():
     """`bench_sync.py` runs every part; `bench_sync.py idle`, `bench_sync.py many-sites` or
-    `bench_sync.py dropbox` only that part (the first two need no WordPress; the Dropbox latency
-    needs the companion site)."""
+    `bench_sync.py dropbox` or `bench_sync.py shopify` only that part (only the Dropbox latency
+    needs WordPress: the companion site)."""
     os.makedirs(WORK, exist_ok=True)
     if sys.argv[1:] == ["many-sites"]:
         return many_sites()
     if sys.argv[1:] == ["dropbox"]:
         return dropbox()
+    if sys.argv[1:] == ["shopify"]:
+        return shopify()
     if sys.argv[1:] != ["idle"]:
         wp = {"url": os.environ["FOLIO_WP_URL"], "user": os.environ["FOLIO_WP_USER"], "password": os.environ["FOLIO_WP_APP_PASSWORD"]}
         src, data, env = throughput(wp)
@@ -500,6 +548,7 @@ def main():
         latency_in_place(wpc)
         many_sites()
         dropbox()
+        shopify()
     idle_and_resync()
 
 

@@ -42,7 +42,7 @@ fn main() {
                 Some((_, Err(e))) => format!("error: {e}"),
                 None => "error: put <dropbox path>\\t<local file>".into(),
             },
-            "seed" => match rest.split_once(' ').map(|(f, n)| (f, n.parse::<u32>())) {
+            "seed" => match rest.rsplit_once(' ').map(|(f, n)| (f, n.parse::<u32>())) {
                 Some((folder, Ok(n))) => {
                     for i in 0..n {
                         fake.put(&format!("{folder}/{:02}/p{i:05}.png", i / 500), &tiny_png(i));
