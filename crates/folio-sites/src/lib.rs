@@ -6,9 +6,11 @@
 //! With the `testing` feature: an in-process fake destination, a fault-injecting proxy for
 //! HTTP backends, and the conformance suite every destination must pass.
 
+mod app_passwords;
 mod backends;
 pub mod body;
 mod companion;
+pub mod discover;
 mod download;
 mod error;
 mod pacer;
@@ -22,6 +24,7 @@ pub mod fake;
 #[cfg(feature = "testing")]
 pub mod proxy;
 
+pub use app_passwords::AppPassword;
 pub use backends::{Backends, SiteConfig};
 pub use companion::{CompanionInfo, Replaced};
 pub use download::download;
