@@ -1,5 +1,5 @@
 //! Signing in through the user's own browser, for sources and sites that use it (Dropbox's
-//! OAuth 2 with PKCE; later WordPress's authorize-application page): a one-shot listener on
+//! OAuth 2 with PKCE; WordPress's authorize-application page): a one-shot listener on
 //! 127.0.0.1 that receives the redirect, and the OAuth exchange. No secret passes through here
 //! into a log or an error message; storing tokens is the caller's (the OS keychain).
 

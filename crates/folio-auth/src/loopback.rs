@@ -33,6 +33,12 @@ pub struct Redirect {
 }
 
 impl Redirect {
+    /// The user said no: OAuth's `error`, or WordPress's `success=false` (its reject URL).
+    pub fn refused(&self) -> bool {
+        self.params.contains_key("error")
+            || self.params.get("success").is_some_and(|s| s == "false")
+    }
+
     /// The authorization code, or why there is none (the user pressed Cancel or Reject).
     pub fn code(&self) -> Result<&str, AuthError> {
         if let Some(error) = self.params.get("error") {
@@ -99,7 +105,7 @@ impl Loopback {
             return None;
         }
         let redirect = Redirect { params };
-        let page = if redirect.code().is_ok() { DONE } else { REFUSED };
+        let page = if redirect.refused() { REFUSED } else { DONE };
         let _ = respond(&mut stream, "200 OK", page).await;
         Some(redirect)
     }
@@ -134,7 +140,7 @@ async fn respond(stream: &mut TcpStream, status: &str, body: &str) -> std::io::R
 }
 
 const DONE: &str =
-    "<!doctype html><title>Folio</title><p>Folio is signed in. You can close this tab.";
+    "<!doctype html><title>Folio</title><p>Folio is connected. You can close this tab.";
 const REFUSED: &str =
     "<!doctype html><title>Folio</title><p>Folio was not given access. You can close this tab.";
 const NOT_THIS: &str =

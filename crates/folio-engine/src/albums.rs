@@ -20,6 +20,22 @@ pub struct AlbumSummary {
 }
 
 impl Engine {
+    /// Stops syncing the album at `root`: Folio forgets it and what it published from it. The
+    /// photos stay in the folder and on the sites.
+    pub async fn remove_album(&self, root: &Path) -> Result<String, EngineError> {
+        let album = self.album_by_root(root).await?;
+        // Not in the middle of one of its passes.
+        let lock = self.state.album_lock(album.id);
+        let _no_pass = lock.lock().await;
+        self.state.store.remove_album(album.id).await?;
+        let message = format!(
+            "Stopped syncing {} ({}); its photos stay in the folder and on the sites",
+            album.name, album.root
+        );
+        self.state.store.log(None, "info", &message).await?;
+        Ok(message)
+    }
+
     /// A folder becomes an album that syncs to `site_names`.
     pub async fn add_album(
         &self,

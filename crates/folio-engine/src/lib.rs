@@ -10,6 +10,7 @@
 
 mod albums;
 mod companion;
+mod connect;
 mod dropbox;
 mod error;
 mod pass;
@@ -34,6 +35,7 @@ mod workers;
 
 pub use albums::AlbumSummary;
 pub use companion::{companion_plugin_zip, ReconcileReport};
+pub use connect::{app_callback_params, Callback, WordPressConnect, APP_CALLBACK, CONNECT_TIMEOUT};
 pub use dropbox::{
     DropboxAccount, DropboxFolder, DropboxSignIn, REDIRECT_PATH, REDIRECT_PORTS, SIGN_IN_TIMEOUT,
 };

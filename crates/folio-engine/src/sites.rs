@@ -166,12 +166,40 @@ impl Engine {
     }
 
     /// Forgets a site: its password, and what Folio uploaded there (the items stay on the site).
-    pub async fn remove_site(&self, name: &str) -> Result<(), EngineError> {
+    /// A WordPress Application Password Folio knows the id of is revoked on the site first, when
+    /// the site can still be reached; the answer says what happened to it, in words.
+    pub async fn remove_site(&self, name: &str) -> Result<String, EngineError> {
         let site = self.site_named(name).await?;
+        let secret = self.state.secrets.get(&site.secret_ref).ok();
+        let said = match (&site.credential_id, secret, site.kind.as_str()) {
+            (Some(uuid), Some(password), "wordpress") => {
+                let revoked = match folio_sites::wordpress::WordPress::new(
+                    &site.url,
+                    &site.account,
+                    &password,
+                ) {
+                    Ok(wp) => wp.revoke_app_password(uuid).await,
+                    Err(e) => Err(e),
+                };
+                match revoked {
+                    Ok(()) => "its Application Password was revoked on the site".to_string(),
+                    Err(e) => format!(
+                        "its Application Password could not be revoked ({}); revoke it in wp-admin → Users → Profile",
+                        e.message
+                    ),
+                }
+            }
+            _ => {
+                "its credentials were forgotten (revoke them on the site if you no longer use them)"
+                    .into()
+            }
+        };
         self.state.store.remove_site(site.id).await?;
         self.state.drop_queue(site.id);
         self.state.secrets.delete(&site.secret_ref)?;
-        Ok(())
+        let message = format!("Removed {name}; {said}; its photos stay on the site");
+        self.state.store.log(None, "info", &message).await?;
+        Ok(message)
     }
 
     pub async fn sites(&self) -> Result<Vec<SiteSummary>, EngineError> {

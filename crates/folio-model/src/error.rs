@@ -70,4 +70,7 @@ pub enum ErrorCode {
     Secrets,
     Store,
     Io,
+    /// An address that would send a password in clear (plain http on the internet): the user
+    /// must confirm it.
+    Insecure,
 }

@@ -65,6 +65,12 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets an album and, through foreign keys, its photos, publications, jobs and activity.
+    pub async fn remove_album(&self, album_id: AlbumId) -> Result<()> {
+        sqlx::query("DELETE FROM albums WHERE id = ?").bind(album_id.0).execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn set_album_settings(&self, album_id: AlbumId, settings_json: &str) -> Result<()> {
         sqlx::query("UPDATE albums SET settings = ? WHERE id = ?")
             .bind(settings_json)

@@ -56,6 +56,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_plugins.sql"),
     include_str!("../migrations/0006_unique_secrets.sql"),
     include_str!("../migrations/0007_removal_guard.sql"),
+    include_str!("../migrations/0008_credential_id.sql"),
 ];
 
 #[derive(Clone)]
@@ -125,6 +126,17 @@ impl Store {
     /// Deletes a site and, through foreign keys, its album links, publications and jobs.
     pub async fn remove_site(&self, id: SiteId) -> Result<()> {
         sqlx::query("DELETE FROM sites WHERE id = ?").bind(id.0).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The id of the credential the site gave Folio (WordPress: the Application Password's
+    /// uuid), or `None` when it is not known.
+    pub async fn set_site_credential_id(&self, id: SiteId, credential: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE sites SET credential_id = ? WHERE id = ?")
+            .bind(credential)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

@@ -22,6 +22,8 @@ pub struct Site {
     pub state: SiteState,
     /// Why it is not `ok`, in words.
     pub state_error: Option<String>,
+    /// The credential's id on the site (a WordPress Application Password's uuid), to revoke it.
+    pub credential_id: Option<String>,
 }
 
 impl Site {
@@ -36,6 +38,7 @@ impl Site {
             capabilities: r.get("capabilities"),
             state: SiteState::parse(r.get("state")),
             state_error: r.get("state_error"),
+            credential_id: r.get("credential_id"),
         }
     }
 }
