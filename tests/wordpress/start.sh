@@ -147,6 +147,14 @@ php -d memory_limit=512M -r '
     wp_install("Folio test site", "admin", "admin@example.test", false, "", "folio-admin-" . wp_generate_password(12, false));
     update_option("permalink_structure", "/%postname%/");
   }
+  // A login password of its own for tests that log in to wp-admin as a person would (the
+  // approval page of `folio site connect`).
+  $login = "$dir/login";
+  if (!file_exists($login)) {
+    $pw = "folio-login-" . wp_generate_password(16, false);
+    wp_set_password($pw, get_user_by("login", "admin")->ID);
+    file_put_contents($login, $pw);
+  }
   $creds = "$dir/credentials";
   if (!file_exists($creds)) {
     $user = get_user_by("login", "admin");
@@ -188,3 +196,4 @@ curl -fsS -o /dev/null "$url/?rest_route=/" || { log "WordPress does not answer 
 echo "FOLIO_WP_URL=$url"
 echo "FOLIO_WP_USER=$user"
 echo "FOLIO_WP_APP_PASSWORD=$password"
+echo "FOLIO_WP_LOGIN_PASSWORD=$(cat "$dir/login")"

@@ -70,7 +70,7 @@ pub async fn dropbox(engine: &Engine, command: DropboxCommand) -> Result<ExitCod
 }
 
 /// The system's way to open an address; false when there is none (a server).
-fn open_browser(url: &str) -> bool {
+pub(crate) fn open_browser(url: &str) -> bool {
     let program = if cfg!(target_os = "macos") {
         "open"
     } else if cfg!(windows) {

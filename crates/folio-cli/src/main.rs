@@ -1,6 +1,7 @@
 //! `folio`: the headless front end. Subcommands are thin: parsing and printing only; the work
 //! happens in the core crates so the desktop app behaves identically.
 
+mod connect;
 mod convert;
 mod dropbox;
 mod manage;

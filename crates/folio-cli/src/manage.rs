@@ -30,6 +30,28 @@ pub enum SiteCommand {
         #[arg(long, requires = "shopify")]
         client_id: Option<String>,
     },
+    /// Connect a WordPress site through its own approval page: prints `open: <URL>`, waits for
+    /// WordPress to send the new Application Password back to 127.0.0.1, checks it and saves the
+    /// site (or new credentials for a site already saved).
+    Connect {
+        /// The site's address, with or without https://
+        url: String,
+        /// The name to save it under (default: the site's title).
+        #[arg(long)]
+        name: Option<String>,
+        /// Only print the address to open; do not start a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Seconds to wait for the approval.
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+        /// Accept a plain-http site on the internet (the password would travel in clear).
+        #[arg(long)]
+        allow_http: bool,
+    },
+    /// Forget a site (its photos stay on it); revokes Folio's Application Password there when it
+    /// can.
+    Remove { name: String },
     List {
         #[arg(long)]
         json: bool,
@@ -67,6 +89,8 @@ pub enum AlbumCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Stop syncing an album; its photos stay in the folder and on the sites.
+    Remove { path: PathBuf },
     /// The photos that vanished from the album all at once were removed on purpose: take them
     /// as deleted on the next pass.
     ConfirmRemovals { path: PathBuf },
@@ -104,7 +128,7 @@ pub enum DeletePolicy {
 pub fn fail(e: EngineError) -> ExitCode {
     eprintln!("folio: {}", e.message);
     match e.code {
-        ErrorCode::Config | ErrorCode::Secrets => ExitCode::from(2),
+        ErrorCode::Config | ErrorCode::Secrets | ErrorCode::Insecure => ExitCode::from(2),
         _ => ExitCode::from(1),
     }
 }
@@ -193,6 +217,18 @@ pub async fn site(engine: &Engine, command: SiteCommand) -> Result<ExitCode, Eng
                 s.name, s.account, s.url
             );
         }
+        SiteCommand::Connect { url, name, no_browser, timeout, allow_http } => {
+            return crate::connect::connect(
+                engine,
+                &url,
+                name.as_deref(),
+                no_browser,
+                timeout,
+                allow_http,
+            )
+            .await;
+        }
+        SiteCommand::Remove { name } => println!("{}", engine.remove_site(&name).await?),
         SiteCommand::List { json } => {
             let sites = engine.sites().await?;
             if json {
@@ -286,6 +322,7 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
                 .await?;
             println!("{}", serde_json::to_string(&s).expect("serialises"));
         }
+        AlbumCommand::Remove { path } => println!("{}", engine.remove_album(&path).await?),
         AlbumCommand::ConfirmRemovals { path } => {
             let n = engine.confirm_removals(&path).await?;
             println!(

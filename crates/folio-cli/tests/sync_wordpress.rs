@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use support::{album_media, unique, wordpress, Site};
 
 fn samples() -> Option<PathBuf> {
-    let root = std::env::var_os("FOLIO_SAMPLE_PHOTOS").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/photos")
-    });
+    let root = std::env::var_os("FOLIO_SAMPLE_PHOTOS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/photos"));
     root.is_dir().then_some(root).or_else(|| {
         eprintln!("SKIP: no sample photos (set FOLIO_SAMPLE_PHOTOS)");
         None
