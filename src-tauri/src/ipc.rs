@@ -194,7 +194,7 @@ pub async fn sites(state: State<'_, AppState>) -> Answer<Vec<SiteRow>> {
     Ok(state.engine.sites().await?.into_iter().map(site_row).collect())
 }
 
-fn site_row(s: folio_engine::SiteSummary) -> SiteRow {
+pub(crate) fn site_row(s: folio_engine::SiteSummary) -> SiteRow {
     // A Shopify store's stored account is how Folio signs in, not a person.
     let account = match s.kind.as_str() {
         "shopify" if s.account == folio_engine::SHOPIFY_TOKEN_ACCOUNT => {
@@ -304,9 +304,10 @@ pub async fn save_companion_plugin(app: tauri::AppHandle) -> Answer<Option<Strin
     Ok(Some(path.display().to_string()))
 }
 
+/// Forgets a site (revoking its Application Password where Folio can); says what happened.
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_site(state: State<'_, AppState>, name: String) -> Answer<()> {
+pub async fn remove_site(state: State<'_, AppState>, name: String) -> Answer<String> {
     Ok(state.engine.remove_site(&name).await?)
 }
 

@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod bindings;
+mod connect;
 mod dropbox;
 mod ipc;
 mod photos;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub albums_changed: Arc<tokio::sync::Notify>,
     /// A Dropbox sign-in waiting for the browser.
     pub dropbox_sign_in: tokio::sync::Mutex<Option<folio_engine::DropboxSignIn>>,
+    /// A WordPress connect waiting for the site's approval.
+    pub connect: Arc<connect::Pending>,
 }
 
 /// Forwards everything the engine says to the tray and the web view (a closed window is fine:
@@ -80,11 +83,32 @@ async fn auto_sync(engine: Arc<Engine>, albums_changed: Arc<tokio::sync::Notify>
     }
 }
 
+/// On Linux without X11 or Wayland the window cannot open: say so in one line, not a panic.
+fn has_display() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+}
+
 fn main() {
+    if !has_display() {
+        eprintln!(
+            "Folio's window needs a graphical display and this session has none; on a server, use \
+             the folio command instead (folio --help)."
+        );
+        std::process::exit(1);
+    }
     let ipc = bindings::builder();
     let first_close = AtomicBool::new(true);
+    let pending = Arc::new(connect::Pending::default());
+    let from_os = pending.clone();
     tauri::Builder::default()
+        // First: a second launch (say, with a folio:// address) hands over and exits.
         .plugin(tauri_plugin_single_instance::init(|app, _, _| show_main_window(app)))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_autostart::init(
@@ -107,6 +131,17 @@ fn main() {
                 app: app.handle().clone(),
                 albums_changed: albums_changed.clone(),
                 dropbox_sign_in: Default::default(),
+                connect: pending.clone(),
+            });
+            // WordPress's approval comes back as folio://connect?… where the site does not take
+            // an http callback; the OS hands it to this app.
+            use tauri_plugin_deep_link::DeepLinkExt;
+            #[cfg(any(target_os = "linux", windows))]
+            let _ = app.deep_link().register_all();
+            app.deep_link().on_open_url(move |event| {
+                for url in event.urls() {
+                    from_os.hand_in(url.as_str());
+                }
             });
             tray::create(app.handle())?;
             tauri::async_runtime::spawn(forward_events(app.handle().clone(), engine.clone()));

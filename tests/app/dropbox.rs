@@ -31,7 +31,7 @@ fn a_photographer_connects_dropbox_and_syncs_a_folder_from_it() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let fake = runtime.block_on(FakeDropbox::start("unused", Duration::from_secs(3600)));
     let folder = format!("Smith Wedding {}", std::process::id());
-    let photos = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/photos/orientation");
+    let photos = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/photos/orientation");
     let names = ["landscape_1.jpg", "landscape_6.jpg", "portrait_3.jpg"];
     for name in names {
         let bytes = std::fs::read(photos.join(name)).unwrap();

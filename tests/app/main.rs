@@ -2,6 +2,8 @@
 //! against the real WordPress (the companion site from tests/with-wordpress.sh). Screenshots go
 //! to $CARGO_TARGET_DIR/screenshots, or to docs/screenshots with FOLIO_UPDATE_SCREENSHOTS=1.
 
+#[path = "../support/approve.rs"]
+mod approve;
 mod dropbox;
 mod shopify;
 mod webdriver;
@@ -62,7 +64,7 @@ fn prerequisites() -> Option<(Site, PathBuf)> {
 fn sample_album(dir: &Path, name: &str) -> (PathBuf, usize) {
     let album = dir.join(name);
     std::fs::create_dir_all(&album).unwrap();
-    let photos = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/photos/orientation");
+    let photos = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/photos/orientation");
     let mut n = 0;
     for entry in std::fs::read_dir(&photos).unwrap() {
         let p = entry.unwrap().path();
@@ -102,15 +104,36 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     assert_eq!(d.exec("return document.title;", json!([])), "Folio");
     d.screenshot(&shots.join("first-run.png"));
 
-    // Connect the site through the form.
+    // Connect the site through WordPress's approval page: the address, Connect, and in the
+    // browser (played by the test) log in and Approve.
+    let started = std::time::Instant::now();
+    let mut clicks = 0;
     d.click(".steps button");
-    d.type_into("input[name=name]", "Portfolio");
-    d.type_into("input[name=url]", &site.url);
-    d.type_into("input[name=user]", &site.user);
-    d.type_into("input[name=password]", &site.password);
-    d.click("form button[type=submit]");
-    let card = d.wait_text(".card.site", Duration::from_secs(60), |t| t.contains("Portfolio"));
+    clicks += 1;
+    d.type_into("form.connect input[name=address]", &site.url);
+    d.screenshot(&shots.join("connect-address.png"));
+    d.click("form.connect button[type=submit]");
+    clicks += 1;
+    let approve_url = d.exec(
+        "for (let i = 0; i < 300; i++) {
+           const a = document.querySelector('a.approve-url');
+           if (a) return a.href;
+           await new Promise((r) => setTimeout(r, 100));
+         }
+         return document.querySelector('main').innerText;",
+        json!([]),
+    );
+    let approve_url = approve_url.as_str().unwrap().to_string();
+    assert!(approve_url.contains("authorize-application.php"), "{approve_url}");
+    d.screenshot(&shots.join("connect-waiting.png"));
+    let login = std::env::var("FOLIO_WPC_LOGIN_PASSWORD").expect("set by tests/with-wordpress.sh");
+    let back = approve::press(&site.url, &site.user, &login, &approve_url, approve::Press::Approve);
+    clicks += 2; // Log In and Approve, in the browser
+    assert_eq!(approve::follow(&back).0, 200);
+    let card =
+        d.wait_text(".card.site", Duration::from_secs(60), |t| t.contains("Folio test site"));
     assert!(card.contains("Replaces in place"), "the companion plugin is reported: {card}");
+    d.wait_text(".note", Duration::from_secs(10), |t| t.contains("Connected Folio test site"));
     d.screenshot(&shots.join("sites.png"));
 
     // Dragging over the window shows the drop overlay; leaving hides it.
@@ -150,6 +173,23 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     assert!(toast.contains("IMG_0001.jpg is a file"), "a dropped file is explained: {toast}");
     d.click(".toast button");
 
+    let first_live = d.exec(
+        "for (let i = 0; i < 1200; i++) {
+           const c = document.querySelector('.album .counts');
+           if (c && /[1-9][0-9]* synced/.test(c.innerText)) return c.innerText;
+           await new Promise((r) => setTimeout(r, 100));
+         }
+         return null;",
+        json!([]),
+    );
+    assert!(first_live.is_string(), "no photo went live: {first_live}");
+    eprintln!(
+        "fresh app → first photo live on the site: {:.1} s, {clicks} clicks (2 in Folio, Log In \
+         and Approve in the browser) and one folder dropped",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(clicks <= 6);
+
     // Every photo reaches "synced".
     let want = format!("{photos} synced");
     let counts = d.wait_text(".album .counts", Duration::from_secs(240), |t| t == want);
@@ -176,7 +216,7 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
 
     // The album says, per site, the file type it got and what happens when a photo is re-edited.
     d.wait_text(".summary", Duration::from_secs(10), |t| {
-        t.contains("Portfolio (WebP, keeps URLs)")
+        t.contains("Folio test site (WebP, keeps URLs)")
     });
 
     // The detail panel: what goes to the site, and where it went.
@@ -184,7 +224,7 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     let panel = d.wait_text(".panel", Duration::from_secs(10), |t| t.contains("Open in browser"));
     // innerText is as displayed: the section titles are upper-cased by CSS.
     let lower = panel.to_lowercase();
-    assert!(lower.contains("sent to the sites") && lower.contains("portfolio"), "{panel}");
+    assert!(lower.contains("sent to the sites") && lower.contains("folio test site"), "{panel}");
     d.screenshot(&shots.join("album.png"));
 
     // The photo's own alt text replaces the pattern's, on the site too, at once.
@@ -234,11 +274,12 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     // says so once and offers Reconnect, and a new password brings it back.
     let (doomed, doomed_uuid) = app_password(&site, "doomed");
     d.click("[data-view=sites]");
-    d.type_into("input[name=name]", "Backup");
-    d.type_into("input[name=url]", &site.url);
-    d.type_into("input[name=user]", &site.user);
-    d.type_into("input[name=password]", &doomed);
-    d.click("form button[type=submit]");
+    d.click("[data-action=manual]");
+    d.type_into("form.manual input[name=name]", "Backup");
+    d.type_into("form.manual input[name=url]", &site.url);
+    d.type_into("form.manual input[name=user]", &site.user);
+    d.type_into("form.manual input[name=password]", &doomed);
+    d.click("form.manual button[type=submit]");
     d.wait_text(".page", Duration::from_secs(60), |t| t.contains("Backup"));
     revoke_app_password(&site, &doomed_uuid);
     let synced = d.exec(

@@ -1,29 +1,13 @@
 import { createSignal, For, Show } from "solid-js";
 import type { SiteRow } from "./bindings";
 import { call, commands } from "./api";
+import { ConnectWordPress } from "./ConnectWordPress";
+import { ShopifyForm } from "./ConnectShopify";
 
 export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
   const [kind, setKind] = createSignal<"wordpress" | "shopify">("wordpress");
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
-  let form!: HTMLFormElement;
-
-  const submit = async (e: SubmitEvent) => {
-    e.preventDefault();
-    const data = new FormData(form);
-    const field = (k: string) => String(data.get(k) ?? "").trim();
-    setBusy(true);
-    setError(null);
-    try {
-      await call(commands.addSite(field("name") || "My site", field("url"), field("user"), field("password")));
-      form.reset();
-      props.onChange();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  // A site to connect again through its approval page (Reconnect on its card).
+  const [connectTo, setConnectTo] = createSignal<{ address: string } | null>(null);
 
   const [checking, setChecking] = createSignal<string | null>(null);
   const [note, setNote] = createSignal<string | null>(null);
@@ -63,7 +47,11 @@ export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
 
   const remove = async (name: string) => {
     if (!confirm(`Forget ${name}? Photos already on the site stay there.`)) return;
-    await call(commands.removeSite(name));
+    try {
+      setNote(await call(commands.removeSite(name)));
+    } catch (err) {
+      setNote((err as Error).message);
+    }
     props.onChange();
   };
 
@@ -103,8 +91,15 @@ export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
               <button class="secondary" onClick={() => test(s.name)} disabled={checking() === s.name}>
                 {checking() === s.name ? "Testing…" : "Test connection"}
               </button>
+              <Show when={s.state === "reconnect" && s.kind === "wordpress"}>
+                <button data-action="reconnect-site" onClick={() => { setKind("wordpress"); setConnectTo({ address: s.url }); }}>
+                  Reconnect through the site
+                </button>
+              </Show>
               <Show when={s.state === "reconnect"}>
-                <button data-action="reconnect" onClick={() => setReconnecting(s.name)}>Reconnect</button>
+                <button class="secondary" data-action="reconnect" onClick={() => setReconnecting(s.name)}>
+                  {s.kind === "wordpress" ? "Enter a new password" : "Reconnect"}
+                </button>
               </Show>
               <Show when={!s.replaceInPlace && s.kind === "wordpress"}>
                 <button class="secondary" onClick={getPlugin}>Get the companion plugin</button>
@@ -114,9 +109,15 @@ export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
             <Show when={reconnecting() === s.name}>
               <form class="reconnect" onSubmit={(e) => reconnect(e, s.name)}>
                 <label>
-                  New Application Password for {s.account}
+                  {s.kind === "shopify"
+                    ? (s.account.startsWith("the app") ? "New client secret" : "New Admin API access token")
+                    : `New Application Password for ${s.account}`}
                   <input name="password" type="password" required autocomplete="off" />
-                  <small>WordPress → Users → Profile → Application Passwords. Kept in your system keychain.</small>
+                  <small>
+                    {s.kind === "shopify"
+                      ? "From the app in Shopify admin or the Dev Dashboard. Kept in your system keychain."
+                      : "WordPress → Users → Profile → Application Passwords. Kept in your system keychain."}
+                  </small>
                 </label>
                 <button type="submit">Check and reconnect</button>
               </form>
@@ -130,87 +131,9 @@ export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
         <button role="tab" data-kind="shopify" aria-selected={kind() === "shopify"} onClick={() => setKind("shopify")}>Shopify</button>
       </div>
       <Show when={kind() === "wordpress"} fallback={<ShopifyForm onAdded={props.onChange} />}>
-        <form class="card" ref={form} onSubmit={submit} aria-labelledby="add-site-title">
-          <h2 id="add-site-title">Connect a WordPress site</h2>
-          <label>Name <input name="name" placeholder="My portfolio" autocomplete="off" /></label>
-          <label>Address <input name="url" type="url" required placeholder="https://example.com" /></label>
-          <label>User name <input name="user" required autocomplete="username" /></label>
-          <label>
-            Application Password <input name="password" type="password" required autocomplete="off" />
-            <small>WordPress → Users → Profile → Application Passwords. Kept in your system keychain.</small>
-          </label>
-          <Show when={error()}>{(e) => <p class="error" role="alert">{e()}</p>}</Show>
-          <button type="submit" disabled={busy()}>{busy() ? "Checking the site…" : "Test and connect"}</button>
-        </form>
+        <ConnectWordPress onAdded={props.onChange} connectTo={connectTo()} />
       </Show>
     </section>
   );
 }
 
-/** A Shopify store: an Admin API token, or a Dev Dashboard app's client id and secret. */
-function ShopifyForm(props: { onAdded: () => void }) {
-  const [withApp, setWithApp] = createSignal(false);
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
-  let form!: HTMLFormElement;
-
-  const submit = async (e: SubmitEvent) => {
-    e.preventDefault();
-    const data = new FormData(form);
-    const field = (k: string) => String(data.get(k) ?? "").trim();
-    const secret = (k: string) => (withApp() === (k !== "token") ? field(k) || null : null);
-    setBusy(true);
-    setError(null);
-    try {
-      await call(commands.addShopifySite(field("name") || "My shop", field("store"), secret("token"),
-        secret("clientId"), secret("clientSecret")));
-      form.reset();
-      props.onAdded();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <form class="card shopify" ref={form} onSubmit={submit} aria-labelledby="add-shop-title">
-      <h2 id="add-shop-title">Connect a Shopify store</h2>
-      <p class="muted small">
-        Photos go to the store's Files (Content → Files), and a re-edited photo replaces its file in
-        place, so product pages keep showing it. Shopify keeps alt text with a file, not a title or caption.
-      </p>
-      <label>Name <input name="name" placeholder="My print shop" autocomplete="off" /></label>
-      <label>
-        Store address <input name="store" required placeholder="my-prints.myshopify.com" />
-        <small>Shopify admin → Settings → Domains: the address ending in .myshopify.com.</small>
-      </label>
-      <label class="check small">
-        <input type="checkbox" checked={withApp()} onChange={(e) => setWithApp(e.currentTarget.checked)} />
-        I have a Dev Dashboard app (client id and secret) instead of an access token
-      </label>
-      <Show when={withApp()} fallback={
-        <label>
-          Admin API access token <input name="token" type="password" required autocomplete="off" placeholder="shpat_…" />
-          <small>
-            Shopify admin → Settings → Apps → Develop apps → your app: give it the Admin API scopes
-            read_files and write_files, install it, then reveal its Admin API access token. Kept in your
-            system keychain.
-          </small>
-        </label>
-      }>
-        <label>Client id <input name="clientId" required autocomplete="off" /></label>
-        <label>
-          Client secret <input name="clientSecret" type="password" required autocomplete="off" />
-          <small>
-            Shopify Dev Dashboard → your app: give it read_files and write_files, install it on this
-            store, then copy its client id and secret. Folio renews the store's access from them every
-            day. Kept in your system keychain.
-          </small>
-        </label>
-      </Show>
-      <Show when={error()}>{(e) => <p class="error" role="alert">{e()}</p>}</Show>
-      <button type="submit" disabled={busy()}>{busy() ? "Checking the store…" : "Test and connect"}</button>
-    </form>
-  );
-}

@@ -57,6 +57,50 @@ async addShopifySite(name: string, store: string, token: string | null, clientId
 }
 },
 /**
+ * Finds the site's approval page, opens it in the browser and returns it.
+ */
+async connectSite(address: string, allowHttp: boolean) : Promise<Result<ConnectStart, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("connect_site", { address, allowHttp }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Waits for WordPress's answer to the connect under way, checks it and saves the site.
+ */
+async connectSiteWait() : Promise<Result<SiteRow, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("connect_site_wait") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Stops waiting (the user pasted the password instead, or gave up).
+ */
+async connectSiteCancel() : Promise<Result<null, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("connect_site_cancel") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The password WordPress showed on its approval page, pasted by the user.
+ */
+async connectSitePaste(siteUrl: string, name: string, user: string, password: string) : Promise<Result<SiteRow, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("connect_site_paste", { siteUrl, name, user, password }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * New credentials for a site that refused the old ones; its waiting photos then go up.
  */
 async reconnectSite(name: string, password: string) : Promise<Result<SiteRow, IpcError>> {
@@ -67,7 +111,10 @@ async reconnectSite(name: string, password: string) : Promise<Result<SiteRow, Ip
     else return { status: "error", error: e  as any };
 }
 },
-async removeSite(name: string) : Promise<Result<null, IpcError>> {
+/**
+ * Forgets a site (revoking its Application Password where Folio can); says what happened.
+ */
+async removeSite(name: string) : Promise<Result<string, IpcError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("remove_site", { name }) };
 } catch (e) {
@@ -360,6 +407,18 @@ export type AppInfo = { version: string; dataDir: string; autoSyncPaused: boolea
  * One source photo in an album; survives renames.
  */
 export type AssetId = number
+/**
+ * A connect under way, as the window shows it.
+ */
+export type ConnectStart = { 
+/**
+ * Opened in the browser; shown too, in case no browser opens.
+ */
+url: string; 
+/**
+ * The same page without a callback: WordPress shows the password to paste.
+ */
+pasteUrl: string; siteUrl: string; siteName: string }
 export type DropboxAccount = { connected: boolean; name: string | null; email: string | null }
 export type DropboxFolder = { name: string; path: string }
 /**
