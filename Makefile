@@ -8,11 +8,12 @@ CARGO ?= cargo
 SHELL := bash
 TEST_LOG := $(CARGO_TARGET_DIR)/folio-test.log
 
-.PHONY: bench-shopify bench-dropbox audit fuzz test-crash bench-many-sites bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
+.PHONY: bundle bench-shopify bench-dropbox audit fuzz test-crash bench-many-sites bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
 
 help:
 	@echo "make run            build and start the desktop app"
 	@echo "make test           every test: lints, Rust (with real WordPress), the app window (WebDriver), UI (Vitest)"
+	@echo "make bundle         the Linux .deb (app + folio command) in \$$CARGO_TARGET_DIR/release/bundle/deb; DEBUG=1 from the debug build"
 	@echo "make screenshots    run the window test and keep its screenshots in docs/screenshots"
 	@echo "make lint           rustfmt --check and clippy -D warnings"
 	@echo "make fmt            format the Rust code"
@@ -27,6 +28,19 @@ help:
 	@echo "make bench-shopify  the Shopify part of bench-sync alone: photos/s into the fake store under a standard bucket, THROTTLED answers"
 	@echo "make bench-many-sites  one album to 4 sites, one slow: fast sites' time vs one site, conversions"
 	@echo "make convert ARGS=… run 'folio convert' from source"
+
+# The Linux package (.deb), with the app and the `folio` command; DEBUG=1 builds it from the
+# debug build the tests use (as `make test` does), else from a release build. The macOS and
+# Windows bundles are configured in tauri.conf.json and built on those systems.
+PROFILE = $(if $(DEBUG),debug,release)
+bundle:
+	scripts/setup.sh run
+	$(MAKE) ui
+	$(CARGO) build $(if $(DEBUG),,--release) -q -p folio-cli
+	mkdir -p src-tauri/bundle-bin
+	cp $(CARGO_TARGET_DIR)/$(PROFILE)/folio src-tauri/bundle-bin/folio
+	ui/node_modules/.bin/tauri build $(if $(DEBUG),--debug) --bundles deb -- -p folio-app
+	scripts/check-deb.sh $(CARGO_TARGET_DIR)/$(PROFILE)/bundle/deb/Folio_*_amd64.deb
 
 run:
 	scripts/setup.sh run
@@ -50,6 +64,7 @@ test:
 	$(MAKE) lint
 	$(MAKE) test-rust
 	$(MAKE) test-ui
+	$(MAKE) bundle DEBUG=1
 	@# One closing total, so a reader (or CI) need not find the last of many cargo summaries.
 	@awk '/^test result:/ { p += $$4; f += $$6 } END { printf "tests: %d passed, %d failed\n", p, f }' $(TEST_LOG)
 

@@ -1,4 +1,4 @@
-//! Conversion of the real camera photos in `../shared/photos`.
+//! Conversion of the real camera photos in `tests/photos`.
 
 mod support;
 

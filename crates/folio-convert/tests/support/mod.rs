@@ -3,18 +3,21 @@
 
 use std::path::PathBuf;
 
-/// `../shared/photos`, or `$FOLIO_SAMPLE_PHOTOS`. `None` (with a message) when absent, so the
-/// generated-image tests still run on a machine without the samples.
+/// `tests/photos/<sub>` in this repository (real camera photos, see its README), or
+/// `$FOLIO_SAMPLE_PHOTOS/<sub>`. The repository's set is always there, so a missing folder is a
+/// failure; only a `$FOLIO_SAMPLE_PHOTOS` that lacks it skips, with a message.
 pub fn sample_dir(sub: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("FOLIO_SAMPLE_PHOTOS").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/photos")
-    });
+    let root = std::env::var_os("FOLIO_SAMPLE_PHOTOS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/photos"));
     let dir = root.join(sub);
     if dir.is_dir() {
         Some(dir)
-    } else {
-        eprintln!("SKIP: sample photos not found at {} (set FOLIO_SAMPLE_PHOTOS)", dir.display());
+    } else if std::env::var_os("FOLIO_SAMPLE_PHOTOS").is_some() {
+        eprintln!("SKIP: no {} in FOLIO_SAMPLE_PHOTOS", dir.display());
         None
+    } else {
+        panic!("the repository's sample photos are missing: {}", dir.display())
     }
 }
 

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Checks the Linux package `make bundle` built: what it depends on, that it installs the app and
+# the `folio` command, and that its desktop entry opens folio:// addresses (WordPress's approval
+# answer) with the app. Usage: scripts/check-deb.sh PATH.deb
+set -euo pipefail
+deb=$1
+fail() { echo "check-deb: $*" >&2; exit 1; }
+[ -f "$deb" ] || fail "no package at $deb"
+fields=$(dpkg-deb -f "$deb")
+grep -q '^Package: folio$' <<<"$fields" || fail "package name: $fields"
+grep -q '^Depends: .*libwebkit2gtk-4.1-0' <<<"$fields" || fail "depends: $fields"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+dpkg-deb -x "$deb" "$tmp"
+[ -x "$tmp/usr/bin/folio-app" ] || fail "no /usr/bin/folio-app"
+[ -x "$tmp/usr/bin/folio" ] || fail "no /usr/bin/folio"
+"$tmp/usr/bin/folio" --version | grep -q '^folio ' || fail "folio --version"
+desktop="$tmp/usr/share/applications/Folio.desktop"
+[ -f "$desktop" ] || fail "no desktop entry"
+grep -qx 'MimeType=x-scheme-handler/folio' "$desktop" || fail "desktop entry does not take folio:// addresses"
+grep -qx 'Exec=folio-app %u' "$desktop" || fail "desktop entry does not pass the address: $(grep Exec "$desktop")"
+ls "$tmp"/usr/share/icons/hicolor/*/apps/folio-app.png >/dev/null || fail "no icons"
+echo "check-deb: $(basename "$deb") ($(du -h "$deb" | cut -f1)): app, folio command, folio:// handler, icons"
