@@ -16,9 +16,8 @@ use folio_store::Site;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-/// Photos in flight at once per site: one converting while another uploads, without piling
-/// requests onto a small host.
-const WORKERS: usize = 2;
+/// Photos in flight at once per site, whatever the site asks for.
+const MAX_WORKERS: usize = 16;
 
 /// The site's queue, started on first use.
 pub fn queue_for(engine: &Arc<EngineState>, site: &Site) -> Result<Arc<SiteQueue>, EngineError> {
@@ -34,7 +33,9 @@ pub fn queue_for(engine: &Arc<EngineState>, site: &Site) -> Result<Arc<SiteQueue
     let q = Arc::new(SiteQueue::new(site.id, site.state, destination));
     engine.progress.site_state(site.id, site.state);
     let mut tasks = q.tasks.lock().expect("queue tasks");
-    for _ in 0..WORKERS {
+    // The site says how many (two by default: one converting while another uploads, without
+    // piling requests onto a small host).
+    for _ in 0..q.destination.photos_in_flight().clamp(1, MAX_WORKERS) {
         tasks.push(tokio::spawn(worker(Arc::downgrade(engine), q.clone())));
     }
     tasks.push(tokio::spawn(health(Arc::downgrade(engine), q.clone())));

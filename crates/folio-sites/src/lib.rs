@@ -142,6 +142,13 @@ pub trait Destination: Send + Sync {
         std::time::Duration::from_secs(15)
     }
 
+    /// Photos the site's queue works on at once. A site that processes uploads on its own time
+    /// (Shopify) takes more, so waiting for one photo's processing does not hold up the next;
+    /// the destination's pacer still bounds the requests in flight.
+    fn photos_in_flight(&self) -> usize {
+        2
+    }
+
     async fn upload(&self, upload: Upload<'_>) -> Result<Pushed, SiteError>;
 
     /// Follows an item that [`Pushed::Processing`] returned.

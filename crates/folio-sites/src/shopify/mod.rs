@@ -431,6 +431,12 @@ impl Destination for Shopify {
         Duration::from_secs(2)
     }
 
+    /// Shopify processes files after answering; the cost bucket, not the photo count, is the
+    /// limit.
+    fn photos_in_flight(&self) -> usize {
+        8
+    }
+
     async fn upload(&self, upload: Upload<'_>) -> Result<Pushed, SiteError> {
         self.pacer.run(|attempt| self.try_upload(&upload, attempt)).await
     }
