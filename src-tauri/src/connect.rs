@@ -54,8 +54,13 @@ pub async fn connect_site(
     address: String,
     allow_http: bool,
 ) -> Answer<ConnectStart> {
-    let c =
-        state.engine.wordpress_connect_start(&address, allow_http, Callback::Best, None).await?;
+    // The window test of the folio:// way connects a local site, which would otherwise answer on
+    // 127.0.0.1; FOLIO_CONNECT_CALLBACK=app makes it take the app's address.
+    let callback = match std::env::var("FOLIO_CONNECT_CALLBACK").as_deref() {
+        Ok("app") => Callback::App,
+        _ => Callback::Best,
+    };
+    let c = state.engine.wordpress_connect_start(&address, allow_http, callback, None).await?;
     let start = ConnectStart {
         url: c.url.clone(),
         paste_url: c.paste_url.clone(),

@@ -5,6 +5,7 @@
 #[path = "../support/approve.rs"]
 mod approve;
 mod dropbox;
+mod handoff;
 mod shopify;
 mod webdriver;
 

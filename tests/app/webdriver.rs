@@ -13,7 +13,9 @@ pub struct Driver {
     http: reqwest::blocking::Client,
     base: String,
     session: String,
-    display: String,
+    /// The X display and D-Bus session the app runs in.
+    pub display: String,
+    pub bus: String,
     children: Vec<Child>,
 }
 
@@ -41,13 +43,26 @@ impl Driver {
         let socket = format!("/tmp/.X11-unix/X{}", &display[1..]);
         wait_until(Duration::from_secs(10), || Path::new(&socket).exists(), "Xvfb to start");
         let port = free_port();
-        let mut driver = Command::new("dbus-run-session");
+        // A D-Bus session of its own (single-instance and notifications need one), whose address
+        // a test can give a second launch of the app.
+        let bus_path = format!("/tmp/folio-test-bus-{}-{port}", std::process::id());
+        let bus = format!("unix:path={bus_path}");
+        let mut daemon = Command::new("dbus-daemon");
+        std::os::unix::process::CommandExt::process_group(&mut daemon, 0);
+        daemon
+            .args(["--session", "--nofork", "--nopidfile", &format!("--address={bus}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        children.push(daemon.spawn().expect("dbus-daemon (package dbus) for the window tests"));
+        wait_until(Duration::from_secs(10), || Path::new(&bus_path).exists(), "dbus-daemon");
+        let mut driver = Command::new(tauri_driver);
         // Its own process group, so the app it starts is stopped with it.
         std::os::unix::process::CommandExt::process_group(&mut driver, 0);
         driver
-            .args(["--", tauri_driver.to_str().unwrap(), "--port", &port.to_string()])
+            .args(["--port", &port.to_string()])
             .args(["--native-port", &free_port().to_string()])
             .env("DISPLAY", &display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
             // Software rendering: Xvfb has no GPU, and WebKit's DMA-BUF renderer then draws blank.
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .env("LIBGL_ALWAYS_SOFTWARE", "1")
@@ -72,7 +87,7 @@ impl Driver {
         // tauri-driver listens before WebKitWebDriver behind it is ready; early attempts fail.
         let started = Instant::now();
         // Built first, so a failure below still stops what was started (Drop).
-        let mut d = Driver { http, base, session: String::new(), display, children };
+        let mut d = Driver { http, base, session: String::new(), display, bus, children };
         d.session = loop {
             let answer = d
                 .http

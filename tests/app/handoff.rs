@@ -1,0 +1,76 @@
+//! WordPress's answer through the app's own address: the site sends the browser to
+//! `folio://connect?…`, the OS starts a second Folio with it, and single-instance hands it to
+//! the running app, which checks it and connects the site. The second launch exits at once.
+
+use crate::webdriver::{wait_until, Driver};
+use crate::{approve, prerequisites, WINDOW};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+#[test]
+fn a_folio_address_from_the_os_reaches_the_running_app() {
+    let Some((site, tauri_driver)) = prerequisites() else { return };
+    let _one_window = WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_folio-app"));
+    let d = Driver::start(
+        &tauri_driver,
+        &app,
+        &[
+            ("FOLIO_DATA_DIR", data.to_str().unwrap()),
+            ("FOLIO_SECRETS", "file"),
+            ("FOLIO_CONNECT_CALLBACK", "app"),
+        ],
+    );
+    d.wait_text(".welcome", Duration::from_secs(30), |t| t.contains("Connect a site"));
+    d.click(".steps button");
+    d.type_into("form.connect input[name=address]", &site.url);
+    d.click("form.connect button[type=submit]");
+    let approve_url = d.exec(
+        "for (let i = 0; i < 300; i++) {
+           const a = document.querySelector('a.approve-url');
+           if (a) return a.href;
+           await new Promise((r) => setTimeout(r, 100));
+         }
+         return null;",
+        json!([]),
+    );
+    let approve_url = approve_url.as_str().expect("the approval page's address").to_string();
+    let login = std::env::var("FOLIO_WPC_LOGIN_PASSWORD").expect("set by tests/with-wordpress.sh");
+    let back = approve::press_with_script(
+        &site.url,
+        &site.user,
+        &login,
+        &approve_url,
+        approve::Press::Approve,
+    );
+    assert!(back.starts_with("folio://connect?state="), "{back}");
+
+    // The OS opens the address with Folio: a second launch, in the same session.
+    let mut second = Command::new(&app)
+        .arg(&back)
+        .env("DISPLAY", &d.display)
+        .env("DBUS_SESSION_BUS_ADDRESS", &d.bus)
+        .env("FOLIO_DATA_DIR", tmp.path().join("second"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut exited = None;
+    wait_until(
+        Duration::from_secs(30),
+        || {
+            exited = second.try_wait().unwrap();
+            exited.is_some()
+        },
+        "the second launch to hand over and exit",
+    );
+    assert!(exited.unwrap().success());
+    let card =
+        d.wait_text(".card.site", Duration::from_secs(30), |t| t.contains("Folio test site"));
+    assert!(card.contains("Signed in as"), "{card}");
+    assert!(!tmp.path().join("second").exists(), "the second launch opened no data of its own");
+}
