@@ -83,3 +83,28 @@ timed "$folio" thumbnail "${sources[@]}" --out "$work/thumb/folio" --size 256 --
 row "folio thumbnail" "$secs" "$rss_mb" "$work/thumb/folio" "$work/ref256"
 timed sh -c 'printf "%s\n" "$@" | xargs -P2 -n $(( ($# + 1) / 2 )) vipsthumbnail -s 256 -o "'"$work/thumb/vips"'/%s.jpg[Q=80,strip]"' _ "${sources[@]}"
 row "vipsthumbnail" "$secs" "$rss_mb" "$work/thumb/vips" "$work/ref256"
+
+# HEIC in: 12 MP (an iPhone's 4032 px), made from the same photos with libheif's heif-enc.
+echo
+header "HEIC in (12 MP), 2560 px WebP q82"
+mkdir -p "$work/heic" "$work/out/folio-heic" "$work/out/vips-heic" "$work/out/heif-convert"
+for f in "$work"/*-24mp.jpg; do
+  name=$(basename "$f" -24mp.jpg)
+  vips thumbnail "$f" "$work/heic/$name.png" 4032 --size both
+  heif-enc -q 60 -o "$work/heic/$name-1.heic" "$work/heic/$name.png" >/dev/null
+  rm "$work/heic/$name.png"
+done
+heics=("$work"/heic/*.heic)
+all=$n; n=${#heics[@]}
+timed "$folio" convert "${heics[@]}" --out "$work/out/folio-heic" --format webp --quality 82 --max-edge 2560 --jobs 2
+row "folio convert" "$secs" "$rss_mb" "$work/out/folio-heic" "$work/ref"
+if vips -l 2>/dev/null | grep -q heifload; then
+  timed sh -c 'printf "%s\n" "$@" | xargs -P2 -I{} sh -c '\''vips thumbnail "$1" "$2/$(basename "$1" .heic).webp[Q=82,strip]" 2560'\'' _ {} "'"$work/out/vips-heic"'"' _ "${heics[@]}"
+  row "vips thumbnail" "$secs" "$rss_mb" "$work/out/vips-heic" "$work/ref"
+else
+  echo "vips thumbnail   (this libvips reads no HEIF)"
+fi
+# heif-convert only decodes to a full-size JPEG: the floor for any tool that decodes with libheif.
+timed sh -c 'printf "%s\n" "$@" | xargs -P2 -I{} sh -c '\''heif-convert -q 82 "$1" "$2/$(basename "$1" .heic).jpg" >/dev/null'\'' _ {} "'"$work/out/heif-convert"'"' _ "${heics[@]}"
+printf "%-16s %8.2f %10s %8s %8d   (decode + full-size JPEG, no resize)\n" "heif-convert" "$(echo "$n / $secs" | bc -l)" "-" "-" "$rss_mb"
+n=$all

@@ -5,13 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 purpose=${1:-run}
-build=(build-essential pkg-config cmake nasm libssl-dev)
+build=(build-essential pkg-config cmake nasm libssl-dev libheif-dev libde265-dev)
 tauri=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev)
 case "$purpose" in
   run)   packages=("${build[@]}" "${tauri[@]}") ;;
   # The window tests: a private X server, a D-Bus session, WebKit's WebDriver, screenshots.
   test)  packages=("${build[@]}" "${tauri[@]}" xvfb xauth dbus-x11 webkit2gtk-driver imagemagick) ;;
-  bench) packages=("${build[@]}" libvips-tools webp time bc) ;;
+  bench) packages=("${build[@]}" libvips-tools webp time bc libheif-examples) ;;
   # A real WordPress for tests (tests/wordpress/start.sh): PHP, MariaDB and what Debian's
   # wordpress package links to. The package itself is unpacked, not installed (it pulls Apache).
   wordpress) packages=(php-cli php-mysql php-gd php-imagick php-xml php-mbstring php-curl php-zip

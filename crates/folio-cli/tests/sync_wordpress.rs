@@ -41,7 +41,7 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "jpg") {
+        if folio_convert::has_image_extension(&p) {
             std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
         }
     }
@@ -64,7 +64,7 @@ async fn sync_a_folder_into_a_real_wordpress() {
     let tmp = tempfile::tempdir().unwrap();
     let album_name = unique("e2e");
     let album = tmp.path().join(&album_name);
-    for sub in ["orientation", "gps", "xmp", "cameras", "invalid"] {
+    for sub in ["orientation", "gps", "xmp", "cameras", "invalid", "heic"] {
         copy_dir(&samples.join(sub), &album.join(sub));
     }
     // A photo with no metadata at all: its alt text must fall back to its file name.
@@ -75,7 +75,7 @@ async fn sync_a_folder_into_a_real_wordpress() {
     // What should succeed: everything the converter accepts.
     let mut expected_ok = 0;
     let mut expected_failed = Vec::new();
-    for sub in ["orientation", "gps", "xmp", "cameras", "invalid", "plain"] {
+    for sub in ["orientation", "gps", "xmp", "cameras", "invalid", "heic", "plain"] {
         for e in std::fs::read_dir(album.join(sub)).unwrap() {
             let p = e.unwrap().path();
             match folio_convert::convert_file(&p, &folio_convert::Preset::default()) {

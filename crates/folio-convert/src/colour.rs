@@ -50,6 +50,25 @@ pub fn rgb_to_srgb(r: &mut Raster, icc: &[u8]) -> bool {
     true
 }
 
+/// Converts RGB(A) pixels described by H.273 code points (HEIF's `nclx`: an iPhone's Display P3
+/// is primaries 12 with the sRGB transfer, 13) to sRGB in place. False (untouched) for what qcms
+/// cannot model, such as PQ or HLG HDR transfers.
+pub fn cicp_to_srgb(r: &mut Raster, primaries: u8, transfer: u8) -> bool {
+    // Unspecified (2) reads as sRGB, which is what every viewer assumes.
+    let primaries = if primaries == 2 { 1 } else { primaries };
+    let transfer = if transfer == 2 { 13 } else { transfer };
+    if (primaries, transfer) == (1, 13) || (primaries, transfer) == (1, 1) {
+        return true;
+    }
+    let Some(input) = Profile::new_cicp(primaries.into(), transfer.into()) else { return false };
+    let mut output = Profile::new_sRGB();
+    output.precache_output_transform();
+    let ty = if r.has_alpha { DataType::RGBA8 } else { DataType::RGB8 };
+    let Some(t) = Transform::new(&input, &output, ty, Intent::Perceptual) else { return false };
+    t.apply(&mut r.data);
+    true
+}
+
 /// CMYK → sRGB through the file's CMYK profile. `cmyk` holds ink amounts (0 = no ink).
 pub fn cmyk_to_srgb(cmyk: &[u8], icc: &[u8]) -> Option<Vec<u8>> {
     if colour_space(icc) != Some(b"CMYK") {

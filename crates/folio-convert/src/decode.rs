@@ -19,6 +19,8 @@ pub struct Probe {
     pub height: u32,
     pub meta: PhotoMeta,
     pub icc: Option<Vec<u8>>,
+    /// Colour given as H.273 code points (primaries, transfer) instead of a profile (HEIF).
+    pub cicp: Option<(u8, u8)>,
     adobe_cmyk: bool,
 }
 
@@ -40,10 +42,10 @@ fn image_format(f: SourceFormat) -> Result<ImageFormat> {
         SourceFormat::Webp => Ok(ImageFormat::WebP),
         SourceFormat::Gif => Ok(ImageFormat::Gif),
         SourceFormat::Jpeg => Ok(ImageFormat::Jpeg),
-        SourceFormat::Heif | SourceFormat::Avif => Err(Failure::unsupported(format!(
-            "{} photos are not supported yet; export them as JPEG, PNG, TIFF or WebP",
-            f.name()
-        ))),
+        // Read through libheif, never by the `image` crate.
+        SourceFormat::Heif | SourceFormat::Avif => {
+            Err(Failure::unsupported(format!("{} photos are read through libheif", f.name())))
+        }
     }
 }
 
@@ -113,6 +115,23 @@ pub fn probe(bytes: &[u8], pixel_limit: u64) -> Result<Probe> {
         check_limit(w, h, pixel_limit)?;
     }
     guarded(|| {
+        if matches!(format, SourceFormat::Heif | SourceFormat::Avif) {
+            let h = crate::heif::probe(bytes)?;
+            check_limit(h.width, h.height, pixel_limit)?;
+            let mut meta = meta::parse(&h.meta);
+            // The file's own rotation is applied when decoding; HEIF says EXIF's must then be
+            // ignored, or the photo would be turned twice.
+            meta.orientation = 1;
+            return Ok(Probe {
+                format,
+                width: h.width,
+                height: h.height,
+                meta,
+                icc: h.icc,
+                cicp: h.cicp,
+                adobe_cmyk: false,
+            });
+        }
         if format == SourceFormat::Jpeg {
             let seg = jpeg::segments(bytes)?;
             let h = jpeg::header(bytes)?;
@@ -124,6 +143,7 @@ pub fn probe(bytes: &[u8], pixel_limit: u64) -> Result<Probe> {
                 height: h.height,
                 meta: meta::parse(&raw),
                 icc: seg.icc,
+                cicp: None,
                 adobe_cmyk: seg.adobe,
             });
         }
@@ -144,7 +164,15 @@ pub fn probe(bytes: &[u8], pixel_limit: u64) -> Result<Probe> {
             iptc: d.iptc_metadata().ok().flatten(),
         };
         let icc = d.icc_profile().ok().flatten();
-        Ok(Probe { format, width, height, meta: meta::parse(&raw), icc, adobe_cmyk: false })
+        Ok(Probe {
+            format,
+            width,
+            height,
+            meta: meta::parse(&raw),
+            icc,
+            cicp: None,
+            adobe_cmyk: false,
+        })
     })
 }
 
@@ -159,6 +187,9 @@ pub struct Decoded {
 /// enough pixels for a high-quality resize ([`jpeg::scale_for`]); other formats at full size.
 pub fn decode(bytes: &[u8], p: &Probe, min_long_edge: u32, pixel_limit: u64) -> Result<Decoded> {
     guarded(|| {
+        if matches!(p.format, SourceFormat::Heif | SourceFormat::Avif) {
+            return Ok(Decoded { raster: crate::heif::decode(bytes)?, is_srgb: false });
+        }
         if p.format == SourceFormat::Jpeg {
             let denom = jpeg::scale_for(p.width.max(p.height), min_long_edge);
             return Ok(match jpeg::decode(bytes, denom)? {
@@ -190,6 +221,8 @@ pub fn to_srgb(mut r: Raster, p: &Probe) -> Raster {
     if let Some(icc) = &p.icc {
         // An unusable profile leaves the pixels as they are: the closest guess is sRGB anyway.
         colour::rgb_to_srgb(&mut r, icc);
+    } else if let Some((primaries, transfer)) = p.cicp {
+        colour::cicp_to_srgb(&mut r, primaries, transfer);
     }
     r
 }

@@ -8,6 +8,7 @@ mod colour;
 mod decode;
 mod encode;
 mod error;
+mod heif;
 mod jpeg;
 pub mod meta;
 mod png;

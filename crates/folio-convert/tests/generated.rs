@@ -147,10 +147,11 @@ fn truncated_empty_and_fake_files_fail_cleanly() {
     let text = dir.path().join("notes.jpg");
     std::fs::write(&text, "shopping list: film, batteries\n").unwrap();
     assert_eq!(convert_file(&text, &webp()).unwrap_err().kind, ErrorKind::Unsupported);
+    // A HEIC header with nothing after it: read by libheif, and damaged.
     let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
     let e = convert(&heic, &webp()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Unsupported);
-    assert!(e.message.contains("HEIC"), "{}", e.message);
+    assert_eq!(e.kind, ErrorKind::Corrupt);
+    assert!(e.message.contains("HEIF"), "{}", e.message);
     let missing = convert_file(&dir.path().join("gone.jpg"), &webp()).unwrap_err();
     assert_eq!(missing.kind, ErrorKind::Io);
 }
