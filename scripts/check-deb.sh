@@ -9,6 +9,8 @@ fail() { echo "check-deb: $*" >&2; exit 1; }
 fields=$(dpkg-deb -f "$deb")
 grep -q '^Package: folio$' <<<"$fields" || fail "package name: $fields"
 grep -q '^Depends: .*libwebkit2gtk-4.1-0' <<<"$fields" || fail "depends: $fields"
+# HEIC photos are read through the system's libheif.
+grep -q '^Depends: .*libheif1' <<<"$fields" || fail "no libheif1 in depends: $fields"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 dpkg-deb -x "$deb" "$tmp"
