@@ -4,6 +4,7 @@
 mod connect;
 mod convert;
 mod dropbox;
+mod history;
 mod manage;
 mod sync;
 
@@ -69,6 +70,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A photo's versions that went to the sites, oldest first (PATH: the photo's file).
+    History {
+        path: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put an earlier version of a photo back on its sites, in place.
+    Restore {
+        path: PathBuf,
+        #[arg(long)]
+        version: i64,
+    },
     /// Write the WordPress companion plugin as a zip for Plugins → Add New → Upload Plugin.
     WpPlugin {
         #[arg(long)]
@@ -116,6 +129,8 @@ fn main() -> ExitCode {
             Command::Retry { album } => manage::retry(&engine, album.as_deref()).await,
             Command::Reconcile { site, json } => manage::reconcile(&engine, &site, json).await,
             Command::Activity { limit, json } => manage::activity(&engine, limit, json).await,
+            Command::History { path, json } => history::history(&engine, &path, json).await,
+            Command::Restore { path, version } => history::restore(&engine, &path, version).await,
             Command::Convert(_) | Command::Thumbnail(_) | Command::WpPlugin { .. } => {
                 unreachable!("handled above")
             }

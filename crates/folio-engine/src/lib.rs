@@ -13,6 +13,7 @@ mod companion;
 mod connect;
 mod dropbox;
 mod error;
+mod history;
 mod pass;
 mod patterns;
 mod photos;
@@ -47,6 +48,7 @@ pub use folio_model::{
 };
 /// The account of a Shopify store connected with an Admin API token (else: an app's client id).
 pub use folio_sites::shopify::TOKEN_ACCOUNT as SHOPIFY_TOKEN_ACCOUNT;
+pub use history::{RestoreReport, VersionSummary};
 pub use patterns::{expand, slugify, PatternInput};
 pub use photos::{PhotoDetail, PhotoOnSite, PhotoRow, PushRecord, SentText};
 pub use report::{FailedPhoto, SiteReport, SyncOptions, SyncReport};

@@ -27,6 +27,9 @@ pub struct PhotoOnSite {
     pub format: Option<String>,
     pub has_thumbnail: bool,
     pub error: Option<String>,
+    /// Changes whenever the site's copy does (a re-edit, a restore): thumbnail URLs carry it, so
+    /// the window never shows a cached picture of an older version.
+    pub stamp: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +37,8 @@ pub struct PhotoRow {
     pub asset_id: AssetId,
     /// Relative to the album folder.
     pub path: String,
+    /// Changes whenever the photo in the folder does (its content hash, shortened).
+    pub stamp: String,
     pub state: PhotoState,
     pub error: Option<String>,
     pub sites: Vec<PhotoOnSite>,
@@ -190,6 +195,7 @@ impl Engine {
                     url: p.as_ref().and_then(|p| p.remote_url.clone()),
                     format: p.as_ref().and_then(|p| p.format.clone()),
                     has_thumbnail: p.as_ref().is_some_and(|p| p.thumbnail_url.is_some()),
+                    stamp: p.as_ref().map(site_stamp).unwrap_or_default(),
                     error: p
                         .as_ref()
                         .and_then(|p| p.last_error.clone())
@@ -208,6 +214,7 @@ impl Engine {
             rows.push(PhotoRow {
                 asset_id: asset.id,
                 path: asset.rel_path.clone(),
+                stamp: asset.content_hash.chars().take(12).collect(),
                 state,
                 error: asset
                     .error
@@ -292,12 +299,14 @@ impl Engine {
         // Remote ids are the site's own strings: keep only what is safe in a file name.
         let remote: String = p
             .remote_id
+            .clone()
             .map(|r| r.0)
             .unwrap_or_default()
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
-        let name = format!("{site_id}-{remote}-{}.{ext}", &p.content_hash[..16]);
+        // Named by what the site serves now: a restore changes it without a new source.
+        let name = format!("{site_id}-{remote}-{}.{ext}", site_stamp(&p));
         let cached = self.thumbnail_dir("site")?.join(name);
         if cached.exists() {
             return Ok(cached);
@@ -345,6 +354,13 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// What the site has for a photo, shortened: its version and when it was last pushed.
+fn site_stamp(p: &folio_store::Publication) -> String {
+    let pushed =
+        folio_convert::content_hash(format!("{}{}", p.content_hash, p.updated_at).as_bytes());
+    pushed[..16].to_string()
 }
 
 fn not_found(asset_id: AssetId) -> EngineError {

@@ -366,6 +366,7 @@ async fn upload_new(
         }
     };
     finish(ctx, publication.id, &media, Some(r.extension)).await?;
+    keep_version(ctx, r.extension, r.mime, &bytes).await;
     let Some(old) = older else { return Ok(Ok(Pushed::New(media))) };
     // Not replaced in place (the site cannot, or another file type): the new version is a new
     // item with a new URL. Say so; pages using the old URL keep the old image.
@@ -430,7 +431,14 @@ async fn replace(ctx: &Ctx<'_>, old: &Publication) -> Done {
         text_key: ctx.text_key,
     };
     store.record_replace(old.id, &asset.content_hash, ctx.preset_hash, &item).await?;
+    keep_version(ctx, r.extension, r.mime, &bytes).await;
     Ok(Ok(Pushed::InPlace(media)))
+}
+
+/// The rendition that just went up becomes a version in the photo's history.
+async fn keep_version(ctx: &Ctx<'_>, extension: &str, mime: &str, bytes: &[u8]) {
+    let (asset, site) = (ctx.asset, &ctx.site.name);
+    crate::history::record(ctx.engine, asset, ctx.preset_hash, extension, mime, bytes, site).await;
 }
 
 async fn update_text(ctx: &Ctx<'_>, p: &Publication) -> Done {

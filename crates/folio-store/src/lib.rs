@@ -4,11 +4,13 @@
 mod albums;
 mod jobs;
 mod rows;
+mod versions;
 
 pub use folio_model::{AlbumId, AssetId, RemoteId, SiteId, SiteState, TextOverrides};
 pub use jobs::{unix_now, Job, JobState, RenditionInfo};
 
 pub use rows::{Album, Asset, AssetState, NewAsset, Publication, PublicationState, Site};
+pub use versions::{NewVersion, Version};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -57,6 +59,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_unique_secrets.sql"),
     include_str!("../migrations/0007_removal_guard.sql"),
     include_str!("../migrations/0008_credential_id.sql"),
+    include_str!("../migrations/0009_versions.sql"),
 ];
 
 #[derive(Clone)]
