@@ -31,6 +31,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             crate::photos::photo_detail,
             crate::photos::set_photo_texts,
             crate::photos::retry_album,
+            crate::history::photo_versions,
+            crate::history::restore_version,
             crate::photos::open_in_browser,
             crate::settings::album_settings,
             crate::settings::set_album_settings,

@@ -6,6 +6,7 @@
 mod bindings;
 mod connect;
 mod dropbox;
+mod history;
 mod ipc;
 mod photos;
 mod settings;

@@ -22,6 +22,8 @@ pub struct PhotoOnSite {
     pub format: Option<String>,
     pub has_thumbnail: bool,
     pub error: Option<String>,
+    /// Changes with the site's copy; thumbnail URLs carry it.
+    pub stamp: String,
 }
 
 #[derive(Serialize, Type)]
@@ -29,6 +31,8 @@ pub struct PhotoOnSite {
 pub struct PhotoRow {
     pub asset_id: AssetId,
     pub path: String,
+    /// Changes with the photo in the folder; thumbnail URLs carry it.
+    pub stamp: String,
     pub state: PhotoState,
     pub error: Option<String>,
     pub sites: Vec<PhotoOnSite>,
@@ -46,6 +50,7 @@ pub async fn album_photos(
         .map(|r| PhotoRow {
             asset_id: r.asset_id,
             path: r.path,
+            stamp: r.stamp,
             state: r.state,
             error: r.error,
             sites: r
@@ -58,6 +63,7 @@ pub async fn album_photos(
                     url: s.url,
                     format: s.format,
                     has_thumbnail: s.has_thumbnail,
+                    stamp: s.stamp,
                     error: s.error,
                 })
                 .collect(),
@@ -206,6 +212,10 @@ pub fn serve_thumbnail(
             },
             ["site", site, asset] => match (id(site), id(asset)) {
                 (Some(s), Some(a)) => state.engine.site_thumbnail(AssetId(a), SiteId(s)).await.ok(),
+                _ => None,
+            },
+            ["version", asset, number] => match (id(asset), id(number)) {
+                (Some(a), Some(n)) => state.engine.version_thumbnail(AssetId(a), n).await.ok(),
                 _ => None,
             },
             _ => None,

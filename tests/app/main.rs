@@ -255,6 +255,47 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
         .unwrap_or_else(|| panic!("{url} not found on the site"));
     assert_eq!(item["alt_text"], "Waterfall at dawn");
 
+    // Re-edited: a second version goes up in place; the panel lists both, and the first can be
+    // put back.
+    let edited = album.join("landscape_1.jpg");
+    let other =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/photos/orientation/landscape_3.jpg");
+    std::fs::copy(other, &edited).unwrap();
+    let replaced = d.exec(
+        "const r = await window.__TAURI_INTERNALS__.invoke('sync_now'); return r.replaced;",
+        json!([]),
+    );
+    assert_eq!(replaced, 1, "the re-edit replaced in place");
+    let versions = d.wait_text(".versions", Duration::from_secs(20), |t| t.contains("Version 2"));
+    assert!(versions.contains("Version 1") && versions.contains("On the sites now"), "{versions}");
+    let before = d.exec("return document.querySelector('.cell img.remote').src;", json!([]));
+    d.click(".versions [data-version='1'] button");
+    let restored = d.wait_text(".panel .note", Duration::from_secs(30), |t| t.contains("back on"));
+    assert!(restored.contains("Version 1 is back on Folio test site"), "{restored}");
+    let current = d.exec(
+        "return document.querySelector('.versions li.current')?.dataset.version ?? null;",
+        json!([]),
+    );
+    assert_eq!(current, "1", "the panel marks version 1 as what the site shows");
+    let same = d.exec(
+        "const photos = await window.__TAURI_INTERNALS__.invoke('album_photos', { root: arguments[0] });
+         return photos.find((p) => p.path === 'landscape_1.jpg').sites[0].url;",
+        json!([album.to_str().unwrap()]),
+    );
+    assert_eq!(same.as_str(), Some(url.as_str()), "restored in place: the same URL");
+    // The grid shows the re-edited photo from the folder, and the site's copy again once it
+    // is restored (new stamps), not cached pictures of other versions.
+    let changed = d.exec(
+        "for (let i = 0; i < 50; i++) {
+           if (document.querySelector('.cell img.remote').src !== arguments[0]) return true;
+           await new Promise((r) => setTimeout(r, 100));
+         }
+         return false;",
+        json!([before]),
+    );
+    assert_eq!(changed, true, "the site thumbnail's URL changes after the restore");
+    d.screenshot(&shots.join("versions.png"));
+
     // Settings: the naming preview follows the pattern, on the album's real photos.
     d.click("[role=tab]:nth-child(2)");
     d.type_into(".pattern-naming", "{album}-{sequence}");

@@ -88,7 +88,7 @@ export function AlbumView(props: {
                 sourceLabel={props.album.root.startsWith("dropbox:") ? "Dropbox" : "Folder"} />
             </Show>
             <Show when={selected()}>
-              {(p) => <PhotoPanel photo={p()} root={props.album.root} onClose={() => setSelected(null)} />}
+              {(p) => <PhotoPanel photo={p()} root={props.album.root} version={props.version} onClose={() => setSelected(null)} />}
             </Show>
           </div>
         </Match>

@@ -17,11 +17,17 @@ const BADGE: Record<string, string> = {
   uploading: "Uploading",
 };
 
-export function thumbSrc(kind: "source", assetId: number): string;
-export function thumbSrc(kind: "site", assetId: number, siteId: number): string;
-export function thumbSrc(kind: "source" | "site", assetId: number, siteId?: number): string {
+/** A thumbnail's URL; `stamp` changes with the picture, so the web view never shows an old one. */
+export function thumbSrc(kind: "source", assetId: number, stamp: string): string;
+export function thumbSrc(kind: "site", assetId: number, stamp: string, siteId: number): string;
+export function thumbSrc(kind: "source" | "site", assetId: number, stamp: string, siteId?: number): string {
   const path = kind === "source" ? `source/${assetId}` : `site/${siteId}/${assetId}`;
-  return convertFileSrc(path, "thumb");
+  return `${convertFileSrc(path, "thumb")}?v=${stamp}`;
+}
+
+/** A kept version of a photo, as the detail panel shows it. */
+export function versionSrc(assetId: number, version: number): string {
+  return convertFileSrc(`version/${assetId}/${version}`, "thumb");
 }
 
 /** A virtualised grid: each cell shows the source thumbnail and, beside it, the site's. */
@@ -88,7 +94,7 @@ export function PhotoGrid(props: {
                 onClick={() => props.onSelect(p)} aria-label={`${p.path}: ${BADGE[state()] ?? state()}`}>
                 <span class="pair" style={{ "grid-template-columns": `repeat(${1 + Math.max(1, p.sites.length)}, 1fr)` }}>
                   <span class="thumb">
-                    <img src={thumbSrc("source", p.assetId)} alt="" loading="lazy" decoding="async" />
+                    <img src={thumbSrc("source", p.assetId, p.stamp)} alt="" loading="lazy" decoding="async" />
                     <span class="thumb-label">{props.sourceLabel ?? "Folder"}</span>
                   </span>
                   <Show when={p.sites.length > 0}
@@ -97,7 +103,7 @@ export function PhotoGrid(props: {
                       {(site) => (
                         <span class="thumb">
                           <Show when={site.hasThumbnail} fallback={<span class="no-thumb">Not on {site.site} yet</span>}>
-                            <img class="remote" src={thumbSrc("site", p.assetId, site.siteId)} alt="" loading="lazy" decoding="async" />
+                            <img class="remote" src={thumbSrc("site", p.assetId, site.stamp, site.siteId)} alt="" loading="lazy" decoding="async" />
                           </Show>
                           <span class="thumb-label">{site.site}</span>
                         </span>

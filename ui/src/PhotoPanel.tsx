@@ -2,9 +2,10 @@ import { createResource, createSignal, For, Show } from "solid-js";
 import type { PhotoRow } from "./bindings";
 import { call, commands } from "./api";
 import { thumbSrc } from "./PhotoGrid";
+import { Versions } from "./Versions";
 
 /** The detail panel: metadata from the file, the text that will be sent, where it went. */
-export function PhotoPanel(props: { photo: PhotoRow; root: string; onClose: () => void }) {
+export function PhotoPanel(props: { photo: PhotoRow; root: string; version: number; onClose: () => void }) {
   const [detail, { refetch }] = createResource(() => props.photo.assetId, (id) => call(commands.photoDetail(id)));
   const [saving, setSaving] = createSignal<string | null>(null);
   let form!: HTMLFormElement;
@@ -41,7 +42,7 @@ export function PhotoPanel(props: { photo: PhotoRow; root: string; onClose: () =
         <h2>{props.photo.path}</h2>
         <button class="link" onClick={props.onClose} aria-label="Close details">✕</button>
       </header>
-      <img class="panel-thumb" src={thumbSrc("source", props.photo.assetId)} alt="" />
+      <img class="panel-thumb" src={thumbSrc("source", props.photo.assetId, props.photo.stamp)} alt="" />
       <Show when={props.photo.error}>
         {(e) => (
           <p class="error" role="alert">
@@ -88,6 +89,7 @@ export function PhotoPanel(props: { photo: PhotoRow; root: string; onClose: () =
                 )}
               </For>
             </ul>
+            <Versions assetId={props.photo.assetId} version={props.version} />
           </>
         )}
       </Show>

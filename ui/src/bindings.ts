@@ -237,6 +237,28 @@ async retryAlbum(root: string) : Promise<Result<number, IpcError>> {
 }
 },
 /**
+ * The photo's versions, oldest first.
+ */
+async photoVersions(assetId: AssetId) : Promise<Result<PhotoVersion[], IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("photo_versions", { assetId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Puts version `version` back on the sites that have the photo, in place.
+ */
+async restoreVersion(assetId: AssetId, version: number) : Promise<Result<Restored, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("restore_version", { assetId, version }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Opens a photo's address on the site in the default browser. Only web addresses.
  */
 async openInBrowser(url: string) : Promise<Result<null, IpcError>> {
@@ -461,8 +483,16 @@ export type PhotoOnSite = { site: string; siteId: SiteId; state: PhotoState; url
 /**
  * The file type the site has (webp, avif, jpg, …).
  */
-format: string | null; hasThumbnail: boolean; error: string | null }
-export type PhotoRow = { assetId: AssetId; path: string; state: PhotoState; error: string | null; sites: PhotoOnSite[] }
+format: string | null; hasThumbnail: boolean; error: string | null; 
+/**
+ * Changes with the site's copy; thumbnail URLs carry it.
+ */
+stamp: string }
+export type PhotoRow = { assetId: AssetId; path: string; 
+/**
+ * Changes with the photo in the folder; thumbnail URLs carry it.
+ */
+stamp: string; state: PhotoState; error: string | null; sites: PhotoOnSite[] }
 /**
  * The badge a photo shows, per site and overall (the worst of its sites).
  */
@@ -475,9 +505,11 @@ export type PhotoState = "synced" |
  * A newer version is in the folder than on the site.
  */
 "changed" | "failed"
+export type PhotoVersion = { version: number; pushedAt: string; reason: string; sites: string[]; format: string; restoredAt: string | null }
 export type Progress = { albums: AlbumProgress[]; sites: SiteProgress[] }
 export type PushRecord = { site: string; state: string; url: string | null; format: string | null; at: string; error: string | null }
 export type RejectedDrop = { path: string; reason: string }
+export type Restored = { restored: string[]; problems: string[] }
 /**
  * A connected site (WordPress, Shopify, …).
  */

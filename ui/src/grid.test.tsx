@@ -11,7 +11,8 @@ const photos = (n: number): PhotoRow[] =>
     path: `day${Math.floor(i / 500)}/IMG_${String(i).padStart(5, "0")}.jpg`,
     state: i % 7 === 0 ? ("pending" as const) : ("synced" as const),
     error: null,
-    sites: [{ site: "blog", siteId: 1, state: "synced", url: null, format: "webp", hasThumbnail: true, error: null }],
+    stamp: `s${i}`,
+    sites: [{ site: "blog", siteId: 1, state: "synced", url: null, format: "webp", hasThumbnail: true, error: null, stamp: `t${i}` }],
   }));
 
 // What the Tauri runtime provides in the app window.
@@ -34,8 +35,9 @@ describe("the photo grid", () => {
     expect(cells).toBeLessThan(60);
     expect(nodes).toBeLessThan(500);
     const first = root.querySelector(".cell img") as HTMLImageElement;
-    expect(first.getAttribute("src")).toBe("thumb://localhost/source%2F1");
-    expect(root.querySelector(".cell img.remote")?.getAttribute("src")).toBe("thumb://localhost/site%2F1%2F1");
+    // The stamp changes with the picture, so a re-edited photo never shows its cached thumbnail.
+    expect(first.getAttribute("src")).toBe("thumb://localhost/source%2F1?v=s0");
+    expect(root.querySelector(".cell img.remote")?.getAttribute("src")).toBe("thumb://localhost/site%2F1%2F1?v=t0");
     // The space still scrolls through all of them: 2,500 rows of 4.
     const space = root.querySelector(".grid-space") as HTMLElement;
     expect(space.style.height).toBe(`${2500 * 196}px`);
@@ -46,7 +48,7 @@ describe("the photo grid", () => {
     const root = document.createElement("div");
     const two = photos(3).map((p) => ({
       ...p,
-      sites: [...p.sites, { site: "shop", siteId: 2, state: "pending" as const, url: null, format: null, hasThumbnail: false, error: null }],
+      sites: [...p.sites, { site: "shop", siteId: 2, state: "pending" as const, url: null, format: null, hasThumbnail: false, error: null, stamp: "" }],
     }));
     const dispose = render(
       () => <PhotoGrid photos={two} live={{}} selected={null} onSelect={() => {}} assumeSize={{ width: 1248, height: 800 }} />,

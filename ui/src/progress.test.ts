@@ -103,7 +103,7 @@ describe("wording", () => {
 import { filterPhotos } from "./filter";
 import type { PhotoRow, PhotoState } from "./bindings";
 
-const row = (path: string, state: PhotoState): PhotoRow => ({ assetId: 1, path, state, error: null, sites: [] });
+const row = (path: string, state: PhotoState): PhotoRow => ({ assetId: 1, path, state, error: null, stamp: "", sites: [] });
 
 describe("filter and search", () => {
   const rows = [row("day1/IMG_1.jpg", "synced"), row("day1/IMG_2.jpg", "failed"), row("day2/Harbour.jpg", "pending")];
