@@ -42,9 +42,9 @@ fn image_format(f: SourceFormat) -> Result<ImageFormat> {
         SourceFormat::Webp => Ok(ImageFormat::WebP),
         SourceFormat::Gif => Ok(ImageFormat::Gif),
         SourceFormat::Jpeg => Ok(ImageFormat::Jpeg),
-        // Read through libheif, never by the `image` crate.
-        SourceFormat::Heif | SourceFormat::Avif => {
-            Err(Failure::unsupported(format!("{} photos are read through libheif", f.name())))
+        // Read through libheif and rawler, never by the `image` crate.
+        SourceFormat::Heif | SourceFormat::Avif | SourceFormat::Raw => {
+            Err(Failure::unsupported(format!("{} photos have a reader of their own", f.name())))
         }
     }
 }
@@ -132,6 +132,29 @@ pub fn probe(bytes: &[u8], pixel_limit: u64) -> Result<Probe> {
                 adobe_cmyk: false,
             });
         }
+        if format == SourceFormat::Raw {
+            let r = crate::raw::probe(bytes)?;
+            check_limit(r.width, r.height, pixel_limit)?;
+            let mut meta = meta::parse(&r.meta);
+            // A raw's own reading of its tags wins for what it decodes (CR3 and RAF are not
+            // TIFF-structured, so their EXIF is not parsed here).
+            meta.orientation = r.orientation;
+            if meta.camera_make.is_none() && !r.make.is_empty() {
+                meta.camera_make = Some(r.make);
+            }
+            if meta.camera_model.is_none() && !r.model.is_empty() {
+                meta.camera_model = Some(r.model);
+            }
+            return Ok(Probe {
+                format,
+                width: r.width,
+                height: r.height,
+                meta,
+                icc: None,
+                cicp: None,
+                adobe_cmyk: false,
+            });
+        }
         if format == SourceFormat::Jpeg {
             let seg = jpeg::segments(bytes)?;
             let h = jpeg::header(bytes)?;
@@ -189,6 +212,13 @@ pub fn decode(bytes: &[u8], p: &Probe, min_long_edge: u32, pixel_limit: u64) -> 
     guarded(|| {
         if matches!(p.format, SourceFormat::Heif | SourceFormat::Avif) {
             return Ok(Decoded { raster: crate::heif::decode(bytes)?, is_srgb: false });
+        }
+        if p.format == SourceFormat::Raw {
+            // Developed (or the camera's preview) in sRGB already.
+            return Ok(Decoded {
+                raster: crate::raw::decode(bytes, min_long_edge)?,
+                is_srgb: true,
+            });
         }
         if p.format == SourceFormat::Jpeg {
             let denom = jpeg::scale_for(p.width.max(p.height), min_long_edge);

@@ -14,6 +14,7 @@ pub mod meta;
 mod png;
 mod pool;
 mod raster;
+mod raw;
 mod resize;
 mod sniff;
 mod webp;

@@ -9,6 +9,8 @@ pub enum SourceFormat {
     Gif,
     Heif,
     Avif,
+    /// A camera raw (NEF, CR2, CR3, ARW, DNG, RAF, ORF, RW2, …).
+    Raw,
 }
 
 impl SourceFormat {
@@ -21,6 +23,7 @@ impl SourceFormat {
             SourceFormat::Gif => "GIF",
             SourceFormat::Heif => "HEIC/HEIF",
             SourceFormat::Avif => "AVIF",
+            SourceFormat::Raw => "camera RAW",
         }
     }
 }
@@ -32,6 +35,10 @@ pub fn sniff(bytes: &[u8]) -> Option<SourceFormat> {
     }
     if b.starts_with(b"\x89PNG\r\n\x1a\n") {
         return Some(SourceFormat::Png);
+    }
+    // Most raws are TIFF-structured, so they are told apart first.
+    if crate::raw::is_raw(b) {
+        return Some(SourceFormat::Raw);
     }
     if b.starts_with(b"II*\0") || b.starts_with(b"MM\0*") {
         return Some(SourceFormat::Tiff);

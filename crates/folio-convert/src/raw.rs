@@ -1,0 +1,277 @@
+//! Camera RAW input through rawler (LGPL-2.1, from dnglab; docs/adr/0012): NEF, CR2, CR3, ARW,
+//! DNG, RAF, ORF, RW2 and many more. The largest embedded preview is used when it is at least as
+//! large as the rendition needs (fast, and the camera's own look); otherwise the raw data is
+//! developed with a neutral default: white balance as shot, the camera's matrix to sRGB and the
+//! sRGB tone curve. rawler's README warns that malformed files can panic, so every call runs
+//! under `catch_unwind` on a thread of its own with a time budget.
+
+use crate::error::{Failure, Result};
+use crate::meta::RawMeta;
+use crate::raster::Raster;
+use rawler::decoders::{Orientation, RawDecodeParams};
+use rawler::imgop::develop::{ProcessingStep, RawDevelop};
+use rawler::imgop::sensor::SensorType;
+use rawler::imgop::{Dim2, Point, Rect};
+use rawler::rawimage::RawPhotometricInterpretation;
+use rawler::rawsource::RawSource;
+use rawler::{RawImage, RawImageData};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A raw that takes longer than this is reported, not waited for (the thread is left to end).
+const TIME_BUDGET: Duration = Duration::from_secs(120);
+
+/// What the file says, without developing it.
+pub struct RawProbe {
+    /// The developed image's size, as stored (before orientation).
+    pub width: u32,
+    pub height: u32,
+    /// TIFF-structured files are their own EXIF block.
+    pub meta: RawMeta,
+    pub make: String,
+    pub model: String,
+    pub orientation: u16,
+}
+
+/// IFD0 of a TIFF-structured file names raw data: DNG's version, sub-IFDs with the full image
+/// (NEF, ARW, DNG) or a reduced IFD0 (the thumbnail a raw file starts with). A TIFF a photo
+/// editor exported has none of these.
+fn tiff_is_raw(b: &[u8]) -> bool {
+    let le = b.starts_with(b"II*\0");
+    let u16_at = |at: usize| -> Option<u16> {
+        let s: [u8; 2] = b.get(at..at + 2)?.try_into().ok()?;
+        Some(if le { u16::from_le_bytes(s) } else { u16::from_be_bytes(s) })
+    };
+    let u32_at = |at: usize| -> Option<u32> {
+        let s: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
+        Some(if le { u32::from_le_bytes(s) } else { u32::from_be_bytes(s) })
+    };
+    let Some(ifd) = u32_at(4).map(|o| o as usize) else { return false };
+    let Some(count) = u16_at(ifd) else { return false };
+    (0..count.min(512) as usize).any(|i| {
+        let at = ifd + 2 + i * 12;
+        match u16_at(at) {
+            Some(0xC612) | Some(0x014A) => true,
+            Some(0x00FE) => u32_at(at + 8).is_some_and(|v| v & 1 == 1),
+            _ => false,
+        }
+    })
+}
+
+/// A camera raw, told by its bytes.
+pub fn is_raw(b: &[u8]) -> bool {
+    let ftyp_crx = b.len() >= 12 && &b[4..8] == b"ftyp" && &b[8..12] == b"crx ";
+    let vendor = b.starts_with(b"FUJIFILMCCD-RAW")
+        || b.starts_with(b"IIU\0")
+        || b.starts_with(b"IIRO")
+        || b.starts_with(b"IIRS")
+        || b.starts_with(b"MMOR");
+    let cr2 = b.len() >= 10 && b.starts_with(b"II*\0") && &b[8..10] == b"CR";
+    let tiff = b.starts_with(b"II*\0") || b.starts_with(b"MM\0*");
+    ftyp_crx || vendor || cr2 || (tiff && tiff_is_raw(b))
+}
+
+fn failure(e: rawler::RawlerError) -> Failure {
+    match e {
+        rawler::RawlerError::Unsupported { make, model, .. } => {
+            let camera = format!("{make} {model}");
+            let camera = camera.trim();
+            Failure::unsupported(if camera.is_empty() {
+                "a raw file of a kind Folio cannot read yet".to_string()
+            } else {
+                format!("raw files from the {camera} cannot be read yet")
+            })
+        }
+        rawler::RawlerError::DecoderFailed(why) => {
+            Failure::corrupt(format!("the raw data is damaged or not understood ({why})"))
+        }
+    }
+}
+
+/// Runs `work` on its own thread, under `catch_unwind`, within the time budget.
+fn budgeted<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("folio-raw".into())
+        .spawn(move || {
+            let done =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+                    Err(Failure::corrupt("the raw decoder failed on this file's data"))
+                });
+            let _ = tx.send(done);
+        })
+        .map_err(|e| Failure::corrupt(format!("no thread for the raw decoder: {e}")))?;
+    rx.recv_timeout(TIME_BUDGET).unwrap_or_else(|_| {
+        Err(Failure::corrupt(format!(
+            "the raw file took more than {} s to read; it may be damaged",
+            TIME_BUDGET.as_secs()
+        )))
+    })
+}
+
+fn orientation(o: Orientation) -> u16 {
+    match o {
+        Orientation::HorizontalFlip => 2,
+        Orientation::Rotate180 => 3,
+        Orientation::VerticalFlip => 4,
+        Orientation::Transpose => 5,
+        Orientation::Rotate90 => 6,
+        Orientation::Transverse => 7,
+        Orientation::Rotate270 => 8,
+        _ => 1,
+    }
+}
+
+pub fn probe(bytes: &[u8]) -> Result<RawProbe> {
+    let owned = Arc::new(bytes.to_vec());
+    budgeted(move || {
+        let src = RawSource::new_from_shared_vec(owned.clone());
+        let decoder = rawler::get_decoder(&src).map_err(failure)?;
+        let params = RawDecodeParams::default();
+        // `dummy`: the sizes and tags without decoding the pixels.
+        let image = decoder.raw_image(&src, &params, true).map_err(failure)?;
+        let (w, h) = match image.crop_area.or(image.active_area) {
+            Some(r) => (r.d.w, r.d.h),
+            None => (image.width / image.cpp.max(1), image.height),
+        };
+        let tiff = owned.starts_with(b"II*\0") || owned.starts_with(b"MM\0*");
+        let xmp = decoder.xpacket(&src, &params).ok().flatten();
+        Ok(RawProbe {
+            width: w as u32,
+            height: h as u32,
+            meta: RawMeta { exif: tiff.then(|| owned.to_vec()), xmp, iptc: None },
+            make: image.clean_make.clone(),
+            model: image.clean_model.clone(),
+            orientation: orientation(image.orientation),
+        })
+    })
+}
+
+/// Pixels (stored orientation) for a rendition whose long edge is `min_long_edge`.
+pub fn decode(bytes: &[u8], min_long_edge: u32) -> Result<Raster> {
+    let owned = Arc::new(bytes.to_vec());
+    budgeted(move || {
+        let src = RawSource::new_from_shared_vec(owned);
+        let decoder = rawler::get_decoder(&src).map_err(failure)?;
+        let params = RawDecodeParams::default();
+        // A preview the decoder cannot read (it panics on some layouts) is no preview: the raw
+        // data is developed instead.
+        let preview = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            decoder.preview_image(&src, &params).ok().flatten()
+        }))
+        .ok()
+        .flatten();
+        if let Some(p) = preview.filter(|p| p.width().max(p.height()) >= min_long_edge) {
+            let rgb = p.into_rgb8();
+            return Ok(Raster::new(rgb.width(), rgb.height(), false, rgb.into_raw()));
+        }
+        let mut raw = decoder.raw_image(&src, &params, false).map_err(failure)?;
+        // Half size is enough when the rendition is at most half the sensor's long edge.
+        let sensor = raw.active_area.map(|a| (a.d.w, a.d.h)).unwrap_or((raw.width, raw.height));
+        let develop = if sensor.0.max(sensor.1) >= 2 * min_long_edge as usize && half_size(&mut raw)
+        {
+            RawDevelop::new_with(&[
+                ProcessingStep::WhiteBalance,
+                ProcessingStep::Calibrate,
+                ProcessingStep::CropDefault,
+                ProcessingStep::SRgb,
+            ])
+        } else {
+            RawDevelop::default()
+        };
+        let developed = develop
+            .develop_intermediate(&raw)
+            .map_err(failure)?
+            .to_dynamic_image()
+            .ok_or_else(|| Failure::corrupt("the developed raw image is inconsistent"))?;
+        let rgb = developed.into_rgb8();
+        Ok(Raster::new(rgb.width(), rgb.height(), false, rgb.into_raw()))
+    })
+}
+
+/// Turns a 2×2 Bayer raw into a half-size RGB one, in place: each block's red, the mean of its
+/// greens and its blue make one pixel, so nothing is interpolated. It is then developed like a
+/// demosaiced image (white balance, matrix, crop, sRGB) with a quarter of the full develop's
+/// work and memory (a 24 MP full develop peaked at 800 MB a photo; see `make bench-convert`). False, untouched, for
+/// sensors it does not fit (X-Trans, four-colour, Fuji's rotated SuperCCD).
+fn half_size(raw: &mut RawImage) -> bool {
+    let RawPhotometricInterpretation::Cfa(config) = &raw.photometric else { return false };
+    let cfa = config.cfa.clone();
+    let bayer =
+        config.sensor == SensorType::Bayer && cfa.is_rgb() && (cfa.width, cfa.height) == (2, 2);
+    if raw.cpp != 1 || !bayer || raw.fuji_rotation_width.is_some() || raw.apply_scaling().is_err() {
+        return false;
+    }
+    let RawImageData::Float(px) = &raw.data else { return false };
+    let full = Rect::new(Point::new(0, 0), Dim2::new(raw.width, raw.height));
+    let area = raw.active_area.unwrap_or(full);
+    let (w, h) = (area.d.w / 2, area.d.h / 2);
+    let mut rgb = Vec::with_capacity(w * h * 3);
+    for y in 0..h {
+        let rows = [area.p.y + 2 * y, area.p.y + 2 * y + 1];
+        for x in 0..w {
+            let mut sum = [0f32; 3];
+            let mut count = [0f32; 3];
+            for row in rows {
+                for col in [area.p.x + 2 * x, area.p.x + 2 * x + 1] {
+                    let c = cfa.color_at(row, col).min(3);
+                    if c < 3 {
+                        sum[c] += px[row * raw.width + col];
+                        count[c] += 1.0;
+                    }
+                }
+            }
+            rgb.extend((0..3).map(|c| if count[c] > 0.0 { sum[c] / count[c] } else { 0.0 }));
+        }
+    }
+    raw.crop_area = raw.crop_area.filter(|c| c.p.x >= area.p.x && c.p.y >= area.p.y).map(|c| {
+        let c = c.adapt(&area);
+        Rect::new(
+            Point::new(c.p.x / 2, c.p.y / 2),
+            Dim2::new((c.d.w / 2).min(w), (c.d.h / 2).min(h)),
+        )
+    });
+    raw.data = RawImageData::Float(rgb);
+    (raw.width, raw.height, raw.cpp) = (w, h, 3);
+    raw.active_area = None;
+    raw.photometric = RawPhotometricInterpretation::LinearRaw;
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bayer_raw_halves_into_one_rgb_pixel_per_block() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/photos/raw/scene.dng");
+        let Ok(bytes) = std::fs::read(path) else { return };
+        let src = RawSource::new_from_shared_vec(Arc::new(bytes));
+        let decoder = rawler::get_decoder(&src).unwrap();
+        let mut raw = decoder.raw_image(&src, &RawDecodeParams::default(), false).unwrap();
+        assert!(half_size(&mut raw));
+        assert_eq!((raw.width, raw.height, raw.cpp), (128, 96, 3));
+        // The grey half, recorded warm: red at half and blue at 5/8 of green, not yet balanced.
+        let RawImageData::Float(px) = &raw.data else { panic!("not float") };
+        let at = (50 * 128 + 20) * 3;
+        let (r, g, b) = (px[at], px[at + 1], px[at + 2]);
+        assert!((r / g - 0.5).abs() < 0.02 && (b / g - 0.625).abs() < 0.02, "{r} {g} {b}");
+    }
+
+    #[test]
+    fn raws_are_told_from_tiffs_by_their_bytes() {
+        assert!(is_raw(b"\0\0\0\x18ftypcrx \0\0\0\x01"));
+        assert!(is_raw(b"FUJIFILMCCD-RAW 0201"));
+        assert!(is_raw(b"II*\0\x10\0\0\0CR\x02\0"));
+        // A plain TIFF: one IFD with width and height only.
+        let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+        tiff.extend_from_slice(&[2, 0, 0, 1, 4, 0, 1, 0, 0, 0, 8, 0, 0, 0]);
+        tiff.extend_from_slice(&[1, 1, 4, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(!is_raw(&tiff));
+        // The same with DNG's version tag.
+        let mut dng = b"II*\0\x08\0\0\0".to_vec();
+        dng.extend_from_slice(&[1, 0, 0x12, 0xC6, 1, 0, 4, 0, 0, 0, 1, 4, 0, 0, 0, 0, 0, 0]);
+        assert!(is_raw(&dng));
+        assert!(!is_raw(b"II*"));
+    }
+}
