@@ -2,7 +2,7 @@
 
 use crate::ipc::IpcError;
 use crate::AppState;
-use folio_model::OutputFormat;
+use folio_model::{OutputFormat, RawPair};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::path::Path;
@@ -22,6 +22,8 @@ pub struct AlbumSettingsForm {
     pub delete_remote: bool,
     /// …and for good where a site has no trash.
     pub delete_permanently: bool,
+    /// A raw and a JPEG of the same name side by side: which one goes up.
+    pub raw_pair: RawPair,
 }
 
 #[tauri::command]
@@ -42,6 +44,7 @@ pub async fn album_settings(
         caption: s.caption,
         delete_remote: s.delete_remote,
         delete_permanently: s.delete_permanently,
+        raw_pair: s.raw_pair,
     })
 }
 
@@ -71,6 +74,7 @@ pub async fn set_album_settings(
             s.caption = form.caption;
             s.delete_remote = form.delete_remote || form.delete_permanently;
             s.delete_permanently = form.delete_permanently;
+            s.raw_pair = form.raw_pair;
         })
         .await?;
     Ok(())

@@ -298,6 +298,20 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
 
     // Settings: the naming preview follows the pattern, on the album's real photos.
     d.click("[role=tab]:nth-child(2)");
+    // RAW+JPEG: the album can be told to publish the raw; the choice is kept.
+    d.exec(
+        "const s = document.querySelector('select.raw-pair');
+         s.value = 'raw';
+         s.dispatchEvent(new Event('change', { bubbles: true }));",
+        json!([]),
+    );
+    d.click("form.settings button[type=submit]");
+    d.wait_text("form.settings [role=status]", Duration::from_secs(10), |t| t.starts_with("Saved"));
+    let kept = d.exec(
+        "return (await window.__TAURI_INTERNALS__.invoke('album_settings', { root: arguments[0] })).rawPair;",
+        json!([album.to_string_lossy()]),
+    );
+    assert_eq!(kept.as_str(), Some("raw"), "the RAW+JPEG choice is saved");
     d.type_into(".pattern-naming", "{album}-{sequence}");
     let first = d.wait_text(".preview td:nth-child(2)", Duration::from_secs(10), |t| {
         t.contains(&format!("{album_name}-001"))

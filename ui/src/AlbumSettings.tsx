@@ -1,5 +1,5 @@
 import { createResource, createSignal, For, Show } from "solid-js";
-import type { AlbumSettingsForm, OutputFormat } from "./bindings";
+import type { AlbumSettingsForm, OutputFormat, RawPair } from "./bindings";
 import { call, commands } from "./api";
 
 /** Format, size, patterns with a live preview on the album's real photos, delete policy. */
@@ -106,6 +106,13 @@ export function AlbumSettings(props: { root: string }) {
               <option value="keep">Keep it on the sites</option>
               <option value="trash">Move it to each site's trash (sites without one keep it)</option>
               <option value="permanent">Delete it from the sites for good</option>
+            </select>
+          </label>
+          <label>
+            When a raw and a JPEG of the same name sit side by side (RAW+JPEG)
+            <select class="raw-pair" value={s().rawPair} onChange={(e) => edit("rawPair", e.currentTarget.value as RawPair)}>
+              <option value="jpeg">Publish the JPEG (the camera's own rendering)</option>
+              <option value="raw">Publish the raw, developed by Folio</option>
             </select>
           </label>
           <div class="row">

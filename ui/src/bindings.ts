@@ -399,7 +399,11 @@ deleteRemote: boolean;
 /**
  * …and for good where a site has no trash.
  */
-deletePermanently: boolean }
+deletePermanently: boolean; 
+/**
+ * A raw and a JPEG of the same name side by side: which one goes up.
+ */
+rawPair: RawPair }
 /**
  * A target site of an album, and what it got.
  */
@@ -508,6 +512,18 @@ export type PhotoState = "synced" |
 export type PhotoVersion = { version: number; pushedAt: string; reason: string; sites: string[]; format: string; restoredAt: string | null }
 export type Progress = { albums: AlbumProgress[]; sites: SiteProgress[] }
 export type PushRecord = { site: string; state: string; url: string | null; format: string | null; at: string; error: string | null }
+/**
+ * Which file of a RAW+JPEG pair an album publishes.
+ */
+export type RawPair = 
+/**
+ * The camera's JPEG (its own rendering, already what the photographer saw).
+ */
+"jpeg" | 
+/**
+ * The raw, developed by Folio.
+ */
+"raw"
 export type RejectedDrop = { path: string; reason: string }
 export type Restored = { restored: string[]; problems: string[] }
 /**

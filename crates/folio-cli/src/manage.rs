@@ -110,7 +110,19 @@ pub enum AlbumCommand {
         /// What happens on the sites to a photo deleted from the folder.
         #[arg(long, value_enum)]
         delete_policy: Option<DeletePolicy>,
+        /// A raw and a JPEG of the same name side by side: which one the album publishes.
+        #[arg(long, value_enum)]
+        raw_pair: Option<RawPairArg>,
     },
+}
+
+/// Which file of a RAW+JPEG pair an album publishes.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum RawPairArg {
+    /// The camera's JPEG (default).
+    Jpeg,
+    /// The raw, developed by Folio.
+    Raw,
 }
 
 /// What happens on the sites to a photo deleted from the folder.
@@ -306,7 +318,16 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
             let a = engine.add_album(&path, &sites, settings).await?;
             println!("Added album {} ({}) → {}", a.name, a.root, a.sites.join(", "));
         }
-        AlbumCommand::Set { path, format, max_edge, quality, naming, alt, delete_policy } => {
+        AlbumCommand::Set {
+            path,
+            format,
+            max_edge,
+            quality,
+            naming,
+            alt,
+            delete_policy,
+            raw_pair,
+        } => {
             let s = engine
                 .update_album_settings(&path, |s| {
                     s.preset.format = format.unwrap_or(s.preset.format);
@@ -314,6 +335,12 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
                     s.preset.quality = quality.unwrap_or(s.preset.quality);
                     s.naming = naming.unwrap_or_else(|| s.naming.clone());
                     s.alt = alt.unwrap_or_else(|| s.alt.clone());
+                    if let Some(pair) = raw_pair {
+                        s.raw_pair = match pair {
+                            RawPairArg::Jpeg => folio_engine::RawPair::Jpeg,
+                            RawPairArg::Raw => folio_engine::RawPair::Raw,
+                        };
+                    }
                     if let Some(policy) = delete_policy {
                         s.delete_remote = !matches!(policy, DeletePolicy::Keep);
                         s.delete_permanently = matches!(policy, DeletePolicy::Permanent);

@@ -14,6 +14,7 @@ mod connect;
 mod dropbox;
 mod error;
 mod history;
+mod pairs;
 mod pass;
 mod patterns;
 mod photos;
@@ -43,7 +44,7 @@ pub use dropbox::{
 pub use error::{EngineError, ErrorCode};
 pub use folio_model::{
     AlbumId, AlbumProgress, AlbumSettings, AssetId, Capabilities, ImageFormat, OutputFormat,
-    PhotoState, Preset, Progress, SiteId, SiteProgress, SiteState, SyncEvent, TextField,
+    PhotoState, Preset, Progress, RawPair, SiteId, SiteProgress, SiteState, SyncEvent, TextField,
     TextOverrides, Work,
 };
 /// The account of a Shopify store connected with an Admin API token (else: an app's client id).

@@ -168,7 +168,11 @@ impl Engine {
             current.insert((p.asset_id, p.site_id), p);
         }
         let mut rows = Vec::new();
-        for asset in store.assets(album.id).await? {
+        let settings: crate::AlbumSettings =
+            serde_json::from_str(&album.settings).unwrap_or_default();
+        let assets =
+            crate::pairs::without_pair_halves(store.assets(album.id).await?, settings.raw_pair);
+        for asset in assets {
             let mut on_sites = Vec::new();
             for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
                 let p = current.remove(&(asset.id, site.id));

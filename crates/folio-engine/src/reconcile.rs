@@ -136,7 +136,8 @@ pub async fn reconcile(
     // Unreadable and held photos are not worked on: their files cannot be read now.
     let mut skip: HashSet<&str> = changes.unreadable.iter().map(|(p, _)| p.as_str()).collect();
     skip.extend(held.iter().map(|a| a.rel_path.as_str()));
-    for asset in store.assets(album.id).await? {
+    let assets = pair_halves_handed_over(engine, album).await?;
+    for asset in assets {
         match asset.state {
             AssetState::Present if !skip.contains(asset.rel_path.as_str()) => {
                 out.current.push(asset)
@@ -149,6 +150,34 @@ pub async fn reconcile(
         }
     }
     Ok(out)
+}
+
+/// The album's photos less the left-out half of each RAW+JPEG pair, whose copies on the sites
+/// (a raw published before its JPEG arrived, or before the setting changed) pass to the half
+/// kept, to be replaced in place.
+async fn pair_halves_handed_over(
+    engine: &EngineState,
+    album: &Album,
+) -> Result<Vec<Asset>, EngineError> {
+    let store = &engine.store;
+    let settings: folio_model::AlbumSettings =
+        serde_json::from_str(&album.settings).unwrap_or_default();
+    let assets = store.assets(album.id).await?;
+    let (kept, handed) = crate::pairs::split_pairs(assets.clone(), settings.raw_pair);
+    if handed.is_empty() {
+        return Ok(kept);
+    }
+    let mut busy: HashSet<folio_model::AssetId> =
+        store.album_publications(album.id).await?.into_iter().map(|p| p.asset_id).collect();
+    busy.extend(store.album_jobs(album.id).await?.into_iter().map(|j| j.asset_id));
+    let path = |id| assets.iter().find(|a| a.id == id).map(|a| a.rel_path.as_str()).unwrap_or("");
+    for (out, to) in handed.into_iter().filter(|(out, _)| busy.contains(out)) {
+        if store.hand_over_publications(out, to).await? > 0 {
+            let message = format!("{} now goes up in place of {}", path(to), path(out));
+            store.log(Some(album.id), "info", &message).await?;
+        }
+    }
+    Ok(kept)
 }
 
 /// A look that finds the album suddenly empty, or a fifth of it (and at least 10 photos) gone.

@@ -82,7 +82,11 @@ impl Engine {
             current.insert((p.asset_id, p.site_id), p);
         }
         let mut per_site: HashMap<SiteId, BTreeMap<String, usize>> = HashMap::new();
-        for asset in store.assets(album.id).await? {
+        let settings: crate::AlbumSettings =
+            serde_json::from_str(&album.settings).unwrap_or_default();
+        let assets =
+            crate::pairs::without_pair_halves(store.assets(album.id).await?, settings.raw_pair);
+        for asset in assets {
             match asset.state {
                 AssetState::Missing => continue,
                 AssetState::Failed => {

@@ -18,6 +18,6 @@ pub use ids::{AlbumId, AssetId, RemoteId, SiteId};
 pub use photo::{PhotoState, TextOverrides};
 pub use preset::{content_hash, MetadataPolicy, OutputFormat, Preset, PIPELINE_VERSION};
 pub use progress::{AlbumProgress, Progress, SiteProgress, Work};
-pub use settings::AlbumSettings;
+pub use settings::{AlbumSettings, RawPair};
 pub use site::{Capabilities, ImageFormat, SiteState, TextField};
 pub use source::{is_photo_name, SourceItem};

@@ -18,6 +18,21 @@ pub struct AlbumSettings {
     pub delete_remote: bool,
     /// With `delete_remote`: delete for good where the site has no trash (or skip the trash).
     pub delete_permanently: bool,
+    /// A raw and a JPEG of the same name side by side (RAW+JPEG shooting): which one the album
+    /// takes.
+    pub raw_pair: RawPair,
+}
+
+/// Which file of a RAW+JPEG pair an album publishes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum RawPair {
+    /// The camera's JPEG (its own rendering, already what the photographer saw).
+    #[default]
+    Jpeg,
+    /// The raw, developed by Folio.
+    Raw,
 }
 
 impl Default for AlbumSettings {
@@ -30,6 +45,7 @@ impl Default for AlbumSettings {
             caption: "{caption}".into(),
             delete_remote: false,
             delete_permanently: false,
+            raw_pair: RawPair::default(),
         }
     }
 }

@@ -22,6 +22,27 @@ pub fn is_photo_name(name: &str) -> bool {
     let Some((_, ext)) = name.rsplit_once('.') else { return false };
     matches!(
         ext.to_ascii_lowercase().as_str(),
-        "jpg" | "jpeg" | "jpe" | "png" | "tif" | "tiff" | "webp" | "gif" | "heic" | "heif" | "avif"
+        "jpg"
+            | "jpeg"
+            | "jpe"
+            | "png"
+            | "tif"
+            | "tiff"
+            | "webp"
+            | "gif"
+            | "heic"
+            | "heif"
+            | "avif"
+            | "nef"
+            | "nrw"
+            | "cr2"
+            | "cr3"
+            | "arw"
+            | "dng"
+            | "raf"
+            | "orf"
+            | "rw2"
+            | "pef"
+            | "srw"
     )
 }

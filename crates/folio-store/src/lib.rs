@@ -247,6 +247,27 @@ impl Store {
     }
 
     /// The source file is gone: the asset becomes missing and its publications orphaned.
+    /// RAW+JPEG: the half an album now leaves out gives its copies on the sites to the half it
+    /// keeps, which then replaces them in place (same item, same URL) instead of adding a
+    /// second copy. Only synced copies move, and only to sites where the kept half has none.
+    pub async fn hand_over_publications(&self, from: AssetId, to: AssetId) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE publications SET asset_id = ?1
+             WHERE asset_id = ?2 AND state = 'synced' AND site_id NOT IN (
+               SELECT site_id FROM publications WHERE asset_id = ?1
+                 AND state NOT IN ('superseded', 'deleted'))",
+        )
+        .bind(to.0)
+        .bind(from.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query("DELETE FROM jobs WHERE asset_id = ?").bind(from.0).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
     pub async fn mark_missing(&self, id: AssetId) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE assets SET state = 'missing' WHERE id = ?")

@@ -1,0 +1,109 @@
+//! RAW+JPEG shooting leaves `IMG_0042.CR3` and `IMG_0042.JPG` side by side: one picture, two
+//! files. An album takes one of them (its `raw_pair` setting, the JPEG unless set otherwise) and
+//! never shows, counts or publishes the other.
+
+use folio_model::{AssetId, RawPair};
+use folio_store::{Asset, AssetState};
+use std::collections::{HashMap, HashSet};
+
+const RAW: [&str; 11] =
+    ["nef", "nrw", "cr2", "cr3", "arw", "dng", "raf", "orf", "rw2", "pef", "srw"];
+const JPEG: [&str; 3] = ["jpg", "jpeg", "jpe"];
+
+/// (folder and stem in lower case, is a raw, is a JPEG)
+fn split(path: &str) -> Option<(String, bool, bool)> {
+    let (stem, ext) = path.rsplit_once('.')?;
+    let ext = ext.to_ascii_lowercase();
+    Some((stem.to_lowercase(), RAW.contains(&ext.as_str()), JPEG.contains(&ext.as_str())))
+}
+
+/// The photos the album works with: the other half of each RAW+JPEG pair left out. A photo
+/// deleted from the folder is no pair's half, so the raw of a deleted JPEG comes back.
+pub fn without_pair_halves(assets: Vec<Asset>, keep: RawPair) -> Vec<Asset> {
+    split_pairs(assets, keep).0
+}
+
+/// The photos the album works with, and for each pair the half left out and the half kept:
+/// (left out, kept).
+pub fn split_pairs(assets: Vec<Asset>, keep: RawPair) -> (Vec<Asset>, Vec<(AssetId, AssetId)>) {
+    let mut halves: HashMap<String, (Option<AssetId>, Option<AssetId>)> = HashMap::new();
+    for a in assets.iter().filter(|a| a.state != AssetState::Missing) {
+        match split(&a.rel_path) {
+            Some((stem, true, _)) => halves.entry(stem).or_default().0 = Some(a.id),
+            Some((stem, _, true)) => halves.entry(stem).or_default().1 = Some(a.id),
+            _ => {}
+        }
+    }
+    let mut handed = Vec::new();
+    let mut left_out = HashSet::new();
+    for (raw, jpeg) in halves.into_values() {
+        if let (Some(raw), Some(jpeg)) = (raw, jpeg) {
+            let (out, kept) = if keep == RawPair::Jpeg { (raw, jpeg) } else { (jpeg, raw) };
+            left_out.insert(out);
+            handed.push((out, kept));
+        }
+    }
+    let kept = assets.into_iter().filter(|a| !left_out.contains(&a.id)).collect();
+    (kept, handed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use folio_model::AlbumId;
+
+    fn asset(id: usize, path: &str) -> Asset {
+        Asset {
+            id: AssetId(id as i64),
+            album_id: AlbumId(1),
+            rel_path: path.into(),
+            size: 1,
+            mtime_ns: 1,
+            content_hash: String::new(),
+            state: AssetState::Present,
+            error: None,
+        }
+    }
+
+    fn paths(assets: Vec<Asset>) -> Vec<String> {
+        assets.into_iter().map(|a| a.rel_path).collect()
+    }
+
+    #[test]
+    fn one_file_of_each_pair_is_kept_by_the_setting() {
+        let all = || {
+            [
+                "day1/IMG_1.CR3",
+                "day1/img_1.JPG",
+                "day1/IMG_2.CR3",
+                "day2/IMG_1.NEF",
+                "day2/IMG_3.jpg",
+            ]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| asset(i, p))
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            paths(without_pair_halves(all(), RawPair::Jpeg)),
+            ["day1/img_1.JPG", "day1/IMG_2.CR3", "day2/IMG_1.NEF", "day2/IMG_3.jpg"],
+            "a raw without its JPEG, or in another folder, stays"
+        );
+        assert_eq!(
+            paths(without_pair_halves(all(), RawPair::Raw)),
+            ["day1/IMG_1.CR3", "day1/IMG_2.CR3", "day2/IMG_1.NEF", "day2/IMG_3.jpg"]
+        );
+    }
+
+    #[test]
+    fn a_deleted_jpeg_leaves_its_raw_on_its_own() {
+        let mut jpeg = asset(1, "IMG_1.JPG");
+        jpeg.state = AssetState::Missing;
+        let (kept, handed) = split_pairs(vec![asset(0, "IMG_1.CR3"), jpeg], RawPair::Jpeg);
+        assert_eq!(paths(kept), ["IMG_1.CR3", "IMG_1.JPG"]);
+        assert!(handed.is_empty());
+        let (_, handed) =
+            split_pairs(vec![asset(0, "IMG_1.CR3"), asset(1, "IMG_1.JPG")], RawPair::Jpeg);
+        assert_eq!(handed, [(AssetId(0), AssetId(1))], "the raw's copies go to the JPEG");
+    }
+}
