@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks `folio convert` against libvips and cwebp on 24 MP photos, each tool running two
+# Benchmarks `folio convert` against libvips and cwebp on 24 MP photos (and HEIC and RAW input
+# against heif-convert and dcraw_emu), each tool running two
 # workers on the machine's cores. Prints photos/s, output bytes, mean SSIM against a reference
 # downscale, and peak memory. Not a test: it prints figures, it does not pass or fail.
 #
@@ -107,4 +108,38 @@ fi
 # heif-convert only decodes to a full-size JPEG: the floor for any tool that decodes with libheif.
 timed sh -c 'printf "%s\n" "$@" | xargs -P2 -I{} sh -c '\''heif-convert -q 82 "$1" "$2/$(basename "$1" .heic).jpg" >/dev/null'\'' _ {} "'"$work/out/heif-convert"'"' _ "${heics[@]}"
 printf "%-16s %8.2f %10s %8s %8d   (decode + full-size JPEG, no resize)\n" "heif-convert" "$(echo "$n / $secs" | bc -l)" "-" "-" "$rss_mb"
+n=$all
+
+# RAW in: 24 MP DNGs made from the same photos (folio-bench dng: a 16-bit RGGB mosaic recorded
+# warm, so white balance, demosaic, camera matrix and tone curve all run). Twice: raw data only
+# (a full develop), and with the photo embedded full size as a JPEG preview, as cameras do
+# (then the preview is the rendition's source).
+echo
+header "RAW in (24 MP DNG), 2560 px WebP q82"
+mkdir -p "$work/raw" "$work/raw-preview" "$work/out/folio-raw" "$work/out/folio-raw-preview" "$work/out/dcraw"
+for f in "$work"/*-24mp.jpg; do
+  name=$(basename "$f" -24mp.jpg)
+  "$ssim" dng "$f" "$work/raw/$name-1.dng"
+  "$ssim" dng "$f" "$work/raw-preview/$name-1.dng" --preview
+done
+raws=("$work"/raw/*.dng)
+all=$n; n=${#raws[@]}
+timed "$folio" convert "${raws[@]}" --out "$work/out/folio-raw" --format webp --quality 82 --max-edge 2560 --jobs 2
+row "folio (develop)" "$secs" "$rss_mb" "$work/out/folio-raw" "$work/ref"
+timed "$folio" convert "$work"/raw-preview/*.dng --out "$work/out/folio-raw-preview" --format webp --quality 82 --max-edge 2560 --jobs 2
+row "folio (preview)" "$secs" "$rss_mb" "$work/out/folio-raw-preview" "$work/ref"
+if vips -l 2>/dev/null | grep -q dcrawload; then
+  mkdir -p "$work/out/vips-raw"
+  timed sh -c 'printf "%s\n" "$@" | xargs -P2 -I{} sh -c '\''vips thumbnail "$1" "$2/$(basename "$1" .dng).webp[Q=82,strip]" 2560'\'' _ {} "'"$work/out/vips-raw"'"' _ "${raws[@]}"
+  row "vips thumbnail" "$secs" "$rss_mb" "$work/out/vips-raw" "$work/ref"
+else
+  echo "vips thumbnail   (libvips $(vips --version | cut -d- -f2) reads no camera raw: dcrawload came in 8.15)"
+fi
+if command -v dcraw_emu >/dev/null; then
+  # LibRaw's develop (camera white balance, AHD), then libvips to the same WebP.
+  timed sh -c 'printf "%s\n" "$@" | xargs -P2 -I{} sh -c '\''dcraw_emu -w -T -Z - "$1" | vips thumbnail_source [descriptor=0] "$2/$(basename "$1" .dng).webp[Q=82,strip]" 2560'\'' _ {} "'"$work/out/dcraw"'"' _ "${raws[@]}"
+  row "dcraw_emu + vips" "$secs" "$rss_mb" "$work/out/dcraw" "$work/ref"
+else
+  echo "dcraw_emu        (not installed: apt-get install libraw-bin)"
+fi
 n=$all

@@ -11,7 +11,7 @@ case "$purpose" in
   run)   packages=("${build[@]}" "${tauri[@]}") ;;
   # The window tests: a private X server, a D-Bus session, WebKit's WebDriver, screenshots.
   test)  packages=("${build[@]}" "${tauri[@]}" xvfb xauth dbus-x11 webkit2gtk-driver imagemagick) ;;
-  bench) packages=("${build[@]}" libvips-tools webp time bc libheif-examples) ;;
+  bench) packages=("${build[@]}" libvips-tools webp time bc libheif-examples libraw-bin) ;;
   # A real WordPress for tests (tests/wordpress/start.sh): PHP, MariaDB and what Debian's
   # wordpress package links to. The package itself is unpacked, not installed (it pulls Apache).
   wordpress) packages=(php-cli php-mysql php-gd php-imagick php-xml php-mbstring php-curl php-zip

@@ -1,8 +1,12 @@
+//! `folio-bench dng PHOTO OUT.dng [--preview]`: a raw made from a photo (dng.rs).
+//!
 //! `folio-bench ssim REFERENCE IMAGE...`: mean SSIM (luma, 11×11 Gaussian window, σ = 1.5, as in
 //! Wang et al. 2004) of each image against the reference, one line per image.
 //!
 //! Images whose size differs from the reference by rounding (a pixel or two) are compared over
 //! the common area, so tools that round 1706.7 differently are not penalised for it.
+
+mod dng;
 
 use std::process::ExitCode;
 
@@ -73,8 +77,18 @@ fn ssim(a: &[f32], b: &[f32], w: usize, h: usize) -> f64 {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() >= 3 && args[0] == "dng" {
+        let preview = args.get(3).is_some_and(|a| a == "--preview");
+        return match dng::make(&args[1], &args[2], preview) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     if args.len() < 3 || args[0] != "ssim" {
-        eprintln!("usage: folio-bench ssim REFERENCE IMAGE...");
+        eprintln!("usage: folio-bench ssim REFERENCE IMAGE... | folio-bench dng PHOTO OUT.dng [--preview]");
         return ExitCode::from(2);
     }
     let reference = match luma(&args[1]) {
