@@ -139,6 +139,9 @@ pub fn probe(bytes: &[u8], pixel_limit: u64) -> Result<Probe> {
             // A raw's own reading of its tags wins for what it decodes (CR3 and RAF are not
             // TIFF-structured, so their EXIF is not parsed here).
             meta.orientation = r.orientation;
+            if let Some(described) = &r.described {
+                crate::raw_meta::fill_from(&mut meta, described);
+            }
             if meta.camera_make.is_none() && !r.make.is_empty() {
                 meta.camera_make = Some(r.make);
             }
@@ -216,7 +219,7 @@ pub fn decode(bytes: &[u8], p: &Probe, min_long_edge: u32, pixel_limit: u64) -> 
         if p.format == SourceFormat::Raw {
             // Developed (or the camera's preview) in sRGB already.
             return Ok(Decoded {
-                raster: crate::raw::decode(bytes, min_long_edge)?,
+                raster: crate::raw::decode(bytes, (p.width, p.height), min_long_edge)?,
                 is_srgb: true,
             });
         }

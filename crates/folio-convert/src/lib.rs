@@ -15,6 +15,7 @@ mod png;
 mod pool;
 mod raster;
 mod raw;
+mod raw_meta;
 mod resize;
 mod sniff;
 mod webp;

@@ -31,10 +31,12 @@ pub struct RawProbe {
     pub make: String,
     pub model: String,
     pub orientation: u16,
+    /// The decoder's reading of the metadata (CR3 and RAF have no TIFF-structured EXIF).
+    pub described: Option<rawler::decoders::RawMetadata>,
 }
 
 /// IFD0 of a TIFF-structured file names raw data: DNG's version, sub-IFDs with the full image
-/// (NEF, ARW, DNG) or a reduced IFD0 (the thumbnail a raw file starts with). A TIFF a photo
+/// (NEF, ARW, DNG), a reduced IFD0 (the thumbnail a raw file starts with) or a CFA image. A TIFF a photo
 /// editor exported has none of these.
 fn tiff_is_raw(b: &[u8]) -> bool {
     let le = b.starts_with(b"II*\0");
@@ -52,6 +54,8 @@ fn tiff_is_raw(b: &[u8]) -> bool {
         let at = ifd + 2 + i * 12;
         match u16_at(at) {
             Some(0xC612) | Some(0x014A) => true,
+            // A colour filter array (or DNG's linear raw) in IFD0 itself, as in PEF and SRW.
+            Some(0x0106) => u16_at(at + 8).is_some_and(|v| v == 32803 || v == 34892),
             Some(0x00FE) => u32_at(at + 8).is_some_and(|v| v & 1 == 1),
             _ => false,
         }
@@ -136,6 +140,7 @@ pub fn probe(bytes: &[u8]) -> Result<RawProbe> {
         };
         let tiff = owned.starts_with(b"II*\0") || owned.starts_with(b"MM\0*");
         let xmp = decoder.xpacket(&src, &params).ok().flatten();
+        let described = decoder.raw_metadata(&src, &params).ok();
         Ok(RawProbe {
             width: w as u32,
             height: h as u32,
@@ -143,12 +148,17 @@ pub fn probe(bytes: &[u8]) -> Result<RawProbe> {
             make: image.clean_make.clone(),
             model: image.clean_model.clone(),
             orientation: orientation(image.orientation),
+            described,
         })
     })
 }
 
-/// Pixels (stored orientation) for a rendition whose long edge is `min_long_edge`.
-pub fn decode(bytes: &[u8], min_long_edge: u32) -> Result<Raster> {
+/// Pixels (stored orientation) for a rendition whose long edge is `min_long_edge`, from a raw
+/// whose developed size is `sensor`.
+pub fn decode(bytes: &[u8], sensor: (u32, u32), min_long_edge: u32) -> Result<Raster> {
+    if let Some(preview) = embedded_jpeg(bytes, sensor, min_long_edge) {
+        return Ok(preview);
+    }
     let owned = Arc::new(bytes.to_vec());
     budgeted(move || {
         let src = RawSource::new_from_shared_vec(owned);
@@ -189,6 +199,34 @@ pub fn decode(bytes: &[u8], min_long_edge: u32) -> Result<Raster> {
     })
 }
 
+/// The largest JPEG the raw embeds (cameras keep a full-size or screen-size preview so) whose
+/// long edge is at least `min_long_edge` and whose shape is the sensor's, found by its
+/// start-of-image marker and decoded by Folio's own JPEG decoder, which decodes at 1/2 to 1/8
+/// size when that is enough: more than twice as fast as rawler's preview path on 24 MP. The raw
+/// data's own lossless JPEG (CR2, DNG) is a process libjpeg does not read, so it is passed over.
+fn embedded_jpeg(bytes: &[u8], sensor: (u32, u32), min_long_edge: u32) -> Option<Raster> {
+    let shape = |w: u32, h: u32| w.max(h) as f64 / w.min(h).max(1) as f64;
+    let want = shape(sensor.0, sensor.1);
+    let mut best: Option<(u32, usize)> = None;
+    for at in memchr::memmem::find_iter(bytes, b"\xFF\xD8\xFF") {
+        let Ok(h) = crate::jpeg::header(&bytes[at..]) else { continue };
+        let long = h.width.max(h.height);
+        // Never larger than the sensor (2 % slack for border pixels): no camera embeds one, and
+        // a rendition must not outgrow the size the photo reports.
+        let fits = long >= min_long_edge
+            && long as f64 <= sensor.0.max(sensor.1) as f64 * 1.02
+            && (shape(h.width, h.height) - want).abs() < 0.05 * want;
+        if fits && best.is_none_or(|(l, _)| long > l) {
+            best = Some((long, at));
+        }
+    }
+    let (long, at) = best?;
+    match crate::jpeg::decode(&bytes[at..], crate::jpeg::scale_for(long, min_long_edge)) {
+        Ok(crate::jpeg::Pixels::Rgb(r)) => Some(r),
+        _ => None,
+    }
+}
+
 /// Turns a 2×2 Bayer raw into a half-size RGB one, in place: each block's red, the mean of its
 /// greens and its blue make one pixel, so nothing is interpolated. It is then developed like a
 /// demosaiced image (white balance, matrix, crop, sRGB) with a quarter of the full develop's
@@ -224,7 +262,13 @@ fn half_size(raw: &mut RawImage) -> bool {
             rgb.extend((0..3).map(|c| if count[c] > 0.0 { sum[c] / count[c] } else { 0.0 }));
         }
     }
-    raw.crop_area = raw.crop_area.filter(|c| c.p.x >= area.p.x && c.p.y >= area.p.y).map(|c| {
+    let inside = |c: &Rect| {
+        c.p.x >= area.p.x
+            && c.p.y >= area.p.y
+            && c.p.x + c.d.w <= area.p.x + area.d.w
+            && c.p.y + c.d.h <= area.p.y + area.d.h
+    };
+    raw.crop_area = raw.crop_area.filter(inside).map(|c| {
         let c = c.adapt(&area);
         Rect::new(
             Point::new(c.p.x / 2, c.p.y / 2),
@@ -241,6 +285,21 @@ fn half_size(raw: &mut RawImage) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_largest_embedded_jpeg_of_the_sensors_shape_is_found() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/photos/raw/");
+        let Ok(bytes) = std::fs::read(format!("{dir}jpeg-preview.dng")) else { return };
+        let preview = embedded_jpeg(&bytes, (256, 192), 200).expect("the 240 × 180 preview");
+        assert_eq!((preview.width, preview.height), (240, 180));
+        let half = embedded_jpeg(&bytes, (256, 192), 60).unwrap();
+        assert_eq!((half.width, half.height), (120, 90), "decoded at 1/2 size, enough for 60");
+        assert!(embedded_jpeg(&bytes, (256, 192), 241).is_none(), "too small");
+        assert!(embedded_jpeg(&bytes, (300, 100), 200).is_none(), "not the sensor's shape");
+        assert!(embedded_jpeg(&bytes, (128, 96), 100).is_none(), "larger than the sensor");
+        let plain = std::fs::read(format!("{dir}preview.dng")).unwrap();
+        assert!(embedded_jpeg(&plain, (256, 192), 64).is_none(), "an RGB preview is no JPEG");
+    }
 
     #[test]
     fn a_bayer_raw_halves_into_one_rgb_pixel_per_block() {
@@ -272,6 +331,12 @@ mod tests {
         let mut dng = b"II*\0\x08\0\0\0".to_vec();
         dng.extend_from_slice(&[1, 0, 0x12, 0xC6, 1, 0, 4, 0, 0, 0, 1, 4, 0, 0, 0, 0, 0, 0]);
         assert!(is_raw(&dng));
+        // A plain TIFF whose IFD0 holds a colour filter array (photometric 32803).
+        let mut cfa = b"II*\0\x08\0\0\0".to_vec();
+        cfa.extend_from_slice(&[1, 0, 0x06, 0x01, 3, 0, 1, 0, 0, 0, 0x23, 0x80, 0, 0, 0, 0, 0, 0]);
+        assert!(is_raw(&cfa));
+        cfa[18..20].copy_from_slice(&[2, 0]); // RGB
+        assert!(!is_raw(&cfa));
         assert!(!is_raw(b"II*"));
     }
 }

@@ -70,6 +70,25 @@ fn the_embedded_preview_is_used_when_it_is_large_enough() {
 }
 
 #[test]
+fn an_embedded_jpeg_preview_is_used_upright_when_it_is_large_enough() {
+    let Some(dir) = sample_dir("raw") else { return };
+    // jpeg-preview.dng embeds a 240 × 180 camera photo as its JPEG preview.
+    let r = convert_file(&dir.join("jpeg-preview.dng"), &webp(200)).unwrap();
+    assert_eq!((r.width, r.height), (150, 200), "turned by the raw's orientation");
+    let camera =
+        std::fs::read(sample_dir("cameras").unwrap().join("Canon_PowerShot_S40.jpg")).unwrap();
+    let upright = image::imageops::rotate90(&decode(&camera));
+    let want = image::imageops::resize(&upright, 150, 200, image::imageops::FilterType::Lanczos3);
+    let diff = support::mean_diff(&decode(&r.bytes), &want, 150, 200);
+    assert!(diff < 6.0, "not the preview's picture: mean difference {diff}");
+    // Larger than the preview: the raw is developed.
+    let large = convert_file(&dir.join("jpeg-preview.dng"), &webp(2560)).unwrap();
+    assert_eq!((large.width, large.height), (192, 256));
+    let grey = pixel(&large.bytes, 96, 60);
+    assert!(close(grey, [118, 118, 118], 6), "developed, got {grey:?}");
+}
+
+#[test]
 fn a_broken_raw_is_a_typed_error_not_a_crash() {
     let Some(dir) = sample_dir("raw") else { return };
     let whole = std::fs::read(dir.join("scene.dng")).unwrap();

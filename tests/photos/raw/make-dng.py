@@ -2,7 +2,8 @@
 """Writes the test DNGs in this folder: a small Bayer (RGGB) raw from generated data, with the
 tags a DNG reader needs, and, for preview.dng, a small embedded RGB preview that looks different
 from the raw (so a test can tell which one a converter used); jpeg-preview.dng embeds a JPEG
-preview as cameras do (a 480 x 360 camera photo from ../cameras, 4:3 like the raw).
+preview as cameras do: a camera photo from ../cameras brought to 240 x 180 (4:3 like the raw,
+smaller than it, as cameras' previews are) by libvips (`vips`, package libvips-tools).
 
 The scene, 256 x 192: the left half a neutral grey, the right half a red patch, and a gradient
 along the top rows. The sensor is made "warm" (red and blue channels scaled down, as a camera
@@ -14,6 +15,7 @@ went in. Orientation 6: displayed 192 x 256.
 """
 import os
 import struct
+import subprocess
 
 W, H = 256, 192
 NEUTRAL = (0.5, 1.0, 0.625)  # the sensor's response to white, per channel (R, G, B)
@@ -83,7 +85,18 @@ def rational(v, den=10000):
     return (round(v * den), den)
 
 
-JPEG_PREVIEW = ("../cameras/Canon_PowerShot_S40.jpg", 480, 360)
+JPEG_PREVIEW = ("../cameras/Canon_PowerShot_S40.jpg", 240, 180)
+
+
+def jpeg_preview(name, width):
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = os.path.join(here, "preview.tmp.jpg")
+    subprocess.run(["vips", "thumbnail", os.path.join(here, name), out + "[Q=85,strip]",
+                    str(width)], check=True)
+    with open(out, "rb") as f:
+        data = f.read()
+    os.remove(out)
+    return data
 
 
 def write(path, with_preview, jpeg=False):
@@ -92,8 +105,7 @@ def write(path, with_preview, jpeg=False):
     small = preview(pw, ph)
     if jpeg:
         name, pw, ph = JPEG_PREVIEW
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), name), "rb") as f:
-            small = f.read()
+        small = jpeg_preview(name, pw)
     # Layout: header, IFD0 (with its values), raw strip, preview IFD, preview strip.
     ifd0_at = 8
     placeholder = [0]

@@ -39,7 +39,7 @@ fn ascii(f: &Field) -> Option<String> {
 }
 
 /// `2024:06:01 18:30:00` → `2024-06-01T18:30:00`; rejects the all-zero placeholder cameras write.
-fn exif_date(s: &str) -> Option<String> {
+pub(crate) fn exif_date(s: &str) -> Option<String> {
     let b = s.as_bytes();
     if b.len() < 19 || s.starts_with("0000") {
         return None;

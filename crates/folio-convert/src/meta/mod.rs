@@ -10,6 +10,7 @@ mod xmp;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use self::exif::exif_date;
 pub use self::exif::write_exif;
 pub use self::xmp::write_xmp;
 
