@@ -47,6 +47,24 @@ pub fn split_pairs(assets: Vec<Asset>, keep: RawPair) -> (Vec<Asset>, Vec<(Asset
     (kept, handed)
 }
 
+/// The other half of `gone`'s RAW+JPEG pair among `assets`, if it is still in the folder and
+/// not also `leaving`: the photo that takes over the site copies of a deleted half.
+pub fn other_half<'a>(
+    gone: &Asset,
+    assets: &'a [Asset],
+    leaving: &HashSet<AssetId>,
+) -> Option<&'a Asset> {
+    let (stem, is_raw, is_jpeg) = split(&gone.rel_path)?;
+    if !is_raw && !is_jpeg {
+        return None;
+    }
+    assets.iter().find(|a| {
+        a.state == AssetState::Present
+            && !leaving.contains(&a.id)
+            && split(&a.rel_path).is_some_and(|(s, r, j)| s == stem && r == is_jpeg && j == is_raw)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +123,16 @@ mod tests {
         let (_, handed) =
             split_pairs(vec![asset(0, "IMG_1.CR3"), asset(1, "IMG_1.JPG")], RawPair::Jpeg);
         assert_eq!(handed, [(AssetId(0), AssetId(1))], "the raw's copies go to the JPEG");
+    }
+
+    #[test]
+    fn a_deleted_half_is_taken_over_by_the_other_unless_it_goes_too() {
+        let all = vec![asset(0, "a/IMG_1.CR3"), asset(1, "a/IMG_1.jpg"), asset(2, "a/IMG_2.jpg")];
+        let none = HashSet::new();
+        assert_eq!(other_half(&all[1], &all, &none).map(|a| a.id), Some(AssetId(0)));
+        assert_eq!(other_half(&all[0], &all, &none).map(|a| a.id), Some(AssetId(1)));
+        assert!(other_half(&all[2], &all, &none).is_none(), "no pair");
+        let both = HashSet::from([AssetId(0), AssetId(1)]);
+        assert!(other_half(&all[1], &all, &both).is_none(), "both deleted");
     }
 }

@@ -123,7 +123,20 @@ pub async fn reconcile(
             held.len()
         ));
     }
+    // A deleted half of a RAW+JPEG pair leaves its site copies to the other half, which
+    // replaces them in place rather than going up beside them.
+    let leaving: HashSet<folio_model::AssetId> = vanished.iter().map(|a| a.id).collect();
+    let now = if vanished.is_empty() { Vec::new() } else { store.assets(album.id).await? };
     for gone in vanished {
+        if let Some(other) = crate::pairs::other_half(gone, &now, &leaving) {
+            if store.hand_over_publications(gone.id, other.id).await? > 0 {
+                let message = format!(
+                    "{} now goes up in place of {}, deleted from the album",
+                    other.rel_path, gone.rel_path
+                );
+                store.log(Some(album.id), "info", &message).await?;
+            }
+        }
         store.mark_missing(gone.id).await?;
         store.drop_jobs(gone.id).await?;
         let message = format!("{} was deleted from the album", gone.rel_path);

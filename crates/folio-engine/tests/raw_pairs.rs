@@ -74,3 +74,28 @@ async fn one_file_of_a_raw_jpeg_pair_goes_up_and_a_change_of_half_replaces_it_in
     let report = sync(&engine).await;
     assert_eq!((report.uploaded, report.replaced, report.unchanged), (0, 0, 2), "{report:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deleting_the_published_jpeg_of_a_pair_puts_its_raw_in_its_place() {
+    let w = World::new();
+    let blog = w.site("blog", FakeConfig::default());
+    let engine = w.engine().await;
+    add_site(&engine, "blog").await;
+    let root = w.album("culled", 0);
+    put(&root, "IMG_0050.DNG", &std::fs::read(photos().join("raw/scene.dng")).unwrap());
+    put(
+        &root,
+        "IMG_0050.JPG",
+        &std::fs::read(photos().join("orientation/landscape_1.jpg")).unwrap(),
+    );
+    add_album(&engine, &root, &["blog"], AlbumSettings::default()).await;
+    let report = sync(&engine).await;
+    assert_eq!((report.uploaded, report.failed.len()), (1, 0), "{report:?}");
+    let (id, ..) = on_site(&blog, "img-0050.webp");
+
+    std::fs::remove_file(root.join("IMG_0050.JPG")).unwrap();
+    let report = sync(&engine).await;
+    assert_eq!((report.uploaded, report.replaced), (0, 1), "{report:?}");
+    assert_eq!(blog.items().len(), 1, "one copy, not the JPEG's and the raw's");
+    assert_eq!(on_site(&blog, "img-0050.webp"), (id, 192, 256), "the raw, in place");
+}
