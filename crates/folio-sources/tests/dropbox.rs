@@ -197,10 +197,17 @@ async fn downloads_escape_non_ascii_names_and_thumbnails_arrive() {
     assert!(!spooled.exists(), "the download is deleted once used");
     let thumb = s.source.thumbnail("Crème brûlée 🍮.jpg").await.unwrap();
     assert_eq!(thumb.as_deref(), Some(&bytes[..]));
+    // Dropbox makes no thumbnails of raws and HEIC: none is asked for, Folio makes its own.
+    s.fake.put("/Fotos/IMG_0042.CR3", &bytes);
+    let calls = s.fake.state.lock().unwrap().calls.len();
+    assert_eq!(s.source.thumbnail("IMG_0042.CR3").await.unwrap(), None);
+    assert_eq!(s.fake.state.lock().unwrap().calls.len(), calls, "no call for a raw");
+    let api = DropboxApi::new(s.fake.endpoints(), s.tokens.clone());
+    let answer = api.thumbnails(&["/Fotos/IMG_0042.CR3".into()]).await.unwrap();
+    assert_eq!(answer, vec![None], "the fake refuses it as Dropbox does");
     let err = s.source.fetch("missing.jpg").await.unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::Gone);
     // Over the cap: a per-photo error, and nothing left on disk.
-    let api = DropboxApi::new(s.fake.endpoints(), s.tokens.clone());
     let dest = s._spool.path().join("capped.part");
     let err = api.download("/Fotos/Crème brûlée 🍮.jpg", &dest, 100_000).await.unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::Item, "{err}");

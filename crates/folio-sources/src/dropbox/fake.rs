@@ -449,6 +449,13 @@ async fn thumbnails(
         .entries
         .iter()
         .map(|e| match d.files.get(&e.path.to_lowercase()) {
+            // As documented: jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp, up to 20 MB.
+            Some(_) if !super::has_dropbox_thumbnail(&e.path) => ThumbnailResult::Failure {
+                failure: serde_json::json!({".tag": "unsupported_extension"}),
+            },
+            Some(f) if f.bytes.len() > 20_000_000 => ThumbnailResult::Failure {
+                failure: serde_json::json!({".tag": "unsupported_image"}),
+            },
             // The fake's "thumbnail" is the file itself: tests only check it arrives intact.
             Some(f) => ThumbnailResult::Success {
                 metadata: file_entry(f),

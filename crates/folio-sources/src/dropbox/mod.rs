@@ -199,6 +199,10 @@ impl Source for DropboxSource {
 
     async fn thumbnail(&self, path: &str) -> Result<Option<Vec<u8>>, SourceError> {
         use base64::Engine;
+        if !has_dropbox_thumbnail(path) {
+            // HEIC and camera raws: Dropbox makes none, Folio makes its own from the file.
+            return Ok(None);
+        }
         let got = self.api.thumbnails(&[self.dropbox_path(path)]).await?;
         Ok(got
             .into_iter()
@@ -261,6 +265,13 @@ pub(crate) async fn capped_text(mut r: reqwest::Response, cap: usize) -> String 
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether Dropbox makes thumbnails of this file: its documented extensions (`get_thumbnail_batch`:
+/// jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp).
+pub(crate) fn has_dropbox_thumbnail(path: &str) -> bool {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    matches!(ext.as_str(), "jpg" | "jpeg" | "png" | "tiff" | "tif" | "gif" | "webp" | "ppm" | "bmp")
 }
 
 #[cfg(test)]
