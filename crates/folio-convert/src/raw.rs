@@ -176,18 +176,24 @@ pub fn decode(bytes: &[u8], sensor: (u32, u32), min_long_edge: u32) -> Result<Ra
             return Ok(Raster::new(rgb.width(), rgb.height(), false, rgb.into_raw()));
         }
         let mut raw = decoder.raw_image(&src, &params, false).map_err(failure)?;
-        // Half size is enough when the rendition is at most half the sensor's long edge.
         let sensor = raw.active_area.map(|a| (a.d.w, a.d.h)).unwrap_or((raw.width, raw.height));
-        let develop = if sensor.0.max(sensor.1) >= 2 * min_long_edge as usize && half_size(&mut raw)
-        {
-            RawDevelop::new_with(&[
-                ProcessingStep::WhiteBalance,
-                ProcessingStep::Calibrate,
-                ProcessingStep::CropDefault,
-                ProcessingStep::SRgb,
-            ])
-        } else {
-            RawDevelop::default()
+        let develop = match develop_size(sensor, min_long_edge, MEMORY_BUDGET) {
+            Develop::Full => RawDevelop::default(),
+            size => {
+                if !half_size(&mut raw) {
+                    if size == Develop::HalfOrRefuse {
+                        return Err(too_large(sensor));
+                    }
+                    RawDevelop::default()
+                } else {
+                    RawDevelop::new_with(&[
+                        ProcessingStep::WhiteBalance,
+                        ProcessingStep::Calibrate,
+                        ProcessingStep::CropDefault,
+                        ProcessingStep::SRgb,
+                    ])
+                }
+            }
         };
         let developed = develop
             .develop_intermediate(&raw)
@@ -197,6 +203,47 @@ pub fn decode(bytes: &[u8], sensor: (u32, u32), min_long_edge: u32) -> Result<Ra
         let rgb = developed.into_rgb8();
         Ok(Raster::new(rgb.width(), rgb.height(), false, rgb.into_raw()))
     })
+}
+
+/// Memory one full-size develop may take. rawler's full develop holds about 34 bytes a pixel
+/// at its peak (measured: 800 MB for 24 MP, `make bench-convert`), the half-size one about a
+/// quarter of that.
+const MEMORY_BUDGET: usize = 2 << 30;
+const FULL_DEVELOP_BYTES_PER_PIXEL: usize = 34;
+
+#[derive(Debug, PartialEq, Eq)]
+enum Develop {
+    /// The rendition is at most half the sensor: one pixel per 2×2 block is enough.
+    Half,
+    /// Full size, within the memory budget.
+    Full,
+    /// Full size would pass the budget: half size, or nothing.
+    HalfOrRefuse,
+}
+
+fn develop_size(sensor: (usize, usize), min_long_edge: u32, budget: usize) -> Develop {
+    if sensor.0.max(sensor.1) >= 2 * min_long_edge as usize {
+        Develop::Half
+    } else if sensor.0.saturating_mul(sensor.1).saturating_mul(FULL_DEVELOP_BYTES_PER_PIXEL)
+        > budget
+    {
+        Develop::HalfOrRefuse
+    } else {
+        Develop::Full
+    }
+}
+
+fn too_large(sensor: (usize, usize)) -> Failure {
+    let mp = sensor.0 * sensor.1 / 1_000_000;
+    Failure::new(
+        crate::ErrorKind::TooLarge,
+        format!(
+            "a {mp} MP raw of this sensor type needs more than {} GB to develop at this size; \
+             a longest edge of at most {} px can be made",
+            MEMORY_BUDGET >> 30,
+            sensor.0.max(sensor.1) / 2
+        ),
+    )
 }
 
 /// The largest JPEG the raw embeds (cameras keep a full-size or screen-size preview so) whose
@@ -285,6 +332,17 @@ fn half_size(raw: &mut RawImage) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_develop_stays_within_its_memory_budget() {
+        let budget = MEMORY_BUDGET;
+        assert_eq!(develop_size((6000, 4000), 2560, budget), Develop::Half, "24 MP to web size");
+        assert_eq!(develop_size((6000, 4000), 4000, budget), Develop::Full, "0.8 GB: fine");
+        // 100 MP medium format at full size: 3.4 GB.
+        assert_eq!(develop_size((11648, 8736), 8000, budget), Develop::HalfOrRefuse);
+        assert_eq!(develop_size((11648, 8736), 2560, budget), Develop::Half);
+        assert!(too_large((11648, 8736)).message.contains("at most 5824 px"));
+    }
 
     #[test]
     fn the_largest_embedded_jpeg_of_the_sensors_shape_is_found() {
