@@ -8,7 +8,19 @@ use std::process::ExitCode;
 pub async fn history(engine: &Engine, path: &Path, json: bool) -> Result<ExitCode, EngineError> {
     let versions = engine.history(path).await?;
     if json {
-        println!("{}", serde_json::to_string(&versions).expect("serialises"));
+        // The contract's four fields, no more: the format and the last restore are in the text.
+        let list: Vec<_> = versions
+            .iter()
+            .map(|v| {
+                serde_json::json!({
+                    "version": v.version,
+                    "pushed_at": v.pushed_at,
+                    "reason": v.reason,
+                    "sites": v.sites,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(list));
         return Ok(ExitCode::SUCCESS);
     }
     if versions.is_empty() {

@@ -87,7 +87,12 @@ async fn an_earlier_version_goes_back_in_place_and_the_next_edit_goes_up_again()
         "{again}"
     );
     assert_eq!(served_sha(&url).await, v1);
-    assert!(history(&site, &data, &photo)[0]["restored_at"].is_string());
+    let listed = history(&site, &data, &photo);
+    let mut keys: Vec<&String> = listed[0].as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["pushed_at", "reason", "sites", "version"], "the contract's fields only");
+    let (_, text, _) = run(&site, &data, &["history", photo.to_str().unwrap()]);
+    assert!(text.lines().next().unwrap().contains("(restored "), "{text}");
 
     // …until it changes in the folder.
     gradient_photo(&photo, 120);
