@@ -2,19 +2,16 @@
 //! files. An album takes one of them (its `raw_pair` setting, the JPEG unless set otherwise) and
 //! never shows, counts or publishes the other.
 
-use folio_model::{AssetId, RawPair};
+use folio_model::{AssetId, RawPair, JPEG_EXTENSIONS, RAW_EXTENSIONS};
 use folio_store::{Asset, AssetState};
 use std::collections::{HashMap, HashSet};
 
-const RAW: [&str; 11] =
-    ["nef", "nrw", "cr2", "cr3", "arw", "dng", "raf", "orf", "rw2", "pef", "srw"];
-const JPEG: [&str; 3] = ["jpg", "jpeg", "jpe"];
-
 /// (folder and stem in lower case, is a raw, is a JPEG)
 fn split(path: &str) -> Option<(String, bool, bool)> {
-    let (stem, ext) = path.rsplit_once('.')?;
-    let ext = ext.to_ascii_lowercase();
-    Some((stem.to_lowercase(), RAW.contains(&ext.as_str()), JPEG.contains(&ext.as_str())))
+    let (stem, _) = path.rsplit_once('.')?;
+    let ext = folio_model::extension(path)?;
+    let is = |list: &[&str]| list.contains(&ext.as_str());
+    Some((stem.to_lowercase(), is(&RAW_EXTENSIONS), is(&JPEG_EXTENSIONS)))
 }
 
 /// The photos the album works with: the other half of each RAW+JPEG pair left out. A photo

@@ -20,4 +20,4 @@ pub use preset::{content_hash, MetadataPolicy, OutputFormat, Preset, PIPELINE_VE
 pub use progress::{AlbumProgress, Progress, SiteProgress, Work};
 pub use settings::{AlbumSettings, RawPair};
 pub use site::{Capabilities, ImageFormat, SiteState, TextField};
-pub use source::{is_photo_name, SourceItem};
+pub use source::{extension, is_photo_name, SourceItem, JPEG_EXTENSIONS, RAW_EXTENSIONS};

@@ -270,7 +270,7 @@ pub(crate) async fn capped_text(mut r: reqwest::Response, cap: usize) -> String 
 /// Whether Dropbox makes thumbnails of this file: its documented extensions (`get_thumbnail_batch`:
 /// jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp).
 pub(crate) fn has_dropbox_thumbnail(path: &str) -> bool {
-    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = folio_model::extension(path).unwrap_or_default();
     matches!(ext.as_str(), "jpg" | "jpeg" | "png" | "tiff" | "tif" | "gif" | "webp" | "ppm" | "bmp")
 }
 
