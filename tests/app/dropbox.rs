@@ -73,16 +73,7 @@ fn a_photographer_connects_dropbox_and_syncs_a_folder_from_it() {
     assert!(nav.starts_with("Dropbox"), "{nav}");
     d.click("[data-action=add-dropbox]");
     d.click("button.connect");
-    let url = d.exec(
-        "for (let i = 0; i < 100; i++) {
-           const a = document.querySelector('a.sign-in-url');
-           if (a) return a.href;
-           await new Promise((r) => setTimeout(r, 100));
-         }
-         return null;",
-        json!([]),
-    );
-    let url = url.as_str().unwrap_or_else(|| panic!("no sign-in address shown: {url}"));
+    let url = d.wait_link("a.sign-in-url", Duration::from_secs(10));
     assert!(url.starts_with(&authorize) && url.contains("code_challenge_method=S256"), "{url}");
 
     // The browser: Dropbox's Allow page sends it back to the app's listener on 127.0.0.1.

@@ -4,7 +4,6 @@
 
 use crate::webdriver::{wait_until, Driver};
 use crate::{approve, prerequisites, WINDOW};
-use serde_json::json;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -29,16 +28,7 @@ fn a_folio_address_from_the_os_reaches_the_running_app() {
     d.click(".steps button");
     d.type_into("form.connect input[name=address]", &site.url);
     d.click("form.connect button[type=submit]");
-    let approve_url = d.exec(
-        "for (let i = 0; i < 300; i++) {
-           const a = document.querySelector('a.approve-url');
-           if (a) return a.href;
-           await new Promise((r) => setTimeout(r, 100));
-         }
-         return null;",
-        json!([]),
-    );
-    let approve_url = approve_url.as_str().expect("the approval page's address").to_string();
+    let approve_url = d.wait_link("a.approve-url", Duration::from_secs(30));
     let login = std::env::var("FOLIO_WPC_LOGIN_PASSWORD").expect("set by tests/with-wordpress.sh");
     let back = approve::press_with_script(
         &site.url,

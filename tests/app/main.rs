@@ -115,16 +115,7 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     d.screenshot(&shots.join("connect-address.png"));
     d.click("form.connect button[type=submit]");
     clicks += 1;
-    let approve_url = d.exec(
-        "for (let i = 0; i < 300; i++) {
-           const a = document.querySelector('a.approve-url');
-           if (a) return a.href;
-           await new Promise((r) => setTimeout(r, 100));
-         }
-         return document.querySelector('main').innerText;",
-        json!([]),
-    );
-    let approve_url = approve_url.as_str().unwrap().to_string();
+    let approve_url = d.wait_link("a.approve-url", Duration::from_secs(30));
     assert!(approve_url.contains("authorize-application.php"), "{approve_url}");
     d.screenshot(&shots.join("connect-waiting.png"));
     let login = std::env::var("FOLIO_WPC_LOGIN_PASSWORD").expect("set by tests/with-wordpress.sh");

@@ -190,6 +190,28 @@ impl Driver {
         }
     }
 
+    /// The address of the first `css` link, once the page shows one (the app's "open this in
+    /// your browser" links); on timeout, fails with what the page says instead.
+    pub fn wait_link(&self, css: &str, timeout: Duration) -> String {
+        let href = self.exec(
+            "const until = Date.now() + arguments[1];
+             while (Date.now() < until) {
+               const a = document.querySelector(arguments[0]);
+               if (a) return a.href;
+               await new Promise((r) => setTimeout(r, 100));
+             }
+             return null;",
+            json!([css, timeout.as_millis() as u64]),
+        );
+        match href.as_str() {
+            Some(h) => h.to_string(),
+            None => {
+                let page = self.exec("return document.querySelector('main').innerText;", json!([]));
+                panic!("no {css} link; the page says: {page}")
+            }
+        }
+    }
+
     /// The X screen as the user would see it (the window with its real pixels). WebDriver's
     /// own screenshot command hangs in WebKitGTK under Xvfb, so ImageMagick reads the screen.
     pub fn screenshot(&self, path: &Path) {
