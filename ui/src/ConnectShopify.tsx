@@ -1,6 +1,6 @@
 // Connecting a Shopify store: an Admin API token, or a Dev Dashboard app's client id and secret.
 import { createSignal, Show } from "solid-js";
-import { call, commands } from "./api";
+import { call, commands, whileBusy } from "./api";
 
 /** A Shopify store: an Admin API token, or a Dev Dashboard app's client id and secret. */
 export function ShopifyForm(props: { onAdded: () => void }) {
@@ -14,18 +14,12 @@ export function ShopifyForm(props: { onAdded: () => void }) {
     const data = new FormData(form);
     const field = (k: string) => String(data.get(k) ?? "").trim();
     const secret = (k: string) => (withApp() === (k !== "token") ? field(k) || null : null);
-    setBusy(true);
-    setError(null);
-    try {
+    await whileBusy(setBusy, setError, async () => {
       await call(commands.addShopifySite(field("name") || "My shop", field("store"), secret("token"),
         secret("clientId"), secret("clientSecret")));
       form.reset();
       props.onAdded();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -2,7 +2,7 @@
 // (the site hands Folio a new Application Password); or, behind a link, the password typed in.
 import { createEffect, createSignal, Match, on, Show, Switch } from "solid-js";
 import type { ConnectStart } from "./bindings";
-import { call, commands, FolioError } from "./api";
+import { call, commands, FolioError, whileBusy } from "./api";
 
 type Step =
   | { kind: "address" }
@@ -151,17 +151,11 @@ function ManualForm(props: { address: string; onAdded: () => void }) {
     e.preventDefault();
     const data = new FormData(form);
     const field = (k: string) => String(data.get(k) ?? "").trim();
-    setBusy(true);
-    setError(null);
-    try {
+    await whileBusy(setBusy, setError, async () => {
       await call(commands.addSite(field("name") || "My site", field("url"), field("user"), field("password")));
       form.reset();
       props.onAdded();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

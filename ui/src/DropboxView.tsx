@@ -2,7 +2,7 @@
 // time, to sync like any other album. The engine does the work; this view only asks and shows.
 import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
 import type { DropboxAccount } from "./bindings";
-import { call, commands } from "./api";
+import { call, commands, whileBusy } from "./api";
 
 /** The crumbs of a Dropbox path: "" is the top of the account. */
 export function crumbs(path: string): { name: string; path: string }[] {
@@ -99,17 +99,8 @@ function FolderPicker(props: { onAlbumAdded: (name: string) => void }) {
   const [adding, setAdding] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
 
-  const add = async () => {
-    setAdding(true);
-    setError(null);
-    try {
-      props.onAlbumAdded(await call(commands.addDropboxFolder(path())));
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setAdding(false);
-    }
-  };
+  const add = () =>
+    whileBusy(setAdding, setError, async () => props.onAlbumAdded(await call(commands.addDropboxFolder(path()))));
 
   return (
     <article class="card folder-picker" aria-labelledby="picker-title">

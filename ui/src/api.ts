@@ -14,4 +14,21 @@ export async function call<T>(r: Promise<Result<T, IpcError>>): Promise<T> {
   return answer.data;
 }
 
+/** Runs a form's action with its busy flag up and its error, if any, shown in its place. */
+export async function whileBusy(
+  setBusy: (busy: boolean) => void,
+  setError: (message: string | null) => void,
+  action: () => Promise<void>,
+): Promise<void> {
+  setBusy(true);
+  setError(null);
+  try {
+    await action();
+  } catch (err) {
+    setError((err as Error).message);
+  } finally {
+    setBusy(false);
+  }
+}
+
 export { commands };
