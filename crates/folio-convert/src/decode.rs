@@ -1,6 +1,8 @@
 //! From source bytes to upright-ready pixels: format sniffing, the pixel-count limit (checked on
 //! the header, before any allocation), metadata extraction, and decoding under `catch_unwind`.
 
+use crate::bounds::{self, check_size};
+use crate::budget::Admission;
 use crate::colour;
 use crate::error::{ErrorKind, Failure, Result};
 use crate::jpeg::{self, Pixels};
@@ -11,7 +13,7 @@ use image::{ImageDecoder, ImageFormat};
 use std::io::Cursor;
 
 /// What a file is, learned from its header and metadata without decoding pixels.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Probe {
     pub format: SourceFormat,
     /// Stored dimensions, before orientation is applied.
@@ -57,21 +59,7 @@ fn limits(pixel_limit: u64) -> image::Limits {
 }
 
 fn check_limit(w: u32, h: u32, pixel_limit: u64) -> Result<()> {
-    let pixels = w as u64 * h as u64;
-    if pixels == 0 {
-        return Err(Failure::corrupt("image has zero width or height"));
-    }
-    if pixels > pixel_limit {
-        return Err(Failure::new(
-            ErrorKind::TooLarge,
-            format!(
-                "{w}×{h} is {:.0} megapixels, over the {:.0} MP limit",
-                pixels as f64 / 1e6,
-                pixel_limit as f64 / 1e6
-            ),
-        ));
-    }
-    Ok(())
+    check_size(w.into(), h.into(), pixel_limit)
 }
 
 fn image_error(e: image::ImageError) -> Failure {
@@ -92,28 +80,14 @@ fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
         .unwrap_or_else(|_| Err(Failure::corrupt("the decoder failed on this file's data")))
 }
 
-/// The size a file declares in its first header bytes. Decoder libraries may read further (a PNG
-/// decoder looks for the first IDAT) before they report it, so the limit is checked on this first.
-fn declared_size(bytes: &[u8], format: SourceFormat) -> Option<(u32, u32)> {
-    let be = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
-    let le16 = |at: usize| Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?) as u32);
-    match format {
-        SourceFormat::Png => Some((be(16)?, be(20)?)),
-        SourceFormat::Gif => Some((le16(6)?, le16(8)?)),
-        SourceFormat::Webp => crate::webp::dimensions(bytes),
-        _ => None,
-    }
-}
-
 pub fn probe(bytes: &[u8], pixel_limit: u64) -> Result<Probe> {
     if bytes.is_empty() {
         return Err(Failure::corrupt("the file is empty"));
     }
     let format =
         sniff(bytes).ok_or_else(|| Failure::unsupported("not an image file Folio reads"))?;
-    if let Some((w, h)) = declared_size(bytes, format) {
-        check_limit(w, h, pixel_limit)?;
-    }
+    // Every size and length the headers claim, before a decoder allocates from them.
+    let declared = bounds::check(bytes, format, pixel_limit)?;
     guarded(|| {
         if matches!(format, SourceFormat::Heif | SourceFormat::Avif) {
             let h = crate::heif::probe(bytes)?;
@@ -133,12 +107,14 @@ pub fn probe(bytes: &[u8], pixel_limit: u64) -> Result<Probe> {
             });
         }
         if format == SourceFormat::Raw {
-            let r = crate::raw::probe(bytes)?;
+            let r = crate::raw::probe(bytes, declared.tiff.as_ref())?;
             check_limit(r.width, r.height, pixel_limit)?;
             let mut meta = meta::parse(&r.meta);
             // A raw's own reading of its tags wins for what it decodes (CR3 and RAF are not
             // TIFF-structured, so their EXIF is not parsed here).
-            meta.orientation = r.orientation;
+            if let Some(o) = r.orientation {
+                meta.orientation = o;
+            }
             if let Some(described) = &r.described {
                 crate::raw_meta::fill_from(&mut meta, described);
             }
@@ -211,7 +187,13 @@ pub struct Decoded {
 
 /// Decodes pixels for a result of `min_long_edge`. JPEGs are DCT-scaled when that still leaves
 /// enough pixels for a high-quality resize ([`jpeg::scale_for`]); other formats at full size.
-pub fn decode(bytes: &[u8], p: &Probe, min_long_edge: u32, pixel_limit: u64) -> Result<Decoded> {
+pub fn decode(
+    bytes: &[u8],
+    p: &Probe,
+    min_long_edge: u32,
+    pixel_limit: u64,
+    admission: &mut dyn Admission,
+) -> Result<Decoded> {
     guarded(|| {
         if matches!(p.format, SourceFormat::Heif | SourceFormat::Avif) {
             return Ok(Decoded { raster: crate::heif::decode(bytes)?, is_srgb: false });
@@ -219,7 +201,7 @@ pub fn decode(bytes: &[u8], p: &Probe, min_long_edge: u32, pixel_limit: u64) -> 
         if p.format == SourceFormat::Raw {
             // Developed (or the camera's preview) in sRGB already.
             return Ok(Decoded {
-                raster: crate::raw::decode(bytes, (p.width, p.height), min_long_edge)?,
+                raster: crate::raw::decode(bytes, (p.width, p.height), min_long_edge, admission)?,
                 is_srgb: true,
             });
         }

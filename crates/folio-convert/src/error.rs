@@ -17,6 +17,8 @@ pub enum ErrorKind {
     Io,
     /// An encoder failed on valid pixels; a bug in Folio or a codec, not in the photo.
     Encode,
+    /// The decoder process stopped on this file (a crash in a codec); Folio itself went on.
+    Crashed,
 }
 
 impl ErrorKind {
@@ -27,6 +29,7 @@ impl ErrorKind {
             ErrorKind::TooLarge => "too_large",
             ErrorKind::Io => "io",
             ErrorKind::Encode => "encode",
+            ErrorKind::Crashed => "crashed",
         }
     }
 }
@@ -47,7 +50,7 @@ impl ConvertError {
 
 /// An error before the file name is attached; pipeline stages return this and
 /// [`Failure::at`] names the file once, at the public boundary.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Failure {
     pub kind: ErrorKind,
     pub message: String,

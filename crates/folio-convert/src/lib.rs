@@ -4,6 +4,10 @@
 //!
 //! Every failure is a [`ConvertError`] naming the file and a [`ErrorKind`]; none is a panic.
 
+#[cfg(any(test, feature = "testing"))]
+pub mod bombs;
+mod bounds;
+pub mod budget;
 mod colour;
 mod decode;
 mod encode;
@@ -13,24 +17,29 @@ mod jpeg;
 pub mod meta;
 mod png;
 mod pool;
+mod protocol;
 mod raster;
 mod raw;
 mod raw_meta;
 mod resize;
 mod sniff;
 mod webp;
+pub mod worker;
+mod workers;
 
 #[cfg(test)]
 mod fuzz;
 
+pub use budget::{Admission, MemoryBudget};
 pub use decode::Probe;
 pub use error::{ConvertError, ErrorKind, Failure};
 pub use folio_model::{content_hash, MetadataPolicy, OutputFormat, Preset, PIPELINE_VERSION};
 pub use meta::PhotoMeta;
-pub use pool::{ConvertPool, JobPanicked, Pending};
+pub use pool::{ConvertPool, Decoding, JobPanicked, Pending};
 pub use raster::Raster;
 pub use resize::fitted;
 pub use sniff::{has_image_extension, sniff, SourceFormat};
+pub use workers::WorkerCommand;
 
 use error::Result;
 use std::path::Path;
@@ -58,9 +67,10 @@ pub struct Rendition {
     pub preset_hash: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Thumbnail {
     /// JPEG.
+    #[serde(skip)]
     pub bytes: Vec<u8>,
     pub width: u32,
     pub height: u32,
@@ -150,7 +160,17 @@ fn file_type(output: Output, source: SourceFormat) -> (&'static str, &'static st
     }
 }
 
+/// Converts with this machine's whole memory budget to itself.
 pub fn convert(bytes: &[u8], preset: &Preset) -> Result<Rendition> {
+    convert_admitted(bytes, preset, &mut budget::Alone(budget::for_this_machine()))
+}
+
+/// Converts once `admission` has let the conversion's peak memory in.
+pub fn convert_admitted(
+    bytes: &[u8],
+    preset: &Preset,
+    admission: &mut dyn Admission,
+) -> Result<Rendition> {
     let probe = decode::probe(bytes, DEFAULT_PIXEL_LIMIT)?;
     let policy = &preset.metadata;
     let exif = meta::write_exif(&probe.meta, policy);
@@ -174,7 +194,7 @@ pub fn convert(bytes: &[u8], preset: &Preset) -> Result<Rendition> {
     let (out, width, height) = if let Some(out) = passed {
         (out, probe.width, probe.height)
     } else {
-        let r = upright_pixels(bytes, &probe, preset.max_edge)?;
+        let r = upright_pixels(bytes, &probe, preset.max_edge, admission)?;
         let q = preset.quality;
         let out = match output {
             Output::Webp => encode::webp(&r, q, exif, xmp)?,
@@ -200,17 +220,32 @@ pub fn convert(bytes: &[u8], preset: &Preset) -> Result<Rendition> {
 
 /// Decoded, downscaled to `max_edge`, turned upright and in sRGB. Resizing comes first so that
 /// orientation and colour work on the smaller image; the long edge does not depend on either.
-fn upright_pixels(bytes: &[u8], probe: &Probe, max_edge: u32) -> Result<Raster> {
+fn upright_pixels(
+    bytes: &[u8],
+    probe: &Probe,
+    max_edge: u32,
+    admission: &mut dyn Admission,
+) -> Result<Raster> {
     let (w, h) = fitted(probe.width, probe.height, max_edge);
-    let decoded = decode::decode(bytes, probe, w.max(h), DEFAULT_PIXEL_LIMIT)?;
+    let peak = budget::peak(probe, max_edge);
+    admission.admit(peak).map_err(|r| Failure::new(ErrorKind::TooLarge, r.describe()))?;
+    let decoded = decode::decode(bytes, probe, w.max(h), DEFAULT_PIXEL_LIMIT, admission)?;
     let r = resize::fit(decoded.raster, max_edge)?.oriented(probe.meta.orientation);
     Ok(if decoded.is_srgb { r } else { decode::to_srgb(r, probe) })
 }
 
 /// A small JPEG for the app's grid, made with the cheapest decode that still gives `edge` pixels.
 pub fn thumbnail(bytes: &[u8], edge: u32) -> Result<Thumbnail> {
+    thumbnail_admitted(bytes, edge, &mut budget::Alone(budget::for_this_machine()))
+}
+
+pub fn thumbnail_admitted(
+    bytes: &[u8],
+    edge: u32,
+    admission: &mut dyn Admission,
+) -> Result<Thumbnail> {
     let probe = decode::probe(bytes, DEFAULT_PIXEL_LIMIT)?;
-    let r = upright_pixels(bytes, &probe, edge)?;
+    let r = upright_pixels(bytes, &probe, edge, admission)?;
     let bytes = jpeg::encode(&r, 80)?;
     Ok(Thumbnail { bytes, width: r.width, height: r.height })
 }

@@ -5,6 +5,8 @@
 //! sRGB tone curve. rawler's README warns that malformed files can panic, so every call runs
 //! under `catch_unwind` on a thread of its own with a time budget.
 
+use crate::bounds::tiff::TiffLayout;
+use crate::budget::{Admission, Alone, Refused, FULL_DEVELOP_PER_PIXEL};
 use crate::error::{Failure, Result};
 use crate::meta::RawMeta;
 use crate::raster::Raster;
@@ -15,8 +17,8 @@ use rawler::imgop::{Dim2, Point, Rect};
 use rawler::rawimage::RawPhotometricInterpretation;
 use rawler::rawsource::RawSource;
 use rawler::{RawImage, RawImageData};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
 
 /// A raw that takes longer than this is reported, not waited for (the thread is left to end).
 const TIME_BUDGET: Duration = Duration::from_secs(120);
@@ -30,7 +32,8 @@ pub struct RawProbe {
     pub meta: RawMeta,
     pub make: String,
     pub model: String,
-    pub orientation: u16,
+    /// `None`: the EXIF reader's (IFD0's) orientation holds.
+    pub orientation: Option<u16>,
     /// The decoder's reading of the metadata (CR3 and RAF have no TIFF-structured EXIF).
     pub described: Option<rawler::decoders::RawMetadata>,
 }
@@ -92,25 +95,54 @@ fn failure(e: rawler::RawlerError) -> Failure {
     }
 }
 
-/// Runs `work` on its own thread, under `catch_unwind`, within the time budget.
-fn budgeted<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    let (tx, rx) = std::sync::mpsc::channel();
+/// What a raw thread says to the conversion that started it.
+enum FromRaw<T> {
+    /// May this conversion's peak grow to this many bytes?
+    Ask(u64, mpsc::Sender<Result<(), Refused>>),
+    Done(Result<T>),
+}
+
+/// Asks the conversion's admission for a larger peak, from the raw thread.
+type Ask<'a> = &'a dyn Fn(u64) -> Result<(), Refused>;
+
+/// Runs `work` on its own thread, under `catch_unwind`, within the time budget; its requests
+/// for more memory are answered by `admission` on the calling thread.
+fn budgeted<T: Send + 'static>(
+    admission: &mut dyn Admission,
+    work: impl FnOnce(Ask<'_>) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let (tx, rx) = mpsc::channel();
+    let asks = tx.clone();
     std::thread::Builder::new()
         .name("folio-raw".into())
         .spawn(move || {
-            let done =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+            let ask = move |peak: u64| {
+                let (reply, answer) = mpsc::channel();
+                let _ = asks.send(FromRaw::Ask(peak, reply));
+                answer.recv().unwrap_or(Err(Refused { wanted: peak, budget: 0 }))
+            };
+            let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&ask)))
+                .unwrap_or_else(|_| {
                     Err(Failure::corrupt("the raw decoder failed on this file's data"))
                 });
-            let _ = tx.send(done);
+            let _ = tx.send(FromRaw::Done(done));
         })
         .map_err(|e| Failure::corrupt(format!("no thread for the raw decoder: {e}")))?;
-    rx.recv_timeout(TIME_BUDGET).unwrap_or_else(|_| {
-        Err(Failure::corrupt(format!(
-            "the raw file took more than {} s to read; it may be damaged",
-            TIME_BUDGET.as_secs()
-        )))
-    })
+    let deadline = Instant::now() + TIME_BUDGET;
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(FromRaw::Ask(peak, reply)) => {
+                let _ = reply.send(admission.admit(peak));
+            }
+            Ok(FromRaw::Done(done)) => return done,
+            Err(_) => {
+                return Err(Failure::corrupt(format!(
+                    "the raw file took more than {} s to read; it may be damaged",
+                    TIME_BUDGET.as_secs()
+                )))
+            }
+        }
+    }
 }
 
 fn orientation(o: Orientation) -> u16 {
@@ -126,41 +158,83 @@ fn orientation(o: Orientation) -> u16 {
     }
 }
 
-pub fn probe(bytes: &[u8]) -> Result<RawProbe> {
+/// The size a DNG is shown at, from its raw directory: the largest full-resolution CFA or
+/// linear image, at its default crop when that is given and fits.
+fn dng_size(layout: &TiffLayout) -> Option<(u32, u32)> {
+    let raw = layout
+        .images
+        .iter()
+        .filter(|d| d.subfile & 1 == 0 && matches!(d.photometric, 32803 | 34892))
+        .max_by_key(|d| d.width * d.height)?;
+    let (w, h) = match raw.crop {
+        Some((cw, ch)) if cw > 0 && ch > 0 && cw <= raw.width && ch <= raw.height => (cw, ch),
+        _ => (raw.width, raw.height),
+    };
+    Some((u32::try_from(w).ok()?, u32::try_from(h).ok()?))
+}
+
+/// What the raw says about itself. A DNG is sized from its own directories (rawler decodes a
+/// DNG's whole raw data even when asked for its tags only); other raws through rawler's
+/// `dummy` read, which sizes them without decoding. `layout` has been checked against the pixel
+/// limit already.
+pub fn probe(bytes: &[u8], layout: Option<&TiffLayout>) -> Result<RawProbe> {
+    let dng = layout.filter(|l| l.dng).and_then(dng_size);
     let owned = Arc::new(bytes.to_vec());
-    budgeted(move || {
+    budgeted(&mut Alone(u64::MAX), move |_| {
         let src = RawSource::new_from_shared_vec(owned.clone());
         let decoder = rawler::get_decoder(&src).map_err(failure)?;
         let params = RawDecodeParams::default();
-        // `dummy`: the sizes and tags without decoding the pixels.
+        let tiff = owned.starts_with(b"II*\0") || owned.starts_with(b"MM\0*");
+        let xmp = decoder.xpacket(&src, &params).ok().flatten();
+        let described = decoder.raw_metadata(&src, &params).ok();
+        let meta = RawMeta { exif: tiff.then(|| owned.to_vec()), xmp, iptc: None };
+        if let Some((width, height)) = dng {
+            let (make, model) =
+                described.as_ref().map(|d| (d.make.clone(), d.model.clone())).unwrap_or_default();
+            // A DNG's orientation is IFD0's, which the EXIF reader takes.
+            let orientation = None;
+            return Ok(RawProbe { width, height, meta, make, model, orientation, described });
+        }
         let image = decoder.raw_image(&src, &params, true).map_err(failure)?;
         let (w, h) = match image.crop_area.or(image.active_area) {
             Some(r) => (r.d.w, r.d.h),
             None => (image.width / image.cpp.max(1), image.height),
         };
-        let tiff = owned.starts_with(b"II*\0") || owned.starts_with(b"MM\0*");
-        let xmp = decoder.xpacket(&src, &params).ok().flatten();
-        let described = decoder.raw_metadata(&src, &params).ok();
         Ok(RawProbe {
             width: w as u32,
             height: h as u32,
-            meta: RawMeta { exif: tiff.then(|| owned.to_vec()), xmp, iptc: None },
+            meta,
             make: image.clean_make.clone(),
             model: image.clean_model.clone(),
-            orientation: orientation(image.orientation),
+            orientation: Some(orientation(image.orientation)),
             described,
         })
     })
 }
 
+fn half_develop() -> RawDevelop {
+    RawDevelop::new_with(&[
+        ProcessingStep::WhiteBalance,
+        ProcessingStep::Calibrate,
+        ProcessingStep::CropDefault,
+        ProcessingStep::SRgb,
+    ])
+}
+
 /// Pixels (stored orientation) for a rendition whose long edge is `min_long_edge`, from a raw
-/// whose developed size is `sensor`.
-pub fn decode(bytes: &[u8], sensor: (u32, u32), min_long_edge: u32) -> Result<Raster> {
+/// whose developed size is `sensor`. The conversion was admitted for the half-size develop
+/// when that is enough (see `budget::peak`); a full develop asks for its own, larger peak.
+pub fn decode(
+    bytes: &[u8],
+    sensor: (u32, u32),
+    min_long_edge: u32,
+    admission: &mut dyn Admission,
+) -> Result<Raster> {
     if let Some(preview) = embedded_jpeg(bytes, sensor, min_long_edge) {
         return Ok(preview);
     }
     let owned = Arc::new(bytes.to_vec());
-    budgeted(move || {
+    budgeted(admission, move |ask| {
         let src = RawSource::new_from_shared_vec(owned);
         let decoder = rawler::get_decoder(&src).map_err(failure)?;
         let params = RawDecodeParams::default();
@@ -176,23 +250,20 @@ pub fn decode(bytes: &[u8], sensor: (u32, u32), min_long_edge: u32) -> Result<Ra
             return Ok(Raster::new(rgb.width(), rgb.height(), false, rgb.into_raw()));
         }
         let mut raw = decoder.raw_image(&src, &params, false).map_err(failure)?;
-        let sensor = raw.active_area.map(|a| (a.d.w, a.d.h)).unwrap_or((raw.width, raw.height));
-        let develop = match develop_size(sensor, min_long_edge, MEMORY_BUDGET) {
-            Develop::Full => RawDevelop::default(),
-            size => {
-                if !half_size(&mut raw) {
-                    if size == Develop::HalfOrRefuse {
-                        return Err(too_large(sensor));
-                    }
-                    RawDevelop::default()
-                } else {
-                    RawDevelop::new_with(&[
-                        ProcessingStep::WhiteBalance,
-                        ProcessingStep::Calibrate,
-                        ProcessingStep::CropDefault,
-                        ProcessingStep::SRgb,
-                    ])
-                }
+        let sensor = raw
+            .active_area
+            .map(|a| (a.d.w, a.d.h))
+            .unwrap_or((raw.width / raw.cpp.max(1), raw.height));
+        let enough = sensor.0.max(sensor.1) >= 2 * min_long_edge as usize;
+        let develop = if enough && half_size(&mut raw) {
+            half_develop()
+        } else {
+            let full = (sensor.0 * sensor.1) as u64 * FULL_DEVELOP_PER_PIXEL;
+            match ask(full) {
+                Ok(()) => RawDevelop::default(),
+                // Over the budget at full size: a Bayer raw is made at half size instead.
+                Err(_) if !enough && half_size(&mut raw) => half_develop(),
+                Err(refused) => return Err(too_large(sensor, refused)),
             }
         };
         let developed = develop
@@ -205,43 +276,15 @@ pub fn decode(bytes: &[u8], sensor: (u32, u32), min_long_edge: u32) -> Result<Ra
     })
 }
 
-/// Memory one full-size develop may take. rawler's full develop holds about 34 bytes a pixel
-/// at its peak (measured: 800 MB for 24 MP, `make bench-convert`), the half-size one about a
-/// quarter of that.
-const MEMORY_BUDGET: usize = 2 << 30;
-const FULL_DEVELOP_BYTES_PER_PIXEL: usize = 34;
-
-#[derive(Debug, PartialEq, Eq)]
-enum Develop {
-    /// The rendition is at most half the sensor: one pixel per 2×2 block is enough.
-    Half,
-    /// Full size, within the memory budget.
-    Full,
-    /// Full size would pass the budget: half size, or nothing.
-    HalfOrRefuse,
-}
-
-fn develop_size(sensor: (usize, usize), min_long_edge: u32, budget: usize) -> Develop {
-    if sensor.0.max(sensor.1) >= 2 * min_long_edge as usize {
-        Develop::Half
-    } else if sensor.0.saturating_mul(sensor.1).saturating_mul(FULL_DEVELOP_BYTES_PER_PIXEL)
-        > budget
-    {
-        Develop::HalfOrRefuse
-    } else {
-        Develop::Full
-    }
-}
-
-fn too_large(sensor: (usize, usize)) -> Failure {
+fn too_large(sensor: (usize, usize), refused: Refused) -> Failure {
     let mp = sensor.0 * sensor.1 / 1_000_000;
     Failure::new(
         crate::ErrorKind::TooLarge,
         format!(
-            "a {mp} MP raw of this sensor type needs more than {} GB to develop at this size; \
-             a longest edge of at most {} px can be made",
-            MEMORY_BUDGET >> 30,
-            sensor.0.max(sensor.1) / 2
+            "too large: a {mp} MP raw of this kind needs about {} MB to develop at this size, \
+             over Folio's memory budget of {} MB",
+            refused.wanted >> 20,
+            refused.budget >> 20
         ),
     )
 }
@@ -332,17 +375,6 @@ fn half_size(raw: &mut RawImage) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_develop_stays_within_its_memory_budget() {
-        let budget = MEMORY_BUDGET;
-        assert_eq!(develop_size((6000, 4000), 2560, budget), Develop::Half, "24 MP to web size");
-        assert_eq!(develop_size((6000, 4000), 4000, budget), Develop::Full, "0.8 GB: fine");
-        // 100 MP medium format at full size: 3.4 GB.
-        assert_eq!(develop_size((11648, 8736), 8000, budget), Develop::HalfOrRefuse);
-        assert_eq!(develop_size((11648, 8736), 2560, budget), Develop::Half);
-        assert!(too_large((11648, 8736)).message.contains("at most 5824 px"));
-    }
 
     #[test]
     fn the_largest_embedded_jpeg_of_the_sensors_shape_is_found() {

@@ -1,6 +1,6 @@
 //! Format detection from the bytes, never the extension: a text file named `.jpg` is not a JPEG.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SourceFormat {
     Jpeg,
     Png,

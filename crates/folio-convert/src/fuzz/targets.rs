@@ -186,6 +186,45 @@ fn fuzz_convert_original() {
     assert_clean("convert-original", r);
 }
 
+/// The repository's own test photos of one kind (raw DNGs, HEIC/AVIF), as seeds.
+fn test_photos(dir: &str) -> Vec<Vec<u8>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/photos").join(dir);
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .filter(|b| crate::sniff(b).is_some())
+        .collect()
+}
+
+/// A probe either refuses the file or reports a size within the limit: whatever the headers
+/// say, nothing past the limit gets through to a decoder.
+fn probes_within_the_limit(b: &[u8]) -> Result<bool, String> {
+    let limit = 50_000_000;
+    match decode::probe(b, limit) {
+        Ok(p) if p.width as u64 * p.height as u64 > limit => {
+            Err(format!("{}×{} passed a {limit}-pixel limit", p.width, p.height))
+        }
+        Ok(_) => Ok(true),
+        Err(_) => Ok(false),
+    }
+}
+
+#[test]
+fn fuzz_raw_probe() {
+    let r = run("raw-probe", test_photos("raw"), probes_within_the_limit);
+    assert_clean("raw-probe", r);
+}
+
+#[test]
+fn fuzz_heif_probe() {
+    let r = run("heif-probe", test_photos("heic"), probes_within_the_limit);
+    assert_clean("heif-probe", r);
+}
+
 /// Regenerates the generated seeds (`FOLIO_FUZZ_WRITE_SEEDS=1`); the camera samples in the
 /// corpus are copied by hand (see fuzz/corpus/README.md).
 #[test]
