@@ -12,7 +12,7 @@ mod photos;
 mod settings;
 mod tray;
 
-use folio_engine::Engine;
+use folio_engine::{Engine, EngineOptions};
 use folio_model::{SiteId, SyncEvent};
 use ipc::EngineEvent;
 use std::collections::HashMap;
@@ -95,6 +95,8 @@ fn has_display() -> bool {
 }
 
 fn main() {
+    // Photos are decoded in child processes of the app itself (see folio_convert::worker).
+    folio_engine::decoder::serve_if_asked();
     if !has_display() {
         eprintln!(
             "Folio's window needs a graphical display and this session has none; on a server, use \
@@ -121,9 +123,11 @@ fn main() {
         .setup(move |app| {
             ipc.mount_events(app);
             let data_dir = folio_engine::data_dir(None);
-            let engine = tauri::async_runtime::block_on(Engine::open(&data_dir)).map_err(|e| {
-                format!("Folio could not open its data in {}: {e}", data_dir.display())
-            })?;
+            let engine = tauri::async_runtime::block_on(Engine::open_with(
+                &data_dir,
+                EngineOptions::isolated(),
+            ))
+            .map_err(|e| format!("Folio could not open its data in {}: {e}", data_dir.display()))?;
             let engine = Arc::new(engine);
             let albums_changed = Arc::new(tokio::sync::Notify::new());
             app.manage(AppState {

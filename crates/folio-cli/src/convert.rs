@@ -1,6 +1,9 @@
 //! `folio convert` and `folio thumbnail`: one output file per input, made on a pool of workers.
 
-use folio_convert::{ConvertError, ConvertPool, MetadataPolicy, OutputFormat, Preset};
+use folio_convert::{
+    ConvertError, ConvertPool, Decoding, MetadataPolicy, OutputFormat, Pending, Preset, Rendition,
+    Thumbnail, WorkerCommand,
+};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -101,52 +104,57 @@ enum Report {
     Failed { input: String, error: String, kind: &'static str },
 }
 
+/// What each input becomes.
+enum Make {
+    Rendition(Preset),
+    Thumbnail(u32),
+}
+
 pub fn run(args: Args) -> ExitCode {
-    let preset = args.preset.preset();
-    run_batch(&args.inputs, &args.out, &args.batch, move |input| {
-        let r = folio_convert::convert_file(input, &preset)?;
-        Ok(Made { bytes: r.bytes, extension: r.extension, width: r.width, height: r.height })
-    })
+    run_batch(&args.inputs, &args.out, &args.batch, Make::Rendition(args.preset.preset()))
 }
 
 pub fn run_thumbnails(args: ThumbnailArgs) -> ExitCode {
-    let size = args.size;
-    run_batch(&args.inputs, &args.out, &args.batch, move |input| {
-        let t = folio_convert::thumbnail_file(input, size)?;
-        Ok(Made { bytes: t.bytes, extension: "jpg", width: t.width, height: t.height })
-    })
+    run_batch(&args.inputs, &args.out, &args.batch, Make::Thumbnail(args.size))
 }
 
-fn run_batch<F>(inputs: &[PathBuf], out: &Path, batch: &Batch, make: F) -> ExitCode
-where
-    F: Fn(&Path) -> Result<Made, ConvertError> + Send + Sync + 'static,
-{
+fn run_batch(inputs: &[PathBuf], out: &Path, batch: &Batch, make: Make) -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(out) {
         eprintln!("folio: cannot create {}: {e}", out.display());
         return ExitCode::from(2);
     }
-    let pool = match batch.jobs {
-        Some(n) => ConvertPool::new(n),
-        None => ConvertPool::with_cores(),
-    };
-    let make = std::sync::Arc::new(make);
+    // Each photo is decoded in a child process: a file that crashes a codec or exhausts its
+    // memory fails alone, and the batch goes on.
+    let decoding = WorkerCommand::this_program().map_or(Decoding::InProcess, Decoding::Isolated);
+    let jobs =
+        batch.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let pool = ConvertPool::new(jobs, decoding);
     let canonical: HashSet<PathBuf> = inputs.iter().filter_map(|p| p.canonicalize().ok()).collect();
     let mut names = OutputNames::new(out, canonical);
     let pending: Vec<_> = inputs
         .iter()
         .map(|input| {
-            let (input, make, out) = (input.clone(), make.clone(), out.to_path_buf());
-            let stem = names.stem_for(&input);
-            pool.spawn(move || make_one(&input, &out, &stem, &*make))
+            let started = Instant::now();
+            let made = match &make {
+                Make::Rendition(preset) => {
+                    let job = pool.convert_file(input.clone(), preset.clone());
+                    Job::Rendition(job)
+                }
+                Make::Thumbnail(edge) => Job::Thumbnail(pool.thumbnail_file(input.clone(), *edge)),
+            };
+            (made, names.stem_for(input), started)
         })
         .collect();
     let mut failed = false;
-    for (job, input) in pending.into_iter().zip(inputs) {
-        let report = job.wait().unwrap_or_else(|_| Report::Failed {
-            input: input.display().to_string(),
-            error: "internal error: the conversion crashed".into(),
-            kind: "internal",
-        });
+    for ((job, stem, started), input) in pending.into_iter().zip(inputs) {
+        let report = match job.wait() {
+            Some(made) => finish(input, out, &stem, made, started),
+            None => Report::Failed {
+                input: input.display().to_string(),
+                error: "internal error: the conversion crashed".into(),
+                kind: "internal",
+            },
+        };
         failed |= matches!(report, Report::Failed { .. });
         print(&report, batch.json);
     }
@@ -157,19 +165,45 @@ where
     }
 }
 
-fn make_one(
+/// A conversion or a thumbnail under way.
+enum Job {
+    Rendition(Pending<Result<Rendition, ConvertError>>),
+    Thumbnail(Pending<Result<Thumbnail, ConvertError>>),
+}
+
+impl Job {
+    /// `None` when the job itself panicked (a bug, not a photo).
+    fn wait(self) -> Option<Result<Made, ConvertError>> {
+        Some(match self {
+            Job::Rendition(p) => p.wait().ok()?.map(|r| Made {
+                bytes: r.bytes,
+                extension: r.extension,
+                width: r.width,
+                height: r.height,
+            }),
+            Job::Thumbnail(p) => p.wait().ok()?.map(|t| Made {
+                bytes: t.bytes,
+                extension: "jpg",
+                width: t.width,
+                height: t.height,
+            }),
+        })
+    }
+}
+
+fn finish(
     input: &Path,
     out_dir: &Path,
     stem: &str,
-    make: &dyn Fn(&Path) -> Result<Made, ConvertError>,
+    made: Result<Made, ConvertError>,
+    started: Instant,
 ) -> Report {
-    let started = Instant::now();
     let failed = |e: ConvertError| Report::Failed {
         input: input.display().to_string(),
         error: e.message,
         kind: e.kind.as_str(),
     };
-    let made = match make(input) {
+    let made = match made {
         Ok(m) => m,
         Err(e) => return failed(e),
     };

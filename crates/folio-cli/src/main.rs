@@ -103,6 +103,8 @@ fn keep_large_buffers_returnable() {
 
 fn main() -> ExitCode {
     keep_large_buffers_returnable();
+    // Photos are decoded in child processes of this same program (see folio_convert::worker).
+    folio_convert::worker::serve_if_asked();
     let cli = Cli::parse();
     let engine_command = match cli.command {
         Command::Convert(args) => return convert::run(args),
@@ -113,10 +115,13 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     runtime.block_on(async move {
         let dir = folio_engine::data_dir(cli.data_dir.as_deref());
-        let engine = match folio_engine::Engine::open(&dir).await {
-            Ok(e) => e,
-            Err(e) => return manage::fail(e),
-        };
+        let engine =
+            match folio_engine::Engine::open_with(&dir, folio_engine::EngineOptions::isolated())
+                .await
+            {
+                Ok(e) => e,
+                Err(e) => return manage::fail(e),
+            };
         let result = match engine_command {
             Command::Site(c) => manage::site(&engine, c).await,
             Command::Album(c) => manage::album(&engine, c).await,

@@ -243,8 +243,7 @@ impl Engine {
             }
             let Ok(local) = source.fetch(&photo.rel_path).await else { continue };
             let path: PathBuf = local.path().to_path_buf();
-            let Ok(Ok(probe)) = state.pool.spawn(move || folio_convert::probe_file(&path)).await
-            else {
+            let Ok(Ok(probe)) = state.pool.probe_file(path).await else {
                 continue;
             };
             let (w, h) = probe.upright_size();

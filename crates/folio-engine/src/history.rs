@@ -178,7 +178,7 @@ impl Engine {
         let made = self
             .state
             .pool
-            .spawn(move || folio_convert::thumbnail_file(&file, 320))
+            .thumbnail_file(file, 320)
             .await
             .map_err(|e| EngineError::io(e.to_string()))?
             .map_err(|e| EngineError::io(e.message))?;

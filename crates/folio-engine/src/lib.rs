@@ -57,7 +57,9 @@ pub use sites::{NewSite, ShopifyLogin, SiteSummary};
 pub use status::{ActivityEntry, AlbumStatus, SiteFormats};
 pub use watch::QUIET;
 
+pub use folio_convert::worker as decoder;
 use folio_convert::ConvertPool;
+pub use folio_convert::{Decoding, WorkerCommand};
 use folio_sites::Backends;
 use folio_sources::Sources;
 use folio_store::Store;
@@ -93,6 +95,23 @@ pub struct EngineOptions {
     pub file_secrets: bool,
     /// How soon a paused site is checked again.
     pub site_check_every: Duration,
+    /// Where photos are decoded. The app and the CLI use decoder processes, so a file that
+    /// crashes a codec or exhausts memory ends only that process; in-process is for tests.
+    pub decoding: Decoding,
+}
+
+impl EngineOptions {
+    /// The defaults, with photos decoded in child processes of this program, whose `main`
+    /// calls [`decoder::serve_if_asked`] first.
+    pub fn isolated() -> EngineOptions {
+        let decoding = match WorkerCommand::this_program() {
+            Ok(command) => Decoding::Isolated(command),
+            // No path to this program (it was deleted while running): decode here rather
+            // than not at all.
+            Err(_) => Decoding::InProcess,
+        };
+        EngineOptions { decoding, ..EngineOptions::default() }
+    }
 }
 
 impl Default for EngineOptions {
@@ -102,6 +121,7 @@ impl Default for EngineOptions {
             sources: Sources::standard(),
             file_secrets: false,
             site_check_every: workers::default_check_every(),
+            decoding: Decoding::InProcess,
         }
     }
 }
@@ -162,7 +182,7 @@ impl Engine {
             store,
             secrets,
             dropbox,
-            pool: ConvertPool::with_cores(),
+            pool: ConvertPool::with_cores(options.decoding),
             install_id,
             data_dir: data_dir.to_path_buf(),
             backends: options.backends,

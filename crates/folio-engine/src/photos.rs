@@ -92,7 +92,7 @@ impl Engine {
         let probe = self
             .state
             .pool
-            .spawn(move || folio_convert::probe_file(&path))
+            .probe_file(path)
             .await
             .map_err(|e| EngineError::io(e.to_string()))?
             .map_err(|e| EngineError::new(ErrorCode::Io, e.message))?;
@@ -270,7 +270,7 @@ impl Engine {
         let made = self
             .state
             .pool
-            .spawn(move || folio_convert::thumbnail_file(&path, THUMBNAIL_EDGE))
+            .thumbnail_file(path, THUMBNAIL_EDGE)
             .await
             .map_err(|e| EngineError::new(ErrorCode::Io, e.to_string()))?
             .map_err(|e| EngineError::new(ErrorCode::Io, e.message))?;

@@ -165,7 +165,7 @@ async fn rendition(ctx: &Ctx<'_>) -> Result<Arc<Spooled>, Failure> {
             .map_err(|e| unmade(&asset.rel_path, e))?;
         let preset = ctx.preset.clone();
         let path = local.path().to_path_buf();
-        let made = engine.pool.spawn(move || folio_convert::convert_file(&path, &preset)).await;
+        let made = engine.pool.convert_file(path, preset).await;
         drop(local);
         match made {
             Ok(result) => result.map_err(Unmade::Photo),
@@ -455,7 +455,7 @@ async fn update_text(ctx: &Ctx<'_>, p: &Publication) -> Done {
         }
     };
     let path = local.path().to_path_buf();
-    let probe = match ctx.engine.pool.spawn(move || folio_convert::probe_file(&path)).await {
+    let probe = match ctx.engine.pool.probe_file(path).await {
         Ok(Ok(probe)) => probe,
         Ok(Err(e)) => return Ok(Err(Failure::Photo(e))),
         Err(e) => return Err(EngineError::io(e.to_string())),
