@@ -7,9 +7,8 @@
 use crate::error::{Failure, Result};
 use crate::meta::RawMeta;
 use crate::raster::Raster;
-use libheif_rs::{
-    ColorSpace, DecodingOptions, HeifContext, ImageHandle, ItemId, LibHeif, RgbChroma,
-};
+use libheif_rs::{HeifContext, ImageHandle, ItemId};
+use libheif_sys as lh;
 
 /// What the file says about its primary image, without decoding it.
 pub struct HeifProbe {
@@ -82,32 +81,94 @@ pub fn probe(bytes: &[u8]) -> Result<HeifProbe> {
 }
 
 /// The primary image's pixels, upright, 8 bits a channel.
+///
+/// Through libheif-sys, not `libheif_rs::LibHeif::decode`: libheif-rs 0.20 frees the
+/// `DecodingOptions` it is given before handing their pointer to libheif, which then read freed
+/// memory whose `ignore_transformations` byte the allocator had overwritten, and iPhone photos
+/// came out on their side. Here the options outlive the call.
 pub fn decode(bytes: &[u8]) -> Result<Raster> {
-    let (_ctx, handle) = primary(bytes)?;
-    let alpha = handle.has_alpha_channel();
-    let chroma = if alpha { RgbChroma::Rgba } else { RgbChroma::Rgb };
-    let mut options = DecodingOptions::new()
-        .ok_or_else(|| Failure::corrupt("libheif could not allocate its decoding options"))?;
-    // 10- and 12-bit images (iPhone HDR photos) become 8-bit, as every other input does.
-    options.set_convert_hdr_to_8bit(true);
-    let image =
-        LibHeif::new().decode(&handle, ColorSpace::Rgb(chroma), Some(options)).map_err(failure)?;
-    let planes = image.planes();
-    let plane = planes
-        .interleaved
-        .ok_or_else(|| Failure::corrupt("libheif gave no interleaved RGB plane"))?;
-    let channels = if alpha { 4 } else { 3 };
-    let row = plane.width as usize * channels;
-    let mut data = Vec::with_capacity(row * plane.height as usize);
-    for y in 0..plane.height as usize {
-        let start = y * plane.stride;
-        let line = plane
-            .data
-            .get(start..start + row)
-            .ok_or_else(|| Failure::corrupt("libheif's image is smaller than it says"))?;
-        data.extend_from_slice(line);
+    // SAFETY: libheif's C API. `bytes` outlives `ctx`, as reading without a copy requires; every
+    // object comes from libheif, is checked for null, and is released once, by its `Owned`,
+    // after the objects that depend on it (locals drop in reverse order).
+    unsafe {
+        let ctx = Owned::new(lh::heif_context_alloc(), |p| lh::heif_context_free(p))?;
+        check(lh::heif_context_read_from_memory_without_copy(
+            ctx.0,
+            bytes.as_ptr().cast(),
+            bytes.len(),
+            std::ptr::null(),
+        ))?;
+        let mut handle = std::ptr::null_mut();
+        check(lh::heif_context_get_primary_image_handle(ctx.0, &mut handle))?;
+        let handle = Owned::new(handle, |p| lh::heif_image_handle_release(p))?;
+        let options =
+            Owned::new(lh::heif_decoding_options_alloc(), |p| lh::heif_decoding_options_free(p))?;
+        // HEIF's transformations (clap, irot, imir) are applied in the file's order; EXIF's
+        // orientation is then ignored (decode.rs).
+        (*options.0).ignore_transformations = 0;
+        // 10- and 12-bit images (iPhone HDR photos) become 8-bit, as every other input does.
+        (*options.0).convert_hdr_to_8bit = 1;
+        let alpha = lh::heif_image_handle_has_alpha_channel(handle.0) != 0;
+        let chroma = if alpha {
+            lh::heif_chroma_heif_chroma_interleaved_RGBA
+        } else {
+            lh::heif_chroma_heif_chroma_interleaved_RGB
+        };
+        let mut image = std::ptr::null_mut();
+        check(lh::heif_decode_image(
+            handle.0,
+            &mut image,
+            lh::heif_colorspace_heif_colorspace_RGB,
+            chroma,
+            options.0,
+        ))?;
+        let image = Owned::new(image, |p| lh::heif_image_release(p))?;
+        let channel = lh::heif_channel_heif_channel_interleaved;
+        let mut stride = 0;
+        let plane = lh::heif_image_get_plane_readonly(image.0, channel, &mut stride);
+        let width = lh::heif_image_get_width(image.0, channel);
+        let height = lh::heif_image_get_height(image.0, channel);
+        let (Ok(width), Ok(height), Ok(stride)) =
+            (u32::try_from(width), u32::try_from(height), usize::try_from(stride))
+        else {
+            return Err(Failure::corrupt("libheif gave no interleaved RGB plane"));
+        };
+        let row = width as usize * if alpha { 4 } else { 3 };
+        if plane.is_null() || row == 0 || height == 0 || stride < row {
+            return Err(Failure::corrupt("libheif gave no interleaved RGB plane"));
+        }
+        // The plane holds `height` rows of `stride` bytes, of which `row` are pixels.
+        let plane = std::slice::from_raw_parts(plane, stride * (height as usize - 1) + row);
+        let mut data = Vec::with_capacity(row * height as usize);
+        for line in plane.chunks(stride) {
+            data.extend_from_slice(&line[..row]);
+        }
+        Ok(Raster::new(width, height, alpha, data).without_opaque_alpha())
     }
-    Ok(Raster::new(plane.width, plane.height, alpha, data).without_opaque_alpha())
+}
+
+/// A libheif object, released when dropped.
+struct Owned<T>(*mut T, unsafe fn(*mut T));
+
+impl<T> Owned<T> {
+    fn new(ptr: *mut T, release: unsafe fn(*mut T)) -> Result<Self> {
+        if ptr.is_null() {
+            return Err(Failure::corrupt("libheif returned no object (out of memory?)"));
+        }
+        Ok(Owned(ptr, release))
+    }
+}
+
+impl<T> Drop for Owned<T> {
+    fn drop(&mut self) {
+        // SAFETY: `self.0` came from libheif with `self.1` as its release function, and is
+        // released only here.
+        unsafe { (self.1)(self.0) }
+    }
+}
+
+fn check(e: lh::heif_error) -> Result<()> {
+    libheif_rs::HeifError::from_heif_error(e).map_err(failure)
 }
 
 #[cfg(test)]

@@ -1,10 +1,15 @@
 //! HEIC, HEIF and AVIF input through libheif, on the files in `tests/photos/heic` (made with
-//! libheif's own `heif-enc` from the repository's JPEGs; see the README there).
+//! libheif's own `heif-enc` from the repository's JPEGs, and with HEIF's own rotation and
+//! mirroring added by `make-transformed.py`; see the README there).
 
 mod support;
 
-use folio_convert::{convert_file, probe_file, ErrorKind, OutputFormat, Preset};
-use support::{decode, sample_dir};
+use folio_convert::{
+    convert_file, probe_file, thumbnail_file, ErrorKind, OutputFormat, Preset, THUMBNAIL_EDGE,
+};
+use image::RgbaImage;
+use std::path::Path;
+use support::{decode, mean_diff, sample_dir};
 
 fn webp() -> Preset {
     Preset { format: OutputFormat::Webp, quality: 95, ..Preset::default() }
@@ -89,4 +94,80 @@ fn heic_sent_as_original_becomes_jpeg_and_a_broken_one_is_a_typed_error() {
     let e = convert_file(&dir.join("truncated.heic"), &webp()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Corrupt, "{e}");
     assert!(e.to_string().contains("truncated.heic"), "{e}");
+}
+
+/// Files whose primary image carries `irot` and `imir` (names as in the README there).
+const TRANSFORMED: [&str; 7] =
+    ["irot-90", "irot-180", "irot-270", "imir-0", "imir-1", "irot-90-imir-0", "iphone-grid"];
+
+/// libheif's own rendering of `name`: heif-convert's PNG made now when it is installed, else the
+/// one it made when the file was generated (`upright/`), so the check runs without it too.
+fn upright(dir: &Path, name: &str) -> RgbaImage {
+    let out = tempfile::tempdir().unwrap();
+    let png = out.path().join(format!("{name}.png"));
+    let made = std::process::Command::new("heif-convert")
+        .arg(dir.join(format!("{name}.heic")))
+        .arg(&png)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let png = if made { png } else { dir.join("upright").join(format!("{name}.png")) };
+    decode(&std::fs::read(png).unwrap())
+}
+
+/// The corner the test pattern's red block has reached (it starts in the top left).
+fn red_corner(img: &RgbaImage) -> &'static str {
+    let (w, h) = img.dimensions();
+    let red = |x, y| {
+        let p = img.get_pixel(x, y);
+        p[0] > 170 && p[1] < 90 && p[2] < 90
+    };
+    match (red(2, 2), red(w - 3, 2), red(2, h - 3), red(w - 3, h - 3)) {
+        (true, false, false, false) => "top left",
+        (false, true, false, false) => "top right",
+        (false, false, true, false) => "bottom left",
+        (false, false, false, true) => "bottom right",
+        _ => "no single corner",
+    }
+}
+
+/// The rendition and the thumbnail of `name` are libheif's upright image: same size, red
+/// corner in the same place, same pixels (WebP and JPEG add a little difference).
+fn assert_upright(dir: &Path, name: &str) {
+    let path = dir.join(format!("{name}.heic"));
+    let want = upright(dir, name);
+    let (w, h) = want.dimensions();
+    let p = probe_file(&path).unwrap();
+    assert_eq!((p.width, p.height), (w, h), "{name}: the probe gives the displayed size");
+    assert_eq!(p.meta.orientation, 1, "{name}: nothing left for EXIF to turn");
+    let r = convert_file(&path, &webp()).unwrap();
+    let t = thumbnail_file(&path, THUMBNAIL_EDGE).unwrap();
+    for (what, bytes, size) in
+        [("rendition", &r.bytes, (r.width, r.height)), ("thumbnail", &t.bytes, (t.width, t.height))]
+    {
+        let got = decode(bytes);
+        assert_eq!((size, got.dimensions()), ((w, h), (w, h)), "{name}: {what}'s size");
+        assert_eq!(red_corner(&got), red_corner(&want), "{name}: {what}'s red corner");
+        let diff = mean_diff(&got, &want, w, h);
+        assert!(diff < 4.0, "{name}: {what} differs from heif-convert's by {diff} on average");
+    }
+}
+
+#[test]
+fn heifs_own_rotation_and_mirroring_are_applied_as_libheif_displays_them() {
+    let Some(dir) = sample_dir("heic") else { return };
+    for name in TRANSFORMED {
+        assert_upright(&dir, name);
+    }
+}
+
+#[test]
+fn an_iphone_grid_turned_by_irot_and_exif_orientation_6_is_turned_exactly_once() {
+    // As an iPhone held upright writes it: a 120 x 96 grid of 2 x 2 tiles, stored on its side,
+    // with irot (a quarter turn clockwise) on the grid item and an EXIF Orientation of 6 saying
+    // the same thing again. Not turned: 120 x 96, red top left; turned twice: red bottom right.
+    let Some(dir) = sample_dir("heic") else { return };
+    let r = convert_file(&dir.join("iphone-grid.heic"), &webp()).unwrap();
+    assert_eq!((r.width, r.height), (96, 120));
+    assert_eq!(red_corner(&decode(&r.bytes)), "top right");
+    assert_upright(&dir, "iphone-grid");
 }
