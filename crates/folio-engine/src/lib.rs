@@ -156,7 +156,8 @@ impl Engine {
             .map_err(|e| EngineError::io(format!("{}: {e}", data_dir.join("spool").display())))?;
         let dropbox = Arc::new(dropbox::DropboxTokens::new(secrets.clone()));
         let mut sources = options.sources;
-        dropbox::register(&mut sources, dropbox.clone(), data_dir.join("spool").join("dropbox"));
+        // Downloads in this engine's own spool: swept with it if the process dies mid-download.
+        dropbox::register(&mut sources, dropbox.clone(), renditions.dir().join("dropbox"));
         let (events, _) = tokio::sync::broadcast::channel(4096);
         let state = Arc::new(EngineState {
             store,
