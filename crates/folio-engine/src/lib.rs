@@ -152,6 +152,8 @@ impl Engine {
         } else {
             Secrets::open(data_dir)?
         };
+        // The activity log keeps a window (folio-store's activity.rs).
+        store.prune_activity().await?;
         let renditions = Renditions::open(&data_dir.join("spool"))
             .map_err(|e| EngineError::io(format!("{}: {e}", data_dir.join("spool").display())))?;
         let dropbox = Arc::new(dropbox::DropboxTokens::new(secrets.clone()));
