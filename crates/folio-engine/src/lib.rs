@@ -31,6 +31,7 @@ mod state;
 mod status;
 mod step;
 mod sync;
+mod thumbnails;
 mod upload;
 mod watch;
 mod workers;
@@ -152,8 +153,10 @@ impl Engine {
         } else {
             Secrets::open(data_dir)?
         };
-        // The activity log keeps a window (folio-store's activity.rs).
+        // Nothing in the data folder grows without end: dead processes' spools go as the spool
+        // opens, the activity log keeps a window, the thumbnail cache a cap.
         store.prune_activity().await?;
+        let thumbnails = thumbnails::open(data_dir, &store).await?;
         let renditions = Renditions::open(&data_dir.join("spool"))
             .map_err(|e| EngineError::io(format!("{}: {e}", data_dir.join("spool").display())))?;
         let dropbox = Arc::new(dropbox::DropboxTokens::new(secrets.clone()));
@@ -172,6 +175,7 @@ impl Engine {
             sources,
             queues: Default::default(),
             renditions: Arc::new(renditions),
+            thumbnails,
             progress: Default::default(),
             events,
             paused: Default::default(),
