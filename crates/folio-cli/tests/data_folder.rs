@@ -1,11 +1,12 @@
 //! The data folder between processes: a `folio watch` killed outright leaves its spool behind,
 //! and the next start sweeps it while the spools of live processes (another watch, an engine
 //! in this very test) stay; a `folio sync` killed mid-way through a Dropbox download leaves no
-//! `.part` file past the next start.
+//! `.part` file past the next start; `folio status` reports the folder's size by part.
 
 use folio_engine::{AlbumSettings, Engine, EngineOptions};
 use folio_sites::shopify::fake::{FakeShopify, FakeStoreConfig};
 use folio_sources::dropbox::fake::FakeDropbox;
+use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -166,4 +167,47 @@ async fn a_sync_killed_mid_dropbox_download_leaves_no_partial_file_past_the_next
 
     run(&["status"]);
     assert_eq!(partial_downloads(&data), [], "swept at the next start");
+}
+
+#[test]
+fn status_reports_the_data_folder_by_part() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    ok(&data, &["status"]);
+    let write = |rel: &str, n: usize| {
+        let path = data.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, vec![7u8; n]).unwrap();
+    };
+    write("thumbnails/source/a.jpg", 1_000);
+    write("thumbnails/site/1-2-x.webp", 500);
+    write("history/3/1.webp", 2_000);
+    write("secrets/blog", 30);
+    // A spool still in use: no lock file yet, just made; kept and counted.
+    write("spool/4242-5f3a/0.webp", 400);
+    write("notes.txt", 7);
+
+    let out = ok(&data, &["status", "--json"]);
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["albums"], serde_json::json!([]), "{status}");
+    let folder = &status["data_folder"];
+    assert_eq!(folder["path"], data.display().to_string());
+    let parts = &folder["parts"];
+    let n = |k: &str| parts[k].as_u64().unwrap_or_else(|| panic!("no {k}: {status}"));
+    assert_eq!(
+        [n("thumbnails"), n("history"), n("spool"), n("secrets"), n("other")],
+        [1_500, 2_000, 400, 30, 7],
+        "{status}"
+    );
+    assert!(n("database") > 0, "{status}");
+    let sum: u64 = ["database", "thumbnails", "history", "spool", "secrets", "other"]
+        .iter()
+        .map(|k| n(k))
+        .sum();
+    assert_eq!(folder["bytes"].as_u64(), Some(sum));
+
+    let text = String::from_utf8(ok(&data, &["status"]).stdout).unwrap();
+    let last = text.lines().last().unwrap_or_default();
+    assert!(last.starts_with("Data folder: "), "{text}");
+    assert!(last.contains("history 2.0 kB") && last.contains("thumbnails 1.5 kB"), "{text}");
 }

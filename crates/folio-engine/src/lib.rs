@@ -55,7 +55,7 @@ pub use patterns::{expand, slugify, PatternInput};
 pub use photos::{PhotoDetail, PhotoOnSite, PhotoRow, PushRecord, SentText};
 pub use report::{FailedPhoto, SiteReport, SyncOptions, SyncReport};
 pub use sites::{NewSite, ShopifyLogin, SiteSummary};
-pub use status::{ActivityEntry, AlbumStatus, SiteFormats};
+pub use status::{ActivityEntry, AlbumStatus, DataFolder, DataFolderParts, SiteFormats};
 pub use watch::QUIET;
 
 use folio_convert::ConvertPool;

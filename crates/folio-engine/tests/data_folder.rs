@@ -1,6 +1,5 @@
 //! Nothing in the data folder grows without end: the thumbnail cache keeps under its cap,
-//! least recently used first, and never loses a thumbnail just served; the data folder's size
-//! is reported by part.
+//! least recently used first, and never loses a thumbnail just served.
 
 mod support;
 
