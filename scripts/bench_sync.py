@@ -145,7 +145,7 @@ def latency_in_place(wpc, edits=20):
     run(FOLIO, "album", "add", src, "--site", "companion", "--naming", "inplace-{sequence}-" + str(int(time.time())), env=env)
     run(FOLIO, "sync", "--json", env=env)
     item = json.loads(run(FOLIO, "status", "--json", env=env).stdout)  # proves the album synced
-    assert item[0]["synced"] == 1, item
+    assert item["albums"][0]["synced"] == 1, item
     url = [m for m in media(wpc["url"], wpc["user"], wpc["password"], "inplace") if m["source_url"].endswith(".webp")][-1]["source_url"]
 
     def served():

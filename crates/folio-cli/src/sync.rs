@@ -1,7 +1,9 @@
 //! `folio sync`, `folio status` and `folio watch`: the engine does the work and keeps the
 //! progress model; this only prints it.
 
-use folio_engine::{Engine, EngineError, Progress, SiteState, SyncEvent, SyncOptions, SyncReport};
+use folio_engine::{
+    DataFolder, Engine, EngineError, Progress, SiteState, SyncEvent, SyncOptions, SyncReport,
+};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -109,8 +111,10 @@ fn print_report(r: &SyncReport, counts_unchanged: bool) {
 
 pub async fn status(engine: &Engine, json: bool) -> Result<ExitCode, EngineError> {
     let albums = engine.status().await?;
+    let data_folder = engine.data_folder().await?;
     if json {
-        println!("{}", serde_json::to_string(&albums).expect("serialises"));
+        let status = serde_json::json!({ "albums": albums, "data_folder": data_folder });
+        println!("{status}");
         return Ok(ExitCode::SUCCESS);
     }
     for a in &albums {
@@ -146,7 +150,39 @@ pub async fn status(engine: &Engine, json: bool) -> Result<ExitCode, EngineError
             );
         }
     }
+    println!("{}", data_folder_line(&data_folder));
     Ok(ExitCode::SUCCESS)
+}
+
+/// "Data folder: 1.2 GB (thumbnails 800 MB, history 300 MB, …)": the parts that take space,
+/// largest first.
+fn data_folder_line(d: &DataFolder) -> String {
+    let parts: Vec<String> = d
+        .parts
+        .largest_first()
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| format!("{name} {}", human_bytes(n)))
+        .collect();
+    format!("Data folder: {} ({})", human_bytes(d.bytes), parts.join(", "))
+}
+
+/// Decimal units, as file managers show them: "812 B", "4.5 MB", "800 MB", "1.2 GB".
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM (service managers, `kill`).
@@ -196,4 +232,32 @@ pub async fn watch(engine: &Engine) -> Result<ExitCode, EngineError> {
     result?;
     eprintln!("folio: stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use folio_engine::DataFolderParts;
+
+    #[test]
+    fn sizes_read_as_a_file_manager_shows_them() {
+        let shown: Vec<String> =
+            [812, 4_500_000, 799_600_000, 1_234_000_000].into_iter().map(human_bytes).collect();
+        assert_eq!(shown, ["812 B", "4.5 MB", "800 MB", "1.2 GB"]);
+        let d = DataFolder {
+            path: "/d".into(),
+            bytes: 1_234_000_000,
+            parts: DataFolderParts {
+                database: 2_000_000,
+                thumbnails: 800_000_000,
+                history: 300_000_000,
+                spool: 132_000_000,
+                ..DataFolderParts::default()
+            },
+        };
+        assert_eq!(
+            data_folder_line(&d),
+            "Data folder: 1.2 GB (thumbnails 800 MB, history 300 MB, spool 132 MB, database 2.0 MB)"
+        );
+    }
 }

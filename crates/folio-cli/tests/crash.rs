@@ -128,7 +128,7 @@ async fn crash_run(site: &Site, wp_root: &Path, photos: usize, kills: usize, re_
     let status = run_ok(folio(&["status", "--json"]));
     let status: serde_json::Value = serde_json::from_str(&status).unwrap();
     assert_eq!(
-        (status[0]["synced"].as_u64(), status[0]["pending"].as_u64()),
+        (status["albums"][0]["synced"].as_u64(), status["albums"][0]["pending"].as_u64()),
         (Some(photos as u64), Some(0)),
         "{status}"
     );

@@ -93,7 +93,7 @@ async fn an_album_goes_to_shopify_and_a_re_edit_keeps_the_file_and_its_url() {
     let status: Value =
         serde_json::from_str(&run(&mut folio(&data, &store, &token, &["status", "--json"])).1)
             .unwrap();
-    assert_eq!(status[0]["synced"], 3, "{status}");
+    assert_eq!(status["albums"][0]["synced"], 3, "{status}");
     let before = files.iter().find(|f| f.filename.starts_with("print-1")).unwrap().clone();
     let url = format!("{}/cdn/shop/files/{}", store.url, before.filename);
     let old_bytes = reqwest::get(&url).await.unwrap().bytes().await.unwrap();

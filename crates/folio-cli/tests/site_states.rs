@@ -151,7 +151,7 @@ async fn an_avif_album_sends_webp_to_wordpress_6_1_with_no_failures() {
         (Some(2), 0)
     );
     let status: Value = serde_json::from_str(&ok(&["status", "--json"])).unwrap();
-    let blog = &status[0]["sites"][0];
+    let blog = &status["albums"][0]["sites"][0];
     assert_eq!(
         (blog["format"].as_str(), blog["formats"]["webp"].as_u64()),
         (Some("webp"), Some(2)),

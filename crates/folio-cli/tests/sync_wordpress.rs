@@ -199,8 +199,8 @@ async fn sync_a_folder_into_a_real_wordpress() {
     let (code, out, _) = folio.run(&["status", "--json"]);
     assert_eq!(code, 0);
     let status: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(status[0]["synced"], expected_ok - 1, "{status}");
-    assert_eq!(status[0]["pending"], 0);
+    assert_eq!(status["albums"][0]["synced"], expected_ok - 1, "{status}");
+    assert_eq!(status["albums"][0]["pending"], 0);
 
     // Clean up what this run put on the shared test site.
     for m in after {

@@ -31,6 +31,7 @@ mod state;
 mod status;
 mod step;
 mod sync;
+mod thumbnails;
 mod upload;
 mod watch;
 mod workers;
@@ -54,7 +55,7 @@ pub use patterns::{expand, slugify, PatternInput};
 pub use photos::{PhotoDetail, PhotoOnSite, PhotoRow, PushRecord, SentText};
 pub use report::{FailedPhoto, SiteReport, SyncOptions, SyncReport};
 pub use sites::{NewSite, ShopifyLogin, SiteSummary};
-pub use status::{ActivityEntry, AlbumStatus, SiteFormats};
+pub use status::{ActivityEntry, AlbumStatus, DataFolder, DataFolderParts, SiteFormats};
 pub use watch::QUIET;
 
 pub use folio_convert::worker as decoder;
@@ -172,11 +173,16 @@ impl Engine {
         } else {
             Secrets::open(data_dir)?
         };
+        // Nothing in the data folder grows without end: dead processes' spools go as the spool
+        // opens, the activity log keeps a window, the thumbnail cache a cap.
+        store.prune_activity().await?;
+        let thumbnails = thumbnails::open(data_dir, &store).await?;
         let renditions = Renditions::open(&data_dir.join("spool"))
             .map_err(|e| EngineError::io(format!("{}: {e}", data_dir.join("spool").display())))?;
         let dropbox = Arc::new(dropbox::DropboxTokens::new(secrets.clone()));
         let mut sources = options.sources;
-        dropbox::register(&mut sources, dropbox.clone(), data_dir.join("spool").join("dropbox"));
+        // Downloads in this engine's own spool: swept with it if the process dies mid-download.
+        dropbox::register(&mut sources, dropbox.clone(), renditions.dir().join("dropbox"));
         let (events, _) = tokio::sync::broadcast::channel(4096);
         let state = Arc::new(EngineState {
             store,
@@ -189,6 +195,7 @@ impl Engine {
             sources,
             queues: Default::default(),
             renditions: Arc::new(renditions),
+            thumbnails,
             progress: Default::default(),
             events,
             paused: Default::default(),

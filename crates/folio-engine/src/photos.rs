@@ -1,7 +1,7 @@
 //! The album view's data: every photo with its state on each site, and the two thumbnails the
 //! app shows side by side (the source, made by folio-convert; the site's own, downloaded).
-//! Both are cached on disk under the data folder and made only when asked for, so the app asks
-//! for visible rows first.
+//! Both are cached on disk under the data folder (under a size cap: thumbnails.rs) and made
+//! only when asked for, so the app asks for visible rows first.
 
 use crate::{Engine, EngineError, ErrorCode};
 use folio_model::{AssetId, PhotoState, SiteId, TextOverrides};
@@ -242,10 +242,7 @@ impl Engine {
     }
 
     fn thumbnail_dir(&self, kind: &str) -> Result<PathBuf, EngineError> {
-        let dir = self.state.data_dir.join("thumbnails").join(kind);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| EngineError::new(ErrorCode::Io, format!("{}: {e}", dir.display())))?;
-        Ok(dir)
+        self.state.thumbnails.dir(kind).map_err(|e| EngineError::new(ErrorCode::Io, e.to_string()))
     }
 
     /// A JPEG of the source photo, upright, long edge 320 px; cached by content, so a renamed
@@ -256,13 +253,13 @@ impl Engine {
         let album = store.album(asset.album_id).await?.ok_or_else(|| not_found(asset_id))?;
         let cached =
             self.thumbnail_dir("source")?.join(format!("{}.jpg", &asset.content_hash[..32]));
-        if cached.exists() {
+        if self.state.thumbnails.hit(&cached) {
             return Ok(cached);
         }
         let source = self.source(&album)?;
         // A source that makes its own (Dropbox) saves reading the whole photo.
         if let Ok(Some(bytes)) = source.thumbnail(&asset.rel_path).await {
-            write_atomically(&cached, &bytes)?;
+            self.cache_thumbnail(&cached, bytes).await?;
             return Ok(cached);
         }
         let local = source.fetch(&asset.rel_path).await?;
@@ -274,7 +271,7 @@ impl Engine {
             .await
             .map_err(|e| EngineError::new(ErrorCode::Io, e.to_string()))?
             .map_err(|e| EngineError::new(ErrorCode::Io, e.message))?;
-        write_atomically(&cached, &made.bytes)?;
+        self.cache_thumbnail(&cached, made.bytes).await?;
         Ok(cached)
     }
 
@@ -312,13 +309,13 @@ impl Engine {
         // Named by what the site serves now: a restore changes it without a new source.
         let name = format!("{site_id}-{remote}-{}.{ext}", site_stamp(&p));
         let cached = self.thumbnail_dir("site")?.join(name);
-        if cached.exists() {
+        if self.state.thumbnails.hit(&cached) {
             return Ok(cached);
         }
         let site = self.state.store.site(site_id).await?.ok_or_else(|| not_found(asset_id))?;
         let media = p.remote_url.as_deref();
         let bytes = folio_sites::download(&url, MAX_SITE_THUMBNAIL, &site.url, media).await?;
-        write_atomically(&cached, &bytes)?;
+        self.cache_thumbnail(&cached, bytes).await?;
         Ok(cached)
     }
 }
@@ -369,17 +366,4 @@ fn site_stamp(p: &folio_store::Publication) -> String {
 
 fn not_found(asset_id: AssetId) -> EngineError {
     EngineError::new(ErrorCode::Config, format!("no thumbnail for photo {asset_id}"))
-}
-
-/// Written beside under a name of its own, then renamed: a reader never sees half a file, even
-/// with two requests for the same thumbnail at once (which would otherwise share one temporary
-/// file, and one could rename the other's half-written bytes into place).
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
-    std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        EngineError::new(ErrorCode::Io, format!("{}: {e}", path.display()))
-    })
 }

@@ -3,13 +3,26 @@
 //! slow site may take its copy long after the fast ones: 1,000 photos queued for it must not
 //! mean 1,000 WebPs in RAM. A rendition is reserved by each step that needs it when the step
 //! is planned, and its file is deleted when the last one is done with it.
+//!
+//! Each engine spools into a folder of its own under `spool/` (the app and a `folio watch` may
+//! share a data folder), holding a lock file in it for as long as it lives. The OS releases the
+//! lock when the process dies, however it dies, so at start a folder whose lock can be taken is
+//! a dead process's, and goes with its renditions and Dropbox downloads.
 
 use folio_convert::{ConvertError, PhotoMeta, Rendition};
 use std::collections::HashMap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 use tokio::sync::OnceCell;
+
+/// The file a live engine holds locked in its spool folder.
+const LOCK: &str = "lock";
+/// A spool folder without a lock file was left by a Folio from before the locks, or by a
+/// process that died while making it: it goes once nothing in it has changed for this long.
+const UNLOCKED_STALE: Duration = Duration::from_secs(3600);
 
 /// A photo version under a preset.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -61,6 +74,8 @@ struct Entry {
 
 pub struct Renditions {
     dir: PathBuf,
+    /// Held while this engine lives; see the module comment.
+    lock: Option<File>,
     entries: Mutex<HashMap<RenditionKey, Entry>>,
     conversions: AtomicU64,
     next_file: AtomicU64,
@@ -92,29 +107,24 @@ impl Drop for Reservation {
 }
 
 impl Renditions {
-    /// A spool of this process's own under `spool_root`; spools left by processes that died
-    /// are removed.
+    /// A spool of this engine's own under `spool_root`; spools left by processes that died are
+    /// removed.
     pub fn open(spool_root: &Path) -> std::io::Result<Renditions> {
         std::fs::create_dir_all(spool_root)?;
-        for entry in std::fs::read_dir(spool_root)?.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let pid = name.split('-').next().and_then(|p| p.parse::<u32>().ok());
-            if pid.is_some_and(|p| p != std::process::id() && !process_alive(p)) {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-        // Several engines may share a process (the tests do); each has a spool of its own.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let dir = spool_root.join(format!("{}-{nanos:x}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
+        sweep(spool_root, SystemTime::now());
+        let (dir, lock) = claim(spool_root)?;
         Ok(Renditions {
             dir,
+            lock: Some(lock),
             entries: Mutex::new(HashMap::new()),
             conversions: AtomicU64::new(0),
             next_file: AtomicU64::new(0),
         })
+    }
+
+    /// This engine's spool folder (Dropbox downloads go under it too).
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// How many conversions this engine has made.
@@ -171,19 +181,49 @@ impl Renditions {
 
 impl Drop for Renditions {
     fn drop(&mut self) {
+        // Closed first: Windows keeps a folder with an open file in it.
+        drop(self.lock.take());
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
-#[cfg(unix)]
-fn process_alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists() || !cfg!(target_os = "linux")
+/// A new spool folder, its lock file already held.
+fn claim(spool_root: &Path) -> std::io::Result<(PathBuf, File)> {
+    // Several engines may share a process (the tests do); each has a spool of its own.
+    let nanos = SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let dir = spool_root.join(format!("{}-{nanos:x}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    // Locked before it takes its name, so a sweeper never finds this folder's lock free.
+    let staged = dir.join("lock.new");
+    let lock = File::options().read(true).write(true).create_new(true).open(&staged)?;
+    // Where the file system cannot lock (some network shares), sweepers cannot take it either
+    // and keep the folder: better a leftover than a live engine's spool deleted.
+    let _ = lock.lock();
+    std::fs::rename(&staged, dir.join(LOCK))?;
+    Ok((dir, lock))
 }
 
-#[cfg(not(unix))]
-fn process_alive(_pid: u32) -> bool {
-    // Without a cheap check, keep other spools; they are only disk space.
-    true
+/// Removes the spool folders of processes that are gone, as of `now`; a live one is never
+/// touched.
+fn sweep(spool_root: &Path, now: SystemTime) {
+    let Ok(entries) = std::fs::read_dir(spool_root) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) && owner_gone(&path, now) {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+fn owner_gone(dir: &Path, now: SystemTime) -> bool {
+    match File::options().read(true).write(true).open(dir.join(LOCK)) {
+        // Taken, then released as the file closes here, before the folder is removed.
+        Ok(lock) => lock.try_lock().is_ok(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::metadata(dir)
+            .and_then(|m| m.modified())
+            .is_ok_and(|changed| now.duration_since(changed).unwrap_or_default() > UNLOCKED_STALE),
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]
@@ -218,5 +258,43 @@ mod tests {
         assert!(path.exists(), "still reserved by the second site");
         drop((b, second));
         assert!(!path.exists(), "deleted after the last site");
+    }
+
+    /// A spool folder as a process leaves it when it is killed: its lock file (free now that
+    /// the process is gone), a rendition and a Dropbox download cut off mid-write.
+    fn dead_spool(root: &Path, name: &str) -> PathBuf {
+        let dir = root.join(name);
+        std::fs::create_dir_all(dir.join("dropbox")).unwrap();
+        std::fs::write(dir.join(LOCK), b"").unwrap();
+        std::fs::write(dir.join("0.webp"), b"rendition").unwrap();
+        std::fs::write(dir.join("dropbox").join("dropbox-3.part"), b"half a ph").unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_dead_process_spool_goes_at_start_and_a_live_engines_stays() {
+        let root = tempfile::tempdir().unwrap();
+        let live = Renditions::open(root.path()).unwrap();
+        std::fs::write(live.dir().join("0.webp"), b"in use").unwrap();
+        // Named by a pid that is alive again (pids are reused, say after a reboot): only the
+        // lock tells.
+        let dead = dead_spool(root.path(), "1-5f3a");
+        // From a Folio before the locks: no lock file, the old shared Dropbox folder.
+        let legacy = root.path().join("dropbox");
+        std::fs::create_dir_all(&legacy).unwrap();
+        std::fs::write(legacy.join("dropbox-4242-0.part"), b"half").unwrap();
+
+        let second = Renditions::open(root.path()).unwrap();
+        assert!(!dead.exists(), "the dead process's spool and its partial download are gone");
+        assert!(live.dir().join("0.webp").exists(), "a live engine's spool is kept");
+        assert!(legacy.exists(), "a folder without a lock is kept while it may be in use");
+        assert_ne!(second.dir(), live.dir());
+
+        sweep(root.path(), SystemTime::now() + UNLOCKED_STALE * 2);
+        assert!(!legacy.exists(), "a lockless folder unchanged for long goes");
+        assert!(live.dir().join("0.webp").exists() && second.dir().exists(), "held: kept");
+        let dir = live.dir().to_path_buf();
+        drop(live);
+        assert!(!dir.exists(), "an engine removes its spool when it closes");
     }
 }

@@ -34,6 +34,7 @@ pub struct EngineState {
     /// destination's pacer) serve every album and every pass.
     pub queues: Mutex<HashMap<SiteId, Arc<SiteQueue>>>,
     pub renditions: Arc<Renditions>,
+    pub thumbnails: crate::thumbnails::ThumbnailCache,
     pub progress: Arc<Tracker>,
     pub events: broadcast::Sender<SyncEvent>,
     /// Auto-sync paused, as last seen; the stored setting is the truth (another process, such

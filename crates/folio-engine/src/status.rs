@@ -1,5 +1,6 @@
 //! Where each album stands: photos, synced, pending, failed, and per site its state and the
-//! file type it got (WebP where it refused AVIF).
+//! file type it got (WebP where it refused AVIF). And how much disk the data folder takes, by
+//! part.
 
 use crate::report::FailedPhoto;
 use crate::state::EngineState;
@@ -8,6 +9,7 @@ use folio_model::{AlbumId, AlbumSettings, OutputFormat, SiteId, SiteState};
 use folio_store::{Album, AssetState, PublicationState};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AlbumStatus {
@@ -49,7 +51,58 @@ pub struct ActivityEntry {
     pub message: String,
 }
 
+/// The data folder and the bytes each part of it takes.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataFolder {
+    pub path: String,
+    pub bytes: u64,
+    pub parts: DataFolderParts,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DataFolderParts {
+    /// folio.db with its -wal and -shm files.
+    pub database: u64,
+    pub thumbnails: u64,
+    /// The photos' kept versions.
+    pub history: u64,
+    /// Renditions waiting for a site, Dropbox downloads.
+    pub spool: u64,
+    pub secrets: u64,
+    pub other: u64,
+}
+
+impl DataFolderParts {
+    /// Each part by name, largest first.
+    pub fn largest_first(&self) -> Vec<(&'static str, u64)> {
+        let mut parts = vec![
+            ("database", self.database),
+            ("thumbnails", self.thumbnails),
+            ("history", self.history),
+            ("spool", self.spool),
+            ("secrets", self.secrets),
+            ("other", self.other),
+        ];
+        parts.sort_by_key(|p| std::cmp::Reverse(p.1));
+        parts
+    }
+}
+
 impl Engine {
+    /// What the data folder takes on disk, by part (a walk of the folder, off the async threads).
+    pub async fn data_folder(&self) -> Result<DataFolder, EngineError> {
+        let dir = self.state.data_dir.clone();
+        let parts = tokio::task::spawn_blocking(move || measure(&dir))
+            .await
+            .map_err(|e| EngineError::io(e.to_string()))?;
+        let p = &parts;
+        Ok(DataFolder {
+            path: self.state.data_dir.display().to_string(),
+            bytes: p.database + p.thumbnails + p.history + p.spool + p.secrets + p.other,
+            parts,
+        })
+    }
+
     pub async fn status(&self) -> Result<Vec<AlbumStatus>, EngineError> {
         let sites = self.state.store.sites().await?;
         let mut out = Vec::new();
@@ -148,4 +201,34 @@ impl Engine {
         }
         Ok(status)
     }
+}
+
+fn measure(data_dir: &Path) -> DataFolderParts {
+    let mut parts = DataFolderParts::default();
+    let Ok(entries) = std::fs::read_dir(data_dir) else { return parts };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let bytes = size_of(&entry.path());
+        let part = match name.to_string_lossy().as_ref() {
+            "folio.db" | "folio.db-wal" | "folio.db-shm" => &mut parts.database,
+            "thumbnails" => &mut parts.thumbnails,
+            "history" => &mut parts.history,
+            "spool" => &mut parts.spool,
+            "secrets" => &mut parts.secrets,
+            _ => &mut parts.other,
+        };
+        *part += bytes;
+    }
+    parts
+}
+
+/// The bytes of a file, or of every file under a folder. Links are not followed (a link to a
+/// photo library is not Folio's), and files that vanish mid-walk count for nothing.
+fn size_of(path: &Path) -> u64 {
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return 0 };
+    if !meta.is_dir() {
+        return if meta.is_file() { meta.len() } else { 0 };
+    }
+    let Ok(entries) = std::fs::read_dir(path) else { return 0 };
+    entries.flatten().map(|e| size_of(&e.path())).sum()
 }

@@ -214,6 +214,24 @@ async fn downloads_escape_non_ascii_names_and_thumbnails_arrive() {
     assert!(!dest.exists());
 }
 
+/// The engine opens a source for each use, all downloading into one spool: two downloads at
+/// once must not share a file (one would read the other's bytes, or lose its file when the
+/// other is dropped).
+#[tokio::test]
+async fn sources_sharing_a_spool_download_to_files_of_their_own() {
+    let s = setup("/Fotos").await;
+    s.fake.put("/Fotos/a.jpg", b"the first photo");
+    s.fake.put("/Fotos/b.jpg", b"the second one");
+    let api = DropboxApi::new(s.fake.endpoints(), s.tokens.clone());
+    let other = DropboxSource::new(api, "/Fotos", s._spool.path().to_path_buf());
+    let a = s.source.fetch("a.jpg").await.unwrap();
+    let b = other.fetch("b.jpg").await.unwrap();
+    assert_ne!(a.path(), b.path());
+    assert_eq!(std::fs::read(a.path()).unwrap(), b"the first photo");
+    drop(b);
+    assert_eq!(std::fs::read(a.path()).unwrap(), b"the first photo");
+}
+
 #[tokio::test]
 async fn the_long_poll_goes_without_authorization_and_signals_a_change() {
     let s = setup("/Photos").await;

@@ -1,6 +1,7 @@
 //! Folio's state in SQLite (WAL, foreign keys, embedded migrations). This crate is the only
 //! place that writes SQL; every function is one statement or one transaction.
 
+mod activity;
 mod albums;
 mod jobs;
 mod rows;
@@ -60,6 +61,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_removal_guard.sql"),
     include_str!("../migrations/0008_credential_id.sql"),
     include_str!("../migrations/0009_versions.sql"),
+    include_str!("../migrations/0010_activity_window.sql"),
 ];
 
 #[derive(Clone)]
@@ -504,13 +506,14 @@ impl Store {
     // ---- activity ----
 
     pub async fn log(&self, album_id: Option<AlbumId>, level: &str, message: &str) -> Result<()> {
-        sqlx::query("INSERT INTO activity (album_id, level, message) VALUES (?, ?, ?)")
+        let id = sqlx::query("INSERT INTO activity (album_id, level, message) VALUES (?, ?, ?)")
             .bind(album_id.map(|a| a.0))
             .bind(level)
             .bind(message)
             .execute(&self.pool)
-            .await?;
-        Ok(())
+            .await?
+            .last_insert_rowid();
+        self.prune_activity_after(id).await
     }
 
     pub async fn recent_activity(&self, limit: i64) -> Result<Vec<(String, String, String)>> {

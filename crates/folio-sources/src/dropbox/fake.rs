@@ -2,8 +2,8 @@
 //! one local server, recursive listings paged `page_size` entries at a time, cursors that
 //! `continue` from a change log (and `reset` when told to), the long poll (which refuses an
 //! Authorization header, as Dropbox does), downloads with `Dropbox-API-Arg`/`Dropbox-API-Result`,
-//! thumbnail batches of at most 25, access tokens that expire and are refreshed, and queued
-//! faults (429 with `retry_after`, 5xx).
+//! thumbnail batches of at most 25, access tokens that expire and are refreshed, queued
+//! faults (429 with `retry_after`, 5xx), and downloads that stall halfway.
 
 use super::hash::content_hash;
 use super::wire::*;
@@ -51,6 +51,9 @@ pub struct Dropbox {
     /// Route names in the order they were called.
     pub calls: Vec<String>,
     pub downloads: usize,
+    /// Downloads send half the file, then nothing more, and never end: a process can be killed
+    /// mid-download.
+    pub stall_downloads: bool,
     /// The app key `oauth2/authorize` and `oauth2/token` accept.
     pub app_key: String,
     /// Codes handed out by `oauth2/authorize`: code → (PKCE challenge, redirect URI).
@@ -423,7 +426,14 @@ async fn download(State((s, _)): State<Shared>, headers: HeaderMap) -> Response 
     };
     d.downloads += 1;
     let meta = super::api::header_json(&file_entry(&file));
-    let mut r = Bytes::from(file.bytes).into_response();
+    let mut r = if d.stall_downloads {
+        use futures_util::StreamExt;
+        let half = Bytes::from(file.bytes[..file.bytes.len() / 2].to_vec());
+        let sent = futures_util::stream::iter([Ok::<_, std::io::Error>(half)]);
+        axum::body::Body::from_stream(sent.chain(futures_util::stream::pending())).into_response()
+    } else {
+        Bytes::from(file.bytes).into_response()
+    };
     r.headers_mut().insert("Dropbox-API-Result", meta.parse().unwrap());
     r
 }

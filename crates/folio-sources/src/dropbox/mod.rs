@@ -5,7 +5,8 @@
 //! A renamed or moved photo keeps its `content_hash`, so it is not converted or uploaded again.
 //! A file still being uploaded to Dropbox (no `content_hash` yet) or that Dropbox will not serve
 //! waits, as a settling file in a folder does. Downloads are streamed to Folio's spool folder with
-//! a size cap, one photo at a time, never the whole account.
+//! a size cap, one photo at a time, never the whole account. The engine gives each process a
+//! spool folder of its own and sweeps those of dead processes, `.part` files included.
 
 pub mod api;
 #[cfg(feature = "testing")]
@@ -33,20 +34,23 @@ pub fn identity(hash: &str) -> String {
     format!("dropbox-{hash}")
 }
 
+/// Numbers every download of the process: a source is opened for each use, so several may
+/// download into one spool at once and a counter of their own would give two the same file.
+static DOWNLOADS: AtomicU64 = AtomicU64::new(0);
+
 pub struct DropboxSource {
     api: DropboxApi,
     /// The album's folder as the user chose it, e.g. `/Clients/Weddings`; "" for the whole
     /// Dropbox.
     root: String,
     spool: PathBuf,
-    downloads: AtomicU64,
 }
 
 impl DropboxSource {
     /// `root` is a Dropbox path (`/Some/Folder`); downloads go under `spool`.
     pub fn new(api: DropboxApi, root: &str, spool: PathBuf) -> Self {
         let root = root.trim_end_matches('/').to_string();
-        DropboxSource { api, root, spool, downloads: AtomicU64::new(0) }
+        DropboxSource { api, root, spool }
     }
 
     /// `dropbox:/Some/Folder` → `/Some/Folder`.
@@ -190,7 +194,7 @@ impl Source for DropboxSource {
                 format!("could not create {}: {e}", self.spool.display()),
             )
         })?;
-        let n = self.downloads.fetch_add(1, Ordering::Relaxed);
+        let n = DOWNLOADS.fetch_add(1, Ordering::Relaxed);
         let dest = self.spool.join(format!("dropbox-{}-{n}.part", std::process::id()));
         let copy = LocalCopy::Downloaded(dest.clone());
         self.api.download(&self.dropbox_path(path), &dest, MAX_DOWNLOAD).await?;
