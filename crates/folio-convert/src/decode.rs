@@ -196,7 +196,16 @@ pub fn decode(
 ) -> Result<Decoded> {
     guarded(|| {
         if matches!(p.format, SourceFormat::Heif | SourceFormat::Avif) {
-            return Ok(Decoded { raster: crate::heif::decode(bytes)?, is_srgb: false });
+            let raster = crate::heif::decode(bytes)?;
+            // libheif applies the file's rotation and mirroring; a size other than the one it
+            // reported for the displayed image means they were not applied as it said.
+            if (raster.width, raster.height) != (p.width, p.height) {
+                return Err(Failure::corrupt(format!(
+                    "libheif decoded {} × {} where the file shows {} × {}",
+                    raster.width, raster.height, p.width, p.height
+                )));
+            }
+            return Ok(Decoded { raster, is_srgb: false });
         }
         if p.format == SourceFormat::Raw {
             // Developed (or the camera's preview) in sRGB already.
