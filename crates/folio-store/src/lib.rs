@@ -246,7 +246,6 @@ impl Store {
         Ok(())
     }
 
-    /// The source file is gone: the asset becomes missing and its publications orphaned.
     /// RAW+JPEG: the half an album now leaves out gives its copies on the sites to the half it
     /// keeps, which then replaces them in place (same item, same URL) instead of adding a
     /// second copy. Only synced copies move, and only to sites where the kept half has none.
@@ -268,18 +267,23 @@ impl Store {
         Ok(moved)
     }
 
-    pub async fn mark_missing(&self, id: AssetId) -> Result<()> {
+    /// The source file is gone: the asset becomes missing. Its copies on the sites stay
+    /// (`orphaned`), or with `remove_copies` (the album's delete policy) are to be removed
+    /// (`removing`), recorded in the same transaction: the removal is owed until it is done.
+    pub async fn mark_missing(&self, id: AssetId, remove_copies: bool) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE assets SET state = 'missing' WHERE id = ?")
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE publications SET state = 'orphaned' WHERE asset_id = ? AND state = 'synced'",
-        )
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
+        let copies = if remove_copies {
+            "UPDATE publications SET state = 'removing' WHERE asset_id = ? AND remote_id IS NOT NULL
+               AND state NOT IN ('superseded', 'deleted')"
+        } else {
+            "UPDATE publications SET state = 'orphaned' WHERE asset_id = ?
+               AND state IN ('synced', 'removing')"
+        };
+        sqlx::query(copies).bind(id.0).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
