@@ -60,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_removal_guard.sql"),
     include_str!("../migrations/0008_credential_id.sql"),
     include_str!("../migrations/0009_versions.sql"),
+    include_str!("../migrations/0010_ids_never_reused.sql"),
 ];
 
 #[derive(Clone)]
@@ -85,7 +86,14 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        // A migration may rebuild a table (SQLite's only way to change a key): with foreign keys
+        // on, dropping the old table would delete every row that points to it. They are off for
+        // the migration (a transaction cannot change that), checked before it commits, and this
+        // connection is not handed out again.
+        conn.close_on_drop();
+        sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let version: i64 = sqlx::query_scalar("PRAGMA user_version").fetch_one(&mut *tx).await?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
@@ -93,6 +101,18 @@ impl Store {
         }
         for sql in &MIGRATIONS[version as usize..] {
             sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+        }
+        let check = "SELECT DISTINCT \"table\" FROM pragma_foreign_key_check";
+        let broken: Vec<String> = if version < known {
+            sqlx::query_scalar(check).fetch_all(&mut *tx).await?
+        } else {
+            Vec::new()
+        };
+        if !broken.is_empty() {
+            return Err(StoreError::Conflict(format!(
+                "the database's links are broken in {}; it was left as it was",
+                broken.join(", ")
+            )));
         }
         // PRAGMA takes no bind parameters; the value is our own integer.
         let set_version = sqlx::AssertSqlSafe(format!("PRAGMA user_version = {known}"));
