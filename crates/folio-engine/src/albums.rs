@@ -20,14 +20,16 @@ pub struct AlbumSummary {
 }
 
 impl Engine {
-    /// Stops syncing the album at `root`: Folio forgets it and what it published from it. The
-    /// photos stay in the folder and on the sites.
+    /// Stops syncing the album at `root`: Folio forgets it, what it published from it and the
+    /// versions it kept of its photos. The photos stay in the folder and on the sites.
     pub async fn remove_album(&self, root: &Path) -> Result<String, EngineError> {
         let album = self.album_by_root(root).await?;
         // Not in the middle of one of its passes.
         let lock = self.state.album_lock(album.id);
         let _no_pass = lock.lock().await;
+        let photos = self.state.store.assets(album.id).await?.into_iter().map(|a| a.id).collect();
         self.state.store.remove_album(album.id).await?;
+        crate::history::forget_photos(&self.state.data_dir, &photos);
         let message = format!(
             "Stopped syncing {} ({}); its photos stay in the folder and on the sites",
             album.name, album.root

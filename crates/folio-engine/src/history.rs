@@ -10,6 +10,7 @@ use folio_model::AssetId;
 use folio_sites::{MediaFields, Processing, Pushed, SiteErrorCode, Upload};
 use folio_store::{Asset, NewVersion, PublicationState, PushedItem};
 use serde::Serialize;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -109,6 +110,55 @@ async fn try_record(
         let _ = std::fs::remove_file(engine.data_dir.join(old));
     }
     Ok(())
+}
+
+/// Removes what the data folder keeps for these photos, gone from Folio with their album: their
+/// kept versions (`history/<photo>/`) and the thumbnails made of them. Best effort: a file that
+/// cannot be removed now is removed at the next start.
+pub(crate) fn forget_photos(data_dir: &Path, photos: &HashSet<AssetId>) {
+    for photo in photos {
+        let _ = std::fs::remove_dir_all(data_dir.join("history").join(photo.0.to_string()));
+    }
+    let thumbnails = data_dir.join("thumbnails").join("version");
+    for (photo, file) in by_photo(&thumbnails) {
+        if photos.contains(&photo) {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+}
+
+/// At start: forgets the kept versions of photos no album has any more (removed by a Folio
+/// that did not clean up after an album, or stopped half-way through it), before a new photo
+/// could be mistaken for one of them.
+pub(crate) async fn forget_removed_photos(engine: &EngineState) {
+    let data = &engine.data_dir;
+    // Listed before the photos are read: a folder made meanwhile is a photo the store has.
+    let found: HashSet<AssetId> = [data.join("history"), data.join("thumbnails").join("version")]
+        .iter()
+        .flat_map(|dir| by_photo(dir))
+        .map(|(id, _)| id)
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    let Ok(known) = engine.store.asset_ids().await else { return };
+    let gone: HashSet<AssetId> = found.difference(&known).copied().collect();
+    if !gone.is_empty() {
+        forget_photos(data, &gone);
+    }
+}
+
+/// The entries of `dir` named after a photo: `history/<photo>`, `thumbnails/version/<photo>-<n>.jpg`.
+fn by_photo(dir: &Path) -> Vec<(AssetId, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let id = name.split('-').next()?.parse::<i64>().ok()?;
+            Some((AssetId(id), e.path()))
+        })
+        .collect()
 }
 
 impl Engine {

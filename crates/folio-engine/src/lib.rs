@@ -203,6 +203,7 @@ impl Engine {
             album_locks: Default::default(),
             site_check_every: options.site_check_every,
         });
+        history::forget_removed_photos(&state).await;
         let ticker = tokio::spawn(send_progress(Arc::downgrade(&state)));
         let engine = Engine { state, ticker };
         engine.auto_sync_paused().await?;

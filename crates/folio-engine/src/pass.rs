@@ -104,6 +104,8 @@ pub async fn dispatch(
     for (site, q) in &queues {
         in_flight.extend(q.in_flight().into_iter().map(|(asset, hash)| ((asset, *site), hash)));
     }
+    // Every removal still owed, not only this look's: a site paused then removes them now.
+    let removals = store.awaiting_removal(album.id).await?;
     let own = store.album_texts(album.id).await?;
     let text_keys = found
         .current
@@ -112,7 +114,7 @@ pub async fn dispatch(
         .collect();
     let plan = planner::plan(&planner::Input {
         photos: &found.current,
-        removed: &found.removed,
+        removed: &removals,
         delete_remote: settings.delete_remote,
         targets: &targets,
         publications: &publications,
@@ -130,7 +132,7 @@ pub async fn dispatch(
         .iter()
         .enumerate()
         .map(|(i, a)| (a.id, (i + 1, a)))
-        .chain(found.removed.iter().map(|a| (a.id, (0, a))))
+        .chain(removals.iter().map(|a| (a.id, (0, a))))
         .collect();
     let planned: Vec<(AssetId, SiteId)> = plan.steps.iter().map(|s| (s.asset, s.site)).collect();
     let mut with_work: Vec<AssetId> = planned.iter().map(|(a, _)| *a).collect();

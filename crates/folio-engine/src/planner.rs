@@ -5,7 +5,7 @@
 
 use folio_model::{AssetId, SiteId};
 use folio_store::{Asset, Job, JobState, Publication, PublicationState};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// One target site as the planner sees it.
 #[derive(Debug, Clone)]
@@ -71,7 +71,8 @@ impl Plan {
 pub struct Input<'a> {
     /// Photos in the album now (present, readable), in album order.
     pub photos: &'a [Asset],
-    /// Photos that left the album in this pass.
+    /// Photos gone from the album whose copies are owed a removal (`removing`): from this pass,
+    /// or from an earlier one that a paused site or a manual-only site sat out.
     pub removed: &'a [Asset],
     pub delete_remote: bool,
     pub targets: &'a [Target],
@@ -99,18 +100,36 @@ pub fn plan(input: &Input<'_>) -> Plan {
         }
     }
     if input.delete_remote {
-        let removed: HashSet<AssetId> = input.removed.iter().map(|a| a.id).collect();
-        for target in input.targets.iter().filter(|t| t.ready) {
-            for asset in &removed {
-                let Some(p) = input.publications.get(&(*asset, target.site)) else { continue };
-                if p.remote_id.is_some() && p.state != PublicationState::Deleted {
-                    let action = Action::Delete(p.id);
-                    plan.steps.push(Step { asset: *asset, site: target.site, action });
+        for asset in input.removed {
+            for target in input.targets {
+                match removal(input, asset, target) {
+                    Some(Ok(action)) => {
+                        plan.steps.push(Step { asset: asset.id, site: target.site, action })
+                    }
+                    Some(Err(skip)) => plan.skipped.push((asset.id, target.site, skip)),
+                    None => {}
                 }
             }
         }
     }
     plan
+}
+
+/// The removal a photo gone from the album owes one site, if it owes one: carried out now, or
+/// waiting (never dropped) while the site is paused.
+fn removal(input: &Input<'_>, asset: &Asset, target: &Target) -> Option<Result<Action, Skip>> {
+    let key = (asset.id, target.site);
+    let p = input.publications.get(&key)?;
+    if p.state != PublicationState::Removing || p.remote_id.is_none() {
+        return None;
+    }
+    Some(if !target.ready {
+        Err(Skip::SiteNotReady)
+    } else if input.in_flight.get(&key) == Some(&asset.content_hash) {
+        Err(Skip::InFlight)
+    } else {
+        Ok(Action::Delete(p.id))
+    })
 }
 
 fn step_for(input: &Input<'_>, photo: &Asset, target: &Target) -> Result<Action, Skip> {
@@ -372,11 +391,34 @@ mod tests {
 
     #[test]
     fn removed_photos_are_deleted_only_under_the_albums_policy() {
-        let mut w =
-            World::new(vec![], vec![target(1, "p", true)]).with(publication(10, 1, 1, "h1", "p"));
+        let mut removing = publication(10, 1, 1, "h1", "p");
+        removing.state = PublicationState::Removing;
+        let mut w = World::new(vec![], vec![target(1, "p", true)]).with(removing);
         w.removed = vec![photo(1, "h1")];
         assert!(w.actions().is_empty());
         w.delete_remote = true;
         assert_eq!(w.actions(), vec![(1, 1, Action::Delete(10))]);
+        // Kept on a site without a trash (orphaned): not asked again.
+        let mut kept = publication(10, 1, 1, "h1", "p");
+        kept.state = PublicationState::Orphaned;
+        assert!(w.with(kept).actions().is_empty());
+    }
+
+    #[test]
+    fn a_removal_waits_for_a_paused_site_instead_of_being_dropped() {
+        let mut paused = target(2, "p", true);
+        paused.ready = false;
+        let mut w = World::new(vec![], vec![target(1, "p", true), paused]);
+        for (id, site) in [(10, 1), (11, 2)] {
+            let mut removing = publication(id, 1, site, "h1", "p");
+            removing.state = PublicationState::Removing;
+            w = w.with(removing);
+        }
+        w.removed = vec![photo(1, "h1")];
+        w.delete_remote = true;
+        assert_eq!(w.actions(), vec![(1, 1, Action::Delete(10))]);
+        assert_eq!(w.plan().skipped, vec![(AssetId(1), SiteId(2), Skip::SiteNotReady)]);
+        w.targets[1].ready = true;
+        assert_eq!(w.actions(), vec![(1, 1, Action::Delete(10)), (1, 2, Action::Delete(11))]);
     }
 }

@@ -126,6 +126,8 @@ pub async fn reconcile(
     // A deleted half of a RAW+JPEG pair leaves its site copies to the other half, which
     // replaces them in place rather than going up beside them.
     let leaving: HashSet<folio_model::AssetId> = vanished.iter().map(|a| a.id).collect();
+    let settings: folio_model::AlbumSettings =
+        serde_json::from_str(&album.settings).unwrap_or_default();
     let now = if vanished.is_empty() { Vec::new() } else { store.assets(album.id).await? };
     for gone in vanished {
         if let Some(other) = crate::pairs::other_half(gone, &now, &leaving) {
@@ -137,7 +139,9 @@ pub async fn reconcile(
                 store.log(Some(album.id), "info", &message).await?;
             }
         }
-        store.mark_missing(gone.id).await?;
+        // Under the album's delete policy its copies are owed a removal from now on, carried
+        // out by this pass or, for a site that is paused, by the first pass it can take part in.
+        store.mark_missing(gone.id, settings.delete_remote).await?;
         store.drop_jobs(gone.id).await?;
         let message = format!("{} was deleted from the album", gone.rel_path);
         store.log(Some(album.id), "info", &message).await?;

@@ -512,11 +512,18 @@ pub async fn delete(
                 );
                 store.log(Some(work.album.album.id), "warning", &message).await?;
             }
+            // Kept for good: not asked again at every pass.
+            store.set_publication_state(p.id, PublicationState::Orphaned).await?;
             return Ok(Outcome::Kept);
         }
         Err(e) => {
             if let Some(state) = site_state_for(&e) {
+                // Still owed: carried out when the site is back.
                 return Ok(Outcome::SiteDown(state, e.message));
+            }
+            if e.class() != folio_sites::ErrorClass::Retry {
+                // Retrying cannot fix it: the copy stays, and the failure is said once.
+                store.set_publication_state(p.id, PublicationState::Orphaned).await?;
             }
             let site = store.site(q.site).await?.map(|s| s.name).unwrap_or_default();
             return Ok(Outcome::Failed(format!("deleting from {site}: {}", e.message)));

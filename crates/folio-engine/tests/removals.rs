@@ -1,10 +1,11 @@
 //! Nothing is lost by accident: photos that vanish all at once (an unplugged drive, an emptied
 //! folder) are held until the user confirms, a missing album folder deletes nothing, and
-//! deletes from the sites go to the trash, never for good unless the album says so.
+//! deletes from the sites go to the trash, never for good unless the album says so. Nothing is
+//! forgotten either: a removal a paused site could not carry out waits for it.
 
 mod support;
 
-use folio_engine::AlbumSettings;
+use folio_engine::{AlbumSettings, SiteState, SyncOptions};
 use folio_sites::fake::FakeConfig;
 use support::{add_album, add_site, sync, World};
 
@@ -156,4 +157,48 @@ async fn a_drive_unplugged_mid_sync_fails_no_photo() {
     assert!(r.failed.is_empty(), "{r:?}");
     assert_eq!(blog.items().len(), 10, "every photo went up once the drive was back");
     assert!(engine.status().await.unwrap()[0].failed.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_removal_waits_for_a_paused_site_and_is_carried_out_when_it_is_back() {
+    let w = World::new();
+    let up = w.site("up", with_trash());
+    let timeout = std::time::Duration::from_millis(50);
+    let down = w.site("down", FakeConfig { timeout, ..with_trash() });
+    let manual = w.site("manual", with_trash());
+    let engine = w.engine().await;
+    for site in ["up", "down", "manual"] {
+        add_site(&engine, site).await;
+    }
+    let root = w.album("prints", 4);
+    add_album(&engine, &root, &["up", "down", "manual"], deleting(false)).await;
+    // "manual" goes along on Sync now only: auto-sync passes leave it out.
+    engine.set_album_target(&root, "manual", Some(false)).await.unwrap();
+    assert_eq!(sync(&engine).await.uploaded, 12);
+    let auto = SyncOptions { auto: true, retry_now: false };
+
+    // A photo leaves the album while "down" cannot be reached: its delete fails there.
+    down.take_down(true);
+    std::fs::remove_file(root.join("photo-00.png")).unwrap();
+    let r = engine.sync(auto).await.unwrap();
+    assert_eq!((r.removed, r.failed.len()), (1, 0), "{r:?}");
+    let down_state = r.sites.iter().find(|s| s.name == "down").map(|s| s.state);
+    assert_eq!(down_state, Some(SiteState::Unreachable), "{r:?}");
+    // Another leaves while "down" is paused: it is not even tried there.
+    std::fs::remove_file(root.join("photo-01.png")).unwrap();
+    let r = engine.sync(auto).await.unwrap();
+    assert_eq!((r.removed, r.failed.len()), (1, 0), "{r:?}");
+    assert_eq!(up.trashed().len(), 2);
+    assert_eq!((down.items().len(), down.trashed().len()), (4, 0));
+    assert_eq!((manual.items().len(), manual.trashed().len()), (4, 0));
+
+    // Back, and Sync now: both removals happen there, by the album's policy (the trash).
+    down.take_down(false);
+    let r = sync(&engine).await;
+    assert!(r.failed.is_empty(), "{r:?}");
+    assert_eq!((down.items().len(), down.trashed().len()), (2, 2), "carried out, not dropped");
+    assert_eq!((manual.items().len(), manual.trashed().len()), (2, 2));
+    assert_eq!((up.items().len(), up.trashed().len()), (2, 2), "nothing twice");
+    sync(&engine).await;
+    assert_eq!((down.trashed().len(), manual.trashed().len(), up.trashed().len()), (2, 2, 2));
 }

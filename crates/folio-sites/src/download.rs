@@ -1,10 +1,16 @@
 //! Public files a site serves (thumbnails for the app's side-by-side view). Their addresses come
 //! from the site, so they are not trusted: only the site's own host or the host its media is
 //! served from, no private network address unless the site itself is on one, and a size cap
-//! applied while the body streams.
+//! applied while the body streams. A name is looked up once, and the connection goes to the
+//! addresses checked: a DNS answer that changes in between (a "rebinding" name, public for the
+//! check and 127.0.0.1 for the connection) cannot send Folio into the photographer's network.
 
 use crate::{body, SiteError, SiteErrorCode};
-use std::net::IpAddr;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
 use url::Url;
 
 /// Fetches `url`, a file of the site at `site_url` (or of `media_url`'s host, where the site
@@ -14,6 +20,17 @@ pub async fn download(
     max_bytes: usize,
     site_url: &str,
     media_url: Option<&str>,
+) -> Result<Vec<u8>, SiteError> {
+    download_resolving(url, max_bytes, site_url, media_url, Arc::new(SystemResolver)).await
+}
+
+/// [`download`], with host names looked up by `resolver` (tests stand in for DNS with it).
+pub async fn download_resolving(
+    url: &str,
+    max_bytes: usize,
+    site_url: &str,
+    media_url: Option<&str>,
+    resolver: Arc<dyn Resolve>,
 ) -> Result<Vec<u8>, SiteError> {
     let refused = |why: &str| SiteError::new(SiteErrorCode::Rejected, format!("{url}: {why}"));
     let target = Url::parse(url).map_err(|_| refused("not a web address"))?;
@@ -28,22 +45,36 @@ pub async fn download(
     if !allowed.iter().flatten().any(|h| *h == host) {
         return Err(refused("not served by the site"));
     }
-    // A site on the internet cannot send Folio to the photographer's own network.
+    let port = target.port_or_known_default().unwrap_or(80);
+    let addresses = lookup(&*resolver, &host, port).await.map_err(|e| {
+        SiteError::new(SiteErrorCode::Network, format!("{url}: {host} could not be found ({e})"))
+    })?;
+    let private = |found: &[SocketAddr]| found.iter().any(|a| is_private(a.ip()));
+    // A site on the internet cannot send Folio to the photographer's own network; a site that
+    // is on it may fetch its own thumbnails.
     let site_private = match &site_host {
-        Some(h) => resolves_private(h, 80).await,
+        Some(h) if *h == host => private(&addresses),
+        Some(h) => lookup(&*resolver, h, 80).await.is_ok_and(|found| private(&found)),
         None => false,
     };
-    let port = target.port_or_known_default().unwrap_or(80);
-    if !site_private && resolves_private(&host, port).await {
+    if !site_private && private(&addresses) {
         return Err(refused("a private network address"));
     }
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(30))
+    let mut client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("Folio/", env!("CARGO_PKG_VERSION")))
         // A redirect could lead anywhere; thumbnails are fetched where the site said.
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(SiteError::from)?;
+        // A proxy would look the name up again, and connect wherever it says.
+        .no_proxy()
+        // The name goes to the addresses just checked (the URL keeps it, so TLS and the Host
+        // header still name the host); any other lookup is refused.
+        .dns_resolver(Arc::new(NoLookups) as Arc<dyn Resolve>);
+    if ip_literal(&host).is_none() {
+        client = client.resolve_to_addrs(&host, &addresses);
+    }
+    let client = client.build().map_err(SiteError::from)?;
     let response = client.get(target).send().await?;
     if !response.status().is_success() {
         let code = if response.status() == reqwest::StatusCode::NOT_FOUND {
@@ -56,15 +87,50 @@ pub async fn download(
     body::capped_bytes(response, max_bytes).await
 }
 
-async fn resolves_private(host: &str, port: u16) -> bool {
-    let trimmed = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = trimmed.parse::<IpAddr>() {
-        return is_private(ip);
+fn ip_literal(host: &str) -> Option<IpAddr> {
+    host.trim_start_matches('[').trim_end_matches(']').parse().ok()
+}
+
+/// Every address `host` has (one lookup), on `port`.
+async fn lookup(resolver: &dyn Resolve, host: &str, port: u16) -> Result<Vec<SocketAddr>, String> {
+    if let Some(ip) = ip_literal(host) {
+        return Ok(vec![SocketAddr::new(ip, port)]);
     }
-    match tokio::net::lookup_host((trimmed, port)).await {
-        Ok(addrs) => addrs.into_iter().any(|a| is_private(a.ip())),
-        // Unresolvable: the request fails by itself.
-        Err(_) => false,
+    let name = Name::from_str(host).map_err(|_| "not a host name".to_string())?;
+    let found: Vec<SocketAddr> = resolver
+        .resolve(name)
+        .await
+        .map_err(|e| e.to_string())?
+        .map(|a| SocketAddr::new(a.ip(), port))
+        .collect();
+    if found.is_empty() {
+        return Err("no address".into());
+    }
+    Ok(found)
+}
+
+/// The system's resolver (getaddrinfo, on a blocking thread, as reqwest's own does).
+struct SystemResolver;
+
+impl Resolve for SystemResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let found = tokio::task::spawn_blocking(move || (host.as_str(), 0).to_socket_addrs())
+                .await
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)??;
+            Ok(Box::new(found.collect::<Vec<_>>().into_iter()) as Addrs)
+        })
+    }
+}
+
+/// The client's resolver: the one name it may reach is given its addresses beforehand.
+struct NoLookups;
+
+impl Resolve for NoLookups {
+    fn resolve(&self, name: Name) -> Resolving {
+        let message = format!("{} was not checked before connecting", name.as_str());
+        Box::pin(std::future::ready(Err(message.into())))
     }
 }
 

@@ -27,7 +27,7 @@ pub mod proxy;
 pub use app_passwords::AppPassword;
 pub use backends::{Backends, SiteConfig};
 pub use companion::{CompanionInfo, Replaced};
-pub use download::download;
+pub use download::{download, download_resolving};
 pub use error::{ErrorClass, SiteError, SiteErrorCode};
 pub use folio_model::{Capabilities, ImageFormat, RemoteId, TextField};
 pub use pacer::{Pacer, PacerConfig};

@@ -142,6 +142,10 @@ async fn conformance_wordpress_with_companion() {
     conformance::run(&h).await;
 }
 
+/// Shopify's lookup after a lost answer waits, paced, while the file is still processing (a
+/// few reads in the fake store): its pacer has a few more tries.
+const SHOPIFY_ATTEMPTS: u32 = 5;
+
 struct ShopifyHarness {
     store: folio_sites::shopify::fake::FakeShopify,
     shopify: folio_sites::shopify::Shopify,
@@ -159,7 +163,7 @@ impl Harness for ShopifyHarness {
         self.store.inject(fault, times);
     }
     fn attempts(&self) -> u32 {
-        ATTEMPTS
+        SHOPIFY_ATTEMPTS
     }
     async fn served(&self, url: &str) -> Option<Vec<u8>> {
         Some(reqwest::get(url).await.ok()?.bytes().await.ok()?.to_vec())
@@ -175,7 +179,7 @@ async fn conformance_shopify_fake_store() {
     let token = store.state.lock().unwrap().config.admin_token.clone();
     let config = ShopifyConfig {
         pacer: PacerConfig {
-            attempts: ATTEMPTS,
+            attempts: SHOPIFY_ATTEMPTS,
             base_delay: Duration::from_millis(50),
             max_delay: Duration::from_millis(200),
             ..PacerConfig::default()

@@ -1,12 +1,13 @@
 //! The Shopify destination against the fake store, for what the shared conformance suite does
 //! not cover: the cost bucket and THROTTLED answers, the client-credentials grant and its
-//! renewal, a failed update that leaves the old file served, the rules of `fileUpdate`, and the
-//! checks made before a store is saved.
+//! renewal, a failed update that leaves the old file served, the rules of `fileUpdate`, the
+//! checks made before a store is saved, and finding Folio's own file after a lost answer among
+//! files named alike.
 
-use folio_sites::shopify::fake::{FakeShopify, FakeStoreConfig};
+use folio_sites::shopify::fake::{FakeShopify, FakeStoreConfig, Fault};
 use folio_sites::shopify::{Credentials, Shopify, ShopifyConfig};
 use folio_sites::{
-    DeleteMode, Destination, MediaFields, PacerConfig, Processing, Pushed, RemoteMedia,
+    DeleteMode, Destination, ErrorClass, MediaFields, PacerConfig, Processing, Pushed, RemoteMedia,
     SiteErrorCode, Upload,
 };
 use std::time::Duration;
@@ -250,4 +251,74 @@ async fn a_file_changes_in_place_only_when_ready_and_of_the_same_type() {
     assert_eq!(e.code, SiteErrorCode::NoTrash);
     s2.delete(&media.id, DeleteMode::Permanently).await.unwrap();
     assert!(store2.files().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_lost_answer_only_a_file_proven_to_be_folios_is_taken() {
+    let store = FakeShopify::start(FakeStoreConfig::default()).await;
+    let folio = std::sync::Arc::new(connect(&store, token(&store)));
+    let other_app = connect(&store, token(&store));
+    let key = folio.duplicate_key("folio-test-harbour", "harbour-at-dusk.webp");
+    let fields = MediaFields { alt_text: Some("Harbour at dusk".into()), ..Default::default() };
+    let bytes = webp(30);
+    // A busy day at Shopify: nothing finishes processing for a while.
+    store.stall_processing(true);
+    store.inject(Fault::LoseResponse, 1);
+    let lost = {
+        let (folio, key, fields, bytes) =
+            (folio.clone(), key.clone(), fields.clone(), bytes.clone());
+        tokio::spawn(async move {
+            let up = Upload {
+                bytes: &bytes,
+                filename: "harbour-at-dusk.webp",
+                mime: "image/webp",
+                key: &key,
+                fields: &fields,
+                source: None,
+            };
+            folio.upload(up).await
+        })
+    };
+    // Folio's file is made and the answer is lost; meanwhile another app of the merchant's
+    // uploads a photo named alike, which Shopify's loose search returns first (newest).
+    while !store.files().iter().any(|f| f.filename == key) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let theirs_fields =
+        MediaFields { alt_text: Some("From another app".into()), ..Default::default() };
+    let theirs = Upload {
+        bytes: &webp(90),
+        filename: "harbour-at-dusk.webp",
+        mime: "image/webp",
+        key: "harbour-at-dusk.webp",
+        fields: &theirs_fields,
+        source: None,
+    };
+    let Pushed::Processing(theirs) = other_app.upload(theirs).await.unwrap() else {
+        panic!("stalled: still processing")
+    };
+    let e = lost.await.unwrap().unwrap_err();
+    assert_eq!(e.class(), ErrorClass::Retry, "looked up again later, not guessed: {e}");
+    assert!(e.message.contains("still processing"), "{e}");
+    assert_eq!(store.files().len(), 2, "nothing was uploaded twice");
+
+    // Shopify catches up; the photo's next try finds Folio's own file by its exact name.
+    store.stall_processing(false);
+    let up = Upload {
+        bytes: &bytes,
+        filename: "harbour-at-dusk.webp",
+        mime: "image/webp",
+        key: &key,
+        fields: &fields,
+        source: None,
+    };
+    let media = ready(&folio, folio.upload(up).await.unwrap()).await.unwrap();
+    let files = store.files();
+    assert_eq!(files.len(), 2, "found, not uploaded again: {files:?}");
+    let ours = files.iter().find(|f| f.filename == key).unwrap();
+    assert_eq!(media.id.as_str(), format!("gid://shopify/MediaImage/{}", ours.id));
+    assert_ne!(media.id, theirs);
+    assert_eq!(media.key, key);
+    let other = files.iter().find(|f| f.filename == "harbour-at-dusk.webp").unwrap();
+    assert_eq!((other.alt.as_str(), other.updates), ("From another app", 0), "left alone");
 }

@@ -1,6 +1,7 @@
-//! Albums: their settings, target sites, source cursor and the removal guard.
+//! Albums: their settings, target sites, source cursor, the removal guard and the removals
+//! still owed to the sites.
 
-use crate::rows::Album;
+use crate::rows::{Album, Asset};
 use crate::{unique_violation, AlbumId, Result, SiteId, Store};
 
 impl Store {
@@ -103,6 +104,21 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// The album's photos gone from its folder whose copies on some site are still to be
+    /// removed (`removing`): a site that was paused when they left removes them when it is back.
+    pub async fn awaiting_removal(&self, album_id: AlbumId) -> Result<Vec<Asset>> {
+        let rows = sqlx::query(
+            "SELECT a.* FROM assets a WHERE a.album_id = ? AND a.state = 'missing'
+               AND EXISTS (SELECT 1 FROM publications p
+                            WHERE p.asset_id = a.id AND p.state = 'removing')
+             ORDER BY a.rel_path",
+        )
+        .bind(album_id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(Asset::from_row).collect())
     }
 
     /// Where the album's source left off (sources with change cursors).

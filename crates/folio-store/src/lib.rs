@@ -62,6 +62,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_credential_id.sql"),
     include_str!("../migrations/0009_versions.sql"),
     include_str!("../migrations/0010_activity_window.sql"),
+    include_str!("../migrations/0011_ids_never_reused.sql"),
 ];
 
 #[derive(Clone)]
@@ -87,7 +88,14 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        // A migration may rebuild a table (SQLite's only way to change a key): with foreign keys
+        // on, dropping the old table would delete every row that points to it. They are off for
+        // the migration (a transaction cannot change that), checked before it commits, and this
+        // connection is not handed out again.
+        conn.close_on_drop();
+        sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let version: i64 = sqlx::query_scalar("PRAGMA user_version").fetch_one(&mut *tx).await?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
@@ -95,6 +103,18 @@ impl Store {
         }
         for sql in &MIGRATIONS[version as usize..] {
             sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+        }
+        let check = "SELECT DISTINCT \"table\" FROM pragma_foreign_key_check";
+        let broken: Vec<String> = if version < known {
+            sqlx::query_scalar(check).fetch_all(&mut *tx).await?
+        } else {
+            Vec::new()
+        };
+        if !broken.is_empty() {
+            return Err(StoreError::Conflict(format!(
+                "the database's links are broken in {}; it was left as it was",
+                broken.join(", ")
+            )));
         }
         // PRAGMA takes no bind parameters; the value is our own integer.
         let set_version = sqlx::AssertSqlSafe(format!("PRAGMA user_version = {known}"));
@@ -248,7 +268,6 @@ impl Store {
         Ok(())
     }
 
-    /// The source file is gone: the asset becomes missing and its publications orphaned.
     /// RAW+JPEG: the half an album now leaves out gives its copies on the sites to the half it
     /// keeps, which then replaces them in place (same item, same URL) instead of adding a
     /// second copy. Only synced copies move, and only to sites where the kept half has none.
@@ -270,18 +289,23 @@ impl Store {
         Ok(moved)
     }
 
-    pub async fn mark_missing(&self, id: AssetId) -> Result<()> {
+    /// The source file is gone: the asset becomes missing. Its copies on the sites stay
+    /// (`orphaned`), or with `remove_copies` (the album's delete policy) are to be removed
+    /// (`removing`), recorded in the same transaction: the removal is owed until it is done.
+    pub async fn mark_missing(&self, id: AssetId, remove_copies: bool) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE assets SET state = 'missing' WHERE id = ?")
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE publications SET state = 'orphaned' WHERE asset_id = ? AND state = 'synced'",
-        )
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await?;
+        let copies = if remove_copies {
+            "UPDATE publications SET state = 'removing' WHERE asset_id = ? AND remote_id IS NOT NULL
+               AND state NOT IN ('superseded', 'deleted')"
+        } else {
+            "UPDATE publications SET state = 'orphaned' WHERE asset_id = ?
+               AND state IN ('synced', 'removing')"
+        };
+        sqlx::query(copies).bind(id.0).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -152,6 +152,9 @@ pub enum PublicationState {
     Failed,
     /// The source photo is gone; the copy stays on the site (default delete policy).
     Orphaned,
+    /// The source photo is gone and the album deletes it from the sites: the copy goes as soon
+    /// as the site can be reached (a paused site's removals wait for it).
+    Removing,
     /// A newer version was uploaded as a new item because the site cannot replace in place.
     Superseded,
     /// Removed from the site because its source was deleted and the album says so.
@@ -166,6 +169,7 @@ impl PublicationState {
             PublicationState::Synced => "synced",
             PublicationState::Failed => "failed",
             PublicationState::Orphaned => "orphaned",
+            PublicationState::Removing => "removing",
             PublicationState::Superseded => "superseded",
             PublicationState::Deleted => "deleted",
         }
@@ -176,6 +180,7 @@ impl PublicationState {
             "processing" => PublicationState::Processing,
             "failed" => PublicationState::Failed,
             "orphaned" => PublicationState::Orphaned,
+            "removing" => PublicationState::Removing,
             "superseded" => PublicationState::Superseded,
             "deleted" => PublicationState::Deleted,
             _ => PublicationState::Pending,

@@ -125,6 +125,14 @@ impl Store {
         Ok(rows.iter().map(|r| r.get("file")).collect())
     }
 
+    /// Every photo Folio knows, in any album: what is kept for any other photo in the data
+    /// folder is left over from a removed album.
+    pub async fn asset_ids(&self) -> Result<std::collections::HashSet<AssetId>> {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM assets").fetch_all(&self.pool).await?;
+        Ok(ids.into_iter().map(AssetId).collect())
+    }
+
     pub async fn mark_restored(&self, version_id: i64) -> Result<()> {
         sqlx::query(
             "UPDATE versions SET restored_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",

@@ -58,11 +58,38 @@ async fn a_publication_is_pending_before_it_is_synced_and_orphaned_when_the_sour
     let moved = s.assets(album.id).await.unwrap();
     assert_eq!((moved.len(), moved[0].rel_path.as_str(), moved[0].id), (1, "renamed/x.jpg", a.id));
 
-    s.mark_missing(a.id).await.unwrap();
+    s.mark_missing(a.id, false).await.unwrap();
     assert_eq!(
         s.current_publication(a.id, site.id).await.unwrap().unwrap().state,
         PublicationState::Orphaned
     );
+}
+
+#[tokio::test]
+async fn under_a_delete_policy_a_removal_is_owed_until_it_is_done() {
+    let (_dir, s) = store().await;
+    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let album = s.add_album("folder", "/a", "a", "{}", &[site.id]).await.unwrap();
+    let mut published = Vec::new();
+    for name in ["gone.jpg", "kept.jpg"] {
+        let a = s.put_asset(album.id, &asset(name, name)).await.unwrap();
+        let p = s.begin_publication(a.id, site.id, name, name, "p").await.unwrap();
+        let id = RemoteId(format!("r-{name}"));
+        s.finish_publication(p.id, &pushed(&id, "https://x/y.webp")).await.unwrap();
+        published.push((a, p));
+    }
+    let [(gone, gone_p), (kept, _)] = &published[..] else { unreachable!() };
+    s.mark_missing(gone.id, true).await.unwrap();
+    s.mark_missing(kept.id, false).await.unwrap();
+    let gone_now = s.current_publication(gone.id, site.id).await.unwrap().unwrap();
+    assert_eq!(gone_now.state, PublicationState::Removing);
+    let kept_now = s.current_publication(kept.id, site.id).await.unwrap().unwrap();
+    assert_eq!(kept_now.state, PublicationState::Orphaned);
+    let owed: Vec<_> =
+        s.awaiting_removal(album.id).await.unwrap().into_iter().map(|a| a.id).collect();
+    assert_eq!(owed, vec![gone.id], "only the removal the policy asked for");
+    s.set_publication_state(gone_p.id, PublicationState::Deleted).await.unwrap();
+    assert!(s.awaiting_removal(album.id).await.unwrap().is_empty(), "done, no longer owed");
 }
 
 #[tokio::test]

@@ -22,6 +22,7 @@ use crate::{
 use client::Client;
 use documents as doc;
 use serde_json::json;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// The Admin API version Folio speaks (Shopify supports each for a year).
@@ -262,9 +263,14 @@ impl Shopify {
         }
     }
 
-    async fn try_upload(&self, up: &Upload<'_>, attempt: u32) -> Result<Pushed, SiteError> {
-        // A try whose answer was lost may have made the file: find it rather than make two.
-        if attempt > 0 {
+    /// `created_once`: an earlier try of this upload sent `fileCreate` and failed, perhaps
+    /// after Shopify made the file (a lost answer): it is looked up rather than made twice.
+    async fn try_upload(
+        &self,
+        up: &Upload<'_>,
+        created_once: &AtomicBool,
+    ) -> Result<Pushed, SiteError> {
+        if created_once.load(Ordering::Relaxed) {
             if let Some(found) = self.find_file(up.key).await? {
                 return Self::pushed(&found);
             }
@@ -278,6 +284,7 @@ impl Shopify {
             "duplicateResolutionMode": "RAISE_ERROR",
         }]});
         let q = doc::with_file_fields(doc::CREATE);
+        created_once.store(true, Ordering::Relaxed);
         let created: doc::Created = self.client.run("fileCreate", &q, input).await?;
         let payload = created.file_create;
         if !payload.user_errors.is_empty() {
@@ -297,19 +304,39 @@ impl Shopify {
         Self::pushed(&file)
     }
 
-    /// The file named `name` (its key), if there is one.
+    /// Folio's own file named `name` (its key), if one is proven to be it. Shopify's
+    /// `filename:` search is loose (other names come back too), and a file still processing
+    /// has no URL, so no name to compare, yet: it may as well be the merchant's or another
+    /// app's upload under way at the same moment. Only a ready file with exactly this name is
+    /// taken. While a candidate is still processing the answer is "not known yet", a retryable
+    /// error: the pacer asks again a little later, and after its last try the photo waits for
+    /// its next retry. Never a guess, and never a second upload.
     async fn find_file(&self, name: &str) -> Result<Option<doc::File>, SiteError> {
         let q = doc::with_file_fields(doc::FILES);
         let vars = json!({ "first": 10, "after": null, "query": format!("filename:{name}") });
         let found: doc::Files = self.client.run("files", &q, vars).await?;
-        // Shopify's search is loose: keep the exact name. A file still processing has no URL
-        // yet; the name searched for carries the version's own code, so a match is this one.
-        Ok(found.files.nodes.into_iter().find(|f| {
+        let mut processing = 0;
+        for f in found.files.nodes {
             match f.image.as_ref().and_then(|i| i.url.as_deref()).or(f.url.as_deref()) {
-                Some(url) => name_of(url) == name,
-                None => f.file_status != "READY",
+                Some(url) if name_of(url) == name => return Ok(Some(f)),
+                Some(_) => {}
+                None if matches!(f.file_status.as_str(), "UPLOADED" | "PROCESSING") => {
+                    processing += 1
+                }
+                // Failed: no name to prove, nothing to take.
+                None => {}
             }
-        }))
+        }
+        if processing > 0 {
+            return Err(SiteError::new(
+                Code::RateLimited,
+                format!(
+                    "Shopify is still processing {processing} file(s) named like {name}; Folio \
+                     looks again once they are ready rather than take one that may not be its own"
+                ),
+            ));
+        }
+        Ok(None)
     }
 
     async fn try_replace(
@@ -438,7 +465,8 @@ impl Destination for Shopify {
     }
 
     async fn upload(&self, upload: Upload<'_>) -> Result<Pushed, SiteError> {
-        self.pacer.run(|attempt| self.try_upload(&upload, attempt)).await
+        let created_once = AtomicBool::new(false);
+        self.pacer.run(|_| self.try_upload(&upload, &created_once)).await
     }
 
     async fn poll(&self, id: &RemoteId) -> Result<Processing, SiteError> {

@@ -2,9 +2,9 @@
 //! endpoint (`/admin/api/<version>/graphql.json`, `X-Shopify-Access-Token`), the
 //! client-credentials grant (`/admin/oauth/access_token`), staged upload targets that take a
 //! signed multipart POST, files processed asynchronously (UPLOADED → PROCESSING → READY |
-//! FAILED, advanced each time a file is read), `fileUpdate`'s rules (ready files only, same
+//! FAILED, advanced each time a file is read; no URL until READY), `fileUpdate`'s rules (ready files only, same
 //! type, the old version served until the new one is ready, `fileAcknowledgeUpdateFailed`),
-//! cursor pages, and the cost model with its leaky bucket and `THROTTLED` answers. A CDN route
+//! cursor pages, a `filename:` search as loose as Shopify's, and the cost model with its leaky bucket and `THROTTLED` answers. A CDN route
 //! serves the files. Faults come from the conformance suite's [`Fault`].
 
 mod ops;
@@ -101,6 +101,8 @@ pub struct Store {
     faults: VecDeque<Fault>,
     /// Files whose processing fails, by the next ones created or updated.
     fail_processing: u32,
+    /// Processing makes no progress (a busy day at Shopify): files stay UPLOADED/PROCESSING.
+    stalled: bool,
     /// Operations (root fields) in the order they came.
     pub calls: Vec<String>,
     pub throttled: u64,
@@ -134,6 +136,7 @@ impl FakeShopify {
             refilled_at: Instant::now(),
             faults: VecDeque::new(),
             fail_processing: 0,
+            stalled: false,
             calls: Vec::new(),
             throttled: 0,
             spent: 0.0,
@@ -160,6 +163,11 @@ impl FakeShopify {
     /// The next `n` files created or updated fail Shopify's processing.
     pub fn fail_processing(&self, n: u32) {
         self.state.lock().unwrap().fail_processing = n;
+    }
+
+    /// While stalled, files being processed stay so, however often they are read.
+    pub fn stall_processing(&self, stalled: bool) {
+        self.state.lock().unwrap().stalled = stalled;
     }
 
     /// Every granted token expires now (as after 24 hours).

@@ -193,8 +193,9 @@ fn file_json(st: &Store, f: &FakeFile) -> Value {
 
 /// Reading a file moves its processing on: a few reads after each change, it is done.
 fn read(st: &mut Store, id: &str) -> Value {
+    let stalled = st.stalled;
     let Some(f) = parse_gid(id).and_then(|n| st.files.get_mut(&n)) else { return Value::Null };
-    if matches!(f.status, "UPLOADED" | "PROCESSING") {
+    if matches!(f.status, "UPLOADED" | "PROCESSING") && !stalled {
         if f.reads_left > 0 {
             f.reads_left -= 1;
             f.status = "PROCESSING";
@@ -434,6 +435,21 @@ fn acknowledge(st: &mut Store, vars: &Value) -> Value {
     json!({"files": files, "userErrors": []})
 }
 
+/// Whether a `filename:` search for `searched` finds `name`: the whole name, or any word of
+/// it (three letters or more, the extension aside), so `harbour-at-dusk-1a2b3c4d.webp` finds
+/// `harbour-at-dusk.webp` and `dusk-edit.webp` too.
+fn named_alike(name: &str, searched: &str) -> bool {
+    let words = |n: &str| -> Vec<String> {
+        let stem = n.rsplit_once('.').map_or(n, |(stem, _)| stem);
+        stem.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let wanted = words(searched);
+    name.contains(searched) || words(name).iter().any(|w| wanted.contains(w))
+}
+
 /// `files(first, after, query)`: newest first; `filename:` and `media_type:` filters.
 fn files(st: &mut Store, vars: &Value) -> (Value, f64) {
     let first = vars["first"].as_u64().unwrap_or(10).min(250) as usize;
@@ -443,7 +459,7 @@ fn files(st: &mut Store, vars: &Value) -> (Value, f64) {
     let matches = |f: &FakeFile| {
         query.split_whitespace().all(|term| match term.split_once(':') {
             // Shopify's filename search matches words of the name, not only the whole name.
-            Some(("filename", v)) => f.filename.contains(v.trim_matches(['\'', '"'])),
+            Some(("filename", v)) => named_alike(&f.filename, v.trim_matches(['\'', '"'])),
             Some(("media_type", v)) => v.eq_ignore_ascii_case("IMAGE"),
             Some(("status", v)) => f.status.eq_ignore_ascii_case(v),
             _ => true,
