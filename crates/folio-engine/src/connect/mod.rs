@@ -3,16 +3,26 @@
 //! sends a new Application Password back to Folio, on a listener on 127.0.0.1, through the app's
 //! `folio://` address, or on the page for the user to paste. The answer counts only with the
 //! state Folio put in it, only once, and only in time; the password is checked with the site
-//! before anything is saved, and goes to the keychain only.
+//! before anything is saved, and goes to the keychain only. The browser is told the outcome
+//! only once it is decided. A password approved for a connect Folio already gave up is removed
+//! from the site again.
 
-use crate::sites::{summary, NewSite, SiteSummary};
+mod address;
+mod answer;
+mod app;
+
+pub(crate) use address::same_site;
+pub use answer::LATE_GRACE;
+pub use app::{app_callback_params, AppAnswers, Handed, LateAnswer};
+
+use crate::sites::SiteSummary;
 use crate::{Engine, EngineError, ErrorCode};
-use folio_auth::{AuthError, Loopback};
+use address::SiteAddress;
+use folio_auth::{AuthError, Loopback, Page};
 use folio_sites::discover::{self, Discovered, Problem};
-use folio_sites::wordpress::WordPress;
-use folio_sites::Destination;
-use std::collections::BTreeMap;
+use std::future::Future;
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// How long the user has to approve in the browser.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(600);
@@ -25,7 +35,7 @@ const LOOPBACK_PATH: &str = "/wordpress";
 pub enum Callback {
     /// A one-shot listener on 127.0.0.1 (local sites, WordPress 7.0 and later, the CLI).
     Loopback,
-    /// `folio://connect`, handed to the running app.
+    /// `folio://connect`, handed to the running app (see [`AppAnswers`]).
     App,
     /// None: WordPress shows the new password for the user to paste into Folio.
     Paste,
@@ -33,7 +43,7 @@ pub enum Callback {
     Best,
 }
 
-/// A connect under way: open `url` in the browser, then wait for or hand in the answer.
+/// A connect under way: open `url` in the browser, then wait for its answer.
 pub struct WordPressConnect {
     pub url: String,
     /// The same page without a callback: WordPress then shows the password to paste.
@@ -42,13 +52,21 @@ pub struct WordPressConnect {
     pub callback: Callback,
     /// The name the site is saved under (its title, unless one was given).
     pub name: String,
+    /// The Application Password's name on the site ("Folio on …").
+    pub app_name: String,
     state: String,
     listener: Option<Loopback>,
+    inbox: Option<app::Inbox>,
 }
 
 impl WordPressConnect {
     pub fn state(&self) -> &str {
         &self.state
+    }
+
+    /// Still listening for its answer: it has not come (on 127.0.0.1 or through the app).
+    pub fn is_waiting(&self) -> bool {
+        self.listener.is_some() || self.inbox.is_some()
     }
 }
 
@@ -59,13 +77,14 @@ fn random_hex(bytes: usize) -> String {
 }
 
 fn auth_error(e: AuthError) -> EngineError {
-    match e {
-        AuthError::TimedOut(d) => EngineError::config(format!(
-            "timed out waiting for approval on the site ({} s); nothing was saved",
-            d.as_secs()
-        )),
-        other => EngineError::config(other.to_string()),
-    }
+    EngineError::config(e.to_string())
+}
+
+fn timed_out(timeout: Duration) -> EngineError {
+    EngineError::config(format!(
+        "timed out waiting for approval on the site ({} s); nothing was saved",
+        timeout.as_secs()
+    ))
 }
 
 fn discover_error(e: discover::DiscoverError) -> EngineError {
@@ -75,12 +94,6 @@ fn discover_error(e: discover::DiscoverError) -> EngineError {
         _ => ErrorCode::Config,
     };
     EngineError::new(code, e.message)
-}
-
-/// The host (and port) of an address, for telling whether two addresses are one site.
-fn host_of(url: &str) -> Option<String> {
-    let u = url::Url::parse(url).ok()?;
-    Some(format!("{}:{}", u.host_str()?.to_ascii_lowercase(), u.port_or_known_default()?))
 }
 
 /// "2026-12-06 10:31:07 UTC": makes each connect's password name new.
@@ -103,13 +116,6 @@ fn utc_now() -> String {
     format!("{year:04}-{month:02}-{day:02} {h:02}:{m:02}:{s:02} UTC")
 }
 
-/// The query of a `folio://connect?…` address the OS handed to the app.
-pub fn app_callback_params(url: &str) -> Option<BTreeMap<String, String>> {
-    let u = url::Url::parse(url).ok()?;
-    (u.scheme() == "folio" && u.host_str() == Some("connect"))
-        .then(|| u.query_pairs().into_owned().collect())
-}
-
 impl Engine {
     /// A per-install id WordPress lists the password under (`app_id`, a UUID).
     async fn app_uuid(&self) -> Result<String, EngineError> {
@@ -125,7 +131,8 @@ impl Engine {
     }
 
     /// Finds the site's approval page and makes the address to open. With a loopback
-    /// callback, the listener accepts connections when this returns.
+    /// callback, the listener accepts connections when this returns. For the app's address,
+    /// [`AppAnswers::expect`] routes the answer to it.
     pub async fn wordpress_connect_start(
         &self,
         address: &str,
@@ -159,9 +166,8 @@ impl Engine {
             .unwrap_or_else(|| "this computer".into());
         let when = utc_now();
         let app_name = format!("Folio on {computer} ({when}, {})", &state[..4]);
-        let mut paste = url::Url::parse(&site.authorize_url).map_err(|e| {
-            EngineError::config(format!("the site's approval page address is not valid: {e}"))
-        })?;
+        // Discovery only gives web addresses; parsed again to add the query.
+        let mut paste = folio_auth::web_address(&site.authorize_url).map_err(auth_error)?;
         let app_id = self.app_uuid().await?;
         paste.query_pairs_mut().append_pair("app_name", &app_name).append_pair("app_id", &app_id);
         let mut url = paste.clone();
@@ -170,7 +176,7 @@ impl Engine {
         }
         let name = name.map(str::to_string).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| {
             if site.name.is_empty() {
-                host_of(&site.site_url).unwrap_or_default()
+                SiteAddress::of(&site.site_url).map(|a| a.label()).unwrap_or_default()
             } else {
                 site.name.clone()
             }
@@ -181,151 +187,121 @@ impl Engine {
             site,
             callback,
             name,
+            app_name,
             state,
             listener,
+            inbox: None,
         })
     }
 
-    /// Waits (loopback) for WordPress's answer, then finishes the connect.
+    /// Waits for WordPress's answer (on 127.0.0.1, or through the app's address), finishes the
+    /// connect with it, and tells the browser the outcome once it is decided. Ends with an
+    /// error at `timeout` or when `cancel` resolves; the connect is then handed to
+    /// [`Self::wordpress_connect_abandon`], so that a late approval leaves no password behind.
     pub async fn wordpress_connect_wait(
         &self,
-        mut c: WordPressConnect,
+        c: &mut WordPressConnect,
         timeout: Duration,
+        cancel: impl Future<Output = ()>,
     ) -> Result<SiteSummary, EngineError> {
-        let listener = c.listener.take().ok_or_else(|| {
-            EngineError::config("this connect does not wait on 127.0.0.1; hand its answer in")
-        })?;
-        let redirect = listener.wait(&c.state, timeout).await.map_err(auth_error)?;
-        self.wordpress_connect_answer(&c, &redirect.params).await
+        let deadline = Instant::now() + timeout;
+        let stopped = || EngineError::config("the connect was stopped; nothing was saved");
+        tokio::pin!(cancel);
+        if let Some(listener) = &c.listener {
+            let arrival = tokio::select! {
+                a = listener.arrival(&c.state, deadline) => a,
+                () = &mut cancel => return Err(stopped()),
+            };
+            let arrival = arrival.map_err(|e| match e {
+                AuthError::TimedOut(_) => timed_out(timeout),
+                other => auth_error(other),
+            })?;
+            // One answer per connect: the listener closes.
+            c.listener = None;
+            let decided = self.settle(c, &arrival.redirect.params).await;
+            let page = match &decided {
+                Ok(_) => Page::connected(),
+                Err(refusal) => refusal.page(),
+            };
+            arrival.reply(&page).await;
+            return decided.map_err(|r| r.error);
+        }
+        if let Some(inbox) = &mut c.inbox {
+            let params = tokio::select! {
+                p = tokio::time::timeout_at(deadline, &mut inbox.answer) => p,
+                () = &mut cancel => return Err(stopped()),
+            };
+            let params = match params {
+                Ok(Ok(params)) => params,
+                _ => return Err(timed_out(timeout)),
+            };
+            c.inbox = None;
+            return self.settle(c, &params).await.map_err(|r| r.error);
+        }
+        Err(EngineError::config(
+            "this connect has no answer to wait for (its answer is pasted, or it ended)",
+        ))
     }
 
-    /// Finishes a connect with WordPress's answer (the redirect's query): the right state, an
-    /// approval, and credentials that work on this site.
-    pub async fn wordpress_connect_answer(
+    /// A connect that ended without its answer (stopped, timed out, replaced by another). An
+    /// approval that still comes for it is not saved, and the password WordPress made for it
+    /// is removed from the site: on 127.0.0.1 for `grace` more (or until `stop`), telling the
+    /// browser; through the app's address, `AppAnswers` remembers the state and this returns at
+    /// once. What happened to a late approval, if one came.
+    pub async fn wordpress_connect_abandon(
         &self,
-        c: &WordPressConnect,
-        params: &BTreeMap<String, String>,
-    ) -> Result<SiteSummary, EngineError> {
-        let state_ok = params.get("state").is_some_and(|s| *s == c.state);
-        if !state_ok {
-            return Err(EngineError::config(
-                "this answer is not for the connect Folio started (wrong or missing state); nothing was saved",
-            ));
-        }
-        if params.get("success").is_some_and(|s| s == "false") {
-            return Err(EngineError::config(
-                "the connection was rejected on the site; nothing was saved",
-            ));
-        }
-        if params.get("error").is_some_and(|e| e == "disabled") {
-            return Err(EngineError::config(
-                "Application Passwords are turned off on the site; nothing was saved",
-            ));
-        }
-        let (Some(site_url), Some(user), Some(password)) =
-            (params.get("site_url"), params.get("user_login"), params.get("password"))
-        else {
-            return Err(EngineError::config(
-                "the site's answer carried no credentials; nothing was saved",
-            ));
+        mut c: WordPressConnect,
+        grace: Duration,
+        stop: impl Future<Output = ()>,
+    ) -> Option<String> {
+        // Dropping the inbox remembers the state as abandoned.
+        c.inbox = None;
+        let listener = c.listener.take()?;
+        let arrival = tokio::select! {
+            a = listener.arrival(&c.state, Instant::now() + grace) => a.ok()?,
+            () = stop => return None,
         };
-        // The answer names the site it came from; it must be the one being connected.
-        if host_of(site_url) != host_of(&c.site.site_url) {
-            return Err(EngineError::config(format!(
-                "the answer came from {site_url}, not {}; nothing was saved",
-                c.site.site_url
-            )));
-        }
-        self.save_approved(&c.site.site_url, &c.name, user, password).await
-    }
-
-    /// A password the user pasted from WordPress's approval page (`paste_url`, no callback),
-    /// for the site at `site_url` that a connect discovered.
-    pub async fn wordpress_connect_paste(
-        &self,
-        site_url: &str,
-        name: &str,
-        user: &str,
-        password: &str,
-    ) -> Result<SiteSummary, EngineError> {
-        self.save_approved(site_url, name, user.trim(), password.trim()).await
-    }
-
-    /// Checks the credentials with the site, then saves them: as a new site, or in place of an
-    /// older password of the same site and user (which is revoked).
-    async fn save_approved(
-        &self,
-        site_url: &str,
-        name: &str,
-        user: &str,
-        password: &str,
-    ) -> Result<SiteSummary, EngineError> {
-        let wp = WordPress::new(site_url, user, password)?;
-        let capabilities = wp.probe().await?;
-        let uuid = wp.own_app_password().await.ok().map(|p| p.uuid);
-        let store = &self.state.store;
-        let same = store.sites().await?.into_iter().find(|s| {
-            s.kind == "wordpress" && s.account == user && host_of(&s.url) == host_of(site_url)
-        });
-        let saved = match same {
-            Some(old) => {
-                let older = old.credential_id.clone().filter(|o| Some(o) != uuid.as_ref());
-                self.reconnect_site(&old.name, password).await?;
-                if let Some(older) = older {
-                    // The old password is no longer Folio's: leave none unused on the site.
-                    let _ = wp.revoke_app_password(&older).await;
-                }
-                old
-            }
-            None => {
-                let mut unique = name.to_string();
-                let mut n = 2;
-                while store.site_by_name(&unique).await?.is_some() {
-                    unique = format!("{name} {n}");
-                    n += 1;
-                }
-                let new = NewSite {
-                    name: &unique,
-                    kind: "wordpress",
-                    url: site_url,
-                    account: user,
-                    secret: password,
-                };
-                let s = self.add_site(new).await?;
-                store.site(s.id).await?.expect("just added")
-            }
+        drop(listener);
+        let late = LateAnswer {
+            site_url: c.site.site_url.clone(),
+            app_name: c.app_name.clone(),
+            params: arrival.redirect.params.clone(),
         };
-        store.set_site_credential_id(saved.id, uuid.as_deref()).await?;
-        let json = serde_json::to_string(&capabilities).expect("capabilities serialise");
-        store.set_site_capabilities(saved.id, &json).await?;
-        let who = format!("{user} at {site_url}");
-        store
-            .log(
-                None,
-                "info",
-                &format!("Connected {} ({who}) through its approval page", saved.name),
-            )
-            .await?;
-        Ok(summary(&store.site(saved.id).await?.expect("saved")))
+        let (page, said) = self.revoke_late(&late).await;
+        arrival.reply(&page).await;
+        Some(said)
+    }
+
+    /// An approval handed in through the app's address for a connect Folio gave up
+    /// ([`Handed::Late`]): its password is removed from the site. Says what happened.
+    pub async fn wordpress_connect_late(&self, late: LateAnswer) -> String {
+        self.revoke_late(&late).await.1
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    #[test]
-    fn only_folio_connect_addresses_are_taken_from_the_os() {
-        let p = app_callback_params(
-            "folio://connect?state=abc&site_url=https%3A%2F%2Fex.com&user_login=ann&password=x%20y",
-        )
-        .unwrap();
-        assert_eq!(p["state"], "abc");
-        assert_eq!(p["site_url"], "https://ex.com");
-        assert_eq!(p["password"], "x y");
-        assert!(app_callback_params("folio://other?state=abc").is_none());
-        assert!(app_callback_params("https://connect?state=abc").is_none());
-        assert!(app_callback_params("not a url").is_none());
+    /// A connect to `https://ex.com` as `wordpress_connect_start` makes one, without a site.
+    pub(crate) fn connect_for_test(state: &str, callback: Callback) -> WordPressConnect {
+        WordPressConnect {
+            url: String::new(),
+            paste_url: String::new(),
+            site: Discovered {
+                site_url: "https://ex.com".into(),
+                name: "Ex".into(),
+                authorize_url: "https://ex.com/wp-admin/authorize-application.php".into(),
+                version: None,
+                local: false,
+            },
+            callback,
+            name: "Ex".into(),
+            app_name: "Folio on test".into(),
+            state: state.into(),
+            listener: None,
+            inbox: None,
+        }
     }
 
     #[test]
@@ -333,12 +309,5 @@ mod tests {
         let now = utc_now();
         assert_eq!(now.len(), 23, "{now}");
         assert!(now.starts_with("20") && now.ends_with(" UTC"), "{now}");
-    }
-
-    #[test]
-    fn one_site_is_one_host_and_port() {
-        assert_eq!(host_of("https://Example.com/blog"), host_of("https://example.com"));
-        assert_ne!(host_of("https://example.com"), host_of("https://evil.example"));
-        assert_ne!(host_of("http://127.0.0.1:8080"), host_of("http://127.0.0.1:8081"));
     }
 }
