@@ -1,15 +1,19 @@
 //! Connecting a WordPress site through its own approval page, from the window. The engine finds
-//! the page and checks the answer; this opens the browser, keeps the connect under way, and
-//! takes WordPress's answer from the loopback listener or from a `folio://connect` address the
-//! OS hands to the app (tauri-plugin-deep-link; single-instance forwards it to the running app).
+//! the page, decides which answers count and checks them; this opens the browser, keeps the
+//! connect under way, and passes on WordPress's answer from a `folio://connect` address the OS
+//! hands to the app (tauri-plugin-deep-link; single-instance forwards it to the running app).
+//! A connect given up (stopped, replaced, timed out) goes back to the engine, which removes the
+//! password of an approval that still comes; the user is told with a notification.
 
 use crate::ipc::{site_row, Answer, IpcError, SiteRow};
 use crate::AppState;
-use folio_engine::{Callback, WordPressConnect};
+use folio_engine::{AppAnswers, Callback, Engine, Handed, WordPressConnect};
 use serde::Serialize;
 use specta::Type;
-use std::collections::BTreeMap;
-use tauri::State;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tauri::{AppHandle, Manager, State};
+use tauri_plugin_notification::NotificationExt;
 
 /// A connect under way, as the window shows it.
 #[derive(Serialize, Type)]
@@ -27,19 +31,40 @@ pub struct ConnectStart {
 #[derive(Default)]
 pub struct Pending {
     connect: tokio::sync::Mutex<Option<WordPressConnect>>,
-    /// Where a `folio://connect` answer goes while the window waits for one.
-    answer: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<BTreeMap<String, String>>>>,
+    /// Where `folio://connect` answers go (the engine decides which count).
+    answers: AppAnswers,
     cancel: tokio::sync::Notify,
 }
 
 impl Pending {
     /// A `folio://…` address from the OS (first launch or a second instance).
-    pub fn hand_in(&self, url: &str) {
-        let Some(params) = folio_engine::app_callback_params(url) else { return };
-        if let Some(tx) = self.answer.lock().unwrap().take() {
-            let _ = tx.send(params);
+    pub fn hand_in(&self, app: &AppHandle, url: &str) {
+        if let Handed::Late(late) = self.answers.hand_in(url) {
+            let engine = app.state::<AppState>().engine.clone();
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                tell(&app, &engine.wordpress_connect_late(late).await);
+            });
         }
     }
+}
+
+fn tell(app: &AppHandle, message: &str) {
+    let _ = app.notification().builder().title("Folio").body(message).show();
+}
+
+/// A connect that will get no answer here: the engine removes the password of an approval
+/// that comes for it anyway.
+fn abandon(app: &AppHandle, engine: Arc<Engine>, c: WordPressConnect) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let never = std::future::pending::<()>();
+        if let Some(said) =
+            engine.wordpress_connect_abandon(c, folio_engine::LATE_GRACE, never).await
+        {
+            tell(&app, &said);
+        }
+    });
 }
 
 fn no_connect() -> IpcError {
@@ -60,17 +85,22 @@ pub async fn connect_site(
         Ok("app") => Callback::App,
         _ => Callback::Best,
     };
-    let c = state.engine.wordpress_connect_start(&address, allow_http, callback, None).await?;
+    let mut c = state.engine.wordpress_connect_start(&address, allow_http, callback, None).await?;
+    state.connect.answers.expect(&mut c);
     let start = ConnectStart {
         url: c.url.clone(),
         paste_url: c.paste_url.clone(),
         site_url: c.site.site_url.clone(),
         site_name: c.name.clone(),
     };
-    // A second Connect replaces the first (its listener closes with it).
+    // A second Connect replaces the first.
     state.connect.cancel.notify_waiters();
-    *state.connect.connect.lock().await = Some(c);
-    let _ = crate::photos::open_in_browser(start.url.clone());
+    if let Some(old) = state.connect.connect.lock().await.replace(c) {
+        abandon(&state.app, state.engine.clone(), old);
+    }
+    // In the background: the window shows the address as well, should no browser open.
+    let url = start.url.clone();
+    drop(tauri::async_runtime::spawn_blocking(move || folio_engine::open_in_browser(&url)));
     Ok(start)
 }
 
@@ -78,28 +108,23 @@ pub async fn connect_site(
 #[tauri::command]
 #[specta::specta]
 pub async fn connect_site_wait(state: State<'_, AppState>) -> Answer<SiteRow> {
-    let c = state.connect.connect.lock().await.take().ok_or_else(no_connect)?;
-    let engine = state.engine.clone();
-    let pending = state.connect.clone();
-    let work = async move {
-        if c.callback == Callback::Loopback {
-            return engine.wordpress_connect_wait(c, folio_engine::CONNECT_TIMEOUT).await;
-        }
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        *pending.answer.lock().unwrap() = Some(tx);
-        match tokio::time::timeout(folio_engine::CONNECT_TIMEOUT, rx).await {
-            Ok(Ok(params)) => engine.wordpress_connect_answer(&c, &params).await,
-            _ => Err(folio_engine::EngineError::config(
-                "timed out waiting for approval on the site; nothing was saved",
-            )),
-        }
+    let mut c = state.connect.connect.lock().await.take().ok_or_else(no_connect)?;
+    let stopped = AtomicBool::new(false);
+    let cancel = async {
+        state.connect.cancel.notified().await;
+        stopped.store(true, Ordering::Relaxed);
     };
-    tokio::select! {
-        done = work => Ok(site_row(done?)),
-        () = state.connect.cancel.notified() => Err(IpcError {
-            code: "cancelled".into(),
-            message: "the connect was stopped".into(),
-        }),
+    let done =
+        state.engine.wordpress_connect_wait(&mut c, folio_engine::CONNECT_TIMEOUT, cancel).await;
+    if c.is_waiting() {
+        abandon(&state.app, state.engine.clone(), c);
+    }
+    match done {
+        Ok(site) => Ok(site_row(site)),
+        Err(_) if stopped.load(Ordering::Relaxed) => {
+            Err(IpcError { code: "cancelled".into(), message: "the connect was stopped".into() })
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -108,7 +133,9 @@ pub async fn connect_site_wait(state: State<'_, AppState>) -> Answer<SiteRow> {
 #[specta::specta]
 pub async fn connect_site_cancel(state: State<'_, AppState>) -> Answer<()> {
     state.connect.cancel.notify_waiters();
-    *state.connect.connect.lock().await = None;
+    if let Some(c) = state.connect.connect.lock().await.take() {
+        abandon(&state.app, state.engine.clone(), c);
+    }
     Ok(())
 }
 

@@ -41,7 +41,8 @@ pub async fn dropbox_sign_in(state: State<'_, AppState>) -> Answer<String> {
     let url = sign_in.url.clone();
     // A second click replaces the first sign-in (its listener closes with it).
     *state.dropbox_sign_in.lock().await = Some(sign_in);
-    let _ = crate::photos::open_in_browser(url.clone());
+    let opening = url.clone();
+    drop(tauri::async_runtime::spawn_blocking(move || folio_engine::open_in_browser(&opening)));
     Ok(url)
 }
 

@@ -143,9 +143,10 @@ fn main() {
             use tauri_plugin_deep_link::DeepLinkExt;
             #[cfg(any(target_os = "linux", windows))]
             let _ = app.deep_link().register_all();
+            let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
                 for url in event.urls() {
-                    from_os.hand_in(url.as_str());
+                    from_os.hand_in(&handle, url.as_str());
                 }
             });
             tray::create(app.handle())?;

@@ -176,20 +176,9 @@ pub async fn retry_album(state: State<'_, AppState>, root: String) -> Result<u32
 /// Opens a photo's address on the site in the default browser. Only web addresses.
 #[tauri::command]
 #[specta::specta]
-pub fn open_in_browser(url: String) -> Result<(), IpcError> {
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(IpcError { code: "config".into(), message: "not a web address".into() });
-    }
-    #[cfg(target_os = "linux")]
-    let opener = ("xdg-open", vec![url.as_str()]);
-    #[cfg(target_os = "macos")]
-    let opener = ("open", vec![url.as_str()]);
-    #[cfg(target_os = "windows")]
-    let opener = ("explorer", vec![url.as_str()]);
-    std::process::Command::new(opener.0).args(opener.1).spawn().map(|_| ()).map_err(|e| IpcError {
-        code: "io".into(),
-        message: format!("no browser could be opened: {e}"),
-    })
+pub async fn open_in_browser(url: String) -> Result<(), IpcError> {
+    let opened = tauri::async_runtime::spawn_blocking(move || folio_engine::open_in_browser(&url));
+    Ok(opened.await.map_err(|e| IpcError { code: "io".into(), message: e.to_string() })??)
 }
 
 /// `thumb://localhost/source/<asset>` and `thumb://localhost/site/<site>/<asset>` (on Windows

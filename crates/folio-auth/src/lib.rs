@@ -1,12 +1,15 @@
 //! Signing in through the user's own browser, for sources and sites that use it (Dropbox's
 //! OAuth 2 with PKCE; WordPress's authorize-application page): a one-shot listener on
-//! 127.0.0.1 that receives the redirect, and the OAuth exchange. No secret passes through here
+//! 127.0.0.1 that receives the redirect, the OAuth exchange, and the one check every address
+//! passes before it is opened in the browser. No secret passes through here
 //! into a log or an error message; storing tokens is the caller's (the OS keychain).
 
+pub mod browser;
 pub mod loopback;
 pub mod pkce;
 
-pub use loopback::{Loopback, Redirect};
+pub use browser::{open_in_browser, web_address};
+pub use loopback::{Arrival, Loopback, Page, Redirect};
 pub use pkce::{Provider, SignIn, Tokens};
 
 use std::time::Duration;
@@ -25,4 +28,8 @@ pub enum AuthError {
     Network(String),
     #[error("unexpected answer during sign-in: {0}")]
     Protocol(String),
+    #[error("Folio opens only web pages (https:// or http://) in the browser, and this address is not one: {0}")]
+    NotWebAddress(String),
+    #[error("no browser could be opened ({0})")]
+    NoBrowser(String),
 }

@@ -3,10 +3,13 @@
 //!
 //! Only the loopback address is bound, never `0.0.0.0`, so nothing on the network can answer in
 //! the user's place. Providers match redirect URIs exactly, so the port comes from a short list
-//! registered with them: the first free one is used. The wait ends at the first request that
-//! carries the `state` Folio put in the sign-in URL, or at the timeout; anything else (a stale tab,
-//! a port scanner, a page guessing the port) gets 400 and the wait goes on. Once it ends the
-//! listener is closed, so a code can be delivered only once.
+//! registered with them: the first free one is used. Only a request that carries the `state`
+//! Folio put in the sign-in URL is an answer; anything else (a stale tab, a port scanner, a page
+//! guessing the port) gets 400 and the wait goes on.
+//!
+//! The browser that brought the answer waits for its page until the caller has decided what the
+//! answer is worth ([`Arrival::reply`]), so the page never says "connected" for credentials that
+//! turn out not to work.
 
 use crate::AuthError;
 use std::collections::BTreeMap;
@@ -52,6 +55,50 @@ impl Redirect {
     }
 }
 
+/// What the browser is shown once an answer has been dealt with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The HTTP status: 200 only when the sign-in is done.
+    pub status: u16,
+    /// One or two sentences for the user (plain text; escaped here).
+    pub message: String,
+}
+
+impl Page {
+    pub fn connected() -> Page {
+        Page { status: 200, message: "Folio is connected. You can close this tab.".into() }
+    }
+
+    /// The user said no in the browser.
+    pub fn refused() -> Page {
+        Page { status: 200, message: "Folio was not given access. You can close this tab.".into() }
+    }
+
+    /// Not connected: `status` is a 4xx for an answer that cannot work, 5xx when Folio or the
+    /// site failed. `message` says what went wrong.
+    pub fn failed(status: u16, message: impl Into<String>) -> Page {
+        Page { status, message: message.into() }
+    }
+
+    fn html(&self) -> String {
+        format!("<!doctype html><title>Folio</title><p>{}", escape(&self.message))
+    }
+}
+
+/// A request that carried the right state. Its browser waits for a page until [`Self::reply`]
+/// (or until this is dropped, which closes the connection).
+pub struct Arrival {
+    pub redirect: Redirect,
+    stream: TcpStream,
+}
+
+impl Arrival {
+    /// Sends `page` to the browser that brought the answer.
+    pub async fn reply(mut self, page: &Page) {
+        let _ = respond(&mut self.stream, page.status, &page.html()).await;
+    }
+}
+
 impl Loopback {
     /// Listens on 127.0.0.1 at the first of `ports` that is free; `path` is the redirect's path
     /// (`/` or `/callback`, as registered).
@@ -79,40 +126,51 @@ impl Loopback {
         format!("http://127.0.0.1:{}{}", self.port(), self.path)
     }
 
-    /// Waits for the redirect that carries `state`, tells the browser it may close the tab, and
-    /// closes the listener.
+    /// Waits for the redirect that carries `state`, tells the browser the outcome as the
+    /// redirect says it (granted or refused), and closes the listener. For sign-ins whose
+    /// answer needs no further check before the page can tell the truth; else [`Self::arrival`].
     pub async fn wait(self, state: &str, timeout: Duration) -> Result<Redirect, AuthError> {
-        let deadline = Instant::now() + timeout;
+        let arrival = self.arrival(state, Instant::now() + timeout).await.map_err(|e| match e {
+            AuthError::TimedOut(_) => AuthError::TimedOut(timeout),
+            other => other,
+        })?;
+        let redirect = arrival.redirect.clone();
+        let page = if redirect.refused() { Page::refused() } else { Page::connected() };
+        arrival.reply(&page).await;
+        Ok(redirect)
+    }
+
+    /// Waits until `deadline` for the next request that carries `state`, answering every other
+    /// one 400. The listener stays open: a caller that keeps it can wait again.
+    pub async fn arrival(&self, state: &str, deadline: Instant) -> Result<Arrival, AuthError> {
         loop {
             let accepted = tokio::time::timeout_at(deadline, self.listener.accept()).await;
-            let Ok(accepted) = accepted else { return Err(AuthError::TimedOut(timeout)) };
+            // The caller knows how long it waited in all, and says so.
+            let Ok(accepted) = accepted else { return Err(AuthError::TimedOut(Duration::ZERO)) };
             let Ok((stream, _)) = accepted else { continue };
-            if let Some(redirect) = self.answer(stream, state).await {
-                return Ok(redirect);
+            if let Some(arrival) = self.read(stream, state).await {
+                return Ok(arrival);
             }
         }
     }
 
-    /// Reads one request and answers it; `Some` when it was the redirect.
-    async fn answer(&self, mut stream: TcpStream, state: &str) -> Option<Redirect> {
+    /// Reads one request; `Some` when it is the redirect, else it is answered 400.
+    async fn read(&self, mut stream: TcpStream, state: &str) -> Option<Arrival> {
         let head = tokio::time::timeout(REQUEST_TIMEOUT, read_head(&mut stream)).await.ok()??;
         let target = head.lines().next()?.strip_prefix("GET ")?.split(' ').next()?.to_string();
         let url = url::Url::parse(&format!("http://127.0.0.1{target}")).ok()?;
         let params: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
         let right = url.path() == self.path && params.get("state").is_some_and(|s| same(s, state));
         if !right {
-            let _ = respond(&mut stream, "400 Bad Request", NOT_THIS).await;
+            let _ = respond(&mut stream, 400, NOT_THIS).await;
             return None;
         }
-        let redirect = Redirect { params };
-        let page = if redirect.refused() { REFUSED } else { DONE };
-        let _ = respond(&mut stream, "200 OK", page).await;
-        Some(redirect)
+        Some(Arrival { redirect: Redirect { params }, stream })
     }
 }
 
 /// Compares without stopping at the first difference, so timing tells nothing about the state.
-fn same(a: &str, b: &str) -> bool {
+pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -129,19 +187,59 @@ async fn read_head(stream: &mut TcpStream) -> Option<String> {
     String::from_utf8(head).ok()
 }
 
-async fn respond(stream: &mut TcpStream, status: &str, body: &str) -> std::io::Result<()> {
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        409 => "Conflict",
+        410 => "Gone",
+        502 => "Bad Gateway",
+        _ if status >= 500 => "Internal Server Error",
+        _ => "Error",
+    }
+}
+
+async fn respond(stream: &mut TcpStream, status: u16, body: &str) -> std::io::Result<()> {
     let reply = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+        "HTTP/1.1 {status} {}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
          Cache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
+        reason(status),
         body.len()
     );
     stream.write_all(reply.as_bytes()).await?;
     stream.shutdown().await
 }
 
-const DONE: &str =
-    "<!doctype html><title>Folio</title><p>Folio is connected. You can close this tab.";
-const REFUSED: &str =
-    "<!doctype html><title>Folio</title><p>Folio was not given access. You can close this tab.";
+/// Messages can name an address the answer carried: never markup.
+fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&#39;".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 const NOT_THIS: &str =
     "<!doctype html><title>Folio</title><p>This is not the sign-in Folio is waiting for.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_is_shown_as_text_never_as_markup() {
+        let page = Page::failed(400, "the answer came from <script>x</script> & co");
+        assert_eq!(
+            page.html(),
+            "<!doctype html><title>Folio</title><p>the answer came from \
+             &lt;script&gt;x&lt;/script&gt; &amp; co"
+        );
+    }
+}

@@ -85,3 +85,32 @@ async fn a_refusal_in_the_browser_is_told_apart_from_a_timeout() {
     assert_eq!(err, AuthError::TimedOut(Duration::from_millis(300)));
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_browser_waits_for_the_decision_and_is_told_it() {
+    use folio_auth::Page;
+    let listener = Loopback::bind(&[0], "/cb").await.unwrap();
+    let port = listener.port();
+    let page = move |target: &'static str| {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        write!(s, "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let browser = tokio::task::spawn_blocking(move || {
+        (page("/cb?state=guess&password=pw"), page("/cb?state=st&password=pw"))
+    });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let arrival = listener.arrival("st", deadline).await.unwrap();
+    assert_eq!(arrival.redirect.params["password"], "pw");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!browser.is_finished(), "no page before the answer is decided");
+    arrival.reply(&Page::failed(403, "the site did not accept <the password>")).await;
+    let (wrong, right) = browser.await.unwrap();
+    assert!(wrong.starts_with("HTTP/1.1 400 Bad Request"), "{wrong}");
+    assert!(right.starts_with("HTTP/1.1 403 Forbidden"), "{right}");
+    assert!(right.contains("did not accept &lt;the password&gt;"), "{right}");
+    assert!(!right.contains("connected"), "{right}");
+}

@@ -28,7 +28,7 @@ pub async fn dropbox(engine: &Engine, command: DropboxCommand) -> Result<ExitCod
         DropboxCommand::Login { no_browser } => {
             // The listener accepts connections before the address is shown.
             let sign_in = engine.dropbox_sign_in().await?;
-            if no_browser || !open_browser(&sign_in.url) {
+            if no_browser || folio_engine::open_in_browser(&sign_in.url).is_err() {
                 println!("open: {}", sign_in.url);
             } else {
                 eprintln!("Opened Dropbox in your browser; waiting for you to press Allow.");
@@ -67,21 +67,4 @@ pub async fn dropbox(engine: &Engine, command: DropboxCommand) -> Result<ExitCod
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The system's way to open an address; false when there is none (a server).
-pub(crate) fn open_browser(url: &str) -> bool {
-    let program = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(program)
-        .arg(url)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }

@@ -9,6 +9,7 @@
 //! by kind; nothing here names a backend.
 
 mod albums;
+mod browser;
 mod companion;
 mod connect;
 mod dropbox;
@@ -37,8 +38,12 @@ mod watch;
 mod workers;
 
 pub use albums::AlbumSummary;
+pub use browser::open_in_browser;
 pub use companion::{companion_plugin_zip, ReconcileReport};
-pub use connect::{app_callback_params, Callback, WordPressConnect, APP_CALLBACK, CONNECT_TIMEOUT};
+pub use connect::{
+    app_callback_params, AppAnswers, Callback, Handed, LateAnswer, WordPressConnect, APP_CALLBACK,
+    CONNECT_TIMEOUT, LATE_GRACE,
+};
 pub use dropbox::{
     DropboxAccount, DropboxFolder, DropboxSignIn, REDIRECT_PATH, REDIRECT_PORTS, SIGN_IN_TIMEOUT,
 };

@@ -3,7 +3,9 @@
 //! `?rest_route=/` where pretty permalinks are off), and in its index
 //! `authentication."application-passwords".endpoints.authorization`. Nothing is sent but plain
 //! GETs, so redirects (http → https, a moved site) are followed before any credential exists.
-//! When the page is not there, the error says why in a photographer's words.
+//! When the page is not there, the error says why in a photographer's words. The page's
+//! address is the site's to name, and Folio hands it to the OS to open, so an address that is
+//! not a plain web page (`file:`, `javascript:`, another app's scheme) is refused here.
 
 use crate::{body, SiteError, SiteErrorCode as Code};
 use std::time::Duration;
@@ -39,6 +41,9 @@ pub enum Problem {
     NotWordPress,
     RestBlocked,
     AppPasswordsOff,
+    /// The site names an approval page (or an address of its own) that is not an http(s)
+    /// web address: it is not opened.
+    NotWebAddress,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -88,6 +93,13 @@ pub fn rest_root_from_link(link: &str) -> Option<String> {
     })
 }
 
+fn not_web_reason(e: folio_auth::AuthError) -> String {
+    match e {
+        folio_auth::AuthError::NotWebAddress(why) => why,
+        other => other.to_string(),
+    }
+}
+
 fn client() -> Result<reqwest::Client, DiscoverError> {
     reqwest::Client::builder()
         .user_agent(concat!("Folio/", env!("CARGO_PKG_VERSION")))
@@ -105,12 +117,7 @@ fn candidates(typed: &str) -> Result<Vec<Url>, DiscoverError> {
     let typed = typed.trim();
     let bad = || problem(Problem::NotWordPress, format!("'{typed}' is not a web address"));
     // A name and password in the address would be sent to whoever answers.
-    let usable = |u: &Url| {
-        matches!(u.scheme(), "http" | "https")
-            && u.host_str().is_some()
-            && u.username().is_empty()
-            && u.password().is_none()
-    };
+    let usable = |u: &Url| folio_auth::web_address(u.as_str()).is_ok();
     if typed.contains("://") {
         let url = Url::parse(typed).map_err(|_| bad())?;
         return if usable(&url) { Ok(vec![url]) } else { Err(bad()) };
@@ -184,7 +191,14 @@ pub async fn discover(typed: &str, allow_http: bool) -> Result<Discovered, Disco
         return Err(problem(kind, what));
     };
     let site_url = index["url"].as_str().map_or_else(|| landed.to_string(), str::to_string);
-    let site = Url::parse(&site_url).unwrap_or(landed);
+    // Saved with the site and shown: never anything but a web address.
+    let site = folio_auth::web_address(&site_url).map_err(|e| {
+        let why = not_web_reason(e);
+        problem(
+            Problem::NotWebAddress,
+            format!("The site's REST API gives an address for it that is not a web page ({why})"),
+        )
+    })?;
     let local = site.host_str().is_some_and(is_local_host);
     if site.scheme() == "http" && !local && !allow_http {
         return Err(problem(
@@ -210,6 +224,17 @@ pub async fn discover(typed: &str, allow_http: bool) -> Result<Discovered, Disco
         };
         return Err(problem(Problem::AppPasswordsOff, why));
     };
+    if let Err(e) = folio_auth::web_address(&authorize_url) {
+        let why = not_web_reason(e);
+        return Err(problem(
+            Problem::NotWebAddress,
+            format!(
+                "The site names an approval page that is not a web page ({why}), and Folio \
+                 opens only https:// and http:// pages in the browser. Enter an Application \
+                 Password instead"
+            ),
+        ));
+    }
     Ok(Discovered {
         site_url,
         name: index["name"].as_str().unwrap_or_default().to_string(),
