@@ -220,9 +220,10 @@ impl Engine {
         number: i64,
     ) -> Result<PathBuf, EngineError> {
         let file = self.version_file(asset, number).await?;
-        let dir = self.state.data_dir.join("thumbnails").join("version");
+        let dir =
+            self.state.thumbnails.dir("version").map_err(|e| EngineError::io(e.to_string()))?;
         let cached = dir.join(format!("{asset}-{number}.jpg"));
-        if cached.exists() {
+        if self.state.thumbnails.hit(&cached) {
             return Ok(cached);
         }
         let made = self
@@ -232,12 +233,7 @@ impl Engine {
             .await
             .map_err(|e| EngineError::io(e.to_string()))?
             .map_err(|e| EngineError::io(e.message))?;
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| EngineError::io(format!("{}: {e}", dir.display())))?;
-        let tmp = cached.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, &made.bytes)
-            .and_then(|()| std::fs::rename(&tmp, &cached))
-            .map_err(|e| EngineError::io(format!("{}: {e}", cached.display())))?;
+        self.cache_thumbnail(&cached, made.bytes).await?;
         Ok(cached)
     }
 
