@@ -181,7 +181,9 @@ fn status_reports_the_data_folder_by_part() {
     };
     write("thumbnails/source/a.jpg", 1_000);
     write("thumbnails/site/1-2-x.webp", 500);
-    write("history/3/1.webp", 2_000);
+    // Counted as history; the kept version of photo 3, which no album has, is removed at start.
+    write("history/notes.txt", 2_000);
+    write("history/3/1.webp", 900);
     write("secrets/blog", 30);
     // A spool still in use: no lock file yet, just made; kept and counted.
     write("spool/4242-5f3a/0.webp", 400);
@@ -205,6 +207,7 @@ fn status_reports_the_data_folder_by_part() {
         .map(|k| n(k))
         .sum();
     assert_eq!(folder["bytes"].as_u64(), Some(sum));
+    assert!(!data.join("history/3").exists(), "a removed photo's versions are not kept");
 
     let text = String::from_utf8(ok(&data, &["status"]).stdout).unwrap();
     let last = text.lines().last().unwrap_or_default();
