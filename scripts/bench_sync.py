@@ -22,23 +22,13 @@
    hearing of it through the long poll (p50, p95); and a re-sync of an unchanged 10,000-entry
    Dropbox folder: API calls and downloads.
 """
-import http.client, http.server, json, os, shutil, statistics, struct, subprocess, sys, tempfile, threading
-import time, urllib.error, urllib.parse, urllib.request, zlib, base64, hashlib
+import http.client, http.server, json, os, shutil, statistics, subprocess, sys, threading
+import time, urllib.error, urllib.request, base64, hashlib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/folio-target"))
-FOLIO = os.path.join(TARGET, "release", "folio")
-PHOTOS = os.environ.get("FOLIO_SAMPLE_PHOTOS", os.path.join(ROOT, "..", "shared", "photos"))
+from bench_common import (BASE, FOLIO, ROOT, TARGET, FakeMedia, delaying_proxy, folio_env, make_photos,
+                          media_server, run, tiny_png)
+
 WORK = os.path.join(ROOT, "bench-out", "sync")
-
-
-def run(*args, env=None, check=True):
-    return subprocess.run(args, env=env, check=check, capture_output=True, text=True)
-
-
-def folio_env(data):
-    env = dict(os.environ, FOLIO_SECRETS="file", FOLIO_DATA_DIR=data)
-    return env
 
 
 def media(url, user, password, search):
@@ -53,24 +43,6 @@ def media(url, user, password, search):
         if page >= pages:
             return items
         page += 1
-
-
-def make_photos(src, n, tag):
-    """`n` distinct 2560 px JPEGs (crops of the sample photos) in `src`."""
-    shutil.rmtree(src, ignore_errors=True)
-    os.makedirs(src)
-    bases = sorted(f for f in os.listdir(os.path.join(PHOTOS, "large")) if f.endswith(".jpg"))
-    tmp = os.path.join(WORK, "base")
-    os.makedirs(tmp, exist_ok=True)
-    for i, b in enumerate(bases):
-        if not os.path.exists(f"{tmp}/{i}.v"):
-            run("vips", "thumbnail", os.path.join(PHOTOS, "large", b), f"{tmp}/{i}.v", "2640", "--size", "both")
-    for i in range(n):
-        base = f"{tmp}/{i % len(bases)}.v"
-        w = int(run("vipsheader", "-f", "width", base).stdout)
-        h = int(run("vipsheader", "-f", "height", base).stdout)
-        cw, ch = (2560, min(h, 2560) - 80) if w >= h else (min(w, 2560) - 80, 2560)
-        run("vips", "crop", base, f"{src}/{tag}-{i:03}.jpg[Q=90]", str(i % 60), str(i // 60 * 7), str(cw), str(ch))
 
 
 def throughput(wp, n=200):
@@ -135,7 +107,7 @@ def latency_in_place(wpc, edits=20):
     src = os.path.join(WORK, "inplace")
     shutil.rmtree(src, ignore_errors=True)
     os.makedirs(src)
-    base = os.path.join(WORK, "base", "0.v")
+    base = os.path.join(BASE, "0.v")
     target = os.path.join(src, "inplace.jpg")
     run("vips", "copy", base, f"{target}[Q=90]")
     data = os.path.join(WORK, "data-inplace")
@@ -194,49 +166,6 @@ def in_place_edits(edits, base, target, served, seen, samples, write=None):
         samples.append(time.monotonic() - t)
 
 
-class FakeMedia(http.server.BaseHTTPRequestHandler):
-    """Just enough of /wp/v2 for an instant upload: the figures then measure Folio alone."""
-    counter = 0
-
-    def log_message(self, *a):
-        pass
-
-    def reply(self, code, body):
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        if self.path.startswith("/wp-json/wp/v2/users/me"):
-            return self.reply(200, {"slug": "bench", "capabilities": {"upload_files": True}})
-        if self.path.startswith("/wp-json/wp/v2/media"):
-            return self.reply(200, [])
-        return self.reply(200, {"namespaces": ["wp/v2"]})
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if "avif" in self.headers.get("Content-Type", ""):
-            return self.reply(500, {"code": "rest_upload_sideload_error", "message": "no avif"})
-        FakeMedia.counter += 1
-        n = FakeMedia.counter
-        slug = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query).get("slug", [f"m{n}"])[0]
-        return self.reply(201, {"id": n, "slug": slug, "source_url": f"http://fake/{n}.webp", "mime_type": "image/webp",
-                                "title": {"raw": "", "rendered": ""}, "alt_text": "", "media_details": {}})
-
-
-def tiny_png(path, i):
-    raw = b"".join(b"\0" + bytes([(i + x + y) % 256, (i >> 8) % 256, y * 16] * 8) for y in range(8) for x in range(1))
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
-    png += chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
-    with open(path, "wb") as f:
-        f.write(png)
-
-
 def idle_and_resync(n=10000):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeMedia)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -277,51 +206,6 @@ def idle_and_resync(n=10000):
           f"0 encodes (all {again['unchanged']} unchanged by size and time)  (goal <= 5 s, 0, 0)")
     print(f"  uploads by the watcher's own first pass: {FakeMedia.counter - uploads_before}")
     print(f"  idle CPU of folio watch over {t1 - t0:.0f} s: {100 * (c1 - c0) / (t1 - t0):.2f}% of one core  (goal < 0.5%)")
-
-
-def media_server():
-    """A fake media endpoint of its own, counting its uploads."""
-    class Server(FakeMedia):
-        uploads = 0
-
-        def do_POST(self):
-            if "avif" not in self.headers.get("Content-Type", ""):
-                type(self).uploads += 1
-            return FakeMedia.do_POST(self)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Server)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, Server
-
-
-def delaying_proxy(upstream, delay):
-    """Forwards every request to `upstream` after `delay` seconds: a slow site."""
-    class Proxy(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *a):
-            pass
-
-        def forward(self):
-            time.sleep(delay)
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-            req = urllib.request.Request(upstream + self.path, data=body if body else None, headers=headers,
-                                         method=self.command)
-            try:
-                with urllib.request.urlopen(req) as r:
-                    code, data, ctype = r.status, r.read(), r.headers.get("Content-Type", "application/json")
-            except urllib.error.HTTPError as e:
-                code, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "application/json")
-            self.send_response(code)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_DELETE = forward
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def many_sites(n=100, slow_delay=2.0):
@@ -436,7 +320,7 @@ def dropbox_latency(fake, tag, edits):
     shutil.rmtree(data, ignore_errors=True)
     env = fake.env(dict(folio_env(data), FOLIO_APP_PASSWORD=wpc["password"]))
     fake.login(env)
-    base = os.path.join(WORK, "base", "0.v")
+    base = os.path.join(BASE, "0.v")
     if not os.path.exists(base):
         make_photos(os.path.join(WORK, "dropbox-base"), 1, "db")
     target = os.path.join(WORK, "dropbox-edit.jpg")
