@@ -141,7 +141,9 @@ impl WordPress {
     async fn try_upload(&self, up: &Upload<'_>, attempt: u32) -> Result<RemoteMedia, SiteError> {
         if attempt > 0 {
             // The previous try may have reached WordPress even though its answer did not reach us.
-            if let Some(existing) = self.find_by_slug(up.key).await? {
+            // Looked up within this upload's turn of the pacer: asking for a second turn while
+            // holding one deadlocks once every turn is held by a retrying upload.
+            if let Some(existing) = self.find_by_slug_once(up.key).await? {
                 return Ok(existing);
             }
         }
@@ -588,14 +590,14 @@ impl Destination for WordPress {
 impl WordPress {
     /// The attachment whose slug is `slug`, if any.
     pub async fn find_by_slug(&self, slug: &str) -> Result<Option<RemoteMedia>, SiteError> {
-        self.pacer
-            .run(|_| async {
-                let r = self.request(Method::GET, "/wp/v2/media").await?;
-                let r = r.query(&[("slug", slug), ("context", "edit")]).send().await?;
-                let found: Vec<WireMedia> = body::json(check(r).await?).await?;
-                Ok(found.into_iter().next().map(RemoteMedia::from))
-            })
-            .await
+        self.pacer.run(|_| self.find_by_slug_once(slug)).await
+    }
+
+    async fn find_by_slug_once(&self, slug: &str) -> Result<Option<RemoteMedia>, SiteError> {
+        let r = self.request(Method::GET, "/wp/v2/media").await?;
+        let r = r.query(&[("slug", slug), ("context", "edit")]).send().await?;
+        let found: Vec<WireMedia> = body::json(check(r).await?).await?;
+        Ok(found.into_iter().next().map(RemoteMedia::from))
     }
 }
 

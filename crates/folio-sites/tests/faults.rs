@@ -160,6 +160,23 @@ async fn server_errors_are_retried_until_the_upload_lands_once() {
     }
 }
 
+/// A site that fails every upload, with as many uploads retrying at once as the pacer has
+/// turns: each retry looks its key up first, and that lookup must not wait for a turn the
+/// other uploads hold (before, the queue hung there for good and `folio sync` never returned).
+#[tokio::test]
+async fn uploads_retrying_side_by_side_end_instead_of_waiting_on_each_other() {
+    let (url, fake) = start(&[Fault::Status(500); 16]).await;
+    let wp = client(&url);
+    let both = async { tokio::join!(try_upload(&wp, "photo-s1"), try_upload(&wp, "photo-s2")) };
+    let (a, b) = tokio::time::timeout(Duration::from_secs(20), both)
+        .await
+        .expect("two uploads retrying at once hung");
+    for err in [a.unwrap_err(), b.unwrap_err()] {
+        assert_eq!(err.code, SiteErrorCode::Unavailable, "{err:?}");
+    }
+    assert_eq!(fake.lock().unwrap().uploads, 8, "each upload had its four tries");
+}
+
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let (url, fake) = start(&[Fault::RetryAfter(1)]).await;
