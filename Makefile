@@ -8,7 +8,7 @@ CARGO ?= cargo
 SHELL := bash
 TEST_LOG := $(CARGO_TARGET_DIR)/folio-test.log
 
-.PHONY: bundle bench-shopify bench-dropbox audit fuzz test-crash bench-many-sites bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
+.PHONY: bundle bench-shopify bench-dropbox audit fuzz test-crash bench-many-sites bench-scale bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
 
 help:
 	@echo "make run            build and start the desktop app"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench-dropbox  the Dropbox part of bench-sync alone: change → served at the same URL; 10,000-entry re-sync"
 	@echo "make bench-shopify  the Shopify part of bench-sync alone: photos/s into the fake store under a standard bucket, THROTTLED answers"
 	@echo "make bench-many-sites  one album to 4 sites, one slow: fast sites' time vs one site, conversions"
+	@echo "make bench-scale    one album to 100 sites (memory, fds, fast sites vs one); a 100,000-photo album's status, grid, re-sync"
 	@echo "make convert ARGS=… run 'folio convert' from source"
 
 # The Linux package (.deb), with the app and the `folio` command; DEBUG=1 builds it from the
@@ -129,6 +130,12 @@ bench-many-sites:
 	scripts/setup.sh bench
 	$(CARGO) build --release -q -p folio-cli
 	python3 scripts/bench_sync.py many-sites
+
+bench-scale:
+	scripts/setup.sh bench
+	$(CARGO) build --release -q -p folio-cli
+	$(CARGO) build --release -q -p folio-engine --example grid_page
+	python3 scripts/bench_scale.py
 
 convert:
 	$(CARGO) run -q -p folio-cli -- convert $(ARGS)
