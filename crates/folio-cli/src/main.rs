@@ -2,6 +2,7 @@
 //! happens in the core crates so the desktop app behaves identically.
 
 mod connect;
+mod connectors;
 mod convert;
 mod dropbox;
 mod history;
@@ -28,6 +29,11 @@ enum Command {
     Convert(convert::Args),
     /// Make small JPEG previews, as the app's grid shows them.
     Thumbnail(convert::ThumbnailArgs),
+    /// The services Folio connects to: roles, sign-in kinds and fields.
+    Connectors {
+        #[arg(long)]
+        json: bool,
+    },
     /// Connect and list sites.
     #[command(subcommand)]
     Site(manage::SiteCommand),
@@ -123,6 +129,7 @@ fn main() -> ExitCode {
                 Err(e) => return manage::fail(e),
             };
         let result = match engine_command {
+            Command::Connectors { json } => connectors::list(&engine, json),
             Command::Site(c) => manage::site(&engine, c).await,
             Command::Album(c) => manage::album(&engine, c).await,
             Command::Dropbox(c) => dropbox::dropbox(&engine, c).await,

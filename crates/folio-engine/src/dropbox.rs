@@ -6,17 +6,15 @@
 use crate::secrets::Secrets;
 use crate::{Engine, EngineError, ErrorCode};
 use folio_auth::{AuthError, Loopback, Provider, SignIn};
+use folio_model::Config;
 use folio_sources::dropbox::wire::Entry;
-use folio_sources::dropbox::{AccessToken, DropboxApi, Endpoints};
+use folio_sources::dropbox::{connector, AccessToken, DropboxApi};
 use folio_sources::{DropboxSource, SourceError, SourceErrorKind as Kind, Sources};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Folio's Dropbox app key (the app is registered by the maintainers, with the redirect URIs
-/// below; see the README). `FOLIO_DROPBOX_APP_KEY` replaces it.
-pub const APP_KEY: &str = "folio-dropbox-app-key";
 /// Dropbox matches redirect URIs exactly, so the sign-in listens on one of these, each
 /// registered as `http://127.0.0.1:<port>/dropbox`.
 pub const REDIRECT_PORTS: [u16; 3] = [53_682, 53_683, 53_684];
@@ -27,14 +25,30 @@ pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
 const REFRESH_TOKEN: &str = "dropbox-refresh-token";
 const ACCOUNT_SETTING: &str = "dropbox_account";
 
-fn provider() -> Provider {
-    let env = |k: &str| std::env::var(k).ok();
-    Provider {
-        client_id: env("FOLIO_DROPBOX_APP_KEY").unwrap_or_else(|| APP_KEY.to_string()),
-        authorize_url: env("FOLIO_DROPBOX_AUTHORIZE_URL")
-            .unwrap_or_else(|| "https://www.dropbox.com/oauth2/authorize".into()),
-        token_url: format!("{}/oauth2/token", Endpoints::from_env().api),
-    }
+/// The Dropbox connector's settings: its fields' values from the environment, else their
+/// defaults (the app key built in, Dropbox's own hosts).
+fn settings() -> Config {
+    connector::connector()
+        .config(&Default::default())
+        .expect("the Dropbox connector's fields are optional")
+}
+
+/// Whose app signs in, and where. A build without an app key says so instead of sending the
+/// user to a sign-in page that can only fail.
+fn provider(config: &Config) -> Result<Provider, String> {
+    let client_id = config.get("client_id").filter(|id| !id.is_empty()).ok_or(
+        "this Folio has no Dropbox app key: register a Dropbox app (see the README's Dropbox \
+         section) and give its key as the Dropbox connector's client_id (FOLIO_DROPBOX_APP_KEY)",
+    )?;
+    Ok(Provider {
+        client_id: client_id.to_string(),
+        authorize_url: config.value("auth_url").to_string(),
+        token_url: connector::token_url(config),
+    })
+}
+
+fn api(token: Arc<dyn AccessToken>) -> DropboxApi {
+    DropboxApi::new(connector::endpoints(&settings()), token)
 }
 
 fn http() -> reqwest::Client {
@@ -65,7 +79,8 @@ impl DropboxTokens {
             )
         };
         let refresh = self.secrets.get(REFRESH_TOKEN).map_err(|_| signed_out())?;
-        let tokens = provider().refresh(&refresh, &http()).await.map_err(|e| match e {
+        let provider = provider(&settings()).map_err(|m| SourceError::new(Kind::Reconnect, m))?;
+        let tokens = provider.refresh(&refresh, &http()).await.map_err(|e| match e {
             AuthError::Rejected(_) => SourceError::new(
                 Kind::Reconnect,
                 "Dropbox no longer accepts Folio's sign-in (revoked or expired); log in to Dropbox again",
@@ -97,11 +112,11 @@ impl AccessToken for DropboxTokens {
 
 /// Registers the `dropbox` album kind: its downloads go to `spool`.
 pub fn register(sources: &mut Sources, tokens: Arc<DropboxTokens>, spool: PathBuf) {
-    sources.register("dropbox", move |config| {
+    sources.register(connector::connector(), move |config| {
         let root = DropboxSource::parse_location(&config.location).ok_or_else(|| {
             SourceError::new(Kind::Gone, format!("'{}' is not a Dropbox location", config.location))
         })?;
-        let api = DropboxApi::new(Endpoints::from_env(), tokens.clone());
+        let api = api(tokens.clone());
         Ok(Arc::new(DropboxSource::new(api, root, spool.clone())))
     });
 }
@@ -138,7 +153,8 @@ impl Engine {
     /// accepting connections when this returns, so the URL can be opened at once.
     pub async fn dropbox_sign_in(&self) -> Result<DropboxSignIn, EngineError> {
         let listener = Loopback::bind(&REDIRECT_PORTS, REDIRECT_PATH).await.map_err(auth_error)?;
-        let sign_in = provider()
+        let sign_in = provider(&settings())
+            .map_err(EngineError::config)?
             .start(&listener.redirect_uri(), &[("token_access_type", "offline")])
             .map_err(auth_error)?;
         Ok(DropboxSignIn { url: sign_in.url.clone(), listener, sign_in })
@@ -153,13 +169,13 @@ impl Engine {
     ) -> Result<DropboxAccount, EngineError> {
         let redirect = s.listener.wait(&s.sign_in.state, timeout).await.map_err(auth_error)?;
         let code = redirect.code().map_err(auth_error)?.to_string();
-        let tokens = provider().exchange(s.sign_in, &code, &http()).await.map_err(auth_error)?;
+        let provider = provider(&settings()).map_err(EngineError::config)?;
+        let tokens = provider.exchange(s.sign_in, &code, &http()).await.map_err(auth_error)?;
         let refresh = tokens.refresh_token.clone().ok_or_else(|| {
             EngineError::config("Dropbox gave no refresh token, so Folio could not sync unattended")
         })?;
         let access = Arc::new(Fixed(tokens.access_token.clone()));
-        let (name, email) =
-            DropboxApi::new(Endpoints::from_env(), access).current_account().await?;
+        let (name, email) = api(access).current_account().await?;
         self.state.secrets.set(REFRESH_TOKEN, &refresh)?;
         let account = DropboxAccount { connected: true, name: Some(name), email: Some(email) };
         let json = serde_json::to_string(&account).expect("serialises");
@@ -186,7 +202,7 @@ impl Engine {
 
     /// Revokes Folio's Dropbox tokens (when Dropbox can be reached) and forgets them.
     pub async fn dropbox_logout(&self) -> Result<bool, EngineError> {
-        let api = DropboxApi::new(Endpoints::from_env(), self.state.dropbox.clone());
+        let api = api(self.state.dropbox.clone());
         let revoked = api.revoke().await.is_ok();
         let _ = self.state.secrets.delete(REFRESH_TOKEN);
         *self.state.dropbox.cached.lock().await = None;
@@ -197,7 +213,7 @@ impl Engine {
 
     /// The folders directly in `path` of the user's Dropbox ("" for the top), by name.
     pub async fn dropbox_folders(&self, path: &str) -> Result<Vec<DropboxFolder>, EngineError> {
-        let api = DropboxApi::new(Endpoints::from_env(), self.state.dropbox.clone());
+        let api = api(self.state.dropbox.clone());
         let path = path.trim_end_matches('/');
         let mut folders: Vec<DropboxFolder> = api
             .children(path)
@@ -224,7 +240,7 @@ impl Engine {
                 "Folio is not signed in to Dropbox; run 'folio dropbox login' first",
             ));
         }
-        let api = DropboxApi::new(Endpoints::from_env(), self.state.dropbox.clone());
+        let api = api(self.state.dropbox.clone());
         api.latest_cursor(root).await.map_err(|e| match e.kind {
             Kind::Gone => EngineError::config(format!("there is no folder {root} in your Dropbox")),
             _ => e.into(),

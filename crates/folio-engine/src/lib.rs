@@ -12,6 +12,7 @@ mod albums;
 mod browser;
 mod companion;
 mod connect;
+mod connectors;
 mod dropbox;
 mod error;
 mod history;
@@ -53,6 +54,7 @@ pub use folio_model::{
     PhotoState, Preset, Progress, RawPair, SiteId, SiteProgress, SiteState, SyncEvent, TextField,
     TextOverrides, Work,
 };
+pub use folio_model::{Config, ConnectorInfo, Field, FieldKind, Role, SignInKind};
 /// The account of a Shopify store connected with an Admin API token (else: an app's client id).
 pub use folio_sites::shopify::TOKEN_ACCOUNT as SHOPIFY_TOKEN_ACCOUNT;
 pub use history::{RestoreReport, VersionSummary};

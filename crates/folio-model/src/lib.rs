@@ -2,6 +2,7 @@
 //! and the desktop shell all speak. With the `specta` feature every type also describes itself
 //! to TypeScript, so the app's bindings use these types rather than copies.
 
+mod connector;
 mod error;
 mod events;
 mod ids;
@@ -12,6 +13,7 @@ mod settings;
 mod site;
 mod source;
 
+pub use connector::{Config, ConnectorInfo, Field, FieldKind, Role, SignInKind};
 pub use error::{ErrorClass, ErrorCode, SiteErrorCode};
 pub use events::SyncEvent;
 pub use ids::{AlbumId, AssetId, RemoteId, SiteId};

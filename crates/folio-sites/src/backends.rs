@@ -2,6 +2,7 @@
 //! site type is registering one more maker here; the engine never names a backend.
 
 use crate::{Destination, SiteError, SiteErrorCode};
+use folio_model::ConnectorInfo;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -22,33 +23,39 @@ type Maker =
 
 #[derive(Clone, Default)]
 pub struct Backends {
-    makers: BTreeMap<String, Maker>,
+    makers: BTreeMap<String, (ConnectorInfo, Maker)>,
 }
 
 impl Backends {
     /// The site types Folio ships.
     pub fn standard() -> Backends {
         let mut b = Backends::default();
-        b.register("wordpress", |site, secret| {
+        b.register(crate::wordpress::connector::connector(), |site, secret| {
             let wp = crate::wordpress::WordPress::new(&site.url, &site.account, secret)?;
             Ok(Arc::new(wp))
         });
-        b.register("shopify", |site, secret| {
+        b.register(crate::shopify::connector::connector(), |site, secret| {
             let credentials = crate::shopify::credentials(&site.account, secret);
             Ok(Arc::new(crate::shopify::Shopify::new(&site.url, credentials)?))
         });
         b
     }
 
+    /// Adds a destination connector: what it declares, and how a stored site becomes one.
     pub fn register(
         &mut self,
-        kind: &str,
+        info: ConnectorInfo,
         maker: impl Fn(&SiteConfig, &str) -> Result<Arc<dyn Destination>, SiteError>
             + Send
             + Sync
             + 'static,
     ) {
-        self.makers.insert(kind.to_string(), Arc::new(maker));
+        self.makers.insert(info.id.clone(), (info, Arc::new(maker)));
+    }
+
+    /// What each destination connector declares, by id.
+    pub fn connectors(&self) -> impl Iterator<Item = &ConnectorInfo> {
+        self.makers.values().map(|(info, _)| info)
     }
 
     pub fn kinds(&self) -> impl Iterator<Item = &str> {
@@ -61,7 +68,7 @@ impl Backends {
         site: &SiteConfig,
         secret: &str,
     ) -> Result<Arc<dyn Destination>, SiteError> {
-        let maker = self.makers.get(&site.kind).ok_or_else(|| {
+        let (_, maker) = self.makers.get(&site.kind).ok_or_else(|| {
             let known: Vec<&str> = self.kinds().collect();
             SiteError::new(
                 SiteErrorCode::Protocol,

@@ -15,6 +15,21 @@ use std::time::{Duration, Instant};
 
 pub use crate::conformance::Fault;
 
+/// The fake's connector: a destination at `fake://NAME`, signed in with any pasted secret.
+pub fn connector() -> folio_model::ConnectorInfo {
+    use folio_model::{ConnectorInfo, Field, Role, SignInKind};
+    ConnectorInfo {
+        id: "fake".into(),
+        label: "Fake media library (tests)".into(),
+        roles: vec![Role::Destination],
+        sign_in: vec![SignInKind::Paste],
+        fields: vec![
+            Field::url("url", "Address").required().help("fake://NAME"),
+            Field::secret("secret", "Secret").required(),
+        ],
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct FakeConfig {
     pub account: String,

@@ -1,5 +1,7 @@
 //! WordPress through its REST API with an Application Password.
 
+pub mod connector;
+
 use crate::body;
 use crate::error::{retry_after, SiteError, SiteErrorCode as Code};
 use crate::{

@@ -8,9 +8,10 @@ pub mod dropbox;
 mod folder;
 
 pub use dropbox::DropboxSource;
-pub use folder::{FolderSource, SETTLE};
+pub use folder::{connector as folder_connector, FolderSource, SETTLE};
 pub use folio_model::SourceItem;
 
+use folio_model::ConnectorInfo;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -136,27 +137,35 @@ type Maker = Arc<dyn Fn(&SourceConfig) -> Result<Arc<dyn Source>, SourceError> +
 /// The factory that makes an album's source by its kind.
 #[derive(Clone, Default)]
 pub struct Sources {
-    makers: BTreeMap<String, Maker>,
+    makers: BTreeMap<String, (ConnectorInfo, Maker)>,
 }
 
 impl Sources {
     /// The source kinds Folio ships.
     pub fn standard() -> Sources {
         let mut s = Sources::default();
-        s.register("folder", |config| Ok(Arc::new(FolderSource::new(&config.location))));
+        s.register(folder::connector::connector(), |config| {
+            Ok(Arc::new(FolderSource::new(&config.location)))
+        });
         s
     }
 
+    /// Adds a source connector: what it declares, and how an album's source is made.
     pub fn register(
         &mut self,
-        kind: &str,
+        info: ConnectorInfo,
         maker: impl Fn(&SourceConfig) -> Result<Arc<dyn Source>, SourceError> + Send + Sync + 'static,
     ) {
-        self.makers.insert(kind.to_string(), Arc::new(maker));
+        self.makers.insert(info.id.clone(), (info, Arc::new(maker)));
+    }
+
+    /// What each source connector declares, by id.
+    pub fn connectors(&self) -> impl Iterator<Item = &ConnectorInfo> {
+        self.makers.values().map(|(info, _)| info)
     }
 
     pub fn open(&self, config: &SourceConfig) -> Result<Arc<dyn Source>, SourceError> {
-        let maker = self.makers.get(&config.kind).ok_or_else(|| {
+        let (_, maker) = self.makers.get(&config.kind).ok_or_else(|| {
             SourceError::new(
                 SourceErrorKind::Gone,
                 format!("this Folio cannot read '{}' albums", config.kind),

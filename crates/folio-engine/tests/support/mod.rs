@@ -46,7 +46,7 @@ impl World {
         let mut backends = Backends::default();
         let sites = self.sites.clone();
         let secrets = self.secrets.clone();
-        backends.register("fake", move |config, secret| {
+        backends.register(folio_sites::fake::connector(), move |config, secret| {
             secrets.lock().unwrap().insert(config.url.clone(), secret.to_string());
             let site = sites.lock().unwrap().get(&config.url).cloned().expect("a fake site");
             Ok(Arc::new(site) as Arc<dyn Destination>)

@@ -7,6 +7,7 @@
 //! Shopify keeps only alt text with a file: no title, no caption.
 
 mod client;
+pub mod connector;
 mod cost;
 mod documents;
 #[cfg(feature = "testing")]
@@ -37,7 +38,7 @@ pub struct ShopifyConfig {
     pub pacer: PacerConfig,
     pub timeout: Duration,
     pub page_size: u32,
-    /// Replaces `https://STORE/` (tests: `FOLIO_SHOPIFY_ADMIN_URL`).
+    /// Replaces `https://STORE/`: the connector's advanced `admin_url` field.
     pub admin_url: Option<String>,
 }
 
@@ -47,7 +48,7 @@ impl Default for ShopifyConfig {
             pacer: PacerConfig::default(),
             timeout: Duration::from_secs(120),
             page_size: PAGE_SIZE,
-            admin_url: std::env::var("FOLIO_SHOPIFY_ADMIN_URL").ok().filter(|u| !u.is_empty()),
+            admin_url: None,
         }
     }
 }
@@ -172,7 +173,13 @@ fn user_error(what: &str, errors: &[doc::UserError]) -> SiteError {
 
 impl Shopify {
     pub fn new(store: &str, credentials: Credentials) -> Result<Shopify, SiteError> {
-        Self::with_config(store, credentials, ShopifyConfig::default())
+        // The field's fallback: `FOLIO_SHOPIFY_ADMIN_URL` points a store at the fake.
+        let admin_url = connector::connector().field("admin_url").and_then(|f| f.fallback());
+        Self::with_config(
+            store,
+            credentials,
+            ShopifyConfig { admin_url, ..ShopifyConfig::default() },
+        )
     }
 
     pub fn with_config(

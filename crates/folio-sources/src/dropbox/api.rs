@@ -13,24 +13,13 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
-/// Where the three Dropbox hosts are; tests point them at the fake.
+/// Where the three Dropbox hosts are: an account's `api_url`, `content_url` and `notify_url`
+/// (see [`super::connector`]); tests point them at the fake.
 #[derive(Debug, Clone)]
 pub struct Endpoints {
     pub api: String,
     pub content: String,
     pub notify: String,
-}
-
-impl Endpoints {
-    /// Dropbox's own hosts, or `FOLIO_DROPBOX_API_URL`, `…_CONTENT_URL`, `…_NOTIFY_URL`.
-    pub fn from_env() -> Self {
-        let get = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
-        Endpoints {
-            api: get("FOLIO_DROPBOX_API_URL", "https://api.dropboxapi.com"),
-            content: get("FOLIO_DROPBOX_CONTENT_URL", "https://content.dropboxapi.com"),
-            notify: get("FOLIO_DROPBOX_NOTIFY_URL", "https://notify.dropboxapi.com"),
-        }
-    }
 }
 
 /// Where the access token comes from; `refreshed` is called once after Dropbox says it expired.

@@ -9,6 +9,7 @@
 //! spool folder of its own and sweeps those of dead processes, `.part` files included.
 
 pub mod api;
+pub mod connector;
 #[cfg(feature = "testing")]
 pub mod fake;
 mod hash;

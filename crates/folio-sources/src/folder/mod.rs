@@ -3,6 +3,7 @@
 //! unchanged file is never read; a changed one is read only once it has stopped changing, and
 //! identified by a BLAKE3 hash of its bytes.
 
+pub mod connector;
 mod scan;
 mod settle;
 mod watch;
