@@ -23,7 +23,7 @@ pub struct Dispatched {
     pub album: AlbumId,
     name: String,
     report: SyncReport,
-    answers: Vec<(AssetId, String, oneshot::Receiver<Outcome>)>,
+    answers: Vec<(AssetId, SiteId, String, oneshot::Receiver<Outcome>)>,
     site_names: Vec<String>,
 }
 
@@ -177,7 +177,7 @@ pub async fn dispatch(
             ticket: tickets.next(),
         };
         let answer = q.submit(work);
-        out.answers.push((asset.id, asset.rel_path.clone(), answer));
+        out.answers.push((asset.id, step.site, asset.rel_path.clone(), answer));
     }
     out.report = report;
     Ok(out)
@@ -188,25 +188,29 @@ pub async fn dispatch(
 pub async fn collect(engine: &EngineState, d: Dispatched) -> SyncReport {
     let mut report = d.report;
     let mut left: HashMap<AssetId, usize> = HashMap::new();
-    for (asset, _, _) in &d.answers {
+    for (asset, _, _, _) in &d.answers {
         *left.entry(*asset).or_default() += 1;
     }
     let mut errors: HashMap<AssetId, (String, Vec<String>, bool)> = HashMap::new();
-    let mut pending: futures::stream::FuturesUnordered<_> =
-        d.answers
-            .into_iter()
-            .map(|(asset, path, rx)| async move {
-                (asset, path, rx.await.unwrap_or(Outcome::SiteNotReady))
-            })
-            .collect();
-    while let Some((asset, path, outcome)) = pending.next().await {
+    let mut pending: futures::stream::FuturesUnordered<_> = d
+        .answers
+        .into_iter()
+        .map(|(asset, site, path, rx)| async move {
+            (asset, site, path, rx.await.unwrap_or(Outcome::SiteNotReady))
+        })
+        .collect();
+    while let Some((asset, site, path, outcome)) = pending.next().await {
         let entry = errors.entry(asset).or_insert_with(|| (path.clone(), Vec::new(), false));
         match &outcome {
             Outcome::Uploaded => report.uploaded += 1,
             Outcome::Replaced => report.replaced += 1,
             Outcome::TextUpdated | Outcome::Unchanged | Outcome::Stale => report.unchanged += 1,
             Outcome::Deleted | Outcome::Kept => {}
-            Outcome::Waiting(_) | Outcome::SiteDown(..) | Outcome::SiteNotReady => entry.2 = true,
+            Outcome::SiteDown(state, message) => {
+                entry.2 = true;
+                report.sites_down.insert(site, (*state, message.clone()));
+            }
+            Outcome::Waiting(_) | Outcome::SiteNotReady => entry.2 = true,
             Outcome::Failed(e) => entry.1.push(e.clone()),
             Outcome::PhotoFailed(e) => {
                 if !entry.1.contains(e) {

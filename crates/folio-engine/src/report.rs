@@ -2,6 +2,7 @@
 
 use folio_model::{SiteId, SiteState};
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct SyncReport {
@@ -21,6 +22,10 @@ pub struct SyncReport {
     /// Albums (or parts of them) that could not be looked at, in words. Left out when none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// Sites that went down during the pass (how, and why), even if a later check found them
+    /// answering again: their photos of this pass were left waiting, and the report says so.
+    #[serde(skip)]
+    pub(crate) sites_down: HashMap<SiteId, (SiteState, String)>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -54,6 +59,7 @@ impl SyncReport {
         self.waiting += other.waiting;
         self.failed.extend(other.failed);
         self.problems.extend(other.problems);
+        self.sites_down.extend(other.sites_down);
     }
 
     /// Every site works and no photo failed.

@@ -44,14 +44,17 @@ impl Engine {
         total.failed.sort_by(|a, b| a.path.cmp(&b.path));
         total.converted = engine.renditions.conversions() - before;
         for site in store.sites().await? {
-            if used.contains(&site.id) {
-                total.sites.push(SiteReport {
-                    id: site.id,
-                    name: site.name,
-                    state: site.state,
-                    error: site.state_error,
-                });
+            if !used.contains(&site.id) {
+                continue;
             }
+            // A site whose uploads failed as a whole may answer the health check's read a few
+            // seconds later (a full disk, a broken upload handler): this pass's photos still
+            // did not go there, so the pass reports it as it was when they were answered.
+            let (state, error) = match total.sites_down.get(&site.id) {
+                Some((state, why)) if site.state == SiteState::Ok => (*state, Some(why.clone())),
+                _ => (site.state, site.state_error),
+            };
+            total.sites.push(SiteReport { id: site.id, name: site.name, state, error });
         }
         Ok(total)
     }

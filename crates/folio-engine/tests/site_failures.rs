@@ -6,6 +6,7 @@ mod support;
 
 use folio_engine::{AlbumSettings, SiteState, SyncEvent};
 use folio_sites::fake::{FakeConfig, Fault};
+use folio_sites::PacerConfig;
 use std::collections::HashSet;
 use std::time::Duration;
 use support::{add_album, add_site, sync, World};
@@ -171,4 +172,43 @@ async fn a_site_that_goes_away_is_waited_for_and_picked_up_again_by_itself() {
     watched.unwrap();
     let sites = engine.sites().await.unwrap();
     assert_eq!(sites[0].state, SiteState::Ok);
+}
+
+/// A site whose every upload fails with a server error while its reads work (found by `make
+/// bench-scale`): its health check reads it as answering again within the same pass, but this
+/// pass's photos did not go there. The report must say so, not "ok" with nothing failed (which
+/// made `folio sync` exit 0 with 200 photos missing from a site).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_whose_uploads_fail_is_reported_down_for_the_pass_even_if_it_answers_again() {
+    let w = World::new();
+    let fast = PacerConfig { base_delay: Duration::from_millis(1), ..PacerConfig::default() };
+    let blog = w.site("blog", FakeConfig { pacer: fast, ..FakeConfig::default() });
+    // A slow site in another album keeps the pass going well past the health check (200 ms).
+    let slow = FakeConfig { latency: Duration::from_millis(700), ..FakeConfig::default() };
+    let shop = w.site("shop", slow);
+    let engine = w.engine().await;
+    add_site(&engine, "blog").await;
+    add_site(&engine, "shop").await;
+    add_album(&engine, &w.album("broken", 3), &["blog"], AlbumSettings::default()).await;
+    add_album(&engine, &w.album("slow", 1), &["shop"], AlbumSettings::default()).await;
+    blog.fail_uploads(Some(500));
+    let report = sync(&engine).await;
+    assert!(blog.items().is_empty());
+    assert_eq!(shop.items().len(), 1);
+    let by_name = |n: &str| report.sites.iter().find(|s| s.name == n).unwrap().clone();
+    // The check found the blog answering during the pass …
+    let now = engine.sites().await.unwrap();
+    assert_eq!(now.iter().find(|s| s.name == "blog").unwrap().state, SiteState::Ok);
+    // … and the pass still says it was down for it, and why.
+    assert_eq!(report.waiting, 3, "{report:?}");
+    assert_eq!(by_name("blog").state, SiteState::Unreachable, "{report:?}");
+    assert!(by_name("blog").error.as_deref().unwrap_or("").contains("500"), "{report:?}");
+    assert_eq!(by_name("shop").state, SiteState::Ok);
+    assert!(!report.all_ok());
+    // Mended: the next pass uploads every photo once and reports the site as it is.
+    blog.fail_uploads(None);
+    let report = sync(&engine).await;
+    assert_eq!(report.uploaded, 3, "{report:?}");
+    assert!(report.all_ok(), "{report:?}");
+    assert_eq!(blog.items().len(), 3, "each photo once");
 }

@@ -96,6 +96,9 @@ struct State {
     faults: VecDeque<Fault>,
     revoked: bool,
     down: bool,
+    /// Every upload is answered with this status; reads still work (a full disk, a broken
+    /// upload handler).
+    uploads_failing: Option<u16>,
     requests: u64,
     uploads: u64,
     /// When each upload or replace finished (for ordering checks in tests).
@@ -126,6 +129,12 @@ impl FakeSite {
     /// From now on every request is refused as with a revoked password (`false` restores it).
     pub fn revoke(&self, revoked: bool) {
         self.state.lock().unwrap().revoked = revoked;
+    }
+
+    /// From now on every upload is answered with `status` while everything else works (`None`
+    /// mends it).
+    pub fn fail_uploads(&self, status: Option<u16>) {
+        self.state.lock().unwrap().uploads_failing = status;
     }
 
     /// From now on no request is answered (`false` brings the site back).
@@ -318,6 +327,9 @@ impl Destination for FakeSite {
                     }
                 }
                 self.request(|s| {
+                    if let Some(status) = s.uploads_failing {
+                        return Err(status_error(status));
+                    }
                     s.next_id += 1;
                     let item = FakeItem {
                         id: s.next_id,
