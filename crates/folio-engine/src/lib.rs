@@ -10,6 +10,7 @@
 
 mod albums;
 mod browser;
+mod claims;
 mod companion;
 mod connect;
 mod dropbox;
