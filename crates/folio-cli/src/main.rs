@@ -122,6 +122,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the Lightroom Classic plug-in (folio.lrplugin) into a folder.
+    LrPlugin {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Photo buffers are tens of megabytes. glibc raises its mmap threshold after the first such
@@ -145,6 +150,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => return convert::run(args),
         Command::Thumbnail(args) => return convert::run_thumbnails(args),
         Command::WpPlugin { out } => return manage::write_plugin(&out),
+        Command::LrPlugin { out } => return publish::write_lightroom_plugin(&out),
         other => other,
     };
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
@@ -180,7 +186,10 @@ fn main() -> ExitCode {
             Command::Photos { album, photos, json } => {
                 publish::photos(&engine, &album, &photos, json).await
             }
-            Command::Convert(_) | Command::Thumbnail(_) | Command::WpPlugin { .. } => {
+            Command::Convert(_)
+            | Command::Thumbnail(_)
+            | Command::WpPlugin { .. }
+            | Command::LrPlugin { .. } => {
                 unreachable!("handled above")
             }
         };

@@ -95,3 +95,22 @@ pub async fn photos(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Writes the plug-in folder; the plug-in then runs this very `folio` first.
+pub fn write_lightroom_plugin(out: &Path) -> ExitCode {
+    let this = std::env::current_exe().ok();
+    match folio_engine::write_lightroom_plugin(out, this.as_deref()) {
+        Ok(dir) => {
+            println!(
+                "Wrote {}. In Lightroom Classic: File → Plug-in Manager → Add, choose it; then \
+                 Publish Services → Folio → Set Up.",
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("folio: {}", e.message);
+            ExitCode::from(2)
+        }
+    }
+}

@@ -8,6 +8,7 @@ mod support;
 use folio_sites::{DeleteMode, Destination, RemoteId};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 use support::{album_media, gradient_photo, unique, wordpress, Site};
@@ -294,4 +295,20 @@ async fn unpublish_confirms_only_what_left_the_sites_and_deletes_only_copies_pub
     assert_eq!(out.status.code(), Some(1));
     assert!(answer(&out)["photos"][0]["id"].is_null());
     s.clean(&site).await;
+}
+
+#[test]
+fn lr_plugin_writes_the_plugin_set_to_run_this_folio() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["lr-plugin", "--out"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let plugin = tmp.path().join("folio.lrplugin");
+    assert!(plugin.join("Info.lua").is_file());
+    let location = std::fs::read_to_string(plugin.join("FolioLocation.lua")).unwrap();
+    let this = Path::new(env!("CARGO_BIN_EXE_folio")).canonicalize().unwrap();
+    assert!(location.contains(&*this.to_string_lossy()), "{location}");
 }

@@ -16,6 +16,7 @@ mod connect;
 mod dropbox;
 mod error;
 mod history;
+mod lightroom;
 mod pairs;
 mod pass;
 mod patterns;
@@ -60,6 +61,9 @@ pub use folio_model::{
 /// The account of a Shopify store connected with an Admin API token (else: an app's client id).
 pub use folio_sites::shopify::TOKEN_ACCOUNT as SHOPIFY_TOKEN_ACCOUNT;
 pub use history::{RestoreReport, VersionSummary};
+pub use lightroom::{
+    lightroom_modules_folder, write_lightroom_plugin, LIGHTROOM_PLUGIN, LIGHTROOM_PLUGIN_FILES,
+};
 pub use patterns::{expand, slugify, PatternInput};
 pub use photo_states::{CopyState, CopyStatus, PhotoStatus, PublishedState};
 pub use photos::{PhotoDetail, PhotoOnSite, PhotoRow, PushRecord, SentText};
