@@ -15,7 +15,7 @@ help:
 	@echo "make test           every test: lints, Rust (with real WordPress), the app window (WebDriver), UI (Vitest)"
 	@echo "make bundle         the Linux .deb (app + folio command) in \$$CARGO_TARGET_DIR/release/bundle/deb; DEBUG=1 from the debug build"
 	@echo "make screenshots    run the window test and keep its screenshots in docs/screenshots"
-	@echo "make lint           rustfmt --check and clippy -D warnings"
+	@echo "make lint           rustfmt --check, clippy -D warnings and luacheck of the Lightroom plug-in"
 	@echo "make fmt            format the Rust code"
 	@echo "make fuzz           fuzz every parser and convert() for FUZZ_SECS (default 120) each; make test runs 3 s each"
 	@echo "make audit          cargo audit of Cargo.lock (AUDIT_DB=DIR: an advisory-db checkout, offline)"
@@ -93,6 +93,7 @@ test-crash:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd lightroom-plugin && luacheck --no-color -q .
 
 fmt:
 	$(CARGO) fmt --all

@@ -10,7 +10,9 @@ tauri=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-
 case "$purpose" in
   run)   packages=("${build[@]}" "${tauri[@]}") ;;
   # The window tests: a private X server, a D-Bus session, WebKit's WebDriver, screenshots.
-  test)  packages=("${build[@]}" "${tauri[@]}" xvfb xauth dbus-x11 webkit2gtk-driver imagemagick) ;;
+  # The Lightroom plug-in's tests: Lua 5.1 as Lightroom runs it, luacheck, curl.
+  test)  packages=("${build[@]}" "${tauri[@]}" xvfb xauth dbus-x11 webkit2gtk-driver imagemagick
+                   lua5.1 lua-check curl) ;;
   bench) packages=("${build[@]}" libvips-tools webp time bc libheif-examples libraw-bin) ;;
   # A real WordPress for tests (tests/wordpress/start.sh): PHP, MariaDB and what Debian's
   # wordpress package links to. The package itself is unpacked, not installed (it pulls Apache).

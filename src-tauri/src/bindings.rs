@@ -21,6 +21,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             ipc::remove_site,
             ipc::test_site,
             ipc::save_companion_plugin,
+            crate::lightroom::lightroom_plugin_folder,
+            crate::lightroom::install_lightroom_plugin,
             ipc::add_folders,
             ipc::confirm_removals,
             ipc::sync_now,
@@ -99,5 +101,10 @@ mod tests {
             .nth(1)
             .expect("the saveCompanionPlugin command is generated");
         assert!(save.starts_with(')'), "saveCompanionPlugin takes no path from the web view");
+        let install = commands
+            .split("async installLightroomPlugin(")
+            .nth(1)
+            .expect("the installLightroomPlugin command is generated");
+        assert!(install.starts_with(')'), "installLightroomPlugin takes no path from the web view");
     }
 }

@@ -8,6 +8,7 @@ mod connect;
 mod dropbox;
 mod history;
 mod ipc;
+mod lightroom;
 mod photos;
 mod settings;
 mod tray;

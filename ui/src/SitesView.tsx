@@ -3,6 +3,7 @@ import type { SiteRow } from "./bindings";
 import { call, commands } from "./api";
 import { ConnectWordPress } from "./ConnectWordPress";
 import { ShopifyForm } from "./ConnectShopify";
+import { LightroomPlugin } from "./LightroomPlugin";
 
 export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
   const [kind, setKind] = createSignal<"wordpress" | "shopify">("wordpress");
@@ -133,6 +134,7 @@ export function SitesView(props: { sites: SiteRow[]; onChange: () => void }) {
       <Show when={kind() === "wordpress"} fallback={<ShopifyForm onAdded={props.onChange} />}>
         <ConnectWordPress onAdded={props.onChange} connectTo={connectTo()} />
       </Show>
+      <LightroomPlugin />
     </section>
   );
 }

@@ -144,6 +144,31 @@ async saveCompanionPlugin() : Promise<Result<string | null, IpcError>> {
 }
 },
 /**
+ * Lightroom's Modules folder, where "Install the Lightroom plug-in" writes it; `None` where
+ * Lightroom Classic does not run, and the plug-in is saved into a folder the user picks.
+ */
+async lightroomPluginFolder() : Promise<Result<string | null, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("lightroom_plugin_folder") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Writes the plug-in into Lightroom's Modules folder, or (where there is none) into a folder
+ * chosen in the system's dialog, opened here so that the web view never names a path. Returns
+ * the plug-in's folder; `None` when the user cancelled.
+ */
+async installLightroomPlugin() : Promise<Result<string | null, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("install_lightroom_plugin") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Dropped or chosen folders become albums that sync to every connected site.
  */
 async addFolders(paths: string[]) : Promise<Result<AddedFolders, IpcError>> {

@@ -7,6 +7,7 @@ mod convert;
 mod dropbox;
 mod history;
 mod manage;
+mod publish;
 mod sync;
 
 use clap::{Parser, Subcommand};
@@ -93,6 +94,45 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Copy photos into a folder album and push them to its sites now; with --wait, until each
+    /// is on every site or failed. Exit 0 when all are published.
+    Publish {
+        /// The album's folder.
+        #[arg(long)]
+        album: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Go on for up to this many seconds (retries, another Folio working on them).
+        #[arg(long, value_name = "SECS")]
+        wait: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove photos (by id or file) from the album's sites, by its delete policy, and the
+    /// copies `publish` made of them from its folder.
+    Unpublish {
+        #[arg(long)]
+        album: PathBuf,
+        #[arg(required = true, value_name = "ID|PATH")]
+        photos: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The album's photos (or those named) with their state on each site, checked with the
+    /// sites: synced, pending, failed or missing.
+    Photos {
+        #[arg(long)]
+        album: PathBuf,
+        #[arg(value_name = "ID|PATH")]
+        photos: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the Lightroom Classic plug-in (folio.lrplugin) into a folder.
+    LrPlugin {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Photo buffers are tens of megabytes. glibc raises its mmap threshold after the first such
@@ -116,6 +156,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => return convert::run(args),
         Command::Thumbnail(args) => return convert::run_thumbnails(args),
         Command::WpPlugin { out } => return manage::write_plugin(&out),
+        Command::LrPlugin { out } => return publish::write_lightroom_plugin(&out),
         other => other,
     };
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
@@ -143,7 +184,19 @@ fn main() -> ExitCode {
             Command::Activity { limit, json } => manage::activity(&engine, limit, json).await,
             Command::History { path, json } => history::history(&engine, &path, json).await,
             Command::Restore { path, version } => history::restore(&engine, &path, version).await,
-            Command::Convert(_) | Command::Thumbnail(_) | Command::WpPlugin { .. } => {
+            Command::Publish { album, files, wait, json } => {
+                publish::publish(&engine, &album, &files, wait, json).await
+            }
+            Command::Unpublish { album, photos, json } => {
+                publish::unpublish(&engine, &album, &photos, json).await
+            }
+            Command::Photos { album, photos, json } => {
+                publish::photos(&engine, &album, &photos, json).await
+            }
+            Command::Convert(_)
+            | Command::Thumbnail(_)
+            | Command::WpPlugin { .. }
+            | Command::LrPlugin { .. } => {
                 unreachable!("handled above")
             }
         };

@@ -10,18 +10,22 @@
 
 mod albums;
 mod browser;
+mod claims;
 mod companion;
 mod connect;
 mod connectors;
 mod dropbox;
 mod error;
 mod history;
+mod lightroom;
 mod pairs;
 mod pass;
 mod patterns;
+mod photo_states;
 mod photos;
 mod planner;
 mod progress;
+mod publish;
 mod push;
 mod reconcile;
 mod renditions;
@@ -34,6 +38,7 @@ mod status;
 mod step;
 mod sync;
 mod thumbnails;
+mod unpublish;
 mod upload;
 mod watch;
 mod workers;
@@ -58,11 +63,17 @@ pub use folio_model::{Config, ConnectorInfo, Field, FieldKind, Role, SignInKind}
 /// The account of a Shopify store connected with an Admin API token (else: an app's client id).
 pub use folio_sites::shopify::TOKEN_ACCOUNT as SHOPIFY_TOKEN_ACCOUNT;
 pub use history::{RestoreReport, VersionSummary};
+pub use lightroom::{
+    lightroom_modules_folder, write_lightroom_plugin, LIGHTROOM_PLUGIN, LIGHTROOM_PLUGIN_FILES,
+};
 pub use patterns::{expand, slugify, PatternInput};
+pub use photo_states::{CopyState, CopyStatus, PhotoStatus, PublishedState};
 pub use photos::{PhotoDetail, PhotoOnSite, PhotoRow, PushRecord, SentText};
+pub use publish::{PhotoRef, PublishState, PublishedCopy, PublishedPhoto};
 pub use report::{FailedPhoto, SiteReport, SyncOptions, SyncReport};
 pub use sites::{NewSite, ShopifyLogin, SiteSummary};
 pub use status::{ActivityEntry, AlbumStatus, DataFolder, DataFolderParts, SiteFormats};
+pub use unpublish::{UnpublishState, Unpublished};
 pub use watch::QUIET;
 
 pub use folio_convert::worker as decoder;

@@ -24,6 +24,9 @@ const QUIET_RETRIES: i64 = 3;
 
 pub async fn execute(engine: &Arc<EngineState>, q: &SiteQueue, work: &Work) -> Outcome {
     let _one_at_a_time = q.lock_photo(work.asset).await;
+    // Another process on this data folder (`folio publish` beside the app or `folio watch`)
+    // may be pushing the same photo: `run` decides from the rows it left once this is held.
+    let _across_processes = crate::claims::hold(&engine.data_dir, work.asset, q.site).await;
     // A refused AVIF narrows the site's formats and the step runs once more with WebP.
     for _ in 0..2 {
         match run(engine, q, work).await {

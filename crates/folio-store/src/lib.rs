@@ -4,6 +4,7 @@
 mod activity;
 mod albums;
 mod jobs;
+mod published;
 mod rows;
 mod versions;
 
@@ -63,6 +64,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_versions.sql"),
     include_str!("../migrations/0010_activity_window.sql"),
     include_str!("../migrations/0011_ids_never_reused.sql"),
+    include_str!("../migrations/0012_published_copies.sql"),
 ];
 
 #[derive(Clone)]
