@@ -1,6 +1,7 @@
 //! `folio`: the headless front end. Subcommands are thin: parsing and printing only; the work
 //! happens in the core crates so the desktop app behaves identically.
 
+mod accounts;
 mod connect;
 mod connectors;
 mod convert;
@@ -32,6 +33,18 @@ enum Command {
     Thumbnail(convert::ThumbnailArgs),
     /// The services Folio connects to: roles, sign-in kinds and fields.
     Connectors {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connect an account of any connector (sign-in in the browser, or a pasted secret).
+    Connect(accounts::ConnectArgs),
+    /// List, reconnect and remove accounts (sources and sites).
+    #[command(subcommand)]
+    Account(accounts::AccountCommand),
+    /// What is in a source account, for picking an album (`ACCOUNT:PATH`).
+    Browse {
+        name: String,
+        path: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -171,6 +184,11 @@ fn main() -> ExitCode {
             };
         let result = match engine_command {
             Command::Connectors { json } => connectors::list(&engine, json),
+            Command::Connect(args) => accounts::connect(&engine, args).await,
+            Command::Account(c) => accounts::account(&engine, c).await,
+            Command::Browse { name, path, json } => {
+                accounts::browse(&engine, &name, path.as_deref(), json).await
+            }
             Command::Site(c) => manage::site(&engine, c).await,
             Command::Album(c) => manage::album(&engine, c).await,
             Command::Dropbox(c) => dropbox::dropbox(&engine, c).await,

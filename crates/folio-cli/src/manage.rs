@@ -146,7 +146,7 @@ pub fn fail(e: EngineError) -> ExitCode {
 }
 
 /// A secret from `var`, else stdin (a terminal prompt that does not echo).
-fn read_secret(var: &str, what: &str) -> Result<String, EngineError> {
+pub(crate) fn read_secret(var: &str, what: &str) -> Result<String, EngineError> {
     if let Ok(p) = std::env::var(var) {
         return Ok(p.trim().to_string());
     }

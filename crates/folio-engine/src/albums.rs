@@ -3,7 +3,6 @@
 use crate::patterns::{expand, PatternInput};
 use crate::{Engine, EngineError};
 use folio_model::{AlbumId, AlbumSettings};
-use folio_sources::SourceConfig;
 use folio_store::{Album, AssetState};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -45,11 +44,8 @@ impl Engine {
         site_names: &[String],
         settings: AlbumSettings,
     ) -> Result<AlbumSummary, EngineError> {
-        if let Some(location) = root.to_str().filter(|r| r.starts_with("dropbox:")) {
-            let folder = self.check_dropbox_folder(location).await?;
-            let name = folder.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("Dropbox");
-            let location = format!("dropbox:{folder}");
-            return self.insert_album("dropbox", &location, name, site_names, settings).await;
+        if let Some((account, location)) = self.account_location(root).await? {
+            return self.add_account_album(&account, location, site_names, settings).await;
         }
         let root = root
             .canonicalize()
@@ -73,6 +69,54 @@ impl Engine {
     }
 
     /// Stores a new album of `kind` at `location`, going to the named sites.
+    /// `ACCOUNT:/Folder` names a folder of a source account (`dropbox:/…` the default Dropbox
+    /// account); anything else, or a folder that exists here, is a folder on this computer.
+    async fn account_location<'a>(
+        &self,
+        root: &'a Path,
+    ) -> Result<Option<(folio_store::Account, &'a str)>, EngineError> {
+        let Some(text) = root.to_str() else { return Ok(None) };
+        let Some((prefix, _)) = text.split_once(':') else { return Ok(None) };
+        // `C:\Photos` is a drive; `photos:2024` may be a folder here.
+        if prefix.len() < 2 || prefix.contains(['/', '\\']) || root.exists() {
+            return Ok(None);
+        }
+        let account = match self.state.store.account_by_name(prefix).await? {
+            // A site's account is where photos go, not where they come from.
+            Some(a) if a.site.is_some() => return Ok(None),
+            Some(a) => Some(a),
+            None => self.state.default_account(prefix, prefix).await?,
+        };
+        match account {
+            Some(a) => Ok(Some((a, text))),
+            None if self.connectors().iter().any(|c| c.id == prefix) => Err(EngineError::config(
+                format!("no {prefix} account is signed in; run 'folio connect {prefix}' first"),
+            )),
+            None => Ok(None),
+        }
+    }
+
+    async fn add_account_album(
+        &self,
+        account: &folio_store::Account,
+        location: &str,
+        site_names: &[String],
+        settings: AlbumSettings,
+    ) -> Result<AlbumSummary, EngineError> {
+        let folder = match account.connector.as_str() {
+            "dropbox" => self.check_dropbox_folder(account, location).await?,
+            other => {
+                return Err(EngineError::config(format!("{other} accounts have no albums yet")))
+            }
+        };
+        let name = folder.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or(&account.name);
+        let location = format!("{}:{folder}", account.name);
+        let album =
+            self.insert_album(&account.connector, &location, name, site_names, settings).await?;
+        self.state.store.set_album_account(album.id, account.id).await?;
+        Ok(album)
+    }
+
     async fn insert_album(
         &self,
         kind: &str,
@@ -225,8 +269,7 @@ impl Engine {
         let state = &self.state;
         let album = self.album_by_root(album_root).await?;
         let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
-        let config = SourceConfig { kind: album.source_kind.clone(), location: album.root.clone() };
-        let source = state.sources.open(&config)?;
+        let source = state.open_source(&album).await?;
         let mut photos: Vec<_> = state
             .store
             .assets(album.id)

@@ -5,7 +5,6 @@
 use crate::state::EngineState;
 use crate::{Engine, EngineError, ErrorCode};
 use folio_sites::SourcedMedia;
-use folio_sources::SourceConfig;
 use folio_store::AdoptedItem;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -121,9 +120,7 @@ impl Engine {
             if !album.site_ids.contains(&site.id) {
                 continue;
             }
-            let config =
-                SourceConfig { kind: album.source_kind.clone(), location: album.root.clone() };
-            let source = state.sources.open(&config)?;
+            let source = state.open_source(&album).await?;
             let found = crate::reconcile::reconcile(state, &album, &*source).await?;
             for asset in found.current {
                 let known = store.current_publication(asset.id, site.id).await?;

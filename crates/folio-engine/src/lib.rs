@@ -8,13 +8,16 @@
 //! the front ends. Sources and destinations are plug-ins (folio-sources, folio-sites), picked
 //! by kind; nothing here names a backend.
 
+mod accounts;
 mod albums;
 mod browser;
 mod claims;
 mod companion;
 mod connect;
+mod connect_fields;
 mod connectors;
 mod dropbox;
+mod dropbox_sign_in;
 mod error;
 mod history;
 mod lightroom;
@@ -43,6 +46,7 @@ mod upload;
 mod watch;
 mod workers;
 
+pub use accounts::{AccountSummary, BrowseEntry};
 pub use albums::AlbumSummary;
 pub use browser::open_in_browser;
 pub use companion::{companion_plugin_zip, ReconcileReport};
@@ -50,9 +54,8 @@ pub use connect::{
     app_callback_params, AppAnswers, Callback, Handed, LateAnswer, WordPressConnect, APP_CALLBACK,
     CONNECT_TIMEOUT, LATE_GRACE,
 };
-pub use dropbox::{
-    DropboxAccount, DropboxFolder, DropboxSignIn, REDIRECT_PATH, REDIRECT_PORTS, SIGN_IN_TIMEOUT,
-};
+pub use dropbox::{REDIRECT_PATH, REDIRECT_PORTS, SIGN_IN_TIMEOUT};
+pub use dropbox_sign_in::{DropboxAccount, DropboxFolder, DropboxSignIn};
 pub use error::{EngineError, ErrorCode};
 pub use folio_model::{
     AlbumId, AlbumProgress, AlbumSettings, AssetId, Capabilities, ImageFormat, OutputFormat,
@@ -197,10 +200,11 @@ impl Engine {
         let thumbnails = thumbnails::open(data_dir, &store).await?;
         let renditions = Renditions::open(&data_dir.join("spool"))
             .map_err(|e| EngineError::io(format!("{}: {e}", data_dir.join("spool").display())))?;
-        let dropbox = Arc::new(dropbox::DropboxTokens::new(secrets.clone()));
+        let dropbox = Arc::new(dropbox::DropboxAccounts::default());
         let mut sources = options.sources;
         // Downloads in this engine's own spool: swept with it if the process dies mid-download.
-        dropbox::register(&mut sources, dropbox.clone(), renditions.dir().join("dropbox"));
+        let spool = renditions.dir().join("dropbox");
+        dropbox::register(&mut sources, dropbox.clone(), secrets.clone(), spool);
         let (events, _) = tokio::sync::broadcast::channel(4096);
         let state = Arc::new(EngineState {
             store,

@@ -11,7 +11,6 @@ use crate::step::{preset_for, AlbumContext, Outcome, Work};
 use crate::workers;
 use crate::EngineError;
 use folio_model::{AlbumId, AlbumSettings, AssetId, SiteId, SyncEvent};
-use folio_sources::SourceConfig;
 use folio_store::unix_now;
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -46,8 +45,7 @@ pub async fn dispatch(
         answers: Vec::new(),
         site_names: Vec::new(),
     };
-    let config = SourceConfig { kind: album.source_kind.clone(), location: album.root.clone() };
-    let source = match engine.sources.open(&config) {
+    let source = match engine.open_source(&album).await {
         Ok(s) => s,
         Err(e) => {
             report.problems.push(format!("{}: {}", album.name, e.message));

@@ -5,7 +5,7 @@
 
 use crate::{Engine, EngineError, ErrorCode};
 use folio_model::{AssetId, PhotoState, SiteId, TextOverrides};
-use folio_sources::{LocalCopy, Source, SourceConfig};
+use folio_sources::{LocalCopy, Source};
 use folio_store::{Album, AssetState, PublicationState};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -232,13 +232,12 @@ impl Engine {
     }
 
     /// The album's source, to read a photo through.
-    fn source(&self, album: &Album) -> Result<Arc<dyn Source>, EngineError> {
-        let config = SourceConfig { kind: album.source_kind.clone(), location: album.root.clone() };
-        Ok(self.state.sources.open(&config)?)
+    async fn source(&self, album: &Album) -> Result<Arc<dyn Source>, EngineError> {
+        Ok(self.state.open_source(album).await?)
     }
 
     async fn fetch(&self, album: &Album, rel_path: &str) -> Result<LocalCopy, EngineError> {
-        Ok(self.source(album)?.fetch(rel_path).await?)
+        Ok(self.source(album).await?.fetch(rel_path).await?)
     }
 
     fn thumbnail_dir(&self, kind: &str) -> Result<PathBuf, EngineError> {
@@ -256,7 +255,7 @@ impl Engine {
         if self.state.thumbnails.hit(&cached) {
             return Ok(cached);
         }
-        let source = self.source(&album)?;
+        let source = self.source(&album).await?;
         // A source that makes its own (Dropbox) saves reading the whole photo.
         if let Ok(Some(bytes)) = source.thumbnail(&asset.rel_path).await {
             self.cache_thumbnail(&cached, bytes).await?;

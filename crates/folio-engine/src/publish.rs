@@ -14,7 +14,6 @@ use crate::state::EngineState;
 use crate::step::{preset_for, AlbumContext, Outcome, Work};
 use crate::{workers, Engine, EngineError};
 use folio_model::{AlbumId, AlbumSettings, AssetId, SiteId, SiteState};
-use folio_sources::SourceConfig;
 use folio_store::{unix_now, Album, Asset, AssetState, JobState, Publication, PublicationState};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -378,8 +377,7 @@ async fn push_round(
         let album =
             store.album(album_id).await?.ok_or_else(|| EngineError::config("the album is gone"))?;
         let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
-        let config = SourceConfig { kind: album.source_kind.clone(), location: album.root.clone() };
-        let source = engine.sources.open(&config)?;
+        let source = engine.open_source(&album).await?;
         let found = reconcile(engine, &album, &*source).await?;
         for f in found.failed.iter().filter(|f| wanted.contains(&f.path)) {
             notes.insert(f.path.clone(), (true, f.error.clone()));

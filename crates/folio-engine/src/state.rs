@@ -22,8 +22,8 @@ use tokio::sync::{broadcast, Notify};
 pub struct EngineState {
     pub store: Store,
     pub secrets: Secrets,
-    /// The Dropbox access token every Dropbox album shares.
-    pub dropbox: Arc<crate::dropbox::DropboxTokens>,
+    /// Each Dropbox account's access token, shared by its albums.
+    pub dropbox: Arc<crate::dropbox::DropboxAccounts>,
     pub pool: ConvertPool,
     /// Random, made once per data folder; part of every duplicate key.
     pub install_id: String,

@@ -8,7 +8,6 @@ use crate::state::EngineState;
 use crate::step::{AlbumContext, Outcome, Work};
 use crate::{workers, Engine, EngineError};
 use folio_model::{AlbumSettings, AssetId, SiteId, SiteState};
-use folio_sources::SourceConfig;
 use folio_store::{Album, Asset, AssetState, PublicationState};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -174,8 +173,7 @@ async fn remove_copies(
 ) -> Result<HashMap<AssetId, Vec<String>>, EngineError> {
     let store = &engine.store;
     let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
-    let config = SourceConfig { kind: album.source_kind.clone(), location: album.root.clone() };
-    let source = engine.sources.open(&config)?;
+    let source = engine.open_source(album).await?;
     let context = Arc::new(AlbumContext { album: album.clone(), settings, source });
     let mut answers = Vec::new();
     let mut errors: HashMap<AssetId, Vec<String>> = HashMap::new();

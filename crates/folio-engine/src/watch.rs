@@ -9,7 +9,6 @@ use crate::report::{SyncOptions, SyncReport};
 use crate::state::EngineState;
 use crate::{Engine, EngineError};
 use folio_model::{AlbumId, SyncEvent};
-use folio_sources::SourceConfig;
 use futures::StreamExt;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -82,8 +81,7 @@ async fn album_task(
 ) -> Result<(), EngineError> {
     let album =
         engine.store.album(album_id).await?.ok_or_else(|| EngineError::config("album gone"))?;
-    let config = SourceConfig { kind: album.source_kind.clone(), location: album.root.clone() };
-    let source = match engine.sources.open(&config) {
+    let source = match engine.open_source(&album).await {
         Ok(s) => s,
         Err(e) => {
             // This album cannot be watched; the others go on.

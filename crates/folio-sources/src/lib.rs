@@ -130,6 +130,18 @@ pub struct SourceConfig {
     pub kind: String,
     /// A folder's path, or the source's own location.
     pub location: String,
+    /// The account it reads with, for a source behind a sign-in.
+    pub account: Option<SourceAccount>,
+}
+
+/// The account an album reads with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceAccount {
+    pub id: i64,
+    /// Its connector's fields, with defaults filled in.
+    pub config: folio_model::Config,
+    /// Its keychain entry.
+    pub secret_ref: Option<String>,
 }
 
 type Maker = Arc<dyn Fn(&SourceConfig) -> Result<Arc<dyn Source>, SourceError> + Send + Sync>;

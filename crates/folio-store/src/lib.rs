@@ -1,6 +1,7 @@
 //! Folio's state in SQLite (WAL, foreign keys, embedded migrations). This crate is the only
 //! place that writes SQL; every function is one statement or one transaction.
 
+mod accounts;
 mod activity;
 mod albums;
 mod jobs;
@@ -11,6 +12,7 @@ mod versions;
 pub use folio_model::{AlbumId, AssetId, RemoteId, SiteId, SiteState, TextOverrides};
 pub use jobs::{unix_now, Job, JobState, RenditionInfo};
 
+pub use accounts::{Account, NewAccount};
 pub use rows::{Album, Asset, AssetState, NewAsset, Publication, PublicationState, Site};
 pub use versions::{NewVersion, Version};
 
@@ -65,6 +67,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_activity_window.sql"),
     include_str!("../migrations/0011_ids_never_reused.sql"),
     include_str!("../migrations/0012_published_copies.sql"),
+    include_str!("../migrations/0013_accounts.sql"),
 ];
 
 #[derive(Clone)]
@@ -132,27 +135,53 @@ impl Store {
         name: &str,
         kind: &str,
         url: &str,
-        account: &str,
+        account_name: &str,
         secret_ref: &str,
     ) -> Result<Site> {
-        let id = sqlx::query(
-            "INSERT INTO sites (name, kind, url, account, secret_ref) VALUES (?, ?, ?, ?, ?)",
+        // A site is its account's publishing side: both are made together, under one name.
+        let taken = || format!("a site or account named '{name}' already exists");
+        let mut tx = self.pool.begin().await?;
+        let account = sqlx::query(
+            "INSERT INTO accounts (name, connector, config, secret_ref) \
+             VALUES (?, ?, json_object('url', ?), ?)",
         )
         .bind(name)
         .bind(kind)
         .bind(url)
-        .bind(account)
         .bind(secret_ref)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
-        .map_err(|e| unique_violation(e, format!("a site named '{name}' already exists")))?
+        .map_err(|e| unique_violation(e, taken()))?
         .last_insert_rowid();
+        let id = sqlx::query(
+            "INSERT INTO sites (name, kind, url, account, secret_ref, account_id) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(name)
+        .bind(kind)
+        .bind(url)
+        .bind(account_name)
+        .bind(secret_ref)
+        .bind(account)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| unique_violation(e, taken()))?
+        .last_insert_rowid();
+        tx.commit().await?;
         Ok(self.site(SiteId(id)).await?.expect("just inserted"))
     }
 
     /// Deletes a site and, through foreign keys, its album links, publications and jobs.
     pub async fn remove_site(&self, id: SiteId) -> Result<()> {
-        sqlx::query("DELETE FROM sites WHERE id = ?").bind(id.0).execute(&self.pool).await?;
+        let mut tx = self.pool.begin().await?;
+        let account: Option<i64> = sqlx::query_scalar("SELECT account_id FROM sites WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
+        sqlx::query("DELETE FROM sites WHERE id = ?").bind(id.0).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM accounts WHERE id = ?").bind(account).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -173,6 +202,15 @@ impl Store {
             .bind(id.0)
             .execute(&self.pool)
             .await?;
+        // Who the site says Folio is signed in as is the account's `who`.
+        sqlx::query(
+            "UPDATE accounts SET who = coalesce(json_extract(?, '$.account'), who) \
+             WHERE id = (SELECT account_id FROM sites WHERE id = ?)",
+        )
+        .bind(capabilities_json)
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

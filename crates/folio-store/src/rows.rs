@@ -61,6 +61,8 @@ pub struct Album {
     pub site_ids: Vec<SiteId>,
     /// Target sites pushed to only on request ("Sync now", `folio sync`), not by auto-sync.
     pub manual_site_ids: Vec<SiteId>,
+    /// The account it reads with, for a source behind a sign-in.
+    pub account_id: Option<i64>,
 }
 
 impl Album {
@@ -78,6 +80,7 @@ impl Album {
             removals_confirmed: r.get::<i64, _>("removals_confirmed") != 0,
             site_ids: self::ids(ids, SiteId),
             manual_site_ids: self::ids(manual, SiteId),
+            account_id: r.try_get("account_id").unwrap_or_default(),
         }
     }
 }

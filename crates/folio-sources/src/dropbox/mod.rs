@@ -54,9 +54,11 @@ impl DropboxSource {
         DropboxSource { api, root, spool }
     }
 
-    /// `dropbox:/Some/Folder` → `/Some/Folder`.
+    /// `ACCOUNT:/Some/Folder` (`dropbox:/Some/Folder` for the first Dropbox account) →
+    /// `/Some/Folder`.
     pub fn parse_location(location: &str) -> Option<&str> {
-        location.strip_prefix("dropbox:").filter(|p| p.is_empty() || p.starts_with('/'))
+        let (account, path) = location.split_once(':')?;
+        (!account.is_empty() && (path.is_empty() || path.starts_with('/'))).then_some(path)
     }
 
     /// The path relative to the album root, from Dropbox's display path.

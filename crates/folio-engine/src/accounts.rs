@@ -1,0 +1,166 @@
+//! Accounts as every front end sees them: sources (a Dropbox) and destinations (each site is
+//! one), with who is signed in and whether they work; the account an album reads with.
+
+use crate::dropbox::DEFAULT_ACCOUNT;
+use crate::state::EngineState;
+use crate::{Engine, EngineError};
+use folio_model::{Config, ConnectorInfo, Role, SiteState};
+use folio_sources::{Source, SourceAccount, SourceConfig, SourceError, SourceErrorKind};
+use folio_store::{Account, Album};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// One account, as `folio account list --json` prints it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AccountSummary {
+    pub id: i64,
+    pub name: String,
+    pub connector: String,
+    pub roles: Vec<Role>,
+    /// Who is signed in, as the service says.
+    pub who: String,
+    /// ok, reconnect or unreachable.
+    pub state: SiteState,
+    pub error: Option<String>,
+}
+
+/// One entry of an account's tree, for pickers (`folio browse`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BrowseEntry {
+    /// Where it is, as the service shows it; an album location is `ACCOUNT:PATH`.
+    pub path: String,
+    pub name: String,
+    /// `folder` or `item`.
+    pub kind: &'static str,
+}
+
+impl EngineState {
+    fn connector(&self, id: &str) -> Option<ConnectorInfo> {
+        let mut all = self.sources.connectors().chain(self.backends.connectors());
+        all.find(|c| c.id == id).cloned()
+    }
+
+    /// An account's fields: what it stores, else its connector's fallbacks.
+    pub(crate) fn account_config(&self, a: &Account) -> Config {
+        let given = serde_json::from_str(&a.config).unwrap_or_default();
+        match self.connector(&a.connector) {
+            Some(info) => info.config(&given).unwrap_or(Config(given)),
+            None => Config(given),
+        }
+    }
+
+    pub(crate) fn source_account(&self, a: &Account) -> SourceAccount {
+        SourceAccount { id: a.id, config: self.account_config(a), secret_ref: a.secret_ref.clone() }
+    }
+
+    /// The account `CONNECTOR:` means: the one named `preferred`, else the connector's first.
+    pub(crate) async fn default_account(
+        &self,
+        connector: &str,
+        preferred: &str,
+    ) -> Result<Option<Account>, EngineError> {
+        let mine: Vec<Account> =
+            self.store.accounts().await?.into_iter().filter(|a| a.connector == connector).collect();
+        let named = mine.iter().find(|a| a.name == preferred).cloned();
+        Ok(named.or_else(|| mine.into_iter().min_by_key(|a| a.id)))
+    }
+
+    /// The source an album reads, with the account it reads with.
+    pub(crate) async fn open_source(&self, album: &Album) -> Result<Arc<dyn Source>, SourceError> {
+        let unavailable =
+            |e: EngineError| SourceError::new(SourceErrorKind::Unavailable, e.message);
+        let account = match album.account_id {
+            Some(id) => self.store.account(id).await.map_err(|e| unavailable(e.into()))?,
+            // Made before accounts existed: the connector's default account.
+            None if album.source_kind != "folder" => self
+                .default_account(&album.source_kind, DEFAULT_ACCOUNT)
+                .await
+                .map_err(unavailable)?,
+            None => None,
+        };
+        let config = SourceConfig {
+            kind: album.source_kind.clone(),
+            location: album.root.clone(),
+            account: account.map(|a| self.source_account(&a)),
+        };
+        self.sources.open(&config)
+    }
+}
+
+impl Engine {
+    /// Every account, sources and destinations, by name.
+    pub async fn accounts(&self) -> Result<Vec<AccountSummary>, EngineError> {
+        let accounts = self.state.store.accounts().await?;
+        Ok(accounts
+            .into_iter()
+            .map(|a| {
+                let roles = match self.state.connector(&a.connector) {
+                    Some(info) => info.roles,
+                    None if a.site.is_some() => vec![Role::Destination],
+                    None => vec![Role::Source],
+                };
+                AccountSummary {
+                    id: a.id,
+                    name: a.name,
+                    connector: a.connector,
+                    roles,
+                    who: a.who,
+                    state: a.state,
+                    error: a.state_error,
+                }
+            })
+            .collect())
+    }
+
+    /// What is in `path` of a source account (its top when empty): folders and items.
+    pub async fn browse(&self, account: &str, path: &str) -> Result<Vec<BrowseEntry>, EngineError> {
+        let a = self.account_named(account).await?;
+        match a.connector.as_str() {
+            "dropbox" => self.dropbox_entries(&a, path).await,
+            other => Err(EngineError::config(format!("{other} accounts cannot be browsed"))),
+        }
+    }
+
+    pub(crate) async fn account_named(&self, name: &str) -> Result<Account, EngineError> {
+        self.state
+            .store
+            .account_by_name(name)
+            .await?
+            .ok_or_else(|| EngineError::config(format!("no account named '{name}'")))
+    }
+
+    /// Forgets an account: a site's as `site remove` does (its password revoked where the site
+    /// can), a source's after signing it out (revoked where the service can). A source account
+    /// albums still read with stays until they are removed.
+    pub async fn remove_account(&self, name: &str) -> Result<String, EngineError> {
+        let a = self.account_named(name).await?;
+        if a.site.is_some() {
+            return self.remove_site(name).await;
+        }
+        let albums = self.state.store.albums_of_account(a.id).await?;
+        if !albums.is_empty() {
+            return Err(EngineError::config(format!(
+                "{} album(s) read from {name}; remove them first ('folio album remove')",
+                albums.len()
+            )));
+        }
+        let revoked = match a.connector.as_str() {
+            "dropbox" => self.sign_out_dropbox(&a).await,
+            _ => {
+                if let Some(reference) = &a.secret_ref {
+                    self.state.secrets.delete(reference)?;
+                }
+                false
+            }
+        };
+        self.state.store.remove_account(a.id).await?;
+        let said = if revoked {
+            "its access was revoked"
+        } else {
+            "its sign-in was forgotten here (revoke it in the service if you no longer use it)"
+        };
+        let message = format!("Removed the account {name}; {said}");
+        self.state.store.log(None, "info", &message).await?;
+        Ok(message)
+    }
+}
