@@ -103,6 +103,18 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
         d.wait_text(".welcome", Duration::from_secs(30), |t| t.contains("Connect a site"));
     assert!(welcome.contains("Drop a folder here"), "{welcome}");
     assert_eq!(d.exec("return document.title;", json!([])), "Folio");
+    // It names no password (the site's own approval page hands one over) and keeps the Dropbox
+    // link inside its sentence: the link and the full stop after it on one line.
+    assert!(!welcome.contains("Application Password"), "{welcome}");
+    let inline = d.exec(
+        "const b = document.querySelector('.steps button.link');
+         const r = document.createRange();
+         r.setStartBefore(b); r.setEnd(b.parentNode, b.parentNode.childNodes.length);
+         const rects = [...r.getClientRects()].filter((x) => x.width > 0);
+         return rects.every((x) => Math.abs(x.top - rects[0].top) < 4);",
+        json!([]),
+    );
+    assert_eq!(inline, true, "the Dropbox link and its full stop are on one line");
     d.screenshot(&shots.join("first-run.png"));
 
     // Connect the site through WordPress's approval page: the address, Connect, and in the

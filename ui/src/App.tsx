@@ -224,13 +224,13 @@ function Welcome(props: {
       <img src="/icon.png" alt="" />
       <h1 id="welcome-title">Your photos, on every site, always current</h1>
       <p>
-        Folio watches the folders you export to and keeps your WordPress Media Library in sync:
+        Folio watches the folders you export to, and your Dropbox, and keeps your sites in sync:
         resized, upright, and replaced in place when you re-edit.
       </p>
       <ol class="steps">
         <li classList={{ done: props.hasSites }}>
-          <strong>Connect a site.</strong> A WordPress site (its address, your user name and an Application
-          Password) or a Shopify store.
+          <strong>Connect a site.</strong> A WordPress site (you approve Folio on the site's own
+          page) or a Shopify store.
           <Show when={!props.hasSites}>
             <button onClick={props.onAddSite}>Connect a site</button>
           </Show>
