@@ -105,17 +105,22 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     assert_eq!(d.exec("return document.title;", json!([])), "Folio");
     // It names no password (the site's own approval page hands one over) and keeps the Dropbox
     // link inside its sentence: the link and the full stop after it on one line.
+    d.screenshot(&shots.join("first-run.png"));
     assert!(!welcome.contains("Application Password"), "{welcome}");
-    let inline = d.exec(
+    let lines = d.exec(
         "const b = document.querySelector('.steps button.link');
+         const stop = b.nextSibling;
          const r = document.createRange();
-         r.setStartBefore(b); r.setEnd(b.parentNode, b.parentNode.childNodes.length);
-         const rects = [...r.getClientRects()].filter((x) => x.width > 0);
-         return rects.every((x) => Math.abs(x.top - rects[0].top) < 4);",
+         r.setStart(stop, 0); r.setEnd(stop, 1);
+         const a = b.getBoundingClientRect(), s = r.getBoundingClientRect();
+         return [a.top, a.bottom, s.top, s.bottom, getComputedStyle(b).display, stop.textContent];",
         json!([]),
     );
-    assert_eq!(inline, true, "the Dropbox link and its full stop are on one line");
-    d.screenshot(&shots.join("first-run.png"));
+    let [link_top, link_bottom, stop_top, stop_bottom] =
+        [0, 1, 2, 3].map(|i| lines[i].as_f64().unwrap_or(f64::NAN));
+    // The full stop sits within the link's line box, not on a line below it.
+    let same_line = stop_top < link_bottom && stop_bottom > link_top;
+    assert!(same_line, "the Dropbox link and its full stop are on one line: {lines}");
 
     // Connect the site through WordPress's approval page: the address, Connect, and in the
     // browser (played by the test) log in and Approve.
