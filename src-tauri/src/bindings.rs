@@ -30,6 +30,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             ipc::activity,
             ipc::preview_pattern,
             crate::photos::album_photos,
+            crate::photos::album_photos_first,
             crate::photos::photo_detail,
             crate::photos::set_photo_texts,
             crate::photos::retry_album,

@@ -45,30 +45,43 @@ pub async fn album_photos(
     root: String,
 ) -> Result<Vec<PhotoRow>, IpcError> {
     let rows = state.engine.album_photos(Path::new(&root)).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| PhotoRow {
-            asset_id: r.asset_id,
-            path: r.path,
-            stamp: r.stamp,
-            state: r.state,
-            error: r.error,
-            sites: r
-                .sites
-                .into_iter()
-                .map(|s| PhotoOnSite {
-                    site: s.site,
-                    site_id: s.site_id,
-                    state: s.state,
-                    url: s.url,
-                    format: s.format,
-                    has_thumbnail: s.has_thumbnail,
-                    stamp: s.stamp,
-                    error: s.error,
-                })
-                .collect(),
-        })
-        .collect())
+    Ok(rows.into_iter().map(row).collect())
+}
+
+/// The album's first `limit` rows, for the grid's first screen while the whole album loads.
+#[tauri::command]
+#[specta::specta]
+pub async fn album_photos_first(
+    state: State<'_, AppState>,
+    root: String,
+    limit: u32,
+) -> Result<Vec<PhotoRow>, IpcError> {
+    let rows = state.engine.album_photos_first(Path::new(&root), limit as usize).await?;
+    Ok(rows.into_iter().map(row).collect())
+}
+
+fn row(r: folio_engine::PhotoRow) -> PhotoRow {
+    PhotoRow {
+        asset_id: r.asset_id,
+        path: r.path,
+        stamp: r.stamp,
+        state: r.state,
+        error: r.error,
+        sites: r
+            .sites
+            .into_iter()
+            .map(|s| PhotoOnSite {
+                site: s.site,
+                site_id: s.site_id,
+                state: s.state,
+                url: s.url,
+                format: s.format,
+                has_thumbnail: s.has_thumbnail,
+                stamp: s.stamp,
+                error: s.error,
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize, Type)]

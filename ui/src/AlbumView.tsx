@@ -7,6 +7,9 @@ import { PhotoPanel } from "./PhotoPanel";
 import { AlbumSettings } from "./AlbumSettings";
 import { filterPhotos, STATE_FILTERS, type StateFilter } from "./filter";
 
+/** Rows asked for before the whole album: more than a screen of thumbnails. */
+const FIRST_SCREEN = 200;
+
 export function AlbumView(props: {
   album: AlbumRow;
   sites: SiteRow[];
@@ -27,7 +30,13 @@ export function AlbumView(props: {
     () => [props.album.root, props.version] as const,
     ([root]) => call(commands.albumPhotos(root)),
   );
-  const shown = createMemo(() => filterPhotos(photos.latest ?? [], filter(), search(), props.live));
+  // The first screen of a large album comes first; the whole album follows and takes over.
+  const [firstScreen] = createResource(
+    () => props.album.root,
+    (root) => call(commands.albumPhotosFirst(root, FIRST_SCREEN)),
+  );
+  const rows = () => photos.latest ?? firstScreen.latest ?? [];
+  const shown = createMemo(() => filterPhotos(rows(), filter(), search(), props.live));
 
   return (
     <section class="page wide" aria-labelledby="album-title">
@@ -83,7 +92,7 @@ export function AlbumView(props: {
               value={search()} onInput={(e) => setSearch(e.currentTarget.value)} />
           </div>
           <div class="album-body">
-            <Show when={shown().length > 0} fallback={<p class="muted empty-grid">{emptyText(photos.latest?.length ?? 0, search())}</p>}>
+            <Show when={shown().length > 0} fallback={<p class="muted empty-grid">{emptyText(rows().length, search())}</p>}>
               <PhotoGrid photos={shown()} live={props.live} selected={selected()?.assetId ?? null} onSelect={setSelected}
                 sourceLabel={props.album.root.startsWith("dropbox:") ? "Dropbox" : "Folder"} />
             </Show>

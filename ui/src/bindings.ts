@@ -230,6 +230,17 @@ async albumPhotos(root: string) : Promise<Result<PhotoRow[], IpcError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * The album's first `limit` rows, for the grid's first screen while the whole album loads.
+ */
+async albumPhotosFirst(root: string, limit: number) : Promise<Result<PhotoRow[], IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("album_photos_first", { root, limit }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async photoDetail(assetId: AssetId) : Promise<Result<PhotoDetail, IpcError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("photo_detail", { assetId }) };

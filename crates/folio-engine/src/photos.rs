@@ -160,18 +160,44 @@ impl Engine {
     /// Every photo of the album at `album_root`, in folder order, photos that left the folder
     /// but remain on a site last.
     pub async fn album_photos(&self, album_root: &Path) -> Result<Vec<PhotoRow>, EngineError> {
+        self.photo_rows(album_root, None).await
+    }
+
+    /// The first `limit` rows of [`Engine::album_photos`], read without reading the whole
+    /// album: what a window's first screen needs (the whole list can follow).
+    pub async fn album_photos_first(
+        &self,
+        album_root: &Path,
+        limit: usize,
+    ) -> Result<Vec<PhotoRow>, EngineError> {
+        self.photo_rows(album_root, Some(limit)).await
+    }
+
+    async fn photo_rows(
+        &self,
+        album_root: &Path,
+        limit: Option<usize>,
+    ) -> Result<Vec<PhotoRow>, EngineError> {
         let store = &self.state.store;
         let album = self.album_by_root(album_root).await?;
         let sites = store.sites().await?;
+        let (assets, publications) = match limit {
+            None => (store.assets(album.id).await?, store.album_publications(album.id).await?),
+            Some(n) => {
+                // One more than asked, so a RAW+JPEG pair at the page's end is seen whole.
+                let assets = store.first_assets(album.id, n as i64 + 1).await?;
+                let ids: Vec<AssetId> = assets.iter().map(|a| a.id).collect();
+                (assets, store.publications_of_assets(&ids).await?)
+            }
+        };
         let mut current = HashMap::new();
-        for p in store.album_publications(album.id).await? {
+        for p in publications {
             current.insert((p.asset_id, p.site_id), p);
         }
         let mut rows = Vec::new();
         let settings: crate::AlbumSettings =
             serde_json::from_str(&album.settings).unwrap_or_default();
-        let assets =
-            crate::pairs::without_pair_halves(store.assets(album.id).await?, settings.raw_pair);
+        let assets = crate::pairs::without_pair_halves(assets, settings.raw_pair);
         for asset in assets {
             let mut on_sites = Vec::new();
             for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
@@ -228,6 +254,9 @@ impl Engine {
             });
         }
         rows.sort_by_key(|r| (r.state == PhotoState::Orphaned, r.path.clone()));
+        if let Some(n) = limit {
+            rows.truncate(n);
+        }
         Ok(rows)
     }
 

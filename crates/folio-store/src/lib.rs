@@ -5,6 +5,7 @@ mod accounts;
 mod activity;
 mod albums;
 mod jobs;
+mod pages;
 mod published;
 mod rows;
 mod versions;
