@@ -10,6 +10,7 @@ use crate::state::EngineState;
 use crate::{Engine, EngineError};
 use folio_model::{AlbumId, SyncEvent};
 use futures::StreamExt;
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,9 @@ pub const QUIET: Duration = Duration::from_millis(800);
 /// While paused, how often the stored setting is re-read, so `folio pause`/`resume` from
 /// another process reaches a running watch.
 const PAUSE_POLL: Duration = Duration::from_secs(2);
+
+/// How often a running watch looks for albums added by another process or the app.
+const ALBUM_POLL: Duration = Duration::from_secs(2);
 
 /// Full rescans catch what the change signal missed. `FOLIO_RESCAN_SECS` overrides it (tests).
 pub fn rescan_interval() -> Duration {
@@ -46,13 +50,26 @@ impl Engine {
         }
         let paused = self.auto_sync_paused().await?;
         self.state.emit(SyncEvent::AutoSync { paused });
-        let tasks = futures::future::join_all(
-            albums.iter().map(|a| album_task(&self.state, a.id, on_pass)),
-        );
-        tokio::select! {
-            _ = stop => Ok(()),
-            _ = follow_pause(self) => Ok(()),
-            results = tasks => results.into_iter().collect::<Result<Vec<()>, _>>().map(drop),
+        // Albums added while this runs (by `folio album add`, `folio connect` and an account
+        // album, the app) are picked up by themselves; one gone ends its own task.
+        let mut watched: HashSet<AlbumId> = HashSet::new();
+        let mut tasks = futures::stream::FuturesUnordered::new();
+        let mut look = tokio::time::interval(ALBUM_POLL);
+        look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let pause = follow_pause(self);
+        tokio::pin!(stop, pause);
+        loop {
+            tokio::select! {
+                _ = &mut stop => return Ok(()),
+                _ = &mut pause => return Ok(()),
+                _ = look.tick() => {
+                    let Ok(albums) = self.state.store.albums().await else { continue };
+                    for a in albums.into_iter().filter(|a| watched.insert(a.id)) {
+                        tasks.push(album_task(&self.state, a.id, on_pass));
+                    }
+                }
+                Some(result) = tasks.next(), if !tasks.is_empty() => result?,
+            }
         }
     }
 }
@@ -136,6 +153,9 @@ async fn album_task(
             continue;
         }
         owed = false;
+        if matches!(engine.store.album(album_id).await, Ok(None)) {
+            return Ok(()); // removed while watched
+        }
         let options = SyncOptions { auto: true, ..SyncOptions::default() };
         match pass::dispatch(engine, album_id, options).await {
             Ok(dispatched) => gathering.push(pass::collect(engine, dispatched)),
