@@ -202,7 +202,7 @@ pub fn serve_thumbnail(
     responder: UriSchemeResponder,
 ) {
     let app = ctx.app_handle().clone();
-    let path = percent_decode(request.uri().path());
+    let path = folio_engine::percent_decode(request.uri().path());
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -244,31 +244,12 @@ fn mime(path: &Path) -> &'static str {
     }
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn thumbnail_paths_are_decoded() {
-        assert_eq!(super::percent_decode("/site%2F3%2F42"), "/site/3/42");
-        assert_eq!(super::percent_decode("/source/7"), "/source/7");
-        assert_eq!(super::percent_decode("/bad%2"), "/bad%2");
+        assert_eq!(folio_engine::percent_decode("/site%2F3%2F42"), "/site/3/42");
+        assert_eq!(folio_engine::percent_decode("/source/7"), "/source/7");
+        assert_eq!(folio_engine::percent_decode("/bad%2"), "/bad%2");
     }
 }

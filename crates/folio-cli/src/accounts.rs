@@ -121,13 +121,14 @@ fn json(a: &AccountSummary) -> serde_json::Value {
     })
 }
 
+/// The contract's one line, printed once the listener accepts connections, whether or not a
+/// browser is opened too.
 fn show(url: &str, no_browser: bool) {
-    if no_browser || folio_engine::open_in_browser(url).is_err() {
-        println!("open: {url}");
-    } else {
+    println!("open: {url}");
+    let _ = std::io::stdout().flush();
+    if !no_browser && folio_engine::open_in_browser(url).is_ok() {
         eprintln!("Opened the sign-in page in your browser; waiting for you to allow Folio.");
     }
-    let _ = std::io::stdout().flush();
 }
 
 /// Runs a browser sign-in; returns the account's name.

@@ -51,8 +51,8 @@ pub use albums::AlbumSummary;
 pub use browser::open_in_browser;
 pub use companion::{companion_plugin_zip, ReconcileReport};
 pub use connect::{
-    app_callback_params, AppAnswers, Callback, Handed, LateAnswer, WordPressConnect, APP_CALLBACK,
-    CONNECT_TIMEOUT, LATE_GRACE,
+    app_callback_params, percent_decode, AppAnswers, Callback, Handed, LateAnswer,
+    WordPressConnect, APP_CALLBACK, CONNECT_TIMEOUT, LATE_GRACE,
 };
 pub use dropbox::{REDIRECT_PATH, REDIRECT_PORTS, SIGN_IN_TIMEOUT};
 pub use dropbox_sign_in::{DropboxAccount, DropboxFolder, DropboxSignIn};

@@ -47,9 +47,10 @@ pub(crate) fn same_site(a: &str, b: &str) -> bool {
     }
 }
 
-/// `%xx` to its byte; `/blog%32` and `/blog2` are one path. Invalid UTF-8 is kept as escapes
+/// `%xx` to its byte; `/blog%32` and `/blog2` are one path (a site's address, a path the app's
+/// image protocol is asked for). Invalid UTF-8 is kept as escapes
 /// would show it, so two different paths never decode alike.
-fn percent_decode(path: &str) -> String {
+pub fn percent_decode(path: &str) -> String {
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -8,6 +8,7 @@
 //! from the site again.
 
 mod address;
+pub use address::percent_decode;
 mod answer;
 mod app;
 
