@@ -2,9 +2,12 @@
 //! Secret fields come from `FOLIO_<CONNECTOR>_<FIELD>`, else are asked without echo (read from
 //! stdin when it is not a terminal); the work is the engine's.
 
-use crate::manage::{read_secret, SiteCommand};
+use crate::manage::read_secret;
 use clap::Subcommand;
-use folio_engine::{AccountSummary, ConnectorInfo, Engine, EngineError, FieldKind, SignInKind};
+use folio_engine::{
+    AccountSummary, Callback, ConnectorInfo, Engine, EngineError, ErrorCode, FieldKind, Prompt,
+    Reply, SignInStep,
+};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
@@ -68,41 +71,19 @@ fn pasted(info: &ConnectorInfo) -> BTreeMap<String, String> {
 }
 
 pub async fn connect(engine: &Engine, args: ConnectArgs) -> Result<ExitCode, EngineError> {
-    let info =
-        engine.connectors().into_iter().find(|c| c.id == args.connector).ok_or_else(|| {
-            EngineError::config(format!(
-                "no connector named '{}' (folio connectors)",
-                args.connector
-            ))
-        })?;
-    let given = fields(&args.set)?;
-    let mut secrets = pasted(&info);
-    let browser = info
-        .sign_in
-        .iter()
-        .find(|k| matches!(k, SignInKind::OauthPkce | SignInKind::WordpressApproval));
+    let info = engine.connectors().into_iter().find(|c| c.id == args.connector);
+    let info = info.ok_or_else(|| {
+        EngineError::new(
+            ErrorCode::NotFound,
+            format!("no connector named '{}' (folio connectors)", args.connector),
+        )
+    })?;
+    let mut values = fields(&args.set)?;
     // A pasted secret wins where a browser sign-in is also offered.
-    let name = match browser {
-        Some(kind) if secrets.is_empty() => {
-            browser_sign_in(engine, *kind, &info, &args, &given).await?
-        }
-        _ if info.sign_in.is_empty() => {
-            return Err(EngineError::config(format!("{} needs no connecting", info.label)))
-        }
-        _ => {
-            if secrets.is_empty() {
-                let first = info.fields.iter().find(|f| f.kind == FieldKind::Secret);
-                if let Some(f) = first {
-                    let value = read_secret(&env_name(&info.id, &f.name), &f.label)?;
-                    secrets.insert(f.name.clone(), value);
-                }
-            }
-            let site = engine
-                .connect_destination(&info.id, args.name.as_deref(), &given, &secrets)
-                .await?;
-            site.name
-        }
-    };
+    values.extend(pasted(&info));
+    let name = args.name.as_deref();
+    let step = engine.connect_start(&info.id, name, values, Callback::Loopback).await?;
+    let name = converse(engine, step, &info, &args).await?;
     let account = engine.accounts().await?.into_iter().find(|a| a.name == name);
     match account {
         Some(a) if args.json => {
@@ -127,50 +108,107 @@ fn show(url: &str, no_browser: bool) {
     println!("open: {url}");
     let _ = std::io::stdout().flush();
     if !no_browser && folio_engine::open_in_browser(url).is_ok() {
-        eprintln!("Opened the sign-in page in your browser; waiting for you to allow Folio.");
+        eprintln!("Opened the sign-in page in your browser.");
     }
 }
 
-/// Runs a browser sign-in; returns the account's name.
-async fn browser_sign_in(
+/// Answers the engine's prompts from flags, variables and the terminal until the account is
+/// connected; its name.
+async fn converse(
     engine: &Engine,
-    kind: SignInKind,
+    mut step: SignInStep,
     info: &ConnectorInfo,
     args: &ConnectArgs,
-    given: &BTreeMap<String, String>,
 ) -> Result<String, EngineError> {
-    match kind {
-        SignInKind::WordpressApproval => {
-            let url = given.get("url").ok_or_else(|| {
-                EngineError::config(format!("{} needs --set url=ADDRESS", info.label))
-            })?;
-            let site = SiteCommand::Connect {
-                url: url.clone(),
-                name: args.name.clone(),
-                no_browser: args.no_browser,
-                timeout: 600,
-                allow_http: false,
-            };
-            crate::manage::site(engine, site).await?;
-            let sites = engine.sites().await?;
-            let mine = sites.iter().filter(|s| s.kind == info.id).max_by_key(|s| s.id);
-            Ok(mine.map(|s| s.name.clone()).unwrap_or_default())
-        }
-        _ => {
-            let name = args.name.clone().unwrap_or_else(|| info.id.clone());
-            let taken = engine.accounts().await?.into_iter().any(|a| a.name == name);
-            if taken && args.name.is_none() {
-                return Err(EngineError::config(format!(
-                    "an account named '{name}' exists: give --name for another, or run \
-                     'folio account reconnect {name}'"
-                )));
+    loop {
+        let session = step.session;
+        let reply = match answer(&step.prompt, info, args) {
+            Ok(Some(reply)) => reply,
+            Ok(None) => match step.prompt {
+                Prompt::Done { account } => return Ok(account),
+                _ => unreachable!("only Done has no reply"),
+            },
+            Err(e) => {
+                engine.connect_cancel(session).await;
+                return Err(e);
             }
-            let sign_in = engine.dropbox_sign_in_as(&name, given).await?;
-            show(&sign_in.url, args.no_browser);
-            engine.dropbox_finish(sign_in, folio_engine::SIGN_IN_TIMEOUT).await?;
-            Ok(name)
-        }
+        };
+        let approval = matches!(&step.prompt, Prompt::Browser { paste_url: Some(_), .. });
+        let going = engine.connect_continue(session, reply);
+        tokio::pin!(going);
+        let next = tokio::select! {
+            next = &mut going => next,
+            _ = tokio::signal::ctrl_c() => {
+                // Stops the wait; the engine then listens a little longer so that a password
+                // approved just now is removed from the site again.
+                if approval {
+                    eprintln!("Stopping; a password approved just now is removed again (Ctrl-C to quit)…");
+                }
+                engine.connect_cancel(session).await;
+                tokio::select! {
+                    next = &mut going => next,
+                    _ = tokio::signal::ctrl_c() => return Err(stopped()),
+                }
+            }
+        };
+        step = match next {
+            Ok(next) => next,
+            Err(e) => {
+                if approval && e.code != ErrorCode::Cancelled {
+                    eprintln!(
+                        "Still listening {} s so that a password approved now is removed from \
+                         the site again (Ctrl-C to stop)…",
+                        folio_engine::LATE_GRACE.as_secs()
+                    );
+                    let late = tokio::select! {
+                        late = engine.connect_cancel(session) => late,
+                        _ = tokio::signal::ctrl_c() => None,
+                    };
+                    if let Some(said) = late {
+                        eprintln!("{said}");
+                    }
+                }
+                return Err(e);
+            }
+        };
     }
+}
+
+fn stopped() -> EngineError {
+    EngineError::new(ErrorCode::Cancelled, "stopped; nothing was saved")
+}
+
+/// The reply to one prompt; `None` when the sign-in is done.
+fn answer(
+    prompt: &Prompt,
+    info: &ConnectorInfo,
+    args: &ConnectArgs,
+) -> Result<Option<Reply>, EngineError> {
+    Ok(Some(match prompt {
+        Prompt::Done { .. } => return Ok(None),
+        Prompt::Fields { problem: Some(problem), .. } => {
+            return Err(EngineError::config(format!("{problem} (--set FIELD=VALUE)")))
+        }
+        Prompt::Fields { fields, .. } => {
+            let Some(f) = fields.iter().find(|f| f.kind == FieldKind::Secret) else {
+                return Err(EngineError::config(format!("{} needs more fields", info.label)));
+            };
+            let value = read_secret(&env_name(&info.id, &f.name), &f.label)?;
+            Reply::Fields { values: BTreeMap::from([(f.name.clone(), value)]) }
+        }
+        Prompt::Browser { url, says, .. } => {
+            show(url, args.no_browser);
+            eprintln!("{says} Waiting…");
+            Reply::Wait
+        }
+        Prompt::Confirm { says } if args.yes => {
+            eprintln!("{says} Yes (--yes).");
+            Reply::Yes
+        }
+        Prompt::Confirm { says } => {
+            return Err(EngineError::config(format!("{says} Give --yes to go on.")))
+        }
+    }))
 }
 
 pub async fn account(engine: &Engine, command: AccountCommand) -> Result<ExitCode, EngineError> {
@@ -189,18 +227,27 @@ pub async fn account(engine: &Engine, command: AccountCommand) -> Result<ExitCod
         AccountCommand::Remove { name } => println!("{}", engine.remove_account(&name).await?),
         AccountCommand::Reconnect { name } => {
             let a = engine.accounts().await?.into_iter().find(|a| a.name == name);
-            match a {
-                Some(a) if a.connector == "dropbox" => {
-                    let sign_in = engine.dropbox_sign_in_as(&name, &BTreeMap::new()).await?;
-                    show(&sign_in.url, false);
-                    engine.dropbox_finish(sign_in, folio_engine::SIGN_IN_TIMEOUT).await?;
-                    println!("Reconnected {name}");
-                }
-                Some(_) => {
-                    return crate::manage::site(engine, SiteCommand::Reconnect { name }).await
-                }
-                None => return Err(EngineError::config(format!("no account named '{name}'"))),
-            }
+            let a = a.ok_or_else(|| {
+                EngineError::new(ErrorCode::NotFound, format!("no account named '{name}'"))
+            })?;
+            let info = engine.connectors().into_iter().find(|c| c.id == a.connector);
+            let info = info.ok_or_else(|| {
+                EngineError::new(
+                    ErrorCode::Unsupported,
+                    format!("this Folio has no {} connector", a.connector),
+                )
+            })?;
+            let step = engine.reconnect_start(&name, pasted(&info), Callback::Loopback).await?;
+            let args = ConnectArgs {
+                connector: info.id.clone(),
+                name: Some(name.clone()),
+                set: Vec::new(),
+                no_browser: false,
+                yes: false,
+                json: false,
+            };
+            converse(engine, step, &info, &args).await?;
+            println!("Reconnected {name}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -140,7 +140,11 @@ pub enum DeletePolicy {
 pub fn fail(e: EngineError) -> ExitCode {
     eprintln!("folio: {}", e.message);
     match e.code {
-        ErrorCode::Config | ErrorCode::Secrets | ErrorCode::Insecure => ExitCode::from(2),
+        ErrorCode::Config
+        | ErrorCode::Secrets
+        | ErrorCode::Insecure
+        | ErrorCode::NotFound
+        | ErrorCode::Unsupported => ExitCode::from(2),
         _ => ExitCode::from(1),
     }
 }

@@ -240,6 +240,82 @@ fn an_address_without_wordpress_or_with_plain_http_on_the_internet_is_explained(
     );
     assert!(!out.status.success());
     assert_eq!(sites(&site, &data), serde_json::json!([]));
+
+    // `folio connect` asks the same as a confirm step: refused without --yes, offered with it.
+    let url = format!("url=http://{plain}");
+    let generic = ["connect", "wordpress", "--set", url.as_str(), "--no-browser"];
+    let out = site.folio(&data, &generic).env_remove("FOLIO_WORDPRESS_PASSWORD").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("travel in clear") && err.contains("--yes"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing to open before the yes");
+    let mut child = site
+        .folio(&data, &[&generic[..], &["--yes"]].concat())
+        .env_remove("FOLIO_WORDPRESS_PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.starts_with("open: http://photos.example.com/wp-admin/authorize-application.php?"),
+        "{line}"
+    );
+    assert_eq!(sites(&site, &data), serde_json::json!([]));
+}
+
+#[test]
+fn folio_connect_approves_a_wordpress_site_and_account_reconnect_signs_it_in_again() {
+    let Some(site) = wordpress() else { return };
+    let _turn = one_at_a_time();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let url = format!("url={}", site.url);
+    let args = ["connect", "wordpress", "--set", url.as_str(), "--no-browser", "--json"];
+    let mut child = site
+        .folio(&data, &args)
+        .env_remove("FOLIO_WORDPRESS_PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let open = line.trim().strip_prefix("open: ").unwrap_or_else(|| panic!("{line:?}")).to_string();
+    assert!(open.contains("/wp-admin/authorize-application.php?"), "{open}");
+    let back = approve::press(&site.url, &site.user, &login_password(), &open, Press::Approve);
+    approve::follow(&back);
+    let mut json = String::new();
+    out.read_line(&mut json).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{json}");
+    let account: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(account["name"], "Folio test site", "{account}");
+    assert_eq!(account["connector"], "wordpress");
+    assert_eq!(account["roles"], serde_json::json!(["destination"]));
+    assert_eq!(account["state"], "ok");
+    assert_eq!(account["who"], site.user.as_str());
+
+    // Signed in again with a pasted password: checked, kept, still one account.
+    let out = site
+        .folio(&data, &["account", "reconnect", "Folio test site"])
+        .env("FOLIO_WORDPRESS_PASSWORD", &site.password)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = site
+        .folio(&data, &["account", "reconnect", "Folio test site"])
+        .env("FOLIO_WORDPRESS_PASSWORD", "xxxx xxxx xxxx xxxx xxxx xxxx")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a refused password is the site's answer");
+    assert_eq!(sites(&site, &data).as_array().unwrap().len(), 1);
+    let out = site.folio(&data, &["site", "remove", "Folio test site"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// The listener's address and state from the approval URL Folio printed: the success URL.

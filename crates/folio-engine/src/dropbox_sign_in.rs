@@ -45,6 +45,12 @@ pub struct DropboxSignIn {
     config: Config,
 }
 
+impl DropboxSignIn {
+    pub(crate) fn account_name(&self) -> &str {
+        &self.account
+    }
+}
+
 fn auth_error(e: AuthError) -> EngineError {
     EngineError::new(ErrorCode::Config, e.to_string())
 }

@@ -62,7 +62,9 @@ pub use folio_model::{
     PhotoState, Preset, Progress, RawPair, SiteId, SiteProgress, SiteState, SyncEvent, TextField,
     TextOverrides, Work,
 };
-pub use folio_model::{Config, ConnectorInfo, Field, FieldKind, Role, SignInKind};
+pub use folio_model::{
+    Config, ConnectorInfo, Field, FieldKind, Prompt, Reply, Role, SignInKind, SignInStep,
+};
 /// The account of a Shopify store connected with an Admin API token (else: an app's client id).
 pub use folio_sites::shopify::TOKEN_ACCOUNT as SHOPIFY_TOKEN_ACCOUNT;
 pub use history::{RestoreReport, VersionSummary};
@@ -154,6 +156,8 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 pub struct Engine {
     state: Arc<EngineState>,
     ticker: tokio::task::JoinHandle<()>,
+    /// The sign-ins under way (`connect_start` … `connect_continue`).
+    sign_ins: connect::SignIns,
 }
 
 impl Drop for Engine {
@@ -227,7 +231,7 @@ impl Engine {
         });
         history::forget_removed_photos(&state).await;
         let ticker = tokio::spawn(send_progress(Arc::downgrade(&state)));
-        let engine = Engine { state, ticker };
+        let engine = Engine { state, ticker, sign_ins: Default::default() };
         engine.auto_sync_paused().await?;
         Ok(engine)
     }

@@ -73,4 +73,14 @@ pub enum ErrorCode {
     /// An address that would send a password in clear (plain http on the internet): the user
     /// must confirm it.
     Insecure,
+    /// The account must be signed in (again) before this works.
+    NeedsSignIn,
+    /// The person stopped it.
+    Cancelled,
+    /// Nothing came back in time (a browser sign-in, an approval).
+    TimedOut,
+    /// No such account, album, site, connector or sign-in.
+    NotFound,
+    /// This Folio, or this service, cannot do that.
+    Unsupported,
 }

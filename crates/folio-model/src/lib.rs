@@ -10,6 +10,7 @@ mod photo;
 mod preset;
 mod progress;
 mod settings;
+mod sign_in;
 mod site;
 mod source;
 
@@ -21,5 +22,6 @@ pub use photo::{PhotoState, TextOverrides};
 pub use preset::{content_hash, MetadataPolicy, OutputFormat, Preset, PIPELINE_VERSION};
 pub use progress::{AlbumProgress, Progress, SiteProgress, Work};
 pub use settings::{AlbumSettings, RawPair};
+pub use sign_in::{Prompt, Reply, SignInStep};
 pub use site::{Capabilities, ImageFormat, SiteState, TextField};
 pub use source::{extension, is_photo_name, SourceItem, JPEG_EXTENSIONS, RAW_EXTENSIONS};

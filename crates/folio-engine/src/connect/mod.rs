@@ -11,10 +11,13 @@ mod address;
 pub use address::percent_decode;
 mod answer;
 mod app;
+mod oauth;
+mod session;
 
 pub(crate) use address::same_site;
 pub use answer::LATE_GRACE;
 pub use app::{app_callback_params, AppAnswers, Handed, LateAnswer};
+pub(crate) use session::SignIns;
 
 use crate::sites::SiteSummary;
 use crate::{Engine, EngineError, ErrorCode};
