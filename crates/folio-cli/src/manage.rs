@@ -3,9 +3,8 @@
 
 use crate::convert::PresetArgs;
 use clap::Subcommand;
-use folio_engine::{
-    AlbumSettings, Engine, EngineError, ErrorCode, ImageFormat, ShopifyLogin, SiteState,
-};
+use folio_engine::{AlbumSettings, Engine, EngineError, ErrorCode, ImageFormat, SiteState};
+use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -177,18 +176,18 @@ fn read_password() -> Result<String, EngineError> {
 pub async fn site(engine: &Engine, command: SiteCommand) -> Result<ExitCode, EngineError> {
     match command {
         SiteCommand::Add { name, shopify: Some(store), client_id, .. } => {
-            let s = match client_id {
+            // The older flags, as the connector's fields.
+            let mut fields = BTreeMap::from([("store".to_string(), store)]);
+            let secret = match client_id {
                 Some(client_id) => {
+                    fields.insert("client_id".into(), client_id);
                     let secret = read_secret("FOLIO_SHOPIFY_CLIENT_SECRET", "client secret")?;
-                    let login =
-                        ShopifyLogin::ClientCredentials { client_id: &client_id, secret: &secret };
-                    engine.add_shopify_store(&name, &store, login).await?
+                    ("client_secret", secret)
                 }
-                None => {
-                    let token = read_secret("FOLIO_SHOPIFY_TOKEN", "Admin API access token")?;
-                    engine.add_shopify_store(&name, &store, ShopifyLogin::Token(&token)).await?
-                }
+                None => ("token", read_secret("FOLIO_SHOPIFY_TOKEN", "Admin API access token")?),
             };
+            let secrets = BTreeMap::from([(secret.0.to_string(), secret.1)]);
+            let s = engine.connect_destination("shopify", Some(&name), &fields, &secrets).await?;
             println!(
                 "Added store {} ({} at {}): {}; alt text only (Shopify files have no title or caption)",
                 s.name,
@@ -203,8 +202,10 @@ pub async fn site(engine: &Engine, command: SiteCommand) -> Result<ExitCode, Eng
                     "give --wordpress URL --user NAME, or --shopify STORE",
                 ));
             };
-            let password = read_password()?;
-            let s = engine.add_wordpress_site(&name, &wordpress, &user, &password).await?;
+            let fields =
+                BTreeMap::from([("url".to_string(), wordpress), ("user".to_string(), user)]);
+            let secrets = BTreeMap::from([("password".to_string(), read_password()?)]);
+            let s = engine.connect_destination("wordpress", Some(&name), &fields, &secrets).await?;
             println!(
                 "Added site {} ({} at {}): {}; {}",
                 s.name,

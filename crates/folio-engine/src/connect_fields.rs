@@ -3,7 +3,7 @@
 //! fields are checked against the connector's declaration first; then the site is connected as
 //! `site add` does (credentials checked by the site before anything is saved).
 
-use crate::sites::{NewSite, ShopifyLogin, SiteSummary};
+use crate::sites::{NewSite, SiteSummary};
 use crate::{Engine, EngineError};
 use std::collections::BTreeMap;
 
@@ -17,54 +17,19 @@ impl Engine {
         given: &BTreeMap<String, String>,
         secrets: &BTreeMap<String, String>,
     ) -> Result<SiteSummary, EngineError> {
-        let info = self
-            .connectors()
-            .into_iter()
-            .find(|c| c.id == connector)
-            .ok_or_else(|| EngineError::config(format!("no connector named '{connector}'")))?;
+        let info = self.connector_info(connector)?;
         let config = info.config(given).map_err(EngineError::config)?;
-        let secret = |field: &str| secrets.get(field).map(String::as_str).filter(|s| !s.is_empty());
-        let address = config.get("url").or(config.get("store")).unwrap_or("").to_string();
-        let default_name = short_name(&address);
-        let name = name.map(str::to_string).unwrap_or(default_name);
-        match connector {
-            "shopify" => {
-                let login =
-                    match (secret("token"), config.get("client_id"), secret("client_secret")) {
-                        (Some(token), _, _) => ShopifyLogin::Token(token),
-                        (None, Some(client_id), Some(secret)) => {
-                            ShopifyLogin::ClientCredentials { client_id, secret }
-                        }
-                        _ => return Err(EngineError::config(
-                            "give the Admin API access token (FOLIO_SHOPIFY_TOKEN), or client_id \
-                             with its secret (FOLIO_SHOPIFY_CLIENT_SECRET)",
-                        )),
-                    };
-                self.add_shopify_store(&name, &address, login).await
-            }
-            _ => {
-                let secret_field = info
-                    .fields
-                    .iter()
-                    .find(|f| f.kind == folio_model::FieldKind::Secret)
-                    .map(|f| f.name.as_str())
-                    .unwrap_or("password");
-                let Some(secret) = secret(secret_field) else {
-                    return Err(EngineError::config(format!(
-                        "{} needs its {secret_field}",
-                        info.label
-                    )));
-                };
-                let account = config.get("user").unwrap_or("");
-                if connector == "wordpress" && account.is_empty() {
-                    return Err(EngineError::config(
-                        "a pasted Application Password needs its user: --set user=NAME",
-                    ));
-                }
-                let new = NewSite { name: &name, kind: connector, url: &address, account, secret };
-                self.add_site(new).await
-            }
-        }
+        let login = self.state.backends.login(connector, &config, secrets);
+        let login = login.map_err(EngineError::config)?;
+        let name = name.map(str::to_string).unwrap_or_else(|| short_name(&login.url));
+        let new = NewSite {
+            name: &name,
+            kind: connector,
+            url: &login.url,
+            account: &login.account,
+            secret: &login.secret,
+        };
+        self.add_site(new).await
     }
 }
 

@@ -2,7 +2,7 @@
 //! site type is registering one more maker here; the engine never names a backend.
 
 use crate::{Destination, SiteError, SiteErrorCode};
-use folio_model::ConnectorInfo;
+use folio_model::{Config, ConnectorInfo, FieldKind};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -21,9 +21,50 @@ pub struct SiteConfig {
 type Maker =
     Arc<dyn Fn(&SiteConfig, &str) -> Result<Arc<dyn Destination>, SiteError> + Send + Sync>;
 
+/// What a new site is made of: where it is, whom it signs in as, and the one secret the
+/// keychain keeps for it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SiteLogin {
+    pub url: String,
+    pub account: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for SiteLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiteLogin").field("url", &self.url).field("account", &self.account).finish()
+    }
+}
+
+/// How an account's fields and pasted secrets (by field name) become a [`SiteLogin`]; a
+/// sentence for the person when they do not add up.
+pub type Login =
+    Arc<dyn Fn(&Config, &BTreeMap<String, String>) -> Result<SiteLogin, String> + Send + Sync>;
+
 #[derive(Clone, Default)]
 pub struct Backends {
     makers: BTreeMap<String, (ConnectorInfo, Maker)>,
+    logins: BTreeMap<String, Login>,
+}
+
+/// The login of a connector that declared none of its own: its `url` field, its `user` field
+/// (if any) as the account, its first secret field given as the secret.
+fn plain_login(
+    info: &ConnectorInfo,
+    config: &Config,
+    secrets: &BTreeMap<String, String>,
+) -> Result<SiteLogin, String> {
+    let secret = info
+        .fields
+        .iter()
+        .filter(|f| f.kind == FieldKind::Secret)
+        .find_map(|f| secrets.get(&f.name).filter(|s| !s.trim().is_empty()))
+        .ok_or_else(|| format!("{} needs its secret", info.label))?;
+    Ok(SiteLogin {
+        url: config.value("url").to_string(),
+        account: config.value("user").to_string(),
+        secret: secret.trim().to_string(),
+    })
 }
 
 impl Backends {
@@ -38,7 +79,36 @@ impl Backends {
             let credentials = crate::shopify::credentials(&site.account, secret);
             Ok(Arc::new(crate::shopify::Shopify::new(&site.url, credentials)?))
         });
+        b.register_login(crate::wordpress::connector::ID, crate::wordpress::connector::login);
+        b.register_login(crate::shopify::connector::ID, crate::shopify::connector::login);
         b
+    }
+
+    /// How accounts of `kind` become sites, where the plain way (`url`, `user`, the secret)
+    /// does not fit.
+    pub fn register_login(
+        &mut self,
+        kind: &str,
+        login: impl Fn(&Config, &BTreeMap<String, String>) -> Result<SiteLogin, String>
+            + Send
+            + Sync
+            + 'static,
+    ) {
+        self.logins.insert(kind.to_string(), Arc::new(login));
+    }
+
+    /// A new site of `kind` from an account's fields and pasted secrets.
+    pub fn login(
+        &self,
+        kind: &str,
+        config: &Config,
+        secrets: &BTreeMap<String, String>,
+    ) -> Result<SiteLogin, String> {
+        match (self.logins.get(kind), self.makers.get(kind)) {
+            (Some(login), _) => login(config, secrets),
+            (None, Some((info, _))) => plain_login(info, config, secrets),
+            (None, None) => Err(format!("this Folio cannot publish to '{kind}' sites")),
+        }
     }
 
     /// Adds a destination connector: what it declares, and how a stored site becomes one.

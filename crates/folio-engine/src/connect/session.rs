@@ -242,7 +242,7 @@ impl Engine {
         }
     }
 
-    fn connector_info(&self, id: &str) -> Result<ConnectorInfo, EngineError> {
+    pub(crate) fn connector_info(&self, id: &str) -> Result<ConnectorInfo, EngineError> {
         self.connectors().into_iter().find(|c| c.id == id).ok_or_else(|| {
             EngineError::new(
                 ErrorCode::NotFound,
@@ -308,7 +308,9 @@ impl Engine {
     async fn connect_pasted(&self, r: &Request) -> Result<String, EngineError> {
         if r.reconnect {
             let name = r.name.as_deref().unwrap_or_default();
-            let secret = r.secrets.values().next().cloned().unwrap_or_default();
+            // The site keeps its address and account; only its one secret changes.
+            let secret = r.secrets.values().find(|s| !s.trim().is_empty());
+            let secret = secret.map(|s| s.trim().to_string()).unwrap_or_default();
             return Ok(self.reconnect_site(name, &secret).await?.name);
         }
         let site =

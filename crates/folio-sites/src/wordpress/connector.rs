@@ -1,7 +1,9 @@
 //! A self-hosted WordPress site: approved in the browser (WordPress's "Authorize application"
 //! page hands Folio an Application Password), or with one pasted.
 
-use folio_model::{ConnectorInfo, Field, Role, SignInKind};
+use crate::backends::SiteLogin;
+use folio_model::{Config, ConnectorInfo, Field, Role, SignInKind};
+use std::collections::BTreeMap;
 
 pub const ID: &str = "wordpress";
 
@@ -24,4 +26,18 @@ pub fn connector() -> ConnectorInfo {
             ),
         ],
     }
+}
+
+/// A pasted Application Password: it belongs to a user, who must be named.
+pub fn login(config: &Config, secrets: &BTreeMap<String, String>) -> Result<SiteLogin, String> {
+    let user = config.value("user").trim();
+    let password = secrets.get("password").map(|p| p.trim()).unwrap_or_default();
+    if password.is_empty() {
+        return Err("WordPress needs its Application Password (FOLIO_WORDPRESS_PASSWORD)".into());
+    }
+    if user.is_empty() {
+        return Err("a pasted Application Password needs its user: --set user=NAME".into());
+    }
+    let url = config.value("url").to_string();
+    Ok(SiteLogin { url, account: user.to_string(), secret: password.to_string() })
 }
