@@ -10,7 +10,7 @@ pub mod pkce;
 
 pub use browser::{open_in_browser, web_address};
 pub use loopback::{Arrival, Loopback, Page, Redirect};
-pub use pkce::{Provider, SignIn, Tokens};
+pub use pkce::{Provider, SecretIn, SignIn, Tokens};
 
 use std::time::Duration;
 
