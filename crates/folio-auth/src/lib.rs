@@ -1,16 +1,19 @@
 //! Signing in through the user's own browser, for sources and sites that use it (Dropbox's
 //! OAuth 2 with PKCE; WordPress's authorize-application page): a one-shot listener on
-//! 127.0.0.1 that receives the redirect, the OAuth exchange, and the one check every address
-//! passes before it is opened in the browser. No secret passes through here
-//! into a log or an error message; storing tokens is the caller's (the OS keychain).
+//! 127.0.0.1 that receives the redirect, the OAuth exchange, one account's access token kept
+//! fresh from the refresh token in the keychain, and the one check every address passes before
+//! it is opened in the browser. No secret passes through here into a log, an error message or a
+//! `Debug` output; the keychain itself is the caller's (a [`Keychain`]).
 
 pub mod browser;
 pub mod loopback;
 pub mod pkce;
+pub mod tokens;
 
 pub use browser::{open_in_browser, web_address};
 pub use loopback::{Arrival, Loopback, Page, Redirect};
-pub use pkce::{Provider, SignIn, Tokens};
+pub use pkce::{Provider, SecretIn, SignIn, Tokens};
+pub use tokens::{Keychain, TokenSource};
 
 use std::time::Duration;
 
@@ -24,6 +27,10 @@ pub enum AuthError {
     Denied(String),
     #[error("the sign-in was refused: {0}")]
     Rejected(String),
+    #[error("not signed in: the keychain holds no sign-in for this account; connect it again")]
+    SignedOut,
+    #[error("the keychain could not be used: {0}")]
+    Keychain(String),
     #[error("could not reach the sign-in server: {0}")]
     Network(String),
     #[error("unexpected answer during sign-in: {0}")]

@@ -1,22 +1,54 @@
-//! OAuth 2 authorization code with PKCE (S256) and no client secret, through the `oauth2` crate:
-//! the sign-in URL, the one-time code exchange, and refreshing an access token.
+//! OAuth 2 authorization code with PKCE (S256), through the `oauth2` crate: the sign-in URL, the
+//! one-time code exchange, and refreshing an access token. Apps without a secret (Dropbox) and
+//! services that insist on one (Figma, Canva, HubSpot) are both expressed by a [`Provider`].
 
 use crate::AuthError;
 use oauth2::basic::BasicClient;
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, RefreshToken, RequestTokenError, TokenResponse, TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    TokenResponse, TokenUrl,
 };
 use std::time::Duration;
 
-/// An OAuth provider as an app without a secret knows it (Dropbox: the app key and its two
-/// endpoints).
+/// An OAuth app as one service knows it: its client id (and secret, where the service needs one),
+/// its endpoints, and the scopes it asks for. Built with [`Provider::new`] and the `with_*`
+/// methods; `Debug` never prints the secret.
 #[derive(Debug, Clone)]
 pub struct Provider {
     pub client_id: String,
     pub authorize_url: String,
     pub token_url: String,
+    client_secret: Option<ClientSecret>,
+    refresh_url: Option<String>,
+    scopes: Vec<String>,
 }
+
+/// How the token endpoint wants the client secret: Figma only takes HTTP Basic, HubSpot and
+/// WordPress.com document it in the form body, Canva takes either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretIn {
+    /// `Authorization: Basic base64(client_id:client_secret)` (RFC 6749 2.3.1).
+    Basic,
+    /// `client_id` and `client_secret` as form fields.
+    Body,
+}
+
+#[derive(Clone)]
+struct ClientSecret {
+    secret: String,
+    sent_in: SecretIn,
+}
+
+impl std::fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ClientSecret(…, {:?})", self.sent_in)
+    }
+}
+
+/// An `oauth2` client that knows its token endpoint.
+type TokenClient =
+    BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
 /// A sign-in under way: the URL to open, and what the answer is checked and exchanged with.
 pub struct SignIn {
@@ -45,6 +77,47 @@ impl std::fmt::Debug for Tokens {
 }
 
 impl Provider {
+    /// An app without a secret (Dropbox), asking for no particular scope, refreshing at its
+    /// token URL.
+    pub fn new(
+        client_id: impl Into<String>,
+        authorize_url: impl Into<String>,
+        token_url: impl Into<String>,
+    ) -> Provider {
+        Provider {
+            client_id: client_id.into(),
+            authorize_url: authorize_url.into(),
+            token_url: token_url.into(),
+            client_secret: None,
+            refresh_url: None,
+            scopes: Vec::new(),
+        }
+    }
+
+    /// The app's secret, sent with every token request (the code exchange and each refresh).
+    pub fn with_secret(mut self, secret: impl Into<String>, sent_in: SecretIn) -> Provider {
+        self.client_secret = Some(ClientSecret { secret: secret.into(), sent_in });
+        self
+    }
+
+    /// Where refreshes go when the service keeps them apart from the code exchange (Figma's
+    /// `/v1/oauth/refresh`).
+    pub fn with_refresh_url(mut self, refresh_url: impl Into<String>) -> Provider {
+        self.refresh_url = Some(refresh_url.into());
+        self
+    }
+
+    /// The scopes the sign-in URL asks for (space-joined in `scope`).
+    pub fn with_scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Provider {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Where a refresh is sent: the refresh URL if the service has one, else the token URL.
+    pub fn refresh_url(&self) -> &str {
+        self.refresh_url.as_deref().unwrap_or(&self.token_url)
+    }
+
     /// A fresh `state` and PKCE pair, and the URL that carries them; `extra` adds provider
     /// parameters (Dropbox: `token_access_type=offline`).
     pub fn start(&self, redirect_uri: &str, extra: &[(&str, &str)]) -> Result<SignIn, AuthError> {
@@ -52,7 +125,10 @@ impl Provider {
             .set_auth_uri(AuthUrl::new(self.authorize_url.clone()).map_err(bad_url)?)
             .set_redirect_uri(RedirectUrl::new(redirect_uri.to_string()).map_err(bad_url)?);
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let mut request = client.authorize_url(CsrfToken::new_random).set_pkce_challenge(challenge);
+        let mut request = client
+            .authorize_url(CsrfToken::new_random)
+            .set_pkce_challenge(challenge)
+            .add_scopes(self.scopes.iter().cloned().map(Scope::new));
         for (k, v) in extra {
             request = request.add_extra_param(*k, *v);
         }
@@ -65,16 +141,16 @@ impl Provider {
         })
     }
 
-    /// Trades the code from the redirect for tokens; the code and the verifier are used up.
+    /// Trades the code from the redirect for tokens at the token URL; the code and the verifier
+    /// are used up.
     pub async fn exchange(
         &self,
         sign_in: SignIn,
         code: &str,
         http: &reqwest::Client,
     ) -> Result<Tokens, AuthError> {
-        let client = BasicClient::new(ClientId::new(self.client_id.clone()))
-            .set_auth_type(AuthType::RequestBody)
-            .set_token_uri(TokenUrl::new(self.token_url.clone()).map_err(bad_url)?)
+        let client = self
+            .client(&self.token_url)?
             .set_redirect_uri(RedirectUrl::new(sign_in.redirect_uri).map_err(bad_url)?);
         let answer = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
@@ -84,19 +160,34 @@ impl Provider {
         tokens(answer)
     }
 
-    /// A new access token from the refresh token (which stays valid for Dropbox).
+    /// A new access token from the refresh token, at the refresh URL. The answer's
+    /// `refresh_token` is a rotated one (Canva) or absent (Dropbox, Figma: the old one stays
+    /// valid).
     pub async fn refresh(
         &self,
         refresh_token: &str,
         http: &reqwest::Client,
     ) -> Result<Tokens, AuthError> {
-        let client = BasicClient::new(ClientId::new(self.client_id.clone()))
-            .set_auth_type(AuthType::RequestBody)
-            .set_token_uri(TokenUrl::new(self.token_url.clone()).map_err(bad_url)?);
+        let client = self.client(self.refresh_url())?;
         let refresh = RefreshToken::new(refresh_token.to_string());
         let answer =
             client.exchange_refresh_token(&refresh).request_async(&|r| send(http.clone(), r)).await;
         tokens(answer)
+    }
+
+    /// A client for one token endpoint, identifying the app as the service wants it.
+    fn client(&self, token_url: &str) -> Result<TokenClient, AuthError> {
+        let client = BasicClient::new(ClientId::new(self.client_id.clone()))
+            .set_token_uri(TokenUrl::new(token_url.to_string()).map_err(bad_url)?);
+        Ok(match &self.client_secret {
+            None => client.set_auth_type(AuthType::RequestBody),
+            Some(s) => client
+                .set_client_secret(oauth2::ClientSecret::new(s.secret.clone()))
+                .set_auth_type(match s.sent_in {
+                    SecretIn::Basic => AuthType::BasicAuth,
+                    SecretIn::Body => AuthType::RequestBody,
+                }),
+        })
     }
 }
 

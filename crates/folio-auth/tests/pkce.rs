@@ -51,11 +51,7 @@ fn token_endpoint(answers: Vec<(u16, String)>) -> (String, Seen) {
 }
 
 fn provider(token_url: &str) -> Provider {
-    Provider {
-        client_id: "app-key-123".into(),
-        authorize_url: "https://www.dropbox.example/oauth2/authorize".into(),
-        token_url: token_url.into(),
-    }
+    Provider::new("app-key-123", "https://www.dropbox.example/oauth2/authorize", token_url)
 }
 
 #[tokio::test]
