@@ -4,13 +4,13 @@
 //! albums.
 
 use crate::secrets::Secrets;
-use folio_auth::{AuthError, Provider};
+use folio_auth::{AuthError, Provider, TokenSource};
 use folio_model::Config;
 use folio_sources::dropbox::{connector, AccessToken, DropboxApi};
 use folio_sources::{DropboxSource, SourceAccount, SourceError, SourceErrorKind as Kind, Sources};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Dropbox matches redirect URIs exactly, so the sign-in listens on one of these, each
 /// registered as `http://127.0.0.1:<port>/dropbox`.
@@ -38,11 +38,7 @@ pub(crate) fn provider(config: &Config) -> Result<Provider, String> {
         "this Folio has no Dropbox app key: register a Dropbox app (see the README's Dropbox \
          section) and give its key as the Dropbox connector's client_id (FOLIO_DROPBOX_APP_KEY)",
     )?;
-    Ok(Provider {
-        client_id: client_id.to_string(),
-        authorize_url: config.value("auth_url").to_string(),
-        token_url: connector::token_url(config),
-    })
+    Ok(Provider::new(client_id, config.value("auth_url"), connector::token_url(config)))
 }
 
 pub(crate) fn api(config: &Config, token: Arc<dyn AccessToken>) -> DropboxApi {
@@ -58,12 +54,11 @@ pub(crate) fn http() -> reqwest::Client {
         .expect("a TLS backend is compiled in")
 }
 
-/// One Dropbox account's access token, refreshed from its refresh token in the keychain.
+/// One Dropbox account's access token: the shared token source over its keychain entry.
 pub struct DropboxTokens {
-    secrets: Secrets,
+    source: TokenSource,
     secret_ref: String,
     config: Config,
-    cached: tokio::sync::Mutex<Option<(String, Instant)>>,
 }
 
 /// The token of each Dropbox account in use, by account id: albums of one account share it.
@@ -77,11 +72,14 @@ impl DropboxAccounts {
         let mut all = self.tokens.lock().expect("dropbox tokens");
         let secret_ref = account.secret_ref.clone().unwrap_or_default();
         let fresh = || {
+            // A build without an app key still reads: the refresh then says what is missing.
+            let provider = provider(&account.config)
+                .unwrap_or_else(|_| Provider::new("", "", connector::token_url(&account.config)));
+            let keychain: Arc<dyn folio_auth::Keychain> = Arc::new(secrets.clone());
             Arc::new(DropboxTokens {
-                secrets: secrets.clone(),
+                source: TokenSource::new(provider, keychain, secret_ref.clone(), http()),
                 secret_ref: secret_ref.clone(),
                 config: account.config.clone(),
-                cached: Default::default(),
             })
         };
         let entry = all.entry(account.id).or_insert_with(fresh);
@@ -103,51 +101,39 @@ impl DropboxAccounts {
         secrets: &Secrets,
         account: &SourceAccount,
         access: String,
-        until: Instant,
+        lasts: Option<Duration>,
     ) {
         self.forget(account.id);
-        let tokens = self.tokens(secrets, account);
-        *tokens.cached.lock().await = Some((access, until));
+        self.tokens(secrets, account).source.seed(access, lasts).await;
     }
 }
 
-impl DropboxTokens {
-    async fn refresh(&self, cached: &mut Option<(String, Instant)>) -> Result<String, SourceError> {
-        let signed_out = || {
-            SourceError::new(
-                Kind::Reconnect,
-                "Folio is not signed in to Dropbox; run 'folio dropbox login' or Connect Dropbox in the app",
-            )
-        };
-        let refresh = self.secrets.get(&self.secret_ref).map_err(|_| signed_out())?;
-        let provider = provider(&self.config).map_err(|m| SourceError::new(Kind::Reconnect, m))?;
-        let tokens = provider.refresh(&refresh, &http()).await.map_err(|e| match e {
-            AuthError::Rejected(_) => SourceError::new(
-                Kind::Reconnect,
-                "Dropbox no longer accepts Folio's sign-in (revoked or expired); log in to Dropbox again",
-            ),
-            other => SourceError::new(Kind::Unavailable, other.to_string()),
-        })?;
-        // Renewed a minute early, so a token never expires mid-call.
-        let lasts = tokens.expires_in.unwrap_or(Duration::from_secs(4 * 3600));
-        let until = Instant::now() + lasts.saturating_sub(Duration::from_secs(60));
-        *cached = Some((tokens.access_token.clone(), until));
-        Ok(tokens.access_token)
+fn token_error(e: AuthError) -> SourceError {
+    match e {
+        AuthError::SignedOut => SourceError::new(
+            Kind::Reconnect,
+            "Folio is not signed in to Dropbox; run 'folio dropbox login' or Connect Dropbox in the app",
+        ),
+        AuthError::Rejected(_) => SourceError::new(
+            Kind::Reconnect,
+            "Dropbox no longer accepts Folio's sign-in (revoked or expired); log in to Dropbox again",
+        ),
+        other => SourceError::new(Kind::Unavailable, other.to_string()),
     }
 }
 
 #[async_trait::async_trait]
 impl AccessToken for DropboxTokens {
     async fn current(&self) -> Result<String, SourceError> {
-        let mut cached = self.cached.lock().await;
-        match cached.as_ref() {
-            Some((token, until)) if *until > Instant::now() => Ok(token.clone()),
-            _ => self.refresh(&mut cached).await,
+        if let Err(why) = provider(&self.config) {
+            return Err(SourceError::new(Kind::Reconnect, why));
         }
+        self.source.current().await.map_err(token_error)
     }
 
     async fn refreshed(&self) -> Result<String, SourceError> {
-        self.refresh(&mut *self.cached.lock().await).await
+        let refused = self.current().await?;
+        self.source.rejected(&refused).await.map_err(token_error)
     }
 }
 

@@ -15,7 +15,7 @@ use folio_store::{Account, NewAccount};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A Dropbox account's sign-in, as `folio dropbox status --json` prints it.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
@@ -162,11 +162,10 @@ impl Engine {
                 }
             }
         };
-        let lasts = tokens.expires_in.unwrap_or(Duration::from_secs(3600));
-        let until = Instant::now() + lasts.saturating_sub(Duration::from_secs(60));
+        let lasts = tokens.expires_in.or(Some(Duration::from_secs(3600)));
         let account = store.account(account).await?.expect("just signed in");
         let source = self.state.source_account(&account);
-        self.state.dropbox.seed(&self.state.secrets, &source, tokens.access_token, until).await;
+        self.state.dropbox.seed(&self.state.secrets, &source, tokens.access_token, lasts).await;
         let message = format!("Signed in to Dropbox as {who} (account {})", s.account);
         store.log(None, "info", &message).await?;
         self.state.wake.notify_waiters();

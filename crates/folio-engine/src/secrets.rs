@@ -120,6 +120,35 @@ impl Secrets {
     }
 }
 
+impl Secrets {
+    /// The secret under `reference`, `None` when there is none (signed out); an error only
+    /// when the keychain itself fails.
+    pub fn find(&self, reference: &str) -> Result<Option<String>, EngineError> {
+        let missing = match self {
+            Secrets::Keychain => match Self::keychain_entry(reference)?.get_password() {
+                Err(keyring::Error::NoEntry) => true,
+                _ => false,
+            },
+            Secrets::Files(dir) => !Self::file(dir, reference).exists(),
+        };
+        if missing {
+            return Ok(None);
+        }
+        self.get(reference).map(Some)
+    }
+}
+
+/// The token sources' view of the keychain (refresh tokens, read before each refresh).
+impl folio_auth::Keychain for Secrets {
+    fn get(&self, key: &str) -> Result<Option<String>, String> {
+        self.find(key).map_err(|e| e.message)
+    }
+
+    fn set(&self, key: &str, value: &str) -> Result<(), String> {
+        Secrets::set(self, key, value).map_err(|e| e.message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,8 +169,10 @@ mod tests {
             assert_eq!(mode & 0o077, 0, "group and others must not read the secret");
         }
         assert!(s.get("other").unwrap_err().message.contains("add the site again"));
+        assert_eq!(s.find("site-blog").unwrap().as_deref(), Some("abcd efgh"));
         s.delete("site-blog").unwrap();
         s.delete("site-blog").unwrap();
         assert!(s.get("site-blog").is_err());
+        assert_eq!(s.find("site-blog").unwrap(), None, "gone is signed out, not an error");
     }
 }
