@@ -125,10 +125,10 @@ impl Secrets {
     /// when the keychain itself fails.
     pub fn find(&self, reference: &str) -> Result<Option<String>, EngineError> {
         let missing = match self {
-            Secrets::Keychain => match Self::keychain_entry(reference)?.get_password() {
-                Err(keyring::Error::NoEntry) => true,
-                _ => false,
-            },
+            Secrets::Keychain => matches!(
+                Self::keychain_entry(reference)?.get_password(),
+                Err(keyring::Error::NoEntry)
+            ),
             Secrets::Files(dir) => !Self::file(dir, reference).exists(),
         };
         if missing {
