@@ -34,14 +34,14 @@ export function AccountsView(props: {
       <h2>Sites</h2>
       <p class="muted small">Where your photos are published.</p>
       <For each={sites()} fallback={
-        <p class="muted">No site connected yet. <button class="link" onClick={() => props.onConnect({ role: "destination" })}>Connect a site</button></p>
+        <p class="muted small">No site connected yet. <button class="link" onClick={() => props.onConnect({ role: "destination" })}>Connect a site</button></p>
       }>
         {card}
       </For>
       <h2>Sources</h2>
       <p class="muted small">Where photos come from besides the folders on this computer.</p>
       <For each={sources()} fallback={
-        <p class="muted">None yet. <button class="link" onClick={() => props.onConnect({ role: "source" })}>Add photos from an account</button></p>
+        <p class="muted small">None yet. <button class="link" onClick={() => props.onConnect({ role: "source" })}>Add photos from an account</button></p>
       }>
         {card}
       </For>

@@ -96,7 +96,8 @@ export function App() {
     const source = accounts()?.find((a) => a.name === account)?.roles.includes("source") ?? false;
     setNote(request?.reconnect
       ? `${account} is connected again; ${source ? "its albums sync again" : "its waiting photos go up now"}.`
-      : `Connected ${account}. ${source ? "Add an album from it with Add an album…" : "Drop a folder on the window to sync it there."}`);
+      : `Connected ${account}. ${!source ? "Drop a folder on the window to sync it there."
+        : request?.thenPick ? "Choose one of its folders to sync." : "Add an album from it with Add an album…"}`);
     if (source && request?.thenPick) setPicking(account);
     setView({ kind: "accounts" });
   };

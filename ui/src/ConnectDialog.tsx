@@ -111,6 +111,7 @@ export function ConnectDialog(props: {
   const [pasting, setPasting] = createSignal(false);
   // What the person typed last, but secrets: shown again when a step fails.
   let kept: Values = {};
+  let keptName = "";
   // The sign-in the window listens for; a step for another (stopped) one is ignored.
   let live: number | null = null;
   const reconnect = props.request.reconnect;
@@ -184,7 +185,8 @@ export function ConnectDialog(props: {
     const values = filled(form);
     const secret = new Set((connector()?.fields ?? []).filter((f) => f.kind === "secret").map((f) => f.name));
     kept = Object.fromEntries(Object.entries(values).filter(([k]) => !secret.has(k)));
-    const name = (form.querySelector<HTMLInputElement>("input.account-name")?.value ?? "").trim() || null;
+    keptName = (form.querySelector<HTMLInputElement>("input.account-name")?.value ?? "").trim();
+    const name = keptName || null;
     void run(() => {
       if (session !== null) return call(commands.connectContinue(session, { reply: "fields", values }));
       if (reconnect) return call(commands.reconnectAccount(reconnect.name, values));
@@ -276,7 +278,7 @@ export function ConnectDialog(props: {
                 <Fields fields={f.fields} values={f.values} />
                 <Show when={!reconnect && f.session === null}>
                   <label>
-                    Name in Folio <input class="account-name" autocomplete="off" placeholder="optional" />
+                    Name in Folio <input class="account-name" autocomplete="off" placeholder="optional" value={keptName} />
                     <small>How this account is listed here; empty, the service's own name.</small>
                   </label>
                 </Show>

@@ -1,6 +1,6 @@
 // Picks a folder of a source account, one level at a time as the service lists it, to sync
 // like any other album. The engine browses; this only shows.
-import { createResource, createSignal, For, Show } from "solid-js";
+import { createResource, createSignal, For, onMount, Show } from "solid-js";
 import { call, commands, whileBusy } from "./api";
 
 /** The crumbs of a path in an account: "" is its top, named after the account. */
@@ -21,12 +21,16 @@ export function Picker(props: { account: string; onAlbumAdded: (name: string) =>
   const [error, setError] = createSignal<string | null>(null);
   const here = () => crumbs(props.account, path()).at(-1)!.name;
 
+  // Opened from a card or the sidebar, it may start below the fold.
+  let card!: HTMLElement;
+  onMount(() => card.scrollIntoView?.({ block: "nearest" }));
+
   const add = () =>
     whileBusy(setAdding, setError, async () =>
       props.onAlbumAdded(await call(commands.addAlbum(props.account, path()))));
 
   return (
-    <article class="card folder-picker" aria-labelledby="picker-title">
+    <article class="card folder-picker" ref={card} aria-labelledby="picker-title">
       <header>
         <h2 id="picker-title">Add an album from {props.account}</h2>
         <button class="link close" aria-label="Close" onClick={() => props.onClose()}>✕</button>

@@ -32,6 +32,8 @@ let steps: SignInStep[] = [];
 let browserDone: (step: SignInStep) => void = () => {};
 const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 const next = () => ok(steps.shift()!);
+// What the service says to the next start, when it refuses.
+let refusal: string | null = null;
 
 const tree: Record<string, { name: string; path: string; kind: string }[]> = {
   "": [{ name: "Clients", path: "/Clients", kind: "folder" }, { name: "Phone", path: "/Phone", kind: "folder" }],
@@ -50,6 +52,7 @@ vi.mock("./api", async () => {
       connectors: () => Promise.resolve(connectors),
       connectStart: (connector: string, name: string | null, values: Record<string, string>) => {
         sent.push(`start ${connector} ${name} ${JSON.stringify(values)}`);
+        if (refusal) return Promise.resolve({ status: "error" as const, error: { code: "site" as const, message: refusal } });
         return next();
       },
       reconnectAccount: (name: string, values: Record<string, string>) => {
@@ -157,17 +160,15 @@ describe("the Connect dialog", () => {
     await settle();
     type(d.$("input[name=address]"), "https://gallery.test");
     type(d.$("input[name=key]"), "wrong");
-    steps = [];
-    const refusing = vi.fn(() => Promise.resolve({ status: "error" as const, error: { code: "site" as const, message: "the gallery refused the key" } }));
-    const api = await import("./api");
-    const start = api.commands.connectStart;
-    (api.commands as { connectStart: unknown }).connectStart = refusing;
+    type(d.$("input.account-name"), "Print shop");
+    refusal = "the gallery refused the key";
     d.$<HTMLFormElement>("form.connect-form")!.requestSubmit();
     await settle();
-    (api.commands as { connectStart: unknown }).connectStart = start;
+    refusal = null;
     expect(d.$("form.connect-form .error")?.textContent).toBe("the gallery refused the key");
     expect(d.$<HTMLInputElement>("input[name=address]")?.value).toBe("https://gallery.test");
     expect(d.$<HTMLInputElement>("input[name=key]")?.value).toBe("");
+    expect(d.$<HTMLInputElement>("input.account-name")?.value).toBe("Print shop");
     d.dispose();
   });
 
