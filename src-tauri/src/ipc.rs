@@ -4,23 +4,23 @@
 
 use crate::AppState;
 use folio_engine::{AlbumStatus, EngineError, SyncOptions};
-use folio_model::{AlbumId, ImageFormat, Progress, SiteId, SiteState, SyncEvent};
+use folio_model::{AlbumId, ErrorCode, ImageFormat, Progress, SiteId, SiteState, SyncEvent};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::path::Path;
 use tauri::State;
 
-/// Every failure crosses IPC as `{code, message}`; `code` is folio-engine's error code.
+/// Every failure crosses IPC as `{code, message}`; the window branches on `code` (the
+/// engine's own), never on the message.
 #[derive(Debug, Serialize, Type)]
 pub struct IpcError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl From<EngineError> for IpcError {
     fn from(e: EngineError) -> Self {
-        let code = serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(String::from));
-        IpcError { code: code.unwrap_or_else(|| "internal".into()), message: e.message }
+        IpcError { code: e.code, message: e.message }
     }
 }
 
@@ -67,6 +67,8 @@ pub struct AlbumRow {
     pub id: AlbumId,
     pub name: String,
     pub root: String,
+    /// Where its photos come from, for people: its connector's label ("Folder", …).
+    pub source: String,
     pub sites: Vec<AlbumSite>,
     pub photos: u32,
     pub synced: u32,
@@ -81,10 +83,9 @@ pub struct AlbumRow {
 pub struct SiteRow {
     pub id: SiteId,
     pub name: String,
-    /// wordpress, …
-    pub kind: String,
+    /// Its connector's id.
+    pub connector: String,
     pub url: String,
-    pub account: String,
     /// A changed photo keeps its URL (WordPress: the companion plugin).
     pub replace_in_place: bool,
     pub formats: Vec<ImageFormat>,
@@ -130,11 +131,12 @@ pub struct PatternPreview {
     pub result: String,
 }
 
-fn album_row(s: AlbumStatus, sites: &[folio_engine::SiteSummary]) -> AlbumRow {
+fn album_row(s: AlbumStatus, sites: &[folio_engine::SiteSummary], source: String) -> AlbumRow {
     AlbumRow {
         id: s.id,
         name: s.album,
         root: s.root,
+        source,
         sites: s
             .sites
             .into_iter()
@@ -178,7 +180,23 @@ pub async fn app_info(state: State<'_, AppState>) -> Answer<AppInfo> {
 #[specta::specta]
 pub async fn albums(state: State<'_, AppState>) -> Answer<Vec<AlbumRow>> {
     let sites = state.engine.sites().await?;
-    Ok(state.engine.status().await?.into_iter().map(|s| album_row(s, &sites)).collect())
+    let connectors = state.engine.connectors();
+    let albums = state.engine.albums().await?;
+    let source = |id: AlbumId| {
+        let kind = albums.iter().find(|a| a.id == id).map_or("folder", |a| a.source.as_str());
+        let label = connectors.iter().find(|c| c.id == kind).map(|c| c.label.clone());
+        label.unwrap_or_else(|| kind.to_string())
+    };
+    Ok(state
+        .engine
+        .status()
+        .await?
+        .into_iter()
+        .map(|s| {
+            let source = source(s.id);
+            album_row(s, &sites, source)
+        })
+        .collect())
 }
 
 /// The engine's progress model now (events carry it as it changes).
@@ -195,20 +213,11 @@ pub async fn sites(state: State<'_, AppState>) -> Answer<Vec<SiteRow>> {
 }
 
 pub(crate) fn site_row(s: folio_engine::SiteSummary) -> SiteRow {
-    // A Shopify store's stored account is how Folio signs in, not a person.
-    let account = match s.kind.as_str() {
-        "shopify" if s.account == folio_engine::SHOPIFY_TOKEN_ACCOUNT => {
-            "an Admin API token".to_string()
-        }
-        "shopify" => format!("the app {}", s.account),
-        _ => s.account,
-    };
     SiteRow {
         id: s.id,
         name: s.name,
-        kind: s.kind,
+        connector: s.kind,
         url: s.url,
-        account,
         replace_in_place: s.capabilities.replace_in_place,
         formats: s.capabilities.formats,
         notes: s.capabilities.notes,
@@ -216,59 +225,6 @@ pub(crate) fn site_row(s: folio_engine::SiteSummary) -> SiteRow {
         state: s.state,
         error: s.error,
     }
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn add_site(
-    state: State<'_, AppState>,
-    name: String,
-    url: String,
-    user: String,
-    password: String,
-) -> Answer<SiteRow> {
-    let added = state.engine.add_wordpress_site(&name, &url, &user, &password).await?;
-    Ok(site_row(added))
-}
-
-/// A Shopify store: its Admin API `token`, or a Dev Dashboard app's `client_id` and
-/// `client_secret`.
-#[tauri::command]
-#[specta::specta]
-pub async fn add_shopify_site(
-    state: State<'_, AppState>,
-    name: String,
-    store: String,
-    token: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-) -> Answer<SiteRow> {
-    let login = match (&token, &client_id, &client_secret) {
-        (Some(token), _, _) => folio_engine::ShopifyLogin::Token(token),
-        (None, Some(client_id), Some(secret)) => {
-            folio_engine::ShopifyLogin::ClientCredentials { client_id, secret }
-        }
-        _ => {
-            return Err(IpcError {
-                code: "config".into(),
-                message:
-                    "give the store's Admin API access token, or an app's client id and secret"
-                        .into(),
-            })
-        }
-    };
-    Ok(site_row(state.engine.add_shopify_store(&name, &store, login).await?))
-}
-
-/// New credentials for a site that refused the old ones; its waiting photos then go up.
-#[tauri::command]
-#[specta::specta]
-pub async fn reconnect_site(
-    state: State<'_, AppState>,
-    name: String,
-    password: String,
-) -> Answer<SiteRow> {
-    Ok(site_row(state.engine.reconnect_site(&name, &password).await?))
 }
 
 #[tauri::command]
@@ -296,25 +252,18 @@ pub async fn save_companion_plugin(app: tauri::AppHandle) -> Answer<Option<Strin
     let Some(chosen) = rx.await.ok().flatten() else { return Ok(None) };
     let path = chosen
         .into_path()
-        .map_err(|e| IpcError { code: "io".into(), message: format!("not a file path: {e}") })?;
+        .map_err(|e| IpcError { code: ErrorCode::Io, message: format!("not a file path: {e}") })?;
     std::fs::write(&path, folio_engine::companion_plugin_zip()).map_err(|e| IpcError {
-        code: "io".into(),
+        code: ErrorCode::Io,
         message: format!("could not save {}: {e}", path.display()),
     })?;
     Ok(Some(path.display().to_string()))
 }
 
-/// Forgets a site (revoking its Application Password where Folio can); says what happened.
-#[tauri::command]
-#[specta::specta]
-pub async fn remove_site(state: State<'_, AppState>, name: String) -> Answer<String> {
-    Ok(state.engine.remove_site(&name).await?)
-}
-
 /// Why a dropped path cannot become an album, in words for the drop overlay; `None` if it can.
 pub fn drop_problem(path: &Path) -> Option<String> {
-    // Only what the OS delivers (full paths); a `dropbox:` location is added through the
-    // Dropbox commands, never as a dropped "folder".
+    // Only what the OS delivers (full paths); an account's folder (`ACCOUNT:/…`) is added
+    // through the picker, never as a dropped "folder".
     if !path.is_absolute() {
         return Some("is not a folder on this computer.".into());
     }

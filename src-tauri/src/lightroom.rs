@@ -32,7 +32,7 @@ pub async fn install_lightroom_plugin(app: tauri::AppHandle) -> Answer<Option<St
             );
             let Some(chosen) = rx.await.ok().flatten() else { return Ok(None) };
             chosen.into_path().map_err(|e| IpcError {
-                code: "io".into(),
+                code: folio_model::ErrorCode::Io,
                 message: format!("not a folder on this computer: {e}"),
             })?
         }

@@ -3,9 +3,8 @@
 //! about photos or sync lives in the core crates, so the CLI behaves the same.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod accounts;
 mod bindings;
-mod connect;
-mod dropbox;
 mod history;
 mod ipc;
 mod lightroom;
@@ -29,10 +28,6 @@ pub struct AppState {
     pub app: AppHandle,
     /// Albums were added: the auto-sync loop restarts its watcher to include them.
     pub albums_changed: Arc<tokio::sync::Notify>,
-    /// A Dropbox sign-in waiting for the browser.
-    pub dropbox_sign_in: tokio::sync::Mutex<Option<folio_engine::DropboxSignIn>>,
-    /// A WordPress connect waiting for the site's approval.
-    pub connect: Arc<connect::Pending>,
 }
 
 /// Forwards everything the engine says to the tray and the web view (a closed window is fine:
@@ -107,8 +102,6 @@ fn main() {
     }
     let ipc = bindings::builder();
     let first_close = AtomicBool::new(true);
-    let pending = Arc::new(connect::Pending::default());
-    let from_os = pending.clone();
     tauri::Builder::default()
         // First: a second launch (say, with a folio:// address) hands over and exits.
         .plugin(tauri_plugin_single_instance::init(|app, _, _| show_main_window(app)))
@@ -136,18 +129,16 @@ fn main() {
                 data_dir,
                 app: app.handle().clone(),
                 albums_changed: albums_changed.clone(),
-                dropbox_sign_in: Default::default(),
-                connect: pending.clone(),
             });
-            // WordPress's approval comes back as folio://connect?… where the site does not take
-            // an http callback; the OS hands it to this app.
+            // A sign-in's answer comes back as folio://connect?… where the service does not take
+            // an http callback (WordPress); the OS hands it to this app.
             use tauri_plugin_deep_link::DeepLinkExt;
             #[cfg(any(target_os = "linux", windows))]
             let _ = app.deep_link().register_all();
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
                 for url in event.urls() {
-                    from_os.hand_in(&handle, url.as_str());
+                    accounts::hand_in(&handle, url.as_str());
                 }
             });
             tray::create(app.handle())?;

@@ -191,7 +191,9 @@ pub async fn retry_album(state: State<'_, AppState>, root: String) -> Result<u32
 #[specta::specta]
 pub async fn open_in_browser(url: String) -> Result<(), IpcError> {
     let opened = tauri::async_runtime::spawn_blocking(move || folio_engine::open_in_browser(&url));
-    Ok(opened.await.map_err(|e| IpcError { code: "io".into(), message: e.to_string() })??)
+    Ok(opened
+        .await
+        .map_err(|e| IpcError { code: folio_model::ErrorCode::Io, message: e.to_string() })??)
 }
 
 /// `thumb://localhost/source/<asset>` and `thumb://localhost/site/<site>/<asset>` (on Windows

@@ -58,7 +58,7 @@ pub async fn set_album_settings(
     let format = form.format;
     if !(1..=100).contains(&form.quality) || form.max_edge < 16 {
         return Err(IpcError {
-            code: "config".into(),
+            code: folio_model::ErrorCode::Config,
             message: "quality is 1–100 and the longest edge at least 16 px".into(),
         });
     }
@@ -122,7 +122,7 @@ pub async fn set_album_target(
         "manual" => Some(false),
         other => {
             return Err(IpcError {
-                code: "config".into(),
+                code: folio_model::ErrorCode::Config,
                 message: format!("unknown mode {other}"),
             })
         }

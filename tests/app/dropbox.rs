@@ -1,6 +1,7 @@
-//! Dropbox through the window, against the fake Dropbox: Connect Dropbox, the browser's round
-//! trip to the app's loopback listener, the account in the sidebar, a folder picked one level at a
-//! time, and its photos on the real WordPress with Dropbox's thumbnails beside the site's.
+//! Dropbox through the window, against the fake Dropbox: + Add from an account… with none yet
+//! opens the Connect dialog, the browser's round trip to the app's loopback listener, the
+//! account's card, a folder picked one level at a time, and its photos on the real WordPress
+//! with Dropbox's thumbnails beside the site's.
 
 use crate::webdriver::Driver;
 use crate::{prerequisites, shots_dir, WINDOW};
@@ -60,20 +61,27 @@ fn a_photographer_connects_dropbox_and_syncs_a_folder_from_it() {
     );
     d.wait_text(".welcome", Duration::from_secs(30), |t| t.contains("Dropbox"));
     let added = d.exec(
-        "await window.__TAURI_INTERNALS__.invoke('add_site',
-           { name: 'Portfolio', url: arguments[0], user: arguments[1], password: arguments[2] });
-         return 'ok';",
+        "const step = await window.__TAURI_INTERNALS__.invoke('connect_start', {
+           connector: 'wordpress', name: 'Portfolio',
+           values: { url: arguments[0], user: arguments[1], password: arguments[2] } });
+         return step.prompt.step;",
         json!([site.url, site.user, site.password]),
     );
-    assert_eq!(added, "ok", "{added}");
+    assert_eq!(added, "done", "{added}");
 
-    // Signed out: the sidebar says so and the Dropbox page offers to connect.
-    let nav = d
-        .wait_text("[data-view=dropbox]", Duration::from_secs(10), |t| t.contains("Not connected"));
-    assert!(nav.starts_with("Dropbox"), "{nav}");
-    d.click("[data-action=add-dropbox]");
-    d.click("button.connect");
-    let url = d.wait_link("a.sign-in-url", Duration::from_secs(10));
+    // No source account yet: + Add from an account… connects one first, in the Connect dialog
+    // (the only source that signs in, so straight to its form).
+    d.click("[data-action=add-from-account]");
+    let title = d.wait_text(".connect-dialog h2", Duration::from_secs(10), |t| !t.is_empty());
+    assert_eq!(title, "Connect Dropbox");
+    let advanced = d.exec(
+        "return [...document.querySelectorAll('.connect-dialog details.advanced input')]
+           .map((i) => i.name).join(',');",
+        json!([]),
+    );
+    assert!(advanced.as_str().unwrap_or("").contains("client_id"), "{advanced}");
+    d.click(".connect-dialog form.connect-form button[type=submit]");
+    let url = d.wait_link(".connect-dialog a.browser-url", Duration::from_secs(10));
     assert!(url.starts_with(&authorize) && url.contains("code_challenge_method=S256"), "{url}");
 
     // The browser: Dropbox's Allow page sends it back to the app's listener on 127.0.0.1.
@@ -87,17 +95,19 @@ fn a_photographer_connects_dropbox_and_syncs_a_folder_from_it() {
     assert!(back.starts_with("http://127.0.0.1:"), "{back}");
     assert_eq!(browser.get(&back).send().unwrap().status().as_u16(), 200);
 
-    let account = d
-        .wait_text(".dropbox-account", Duration::from_secs(30), |t| t.contains("Ada Photographer"));
+    let account =
+        d.wait_text(".card.account[data-connector=dropbox]", Duration::from_secs(30), |t| {
+            t.contains("Ada Photographer")
+        });
     assert!(account.contains("never changes, moves or deletes"), "{account}");
-    d.wait_text("[data-view=dropbox]", Duration::from_secs(10), |t| t.contains("Ada Photographer"));
+    assert!(account.contains("Add an album"), "{account}");
 
-    // One level at a time, as Dropbox lists them.
+    // The new account's picker opens: one level at a time, as Dropbox lists them.
     open_folder(&d, "Clients");
     open_folder(&d, &folder);
     let crumbs = d.wait_text(".crumbs", Duration::from_secs(10), |t| t.contains(&folder));
     assert!(crumbs.contains("Clients"), "{crumbs}");
-    d.screenshot(&shots_dir().join("dropbox.png"));
+    d.screenshot(&shots_dir().join("picker.png"));
     d.click("button.use-folder");
 
     // The album opens and every photo reaches the site.

@@ -1,6 +1,7 @@
 //! WordPress's answer through the app's own address: the site sends the browser to
 //! `folio://connect?…`, the OS starts a second Folio with it, and single-instance hands it to
-//! the running app, which checks it and connects the site. The second launch exits at once.
+//! the running app, which hands it to the Connect dialog's sign-in under way and connects the
+//! site. The second launch exits at once.
 
 use crate::webdriver::{wait_until, Driver};
 use crate::{approve, prerequisites, WINDOW};
@@ -26,9 +27,10 @@ fn a_folio_address_from_the_os_reaches_the_running_app() {
     );
     d.wait_text(".welcome", Duration::from_secs(30), |t| t.contains("Connect a site"));
     d.click(".steps button");
-    d.type_into("form.connect input[name=address]", &site.url);
-    d.click("form.connect button[type=submit]");
-    let approve_url = d.wait_link("a.approve-url", Duration::from_secs(30));
+    d.click(".connect-dialog button[data-connector=wordpress]");
+    d.type_into(".connect-dialog input[name=url]", &site.url);
+    d.click(".connect-dialog form.connect-form button[type=submit]");
+    let approve_url = d.wait_link(".connect-dialog a.browser-url", Duration::from_secs(30));
     let login = std::env::var("FOLIO_WPC_LOGIN_PASSWORD").expect("set by tests/with-wordpress.sh");
     let back = approve::press_with_script(
         &site.url,
@@ -60,7 +62,7 @@ fn a_folio_address_from_the_os_reaches_the_running_app() {
     );
     assert!(exited.unwrap().success());
     let card =
-        d.wait_text(".card.site", Duration::from_secs(30), |t| t.contains("Folio test site"));
+        d.wait_text(".card.account", Duration::from_secs(30), |t| t.contains("Folio test site"));
     assert!(card.contains("Signed in as"), "{card}");
     assert!(!tmp.path().join("second").exists(), "the second launch opened no data of its own");
 }

@@ -103,8 +103,8 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
         d.wait_text(".welcome", Duration::from_secs(30), |t| t.contains("Connect a site"));
     assert!(welcome.contains("Drop a folder here"), "{welcome}");
     assert_eq!(d.exec("return document.title;", json!([])), "Folio");
-    // It names no password (the site's own approval page hands one over) and keeps the Dropbox
-    // link inside its sentence: the link and the full stop after it on one line.
+    // It names no password (the site's own approval page hands one over) and keeps the link to
+    // the accounts' folders inside its sentence: the link and the full stop after it on one line.
     d.screenshot(&shots.join("first-run.png"));
     assert!(!welcome.contains("Application Password"), "{welcome}");
     let lines = d.exec(
@@ -120,30 +120,42 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
         [0, 1, 2, 3].map(|i| lines[i].as_f64().unwrap_or(f64::NAN));
     // The full stop sits within the link's line box, not on a line below it.
     let same_line = stop_top < link_bottom && stop_bottom > link_top;
-    assert!(same_line, "the Dropbox link and its full stop are on one line: {lines}");
+    assert!(same_line, "the accounts link and its full stop are on one line: {lines}");
 
-    // Connect the site through WordPress's approval page: the address, Connect, and in the
-    // browser (played by the test) log in and Approve.
+    // Connect the site in the Connect dialog, through WordPress's approval page: the service,
+    // its address, Connect, and in the browser (played by the test) log in and Approve.
     let started = std::time::Instant::now();
     let mut clicks = 0;
     d.click(".steps button");
     clicks += 1;
-    d.type_into("form.connect input[name=address]", &site.url);
-    d.screenshot(&shots.join("connect-address.png"));
-    d.click("form.connect button[type=submit]");
+    let offered = d.wait_text(".connect-dialog .connectors", Duration::from_secs(10), |t| {
+        t.contains("WordPress")
+    });
+    assert!(offered.contains("Shopify"), "every destination is offered: {offered}");
+    d.screenshot(&shots.join("connect-choose.png"));
+    d.click(".connect-dialog button[data-connector=wordpress]");
     clicks += 1;
-    let approve_url = d.wait_link("a.approve-url", Duration::from_secs(30));
+    d.type_into(".connect-dialog input[name=url]", &site.url);
+    d.screenshot(&shots.join("connect-address.png"));
+    d.click(".connect-dialog form.connect-form button[type=submit]");
+    clicks += 1;
+    let approve_url = d.wait_link(".connect-dialog a.browser-url", Duration::from_secs(30));
     assert!(approve_url.contains("authorize-application.php"), "{approve_url}");
+    let waiting = d.wait_text(".browser-step", Duration::from_secs(5), |t| t.contains("Stop"));
+    assert!(waiting.contains("approve of this connection"), "{waiting}");
     d.screenshot(&shots.join("connect-waiting.png"));
     let login = std::env::var("FOLIO_WPC_LOGIN_PASSWORD").expect("set by tests/with-wordpress.sh");
     let back = approve::press(&site.url, &site.user, &login, &approve_url, approve::Press::Approve);
     clicks += 2; // Log In and Approve, in the browser
     assert_eq!(approve::follow(&back).0, 200);
     let card =
-        d.wait_text(".card.site", Duration::from_secs(60), |t| t.contains("Folio test site"));
+        d.wait_text(".card.account", Duration::from_secs(60), |t| t.contains("Folio test site"));
     assert!(card.contains("Replaces in place"), "the companion plugin is reported: {card}");
+    assert!(card.contains("WordPress") && card.contains("Test connection"), "{card}");
     d.wait_text(".note", Duration::from_secs(10), |t| t.contains("Connected Folio test site"));
-    d.screenshot(&shots.join("sites.png"));
+    let open = d.exec("return !!document.querySelector('.connect-dialog');", json!([]));
+    assert_eq!(open, false, "the dialog closes once connected");
+    d.screenshot(&shots.join("accounts.png"));
 
     // Dragging over the window shows the drop overlay; leaving hides it.
     let emit = |event: &str| {
@@ -193,7 +205,7 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     );
     assert!(first_live.is_string(), "no photo went live: {first_live}");
     eprintln!(
-        "fresh app → first photo live on the site: {:.1} s, {clicks} clicks (2 in Folio, Log In \
+        "fresh app → first photo live on the site: {:.1} s, {clicks} clicks (3 in Folio, Log In \
          and Approve in the browser) and one folder dropped",
         started.elapsed().as_secs_f64()
     );
@@ -334,17 +346,19 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     assert!(!activity.contains(&site.password), "no secret in the activity view");
     d.screenshot(&shots.join("activity.png"));
 
-    // A second site whose Application Password is then revoked on WordPress: the Sites view
-    // says so once and offers Reconnect, and a new password brings it back.
+    // A second site, its Application Password typed into the same dialog's fields, which is
+    // then revoked on WordPress: its card says so once and offers Reconnect, and the password
+    // the site shows, pasted at the dialog's browser step, brings it back.
     let (doomed, doomed_uuid) = app_password(&site, "doomed");
-    d.click("[data-view=sites]");
-    d.click("[data-action=manual]");
-    d.type_into("form.manual input[name=name]", "Backup");
-    d.type_into("form.manual input[name=url]", &site.url);
-    d.type_into("form.manual input[name=user]", &site.user);
-    d.type_into("form.manual input[name=password]", &doomed);
-    d.click("form.manual button[type=submit]");
-    d.wait_text(".page", Duration::from_secs(60), |t| t.contains("Backup"));
+    d.click("[data-view=accounts]");
+    d.click("[data-action=connect]");
+    d.click(".connect-dialog button[data-connector=wordpress]");
+    d.type_into(".connect-dialog input[name=url]", &site.url);
+    d.type_into(".connect-dialog input[name=user]", &site.user);
+    d.type_into(".connect-dialog input[name=password]", &doomed);
+    d.type_into(".connect-dialog input.account-name", "Backup");
+    d.click(".connect-dialog form.connect-form button[type=submit]");
+    d.wait_text(".note", Duration::from_secs(60), |t| t.contains("Connected Backup"));
     revoke_app_password(&site, &doomed_uuid);
     let synced = d.exec(
         "await window.__TAURI_INTERNALS__.invoke('set_album_target',
@@ -354,19 +368,25 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
         json!([album.to_str().unwrap()]),
     );
     assert_eq!(synced, 0, "a refused site fails no photo");
-    let card = d.wait_text(".card.site[data-state=reconnect]", Duration::from_secs(20), |t| {
+    let card = d.wait_text(".card.account[data-state=reconnect]", Duration::from_secs(20), |t| {
         t.contains("refused Folio's credentials")
     });
     assert!(card.contains("Backup") && card.contains("Reconnect"), "{card}");
     let alert =
-        d.exec("return !!document.querySelector('[data-view=sites] .badge.alert');", json!([]));
-    assert_eq!(alert, true, "the sidebar's Sites count says a site needs the user");
-    d.screenshot(&shots.join("sites-reconnect.png"));
+        d.exec("return !!document.querySelector('[data-view=accounts] .badge.alert');", json!([]));
+    assert_eq!(alert, true, "the sidebar's Accounts count says an account needs the user");
+    d.screenshot(&shots.join("account-reconnect.png"));
     let (fresh, fresh_uuid) = app_password(&site, "fresh");
-    d.click("[data-action=reconnect]");
-    d.type_into("form.reconnect input[name=password]", &fresh);
-    d.click("form.reconnect button");
-    d.wait_text(".note", Duration::from_secs(30), |t| t.contains("connected again"));
+    d.click(".card.account[data-state=reconnect] [data-action=reconnect]");
+    let title =
+        d.wait_text(".connect-dialog h2", Duration::from_secs(10), |t| t.contains("Backup"));
+    assert_eq!(title, "Reconnect Backup");
+    d.wait_link(".connect-dialog a.browser-url", Duration::from_secs(30));
+    d.click(".connect-dialog [data-action=paste]");
+    d.type_into(".connect-dialog form.paste input[name=user]", &site.user);
+    d.type_into(".connect-dialog form.paste input[name=password]", &fresh);
+    d.click(".connect-dialog form.paste button[type=submit]");
+    d.wait_text(".note", Duration::from_secs(30), |t| t.contains("Backup is connected again"));
     let still =
         d.exec("return document.querySelectorAll('[data-state=reconnect]').length;", json!([]));
     assert_eq!(still, 0, "the site works again");

@@ -1,6 +1,7 @@
-//! A Shopify store through the window, against the fake store: the Sites view's Shopify tab,
-//! connecting with an Admin API token, the card saying what a store keeps, and a dropped folder
-//! synced to it with "alt text only" in the album's per-site summary.
+//! A Shopify store through the window, against the fake store: the Connect dialog with the
+//! store's fields, a refused token, connecting with an Admin API token, the account card saying
+//! what a store keeps, and a dropped folder synced to it with "alt text only" in the album's
+//! per-site summary.
 
 use crate::webdriver::Driver;
 use crate::{prerequisites, sample_album, shots_dir, WINDOW};
@@ -32,27 +33,33 @@ fn a_photographer_connects_a_shopify_store_and_syncs_a_folder_to_it() {
     );
     d.wait_text(".welcome", Duration::from_secs(30), |t| t.contains("Connect a site"));
     d.click(".steps button");
-    d.click("[role=tab][data-kind=shopify]");
-    let form = d.wait_text("form.shopify", Duration::from_secs(10), |t| t.contains("read_files"));
+    d.click(".connect-dialog button[data-connector=shopify]");
+    let form =
+        d.wait_text(".connect-dialog form", Duration::from_secs(10), |t| t.contains("read_files"));
     assert!(form.contains("write_files") && form.contains(".myshopify.com"), "{form}");
+    let kind = d.exec(
+        "return document.querySelector('.connect-dialog input[name=token]').type;",
+        json!([]),
+    );
+    assert_eq!(kind, "password", "a secret field is typed unseen");
 
     // A wrong token is refused in words, and nothing is added.
-    d.type_into("form.shopify input[name=name]", "Print shop");
-    d.type_into("form.shopify input[name=store]", "folio-test.myshopify.com");
-    d.type_into("form.shopify input[name=token]", "shpat_wrong");
-    d.click("form.shopify button[type=submit]");
-    let refused = d.wait_text("form.shopify .error", Duration::from_secs(30), |t| !t.is_empty());
+    d.type_into(".connect-dialog input.account-name", "Print shop");
+    d.type_into(".connect-dialog input[name=store]", "folio-test.myshopify.com");
+    d.type_into(".connect-dialog input[name=token]", "shpat_wrong");
+    d.click(".connect-dialog form.connect-form button[type=submit]");
+    let refused = d.wait_text(".connect-dialog .error", Duration::from_secs(30), |t| !t.is_empty());
     assert!(refused.contains("refused the access token"), "{refused}");
-    let cards = d.exec("return document.querySelectorAll('.card.site').length;", json!([]));
+    let cards = d.exec("return document.querySelectorAll('.card.account').length;", json!([]));
     assert_eq!(cards, 0);
 
-    d.type_into("form.shopify input[name=token]", &token);
-    d.click("form.shopify button[type=submit]");
-    let card = d.wait_text(".card.site", Duration::from_secs(30), |t| t.contains("Print shop"));
+    d.type_into(".connect-dialog input[name=token]", &token);
+    d.click(".connect-dialog form.connect-form button[type=submit]");
+    let card = d.wait_text(".card.account", Duration::from_secs(30), |t| t.contains("Print shop"));
     assert!(card.contains("keep their URL") && card.contains("alt text only"), "{card}");
-    assert!(card.contains("Connected with an Admin API token"), "{card}");
+    assert!(card.contains("Shopify") && card.contains("Folio Test Prints"), "{card}");
     assert!(!card.contains(&token), "no token on screen");
-    d.screenshot(&shots_dir().join("sites-shopify.png"));
+    d.screenshot(&shots_dir().join("account-shopify.png"));
 
     // A folder dropped on the window goes to the store.
     let dropped = d.exec(

@@ -94,7 +94,7 @@ export function AlbumView(props: {
           <div class="album-body">
             <Show when={shown().length > 0} fallback={<p class="muted empty-grid">{emptyText(rows().length, search())}</p>}>
               <PhotoGrid photos={shown()} live={props.live} selected={selected()?.assetId ?? null} onSelect={setSelected}
-                sourceLabel={props.album.root.startsWith("dropbox:") ? "Dropbox" : "Folder"} />
+                sourceLabel={props.album.source} />
             </Show>
             <Show when={selected()}>
               {(p) => <PhotoPanel photo={p()} root={props.album.root} version={props.version} onClose={() => setSelected(null)} />}

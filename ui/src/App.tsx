@@ -7,23 +7,32 @@ import { call, commands } from "./api";
 import { albumWork, applyLive, countsLabel, fraction, type LiveMap } from "./progress";
 import type { Progress } from "./bindings";
 import { dropSummary } from "./drop";
-import { SitesView } from "./SitesView";
+import { AccountsView } from "./AccountsView";
 import { ActivityView } from "./ActivityView";
 import { AlbumView } from "./AlbumView";
-import { DropboxView } from "./DropboxView";
+import { ConnectDialog, connectable, type ConnectRequest } from "./ConnectDialog";
 
 type View =
   | { kind: "album"; root: string }
-  | { kind: "sites" }
-  | { kind: "dropbox" }
+  | { kind: "accounts" }
   | { kind: "activity" }
   | { kind: "welcome" };
+
+/** "A, B or C". */
+export function either(words: string[]): string {
+  return words.length < 2 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
+}
 
 export function App() {
   const [albums, { refetch: refetchAlbums }] = createResource(() => call(commands.albums()));
   const [sites, { refetch: refetchSites }] = createResource(() => call(commands.sites()));
   const [info, { refetch: refetchInfo }] = createResource(() => call(commands.appInfo()));
-  const [dropbox, { refetch: refetchDropbox }] = createResource(() => call(commands.dropboxStatus()));
+  const [accounts, { refetch: refetchAccounts }] = createResource(() => call(commands.accounts()));
+  const [connectors] = createResource(() => commands.connectors());
+  // The Connect dialog, when open; `thenPick`: a new source account opens its picker.
+  const [connecting, setConnecting] = createSignal<(ConnectRequest & { thenPick?: boolean }) | null>(null);
+  const [picking, setPicking] = createSignal<string | null>(null);
+  const [note, setNote] = createSignal<string | null>(null);
   const [view, setView] = createSignal<View>({ kind: "welcome" });
   // The engine's progress model, as it last sent it.
   const [progress, setProgress] = createSignal<Progress | null>(null);
@@ -65,10 +74,44 @@ export function App() {
     if (picked) await addFolders(Array.isArray(picked) ? picked : [picked]);
   };
 
-  const dropboxAlbumAdded = async (name: string) => {
+  const accountAlbumAdded = async (name: string) => {
+    setPicking(null);
     await refetchAlbums();
     const added = albums()?.find((a) => a.name === name);
     if (added) setView({ kind: "album", root: added.root });
+  };
+
+  const accountsChanged = () => {
+    void refetchAccounts();
+    void refetchSites();
+    void refetchAlbums();
+  };
+
+  const connected = async (account: string) => {
+    const request = connecting();
+    setConnecting(null);
+    await refetchAccounts();
+    void refetchSites();
+    void refetchAlbums();
+    const source = accounts()?.find((a) => a.name === account)?.roles.includes("source") ?? false;
+    setNote(request?.reconnect
+      ? `${account} is connected again; ${source ? "its albums sync again" : "its waiting photos go up now"}.`
+      : `Connected ${account}. ${!source ? "Drop a folder on the window to sync it there."
+        : request?.thenPick ? "Choose one of its folders to sync." : "Add an album from it with Add an album…"}`);
+    if (source && request?.thenPick) setPicking(account);
+    setView({ kind: "accounts" });
+  };
+
+  /** An album from an account: its picker, or Connect first when there is none. */
+  const addFromAccount = () => {
+    const sources = (accounts() ?? []).filter((a) => a.roles.includes("source"));
+    if (sources.length === 0) {
+      setConnecting({ role: "source", thenPick: true });
+      return;
+    }
+    setNote(sources.length > 1 ? "Choose the account: Add an album… on its card." : null);
+    setPicking(sources.length === 1 ? sources[0].name : null);
+    setView({ kind: "accounts" });
   };
 
   // With albums and nothing chosen, show the first album rather than the welcome page.
@@ -85,7 +128,10 @@ export function App() {
         if (ev.kind === "progress") setProgress(ev.progress);
         setLive((l) => applyLive(l, ev));
         if (ev.kind === "pass_finished" || ev.kind === "photo_done") bump();
-        if (ev.kind === "site_state") void refetchSites();
+        if (ev.kind === "site_state") {
+          void refetchSites();
+          void refetchAccounts();
+        }
         if (ev.kind === "auto_sync") void refetchInfo();
       }),
     );
@@ -142,16 +188,10 @@ export function App() {
           </For>
         </nav>
         <button class="add" onClick={chooseFolder}>+ Add folder</button>
-        <button class="add" data-action="add-dropbox" onClick={() => setView({ kind: "dropbox" })}>+ Add Dropbox folder</button>
+        <button class="add" data-action="add-from-account" onClick={addFromAccount}>+ Add from an account…</button>
         <div class="section-title">Folio</div>
-        <button class="nav" data-view="sites" classList={{ selected: view().kind === "sites" }} onClick={() => setView({ kind: "sites" })}>
-          Sites <span class="badge" classList={{ alert: (sites() ?? []).some((s) => s.state !== "ok") }}>{sites()?.length ?? 0}</span>
-        </button>
-        <button class="nav" data-view="dropbox" classList={{ selected: view().kind === "dropbox" }} onClick={() => setView({ kind: "dropbox" })}>
-          Dropbox
-          <span class="account" classList={{ muted: !dropbox()?.connected }}>
-            {dropbox()?.connected ? (dropbox()?.name ?? "Connected") : "Not connected"}
-          </span>
+        <button class="nav" data-view="accounts" classList={{ selected: view().kind === "accounts" }} onClick={() => setView({ kind: "accounts" })}>
+          Accounts <span class="badge" classList={{ alert: (accounts() ?? []).some((a) => a.state !== "ok") }}>{accounts()?.length ?? 0}</span>
         </button>
         <button class="nav" data-view="activity" classList={{ selected: view().kind === "activity" }} onClick={() => setView({ kind: "activity" })}>
           Activity
@@ -172,11 +212,9 @@ export function App() {
       </aside>
       <main>
         <Switch>
-          <Match when={view().kind === "sites"}>
-            <SitesView sites={sites() ?? []} onChange={() => { void refetchSites(); void refetchAlbums(); }} />
-          </Match>
-          <Match when={view().kind === "dropbox"}>
-            <DropboxView account={dropbox()} onAccountChange={() => void refetchDropbox()} onAlbumAdded={dropboxAlbumAdded} />
+          <Match when={view().kind === "accounts"}>
+            <AccountsView accounts={accounts() ?? []} note={note()} onNote={setNote} picking={picking()} onPick={setPicking}
+              onConnect={setConnecting} onChanged={accountsChanged} onAlbumAdded={accountAlbumAdded} />
           </Match>
           <Match when={view().kind === "activity"}>
             <ActivityView />
@@ -187,11 +225,16 @@ export function App() {
           </Match>
           <Match when={true}>
             <Welcome hasSites={(sites()?.length ?? 0) > 0} hasAlbums={(albums()?.length ?? 0) > 0}
-              onAddSite={() => setView({ kind: "sites" })} onChoose={chooseFolder}
-              onDropbox={() => setView({ kind: "dropbox" })} />
+              sites={connectable(connectors() ?? [], "destination").map((c) => c.label)}
+              sources={connectable(connectors() ?? [], "source").map((c) => c.label)}
+              onAddSite={() => setConnecting({ role: "destination" })} onChoose={chooseFolder}
+              onFromAccount={addFromAccount} />
           </Match>
         </Switch>
       </main>
+      <Show when={connecting()} keyed>
+        {(request) => <ConnectDialog request={request} onDone={connected} onClose={() => setConnecting(null)} />}
+      </Show>
       <Show when={dragging()}>
         <div class="drop-overlay" role="status">
           <div>
@@ -215,29 +258,32 @@ export function App() {
 function Welcome(props: {
   hasSites: boolean;
   hasAlbums: boolean;
+  /** The services photos can be published to, and read from, by their labels. */
+  sites: string[];
+  sources: string[];
   onAddSite: () => void;
   onChoose: () => void;
-  onDropbox: () => void;
+  onFromAccount: () => void;
 }) {
   return (
     <section class="welcome" aria-labelledby="welcome-title">
       <img src="/icon.png" alt="" />
       <h1 id="welcome-title">Your photos, on every site, always current</h1>
       <p>
-        Folio watches the folders you export to, and your Dropbox, and keeps your sites in sync:
-        resized, upright, and replaced in place when you re-edit.
+        Folio watches the folders you export to{props.sources.length ? `, and folders in ${either(props.sources)},` : ""} and
+        keeps your sites in sync: resized, upright, and replaced in place when you re-edit.
       </p>
       <ol class="steps">
         <li classList={{ done: props.hasSites }}>
-          <strong>Connect a site.</strong> A WordPress site (you approve Folio on the site's own
-          page) or a Shopify store.
+          <strong>Connect a site.</strong> {props.sites.length ? `${either(props.sites)}: ` : ""}Folio asks
+          only for what it needs, and where the site has an approval page, you approve Folio there.
           <Show when={!props.hasSites}>
             <button onClick={props.onAddSite}>Connect a site</button>
           </Show>
         </li>
         <li classList={{ done: props.hasAlbums }}>
           <strong>Add a folder.</strong> Drop your Lightroom export folder anywhere on this window, or
-          pick a folder in <button class="link" onClick={props.onDropbox}>Dropbox</button>.
+          pick one from <button class="link" onClick={props.onFromAccount}>{either(props.sources) || "an account"}</button>.
         </li>
       </ol>
       <div class="dropzone" role="button" tabindex="0" onClick={props.onChoose}

@@ -39,7 +39,7 @@ export function PhotoGrid(props: {
   onSelect: (p: PhotoRow) => void;
   /** For tests without layout (jsdom): the size to assume. */
   assumeSize?: { width: number; height: number };
-  /** Where the source photos are: "Folder" or "Dropbox". */
+  /** Where the source photos are: the album's source ("Folder", or an account's service). */
   sourceLabel?: string;
 }) {
   let scroller!: HTMLDivElement;

@@ -1,9 +1,9 @@
 // The generated bindings, with errors turned into exceptions carrying `{code, message}`, so
 // views can `await` and show one message.
-import { commands, type IpcError, type Result } from "./bindings";
+import { commands, type ErrorCode, type IpcError, type Result } from "./bindings";
 
 export class FolioError extends Error {
-  constructor(public readonly code: string, message: string) {
+  constructor(public readonly code: ErrorCode, message: string) {
     super(message);
   }
 }

@@ -36,87 +36,93 @@ async sites() : Promise<Result<SiteRow[], IpcError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async addSite(name: string, url: string, user: string, password: string) : Promise<Result<SiteRow, IpcError>> {
+/**
+ * Every connector this Folio has: what it is for, how it signs in, the fields it asks for.
+ */
+async connectors() : Promise<ConnectorInfo[]> {
+    return await TAURI_INVOKE("connectors");
+},
+/**
+ * Every account, sources and destinations, by name.
+ */
+async accounts() : Promise<Result<AccountRow[], IpcError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("add_site", { name, url, user, password }) };
+    return { status: "ok", data: await TAURI_INVOKE("accounts") };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
 },
 /**
- * A Shopify store: its Admin API `token`, or a Dev Dashboard app's `client_id` and
- * `client_secret`.
+ * Starts signing in a new account of `connector` with the values given so far (secrets go to
+ * the keychain only); the first step.
  */
-async addShopifySite(name: string, store: string, token: string | null, clientId: string | null, clientSecret: string | null) : Promise<Result<SiteRow, IpcError>> {
+async connectStart(connector: string, name: string | null, values: Partial<{ [key in string]: string }>) : Promise<Result<SignInStep, IpcError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("add_shopify_site", { name, store, token, clientId, clientSecret }) };
+    return { status: "ok", data: await TAURI_INVOKE("connect_start", { connector, name, values }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
 },
 /**
- * Finds the site's approval page, opens it in the browser and returns it.
+ * Signs an account in again, the way its connector signs in; it keeps its albums and sites.
  */
-async connectSite(address: string, allowHttp: boolean) : Promise<Result<ConnectStart, IpcError>> {
+async reconnectAccount(name: string, values: Partial<{ [key in string]: string }>) : Promise<Result<SignInStep, IpcError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("connect_site", { address, allowHttp }) };
+    return { status: "ok", data: await TAURI_INVOKE("reconnect_account", { name, values }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
 },
 /**
- * Waits for WordPress's answer to the connect under way, checks it and saves the site.
+ * The person's reply to the session's last step. A `Wait` returns once the service has
+ * answered in the browser (or the sign-in timed out, or was stopped).
  */
-async connectSiteWait() : Promise<Result<SiteRow, IpcError>> {
+async connectContinue(session: number, reply: Reply) : Promise<Result<SignInStep, IpcError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("connect_site_wait") };
+    return { status: "ok", data: await TAURI_INVOKE("connect_continue", { session, reply }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
 },
 /**
- * Stops waiting (the user pasted the password instead, or gave up).
+ * Stops a sign-in (Stop, or the dialog closed); returns at once.
  */
-async connectSiteCancel() : Promise<Result<null, IpcError>> {
+async connectCancel(session: number) : Promise<void> {
+    await TAURI_INVOKE("connect_cancel", { session });
+},
+/**
+ * Forgets an account, revoking Folio's access where the service can; says what happened.
+ */
+async removeAccount(name: string) : Promise<Result<string, IpcError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("connect_site_cancel") };
+    return { status: "ok", data: await TAURI_INVOKE("remove_account", { name }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
 },
 /**
- * The password WordPress showed on its approval page, pasted by the user.
+ * What is in `path` of a source account (its top when empty).
  */
-async connectSitePaste(siteUrl: string, name: string, user: string, password: string) : Promise<Result<SiteRow, IpcError>> {
+async browse(account: string, path: string) : Promise<Result<BrowseRow[], IpcError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("connect_site_paste", { siteUrl, name, user, password }) };
+    return { status: "ok", data: await TAURI_INVOKE("browse", { account, path }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
 },
 /**
- * New credentials for a site that refused the old ones; its waiting photos then go up.
+ * A folder of a source account becomes an album that syncs to every connected site; returns
+ * the album's name.
  */
-async reconnectSite(name: string, password: string) : Promise<Result<SiteRow, IpcError>> {
+async addAlbum(account: string, location: string) : Promise<Result<string, IpcError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("reconnect_site", { name, password }) };
-} catch (e) {
-    if(e instanceof Error) throw e;
-    else return { status: "error", error: e  as any };
-}
-},
-/**
- * Forgets a site (revoking its Application Password where Folio can); says what happened.
- */
-async removeSite(name: string) : Promise<Result<string, IpcError>> {
-    try {
-    return { status: "ok", data: await TAURI_INVOKE("remove_site", { name }) };
+    return { status: "ok", data: await TAURI_INVOKE("add_album", { account, location }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -336,63 +342,6 @@ async setAlbumTarget(root: string, target: AlbumTarget) : Promise<Result<null, I
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
-},
-async dropboxStatus() : Promise<Result<DropboxAccount, IpcError>> {
-    try {
-    return { status: "ok", data: await TAURI_INVOKE("dropbox_status") };
-} catch (e) {
-    if(e instanceof Error) throw e;
-    else return { status: "error", error: e  as any };
-}
-},
-/**
- * Starts a sign-in, opens Dropbox's page in the browser and returns its address.
- */
-async dropboxSignIn() : Promise<Result<string, IpcError>> {
-    try {
-    return { status: "ok", data: await TAURI_INVOKE("dropbox_sign_in") };
-} catch (e) {
-    if(e instanceof Error) throw e;
-    else return { status: "error", error: e  as any };
-}
-},
-/**
- * Waits for the browser to come back from Dropbox, then keeps the sign-in.
- */
-async dropboxWait() : Promise<Result<DropboxAccount, IpcError>> {
-    try {
-    return { status: "ok", data: await TAURI_INVOKE("dropbox_wait") };
-} catch (e) {
-    if(e instanceof Error) throw e;
-    else return { status: "error", error: e  as any };
-}
-},
-async dropboxFolders(path: string) : Promise<Result<DropboxFolder[], IpcError>> {
-    try {
-    return { status: "ok", data: await TAURI_INVOKE("dropbox_folders", { path }) };
-} catch (e) {
-    if(e instanceof Error) throw e;
-    else return { status: "error", error: e  as any };
-}
-},
-/**
- * A Dropbox folder becomes an album that syncs to every connected site; returns its name.
- */
-async addDropboxFolder(path: string) : Promise<Result<string, IpcError>> {
-    try {
-    return { status: "ok", data: await TAURI_INVOKE("add_dropbox_folder", { path }) };
-} catch (e) {
-    if(e instanceof Error) throw e;
-    else return { status: "error", error: e  as any };
-}
-},
-async dropboxLogout() : Promise<Result<boolean, IpcError>> {
-    try {
-    return { status: "ok", data: await TAURI_INVOKE("dropbox_logout") };
-} catch (e) {
-    if(e instanceof Error) throw e;
-    else return { status: "error", error: e  as any };
-}
 }
 }
 
@@ -411,6 +360,26 @@ engineEvent: "engine-event"
 
 /** user-defined types **/
 
+/**
+ * One account, a source or a destination, as its card shows it.
+ */
+export type AccountRow = { id: number; name: string; 
+/**
+ * The connector's id.
+ */
+connector: string; 
+/**
+ * The connector's label, for people.
+ */
+label: string; roles: Role[]; 
+/**
+ * Who is signed in, as the service says.
+ */
+who: string; state: SiteState; error: string | null; 
+/**
+ * A destination's site: its address and what it can do.
+ */
+site: SiteRow | null }
 export type ActivityRow = { at: string; level: string; message: string }
 export type AddedFolders = { added: string[]; rejected: RejectedDrop[] }
 /**
@@ -422,7 +391,11 @@ export type AlbumProgress = { album: AlbumId;
  * Counted in photos: one is done when every site has it.
  */
 work: Work }
-export type AlbumRow = { id: AlbumId; name: string; root: string; sites: AlbumSite[]; photos: number; synced: number; pending: number; failed: FailedPhoto[]; 
+export type AlbumRow = { id: AlbumId; name: string; root: string; 
+/**
+ * Where its photos come from, for people: its connector's label ("Folder", …).
+ */
+source: string; sites: AlbumSite[]; photos: number; synced: number; pending: number; failed: FailedPhoto[]; 
 /**
  * Photos gone from the folder all at once, not taken as deleted until the user confirms.
  */
@@ -470,32 +443,115 @@ export type AppInfo = { version: string; dataDir: string; autoSyncPaused: boolea
  */
 export type AssetId = number
 /**
- * A connect under way, as the window shows it.
+ * One entry of a source account's tree, for the picker.
  */
-export type ConnectStart = { 
+export type BrowseRow = { path: string; name: string; 
 /**
- * Opened in the browser; shown too, in case no browser opens.
+ * `folder` or `item`.
  */
-url: string; 
+kind: string }
 /**
- * The same page without a callback: WordPress shows the password to paste.
+ * A connector's description.
  */
-pasteUrl: string; siteUrl: string; siteName: string }
-export type DropboxAccount = { connected: boolean; name: string | null; email: string | null }
-export type DropboxFolder = { name: string; path: string }
+export type ConnectorInfo = { 
+/**
+ * Stable and lower case: `dropbox`, `wordpress`, … (an album location's `ID:` prefix).
+ */
+id: string; label: string; roles: Role[]; 
+/**
+ * In the order a front end offers them.
+ */
+sign_in: SignInKind[]; fields: Field[] }
 /**
  * The engine's events, forwarded as they are (the `engine-event` event).
  */
 export type EngineEvent = SyncEvent
+/**
+ * What kind of engine failure, for front ends (the CLI maps `Config` to exit status 2).
+ */
+export type ErrorCode = 
+/**
+ * A usage or configuration mistake: unknown site, missing folder, bad setting.
+ */
+"config" | 
+/**
+ * The site refused or could not be reached.
+ */
+"site" | "secrets" | "store" | "io" | 
+/**
+ * An address that would send a password in clear (plain http on the internet): the user
+ * must confirm it.
+ */
+"insecure" | 
+/**
+ * The account must be signed in (again) before this works.
+ */
+"needs_sign_in" | 
+/**
+ * The person stopped it.
+ */
+"cancelled" | 
+/**
+ * Nothing came back in time (a browser sign-in, an approval).
+ */
+"timed_out" | 
+/**
+ * No such account, album, site, connector or sign-in.
+ */
+"not_found" | 
+/**
+ * This Folio, or this service, cannot do that.
+ */
+"unsupported"
 export type FailedPhoto = { path: string; error: string }
+/**
+ * One value a connector asks for.
+ */
+export type Field = { 
+/**
+ * Stable: the CLI's `--set NAME=VALUE` and `FOLIO_<CONNECTOR>_<NAME>`.
+ */
+name: string; label: string; 
+/**
+ * Where to find the value, in a sentence.
+ */
+help: string; kind: FieldKind; 
+/**
+ * A choice's values.
+ */
+options: string[]; required: boolean; 
+/**
+ * Hidden behind "Advanced": where the service is (`api_url`, `token_url`, …) or whose app
+ * signs in (`client_id`). Tests, benchmarks and self-hosters set these; people rarely do.
+ */
+advanced: boolean; 
+/**
+ * Used when the field is left empty.
+ */
+default: string | null; 
+/**
+ * The environment variable whose value replaces `default` (the `FOLIO_*` variables that
+ * pointed Folio elsewhere before connectors had fields keep working).
+ */
+env: string | null }
+export type FieldKind = "text" | "url" | 
+/**
+ * Goes to the keychain, never to the database, logs or events.
+ */
+"secret" | "bool" | 
+/**
+ * One of the field's `options`.
+ */
+"choice"
 /**
  * A file type a site may accept.
  */
 export type ImageFormat = "webp" | "avif" | "jpeg" | "png" | "gif"
 /**
- * Every failure crosses IPC as `{code, message}`; `code` is folio-engine's error code.
+ * Every failure crosses IPC as `{code, message}`; the window branches on `code` (the
+ * engine's own), never on the message.
  */
-export type IpcError = { code: string; message: string }
+export type IpcError = { code: ErrorCode; message: string }
 export type OutputFormat = "webp" | "avif" | "jpeg" | 
 /**
  * The source file itself when it is already web-ready (size, orientation, format); otherwise
@@ -547,6 +603,29 @@ export type PhotoState = "synced" |
 "changed" | "failed"
 export type PhotoVersion = { version: number; pushedAt: string; reason: string; sites: string[]; format: string; restoredAt: string | null }
 export type Progress = { albums: AlbumProgress[]; sites: SiteProgress[] }
+/**
+ * What a sign-in needs next.
+ */
+export type Prompt = 
+/**
+ * Fill in these fields and reply with them (`Reply::Fields`). `values` holds what is known
+ * (never a secret); `problem` says why the last values were not enough.
+ */
+{ step: "fields"; fields: Field[]; values: Partial<{ [key in string]: string }>; problem: string | null } | 
+/**
+ * Open `url` in the browser and reply `Wait`: the reply comes when the service has
+ * answered. Where the service can show a credential to paste instead (`paste_url`, no
+ * answer sent back), replying with `paste` fields filled in finishes the sign-in with them.
+ */
+{ step: "browser"; url: string; paste_url: string | null; paste: Field[]; says: string } | 
+/**
+ * A yes-or-no question (the CLI's `--yes`).
+ */
+{ step: "confirm"; says: string } | 
+/**
+ * Connected: the account's name.
+ */
+{ step: "done"; account: string }
 export type PushRecord = { site: string; state: string; url: string | null; format: string | null; at: string; error: string | null }
 /**
  * Which file of a RAW+JPEG pair an album publishes.
@@ -561,7 +640,59 @@ export type RawPair =
  */
 "raw"
 export type RejectedDrop = { path: string; reason: string }
+/**
+ * The person's answer to a prompt.
+ */
+export type Reply = 
+/**
+ * Values of the fields asked for; secrets among them go to the keychain only.
+ */
+{ reply: "fields"; values: Partial<{ [key in string]: string }> } | 
+/**
+ * Waits for the browser's answer.
+ */
+{ reply: "wait" } | { reply: "yes" } | { reply: "no" }
 export type Restored = { restored: string[]; problems: string[] }
+/**
+ * What a connector's accounts are for.
+ */
+export type Role = 
+/**
+ * Albums read photos from it.
+ */
+"source" | 
+/**
+ * Photos are published to it.
+ */
+"destination"
+/**
+ * The reusable ways of signing in; a connector offers one or more.
+ */
+export type SignInKind = 
+/**
+ * OAuth 2 with PKCE, the browser coming back to a listener on 127.0.0.1.
+ */
+"oauth_pkce" | 
+/**
+ * WordPress's "Authorize application" page, answered to the loopback, `folio://` or pasted.
+ */
+"wordpress_approval" | 
+/**
+ * A token, key or password the user pastes.
+ */
+"paste" | 
+/**
+ * An app's client id and secret, traded for tokens (OAuth client credentials).
+ */
+"client_credentials"
+/**
+ * One step of a sign-in under way: which one, and what it needs.
+ */
+export type SignInStep = { 
+/**
+ * Names the sign-in in `connect_continue` and `connect_cancel`.
+ */
+session: number; prompt: Prompt }
 /**
  * A connected site (WordPress, Shopify, …).
  */
@@ -573,9 +704,9 @@ export type SiteProgress = { site: SiteId; state: SiteState;
 work: Work }
 export type SiteRow = { id: SiteId; name: string; 
 /**
- * wordpress, …
+ * Its connector's id.
  */
-kind: string; url: string; account: string; 
+connector: string; url: string; 
 /**
  * A changed photo keeps its URL (WordPress: the companion plugin).
  */

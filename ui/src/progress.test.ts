@@ -7,6 +7,7 @@ const album = (over: Partial<AlbumRow> = {}): AlbumRow => ({
   id: 1,
   name: "Weddings",
   root: "/photos/weddings",
+  source: "Folder",
   sites: [{ id: 1, name: "blog", state: "ok", format: "webp", note: null, replaceInPlace: true, altTextOnly: false }],
   photos: 10,
   synced: 4,

@@ -1,0 +1,73 @@
+// Picks a folder of a source account, one level at a time as the service lists it, to sync
+// like any other album. The engine browses; this only shows.
+import { createResource, createSignal, For, onMount, Show } from "solid-js";
+import { call, commands, whileBusy } from "./api";
+
+/** The crumbs of a path in an account: "" is its top, named after the account. */
+export function crumbs(account: string, path: string): { name: string; path: string }[] {
+  const parts = path.split("/").filter((p) => p.length > 0);
+  return [
+    { name: account, path: "" },
+    ...parts.map((name, i) => ({ name, path: "/" + parts.slice(0, i + 1).join("/") })),
+  ];
+}
+
+export function Picker(props: { account: string; onAlbumAdded: (name: string) => void; onClose: () => void }) {
+  const [path, setPath] = createSignal("");
+  const [entries] = createResource(path, (p) => call(commands.browse(props.account, p)));
+  const folders = () => (entries() ?? []).filter((e) => e.kind === "folder");
+  const photos = () => (entries() ?? []).filter((e) => e.kind !== "folder").length;
+  const [adding, setAdding] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const here = () => crumbs(props.account, path()).at(-1)!.name;
+
+  // Opened from a card or the sidebar, it may start below the fold.
+  let card!: HTMLElement;
+  onMount(() => card.scrollIntoView?.({ block: "nearest" }));
+
+  const add = () =>
+    whileBusy(setAdding, setError, async () =>
+      props.onAlbumAdded(await call(commands.addAlbum(props.account, path()))));
+
+  return (
+    <article class="card folder-picker" ref={card} aria-labelledby="picker-title">
+      <header>
+        <h2 id="picker-title">Add an album from {props.account}</h2>
+        <button class="link close" aria-label="Close" onClick={() => props.onClose()}>✕</button>
+      </header>
+      <nav class="crumbs" aria-label="Folder">
+        <For each={crumbs(props.account, path())}>
+          {(c, i) => (
+            <>
+              <Show when={i() > 0}><span aria-hidden="true">›</span></Show>
+              <button class="link" onClick={() => setPath(c.path)} disabled={c.path === path()}>{c.name}</button>
+            </>
+          )}
+        </For>
+      </nav>
+      <Show when={!entries.error} fallback={<p class="error" role="alert">{(entries.error as Error)?.message}</p>}>
+        <ul class="folders" aria-busy={entries.loading}>
+          <For each={folders()} fallback={<li class="muted">{entries.loading ? "Loading…" : "No folders inside."}</li>}>
+            {(f) => (
+              <li>
+                <button class="folder" onClick={() => setPath(f.path)}>
+                  <span aria-hidden="true">📁</span> {f.name}
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+        <Show when={!entries.loading && photos() > 0}>
+          <p class="muted small photos-here">{photos() === 1 ? "1 photo" : `${photos()} photos`} in this folder</p>
+        </Show>
+      </Show>
+      <div class="actions">
+        <button class="use-folder" onClick={add} disabled={adding() || path() === ""}>
+          {adding() ? "Adding…" : path() === "" ? "Choose a folder to sync" : `Sync “${here()}”`}
+        </button>
+        <small class="muted">Its photos, and those in its subfolders, go to every connected site.</small>
+      </div>
+      <Show when={error()}>{(e) => <p class="error" role="alert">{e()}</p>}</Show>
+    </article>
+  );
+}

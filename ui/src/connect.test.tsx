@@ -1,0 +1,317 @@
+// @vitest-environment jsdom
+// The Connect dialog renders whatever the engine asks (fields, a page to finish in the browser,
+// a question, done) for any connector, and the picker browses an account one level at a time.
+import { describe, expect, it, vi } from "vitest";
+import { render } from "solid-js/web";
+import type { ConnectorInfo, Field, Reply, SignInStep } from "./bindings";
+
+const field = (name: string, kind: Field["kind"], over: Partial<Field> = {}): Field => ({
+  name, label: name.toUpperCase(), help: `where to find ${name}`, kind, options: [], required: false,
+  advanced: false, default: null, env: null, ...over,
+});
+
+// Two made-up services: nothing in the dialog may depend on which.
+const connectors: ConnectorInfo[] = [
+  {
+    id: "gallery", label: "Gallery", roles: ["destination"], sign_in: ["paste"],
+    fields: [
+      field("address", "url", { required: true }),
+      field("key", "secret"),
+      field("mode", "choice", { options: ["fast", "safe"] }),
+      field("public", "bool"),
+      field("api_url", "url", { advanced: true, default: "https://api.gallery.test" }),
+    ],
+  },
+  { id: "cloud", label: "Cloud", roles: ["source"], sign_in: ["oauth_pkce"], fields: [] },
+  { id: "disk", label: "Disk", roles: ["source"], sign_in: [], fields: [] },
+];
+
+const sent: string[] = [];
+// The steps the fake engine answers with, in order; a Wait answers when `browserDone` resolves.
+let steps: SignInStep[] = [];
+let browserDone: (step: SignInStep) => void = () => {};
+const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
+const next = () => ok(steps.shift()!);
+// What the service says to the next start, when it refuses.
+let refusal: string | null = null;
+
+const tree: Record<string, { name: string; path: string; kind: string }[]> = {
+  "": [{ name: "Clients", path: "/Clients", kind: "folder" }, { name: "Phone", path: "/Phone", kind: "folder" }],
+  "/Clients": [
+    { name: "Smith Wedding", path: "/Clients/Smith Wedding", kind: "folder" },
+    { name: "cover.jpg", path: "/Clients/cover.jpg", kind: "item" },
+  ],
+  "/Clients/Smith Wedding": [],
+};
+
+vi.mock("./api", async () => {
+  const real = await vi.importActual<typeof import("./api")>("./api");
+  return {
+    ...real,
+    commands: {
+      connectors: () => Promise.resolve(connectors),
+      connectStart: (connector: string, name: string | null, values: Record<string, string>) => {
+        sent.push(`start ${connector} ${name} ${JSON.stringify(values)}`);
+        if (refusal) return Promise.resolve({ status: "error" as const, error: { code: "site" as const, message: refusal } });
+        return next();
+      },
+      reconnectAccount: (name: string, values: Record<string, string>) => {
+        sent.push(`reconnect ${name} ${JSON.stringify(values)}`);
+        return next();
+      },
+      connectContinue: (session: number, reply: Reply) => {
+        sent.push(`continue ${session} ${JSON.stringify(reply)}`);
+        if (reply.reply === "wait") {
+          return new Promise((resolve) => { browserDone = (s) => resolve({ status: "ok", data: s }); });
+        }
+        return next();
+      },
+      connectCancel: (session: number) => {
+        sent.push(`cancel ${session}`);
+        return Promise.resolve(null);
+      },
+      browse: (account: string, path: string) => {
+        sent.push(`browse ${account} ${path}`);
+        return ok(tree[path] ?? []);
+      },
+      addAlbum: (account: string, location: string) => {
+        sent.push(`add ${account}:${location}`);
+        return ok("Smith Wedding");
+      },
+    },
+  };
+});
+
+const { ConnectDialog } = await import("./ConnectDialog");
+const { Picker, crumbs } = await import("./Picker");
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+function shown(request: Parameters<typeof ConnectDialog>[0]["request"]) {
+  const root = document.body.appendChild(document.createElement("div"));
+  const done: string[] = [];
+  let closed = false;
+  const dispose = render(
+    () => <ConnectDialog request={request} onDone={(a) => done.push(a)} onClose={() => { closed = true; }} />,
+    root,
+  );
+  const $ = <T extends Element = HTMLElement>(css: string) => root.querySelector<T>(css);
+  return { root, $, done, closed: () => closed, dispose };
+}
+
+function type(input: HTMLInputElement | null, value: string) {
+  input!.value = value;
+}
+
+describe("the Connect dialog", () => {
+  it("offers the connectors that sign in, for the role asked", async () => {
+    const d = shown({});
+    await settle();
+    const offered = [...d.root.querySelectorAll<HTMLButtonElement>("button.connector")].map((b) => b.dataset.connector);
+    expect(offered).toEqual(["gallery", "cloud"]);
+    expect(d.$("button.connector")?.textContent).toContain("publish photos to it");
+    d.dispose();
+    // One connector for the role: straight to its form.
+    const s = shown({ role: "source" });
+    await settle();
+    expect(s.$("#connect-title")?.textContent).toBe("Connect Cloud");
+    expect(s.$("form.connect-form")).not.toBeNull();
+    s.dispose();
+  });
+
+  it("renders a connector's fields by kind, advanced ones behind a disclosure", async () => {
+    sent.length = 0;
+    const d = shown({ role: "destination" });
+    await settle();
+    const form = d.$<HTMLFormElement>("form.connect-form")!;
+    expect(d.$<HTMLInputElement>("input[name=address]")?.type).toBe("url");
+    expect(d.$<HTMLInputElement>("input[name=address]")?.required).toBe(true);
+    expect(d.$("input[name=address]")?.closest("label")?.querySelector("abbr.required")).not.toBeNull();
+    expect(d.$<HTMLInputElement>("input[name=key]")?.type).toBe("password");
+    expect(d.$<HTMLInputElement>("input[name=public]")?.type).toBe("checkbox");
+    const options = [...d.root.querySelectorAll("select[name=mode] option")].map((o) => o.textContent);
+    expect(options).toEqual(["—", "fast", "safe"]);
+    expect(form.textContent).toContain("where to find key");
+    const advanced = d.$("details.advanced")!;
+    expect(advanced.querySelector("summary")?.textContent).toBe("Advanced");
+    expect(advanced.querySelector<HTMLInputElement>("input[name=api_url]")?.placeholder).toBe("https://api.gallery.test");
+    expect(advanced.querySelector("input[name=address]")).toBeNull();
+    const apiUrl = [...form.querySelectorAll("input[name=api_url]")];
+    expect(apiUrl.length).toBe(1);
+    expect(apiUrl[0].closest("details.advanced")).not.toBeNull();
+
+    // Only what was filled in is sent, with the name it is given.
+    steps = [{ session: 7, prompt: { step: "done", account: "Print shop" } }];
+    type(d.$("input[name=address]"), " https://gallery.test ");
+    type(d.$("input[name=key]"), "k-123");
+    type(d.$("input.account-name"), "Print shop");
+    form.requestSubmit();
+    await settle();
+    expect(sent).toEqual([
+      'start gallery Print shop {"address":"https://gallery.test","key":"k-123","public":"false"}',
+    ]);
+    expect(d.done).toEqual(["Print shop"]);
+    d.dispose();
+  });
+
+  it("shows a refusal in the form and starts again from it, without the secret", async () => {
+    sent.length = 0;
+    const d = shown({ role: "destination" });
+    await settle();
+    type(d.$("input[name=address]"), "https://gallery.test");
+    type(d.$("input[name=key]"), "wrong");
+    type(d.$("input.account-name"), "Print shop");
+    refusal = "the gallery refused the key";
+    d.$<HTMLFormElement>("form.connect-form")!.requestSubmit();
+    await settle();
+    refusal = null;
+    expect(d.$("form.connect-form .error")?.textContent).toBe("the gallery refused the key");
+    expect(d.$<HTMLInputElement>("input[name=address]")?.value).toBe("https://gallery.test");
+    expect(d.$<HTMLInputElement>("input[name=key]")?.value).toBe("");
+    expect(d.$<HTMLInputElement>("input.account-name")?.value).toBe("Print shop");
+    d.dispose();
+  });
+
+  it("waits for the browser with the page's link and Stop, and takes a pasted credential instead", async () => {
+    sent.length = 0;
+    steps = [
+      {
+        session: 3,
+        prompt: {
+          step: "browser", url: "https://gallery.test/approve?x=1", paste_url: "https://gallery.test/approve",
+          paste: [field("user", "text"), field("password", "secret")], says: "Approve Folio on the gallery.",
+        },
+      },
+      { session: 3, prompt: { step: "done", account: "Gallery" } },
+    ];
+    const d = shown({ role: "destination" });
+    await settle();
+    type(d.$("input[name=address]"), "https://gallery.test");
+    d.$<HTMLFormElement>("form.connect-form")!.requestSubmit();
+    await settle();
+    expect(d.$(".browser-step")?.textContent).toContain("Approve Folio on the gallery.");
+    expect(d.$<HTMLAnchorElement>("a.browser-url")?.href).toBe("https://gallery.test/approve?x=1");
+    expect(d.$("[data-action=stop]")?.textContent).toBe("Stop");
+    expect(sent.at(-1)).toBe('continue 3 {"reply":"wait"}');
+    expect(d.$("form.paste")).toBeNull();
+
+    d.$<HTMLButtonElement>("[data-action=paste]")!.click();
+    await settle();
+    expect(d.$<HTMLAnchorElement>("a.paste-url")?.href).toBe("https://gallery.test/approve");
+    type(d.$("form.paste input[name=user]"), "ann");
+    type(d.$("form.paste input[name=password]"), "abcd efgh");
+    d.$<HTMLFormElement>("form.paste")!.requestSubmit();
+    await settle();
+    expect(sent.at(-1)).toBe('continue 3 {"reply":"fields","values":{"user":"ann","password":"abcd efgh"}}');
+    expect(d.done).toEqual(["Gallery"]);
+    d.dispose();
+  });
+
+  it("stops a browser sign-in with Stop, back to the form", async () => {
+    sent.length = 0;
+    steps = [{ session: 4, prompt: { step: "browser", url: "https://cloud.test/auth", paste_url: null, paste: [], says: "Sign in to Cloud." } }];
+    const d = shown({ role: "source" });
+    await settle();
+    d.$<HTMLFormElement>("form.connect-form")!.requestSubmit();
+    await settle();
+    expect(d.$("[data-action=paste]")).toBeNull();
+    d.$<HTMLButtonElement>("[data-action=stop]")!.click();
+    await settle();
+    expect(sent).toContain("cancel 4");
+    expect(d.$("form.connect-form")).not.toBeNull();
+    // The stopped wait's late answer changes nothing.
+    browserDone({ session: 4, prompt: { step: "done", account: "Cloud" } });
+    await settle();
+    expect(d.done).toEqual([]);
+    d.dispose();
+  });
+
+  it("asks a question with Yes and No, then follows the browser to Done", async () => {
+    sent.length = 0;
+    steps = [
+      { session: 5, prompt: { step: "confirm", says: "http://gallery.test sends the key unencrypted. Connect anyway?" } },
+      { session: 5, prompt: { step: "browser", url: "http://gallery.test/approve", paste_url: null, paste: [], says: "Approve." } },
+    ];
+    const d = shown({ role: "destination" });
+    await settle();
+    type(d.$("input[name=address]"), "http://gallery.test");
+    d.$<HTMLFormElement>("form.connect-form")!.requestSubmit();
+    await settle();
+    expect(d.$(".confirm-step p")?.textContent).toContain("Connect anyway?");
+    expect(d.$("[data-action=no]")?.textContent).toBe("No");
+    d.$<HTMLButtonElement>("[data-action=yes]")!.click();
+    await settle();
+    expect(sent).toContain('continue 5 {"reply":"yes"}');
+    browserDone({ session: 5, prompt: { step: "done", account: "gallery.test" } });
+    await settle();
+    expect(d.done).toEqual(["gallery.test"]);
+    d.dispose();
+  });
+
+  it("reconnects an account from the step the engine asks for, without a name field", async () => {
+    sent.length = 0;
+    steps = [{ session: 6, prompt: { step: "fields", fields: connectors[0].fields, values: { address: "https://gallery.test" }, problem: null } }];
+    const d = shown({ reconnect: { name: "Print shop", connector: "gallery" } });
+    await settle();
+    await settle();
+    expect(sent[0]).toBe("reconnect Print shop {}");
+    expect(d.$("#connect-title")?.textContent).toBe("Reconnect Print shop");
+    expect(d.$<HTMLInputElement>("input[name=address]")?.value).toBe("https://gallery.test");
+    expect(d.$("input.account-name")).toBeNull();
+    steps = [{ session: 6, prompt: { step: "done", account: "Print shop" } }];
+    type(d.$("input[name=key]"), "new-key");
+    d.$<HTMLFormElement>("form.connect-form")!.requestSubmit();
+    await settle();
+    expect(sent.at(-1)).toBe('continue 6 {"reply":"fields","values":{"address":"https://gallery.test","key":"new-key","public":"false"}}');
+    expect(d.done).toEqual(["Print shop"]);
+    d.dispose();
+  });
+});
+
+describe("the picker", () => {
+  it("names each level of a path, the top being the account", () => {
+    expect(crumbs("studio", "")).toEqual([{ name: "studio", path: "" }]);
+    expect(crumbs("studio", "/Clients/Smith Wedding")).toEqual([
+      { name: "studio", path: "" },
+      { name: "Clients", path: "/Clients" },
+      { name: "Smith Wedding", path: "/Clients/Smith Wedding" },
+    ]);
+  });
+
+  it("browses one level at a time and syncs the folder it is in", async () => {
+    sent.length = 0;
+    const root = document.body.appendChild(document.createElement("div"));
+    const added: string[] = [];
+    const dispose = render(() => <Picker account="studio" onAlbumAdded={(n) => added.push(n)} onClose={() => {}} />, root);
+    await settle();
+    const folders = () => [...root.querySelectorAll("button.folder")].map((b) => b.textContent?.trim());
+    expect(folders()).toEqual(["📁 Clients", "📁 Phone"]);
+    // The whole account is never an album.
+    expect(root.querySelector<HTMLButtonElement>("button.use-folder")!.disabled).toBe(true);
+
+    root.querySelector<HTMLButtonElement>("button.folder")!.click();
+    await settle();
+    expect(folders()).toEqual(["📁 Smith Wedding"]);
+    expect(root.querySelector(".photos-here")?.textContent).toBe("1 photo in this folder");
+    root.querySelector<HTMLButtonElement>("button.folder")!.click();
+    await settle();
+    expect(root.querySelector(".folders")?.textContent).toContain("No folders inside.");
+    expect(root.querySelector(".crumbs")?.textContent).toBe("studio›Clients›Smith Wedding");
+
+    const use = root.querySelector<HTMLButtonElement>("button.use-folder")!;
+    expect(use.textContent).toBe("Sync “Smith Wedding”");
+    use.click();
+    await settle();
+    expect(sent).toContain("add studio:/Clients/Smith Wedding");
+    expect(added).toEqual(["Smith Wedding"]);
+
+    // Back to the top through the crumbs.
+    root.querySelector<HTMLButtonElement>(".crumbs button")!.click();
+    await settle();
+    expect(folders()).toEqual(["📁 Clients", "📁 Phone"]);
+    expect(sent.filter((s) => s.startsWith("browse"))).toEqual([
+      "browse studio ", "browse studio /Clients", "browse studio /Clients/Smith Wedding", "browse studio ",
+    ]);
+    dispose();
+  });
+});
