@@ -167,3 +167,9 @@ async fn conformance_dropbox_fake() {
     assert!(report.not_applicable.is_empty(), "{report:?}");
     assert_eq!(report.passed.len(), 10, "{report:?}");
 }
+
+/// A source refuses what the converter would refuse anyway, and nothing it would read.
+#[test]
+fn sources_refuse_items_at_the_converters_limit() {
+    assert_eq!(MAX_ITEM_BYTES, folio_convert::MAX_SOURCE_BYTES);
+}
