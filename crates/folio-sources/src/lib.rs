@@ -4,6 +4,8 @@
 //! an album by its kind, so a new source (the Dropbox API, …) is one more implementation and
 //! not a change to the engine.
 
+#[cfg(feature = "testing")]
+pub mod conformance;
 pub mod dropbox;
 mod folder;
 
@@ -59,12 +61,30 @@ pub enum SourceErrorKind {
 pub struct SourceError {
     pub kind: SourceErrorKind,
     pub message: String,
+    /// How long the source asked Folio to wait before asking again (a 429's `Retry-After`
+    /// longer than a sync should be held for).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl SourceError {
     pub fn new(kind: SourceErrorKind, message: impl Into<String>) -> Self {
-        SourceError { kind, message: message.into() }
+        SourceError { kind, message: message.into(), retry_after: None }
     }
+}
+
+/// Items larger than this are refused before they are read or downloaded: no photo is, and
+/// folio-convert would refuse to read one anyway (its `MAX_SOURCE_BYTES`, the same 1 GiB), so
+/// hashing or downloading it would only cost time, disk and bandwidth.
+pub const MAX_ITEM_BYTES: u64 = 1 << 30;
+
+/// Why an item over [`MAX_ITEM_BYTES`] is not read, for `Changes::unreadable` and
+/// [`SourceErrorKind::Item`].
+pub fn too_large(size: u64) -> String {
+    format!(
+        "too large: the file is {:.1} GB; Folio reads photos up to {} GB",
+        size as f64 / f64::from(1u32 << 30),
+        MAX_ITEM_BYTES >> 30
+    )
 }
 
 /// An item's bytes as a file the converter can read: the source's own file, or a download

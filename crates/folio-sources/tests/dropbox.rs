@@ -1,7 +1,8 @@
 //! The Dropbox API source against the fake Dropbox: paging and cursors, rename without a
 //! change, deletions, reset, files still uploading, a folder that is gone, token expiry and
 //! refresh, revoked access, 429s waited out, downloads with non-ASCII names and a size cap,
-//! thumbnails, and the long poll without an Authorization header.
+//! files too large refused from the listing, thumbnails, and the long poll without an
+//! Authorization header.
 
 use folio_sources::dropbox::fake::{FakeDropbox, Fault};
 use folio_sources::dropbox::{content_hash, identity, AccessToken, DropboxApi};
@@ -257,4 +258,19 @@ async fn the_long_poll_goes_without_authorization_and_signals_a_change() {
         .unwrap();
     assert_eq!(s.fake.state.lock().unwrap().longpolls_with_auth, 0);
     drop(guard);
+}
+
+/// Dropbox lists a file's size: one over the limit is refused from the listing, without a
+/// download, and the photos beside it go on.
+#[tokio::test]
+async fn a_file_too_large_is_unreadable_from_its_listed_size_alone() {
+    let s = setup("/Photos").await;
+    s.fake.put("/Photos/a.jpg", b"a");
+    s.fake.put_large("/Photos/huge.jpg", folio_sources::MAX_ITEM_BYTES + 1);
+    let got = s.source.changes(None, &HashMap::new()).await.unwrap();
+    assert_eq!(paths(&got), vec!["a.jpg"]);
+    assert_eq!(got.unreadable.len(), 1, "{:?}", got.unreadable);
+    assert_eq!(got.unreadable[0].0, "huge.jpg");
+    assert!(got.unreadable[0].1.starts_with("too large: "), "{:?}", got.unreadable);
+    assert_eq!(s.fake.state.lock().unwrap().downloads, 0);
 }

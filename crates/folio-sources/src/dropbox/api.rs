@@ -4,10 +4,12 @@
 //! Errors become [`SourceError`]s once, here: 401 `expired_access_token` refreshes the token and
 //! retries; any other 401 is `Reconnect`; 409 `path/not_found` is `Gone`; 429 waits out a short
 //! `retry_after` (a long one is `Unavailable`, for a later pass); 5xx and network errors are
-//! retried with backoff, then `Unavailable`; 400 (plain text) is a bug, never retried.
+//! retried with backoff, then `Unavailable`; 400 (plain text) is a bug, never retried. All the
+//! waiting is the one pacer's (folio-pace), as for the sites Folio publishes to.
 
 use super::wire::*;
 use crate::{SourceError, SourceErrorKind as Kind};
+use folio_pace::{Pacer, PacerConfig, Retryable};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,9 +31,18 @@ pub trait AccessToken: Send + Sync {
     async fn refreshed(&self) -> Result<String, SourceError>;
 }
 
-/// A 429 asking to wait longer than this is left to a later pass instead of holding the sync.
-const LONGEST_WAIT: Duration = Duration::from_secs(30);
-const ATTEMPTS: u32 = 4;
+/// How Folio paces its calls to one Dropbox account: a 429 asking to wait longer than
+/// `longest_wait` is left to a later pass instead of holding the sync.
+fn pacing() -> PacerConfig {
+    PacerConfig {
+        // Calls in flight at once; a download holds its turn only until its headers arrive.
+        concurrency: 8,
+        attempts: 4,
+        base_delay: Duration::from_millis(500),
+        max_delay: Duration::from_secs(8),
+        longest_wait: Some(Duration::from_secs(30)),
+    }
+}
 /// Thumbnails per `get_thumbnail_batch` call, Dropbox's limit.
 pub const THUMBNAIL_BATCH: usize = 25;
 
@@ -40,6 +51,7 @@ pub struct DropboxApi {
     http: reqwest::Client,
     ends: Endpoints,
     token: Arc<dyn AccessToken>,
+    pacer: Arc<Pacer>,
 }
 
 /// What a call got: a body, or the listing's cursor was reset (list again from scratch).
@@ -55,7 +67,7 @@ impl DropboxApi {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("a TLS backend is compiled in");
-        DropboxApi { http, ends, token }
+        DropboxApi { http, ends, token, pacer: Arc::new(Pacer::new(pacing())) }
     }
 
     /// The whole listing under `path`, every page, and the cursor for what changes next.
@@ -265,42 +277,37 @@ impl DropboxApi {
         }
     }
 
-    /// Sends a request built by `build`, with the token refreshed once on expiry and the retry
-    /// policy of the module comment.
+    /// Sends a request built by `build`, through the pacer, with the token refreshed once on
+    /// expiry: the policy of the module comment.
     async fn send(
         &self,
         build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<Answer, SourceError> {
-        let mut token = self.token.current().await?;
-        let mut refreshed = false;
-        let mut delay = Duration::from_millis(500);
-        for attempt in 1..=ATTEMPTS {
-            let problem =
-                match build(&self.http, &token).timeout(Duration::from_secs(120)).send().await {
-                    Err(e) => Problem::Network(network(e)),
-                    Ok(r) => match classify(r).await {
-                        Ok(r) => return Ok(Answer::Body(r)),
-                        Err(p) => p,
-                    },
-                };
-            match problem {
-                Problem::Reset => return Ok(Answer::Reset),
-                Problem::Expired if !refreshed => {
-                    token = self.token.refreshed().await?;
-                    refreshed = true;
-                    continue;
-                }
-                Problem::RateLimited(wait) if wait <= LONGEST_WAIT && attempt < ATTEMPTS => {
-                    tokio::time::sleep(wait).await;
-                }
-                Problem::Network(_) | Problem::Server(_) if attempt < ATTEMPTS => {
-                    tokio::time::sleep(delay).await;
-                    delay *= 2;
-                }
-                other => return Err(other.into_error()),
+        let token = self.token.current().await?;
+        match self.paced(&build, &token).await {
+            Err(Problem::Expired) => {
+                let token = self.token.refreshed().await?;
+                self.paced(&build, &token).await.map_err(Problem::into_error)
             }
+            other => other.map_err(Problem::into_error),
         }
-        Err(SourceError::new(Kind::Unavailable, "Dropbox did not answer after several tries"))
+    }
+
+    async fn paced(
+        &self,
+        build: &impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+        token: &str,
+    ) -> Result<Answer, Problem> {
+        self.pacer
+            .run(|_| async {
+                let sent = build(&self.http, token).timeout(Duration::from_secs(120)).send().await;
+                match classify(sent.map_err(|e| Problem::Network(network(e)))?).await {
+                    Ok(r) => Ok(Answer::Body(r)),
+                    Err(Problem::Reset) => Ok(Answer::Reset),
+                    Err(p) => Err(p),
+                }
+            })
+            .await
     }
 }
 
@@ -316,6 +323,18 @@ enum Problem {
     BadRequest(String),
 }
 
+impl Retryable for Problem {
+    fn retryable(&self) -> bool {
+        matches!(self, Problem::RateLimited(_) | Problem::Server(_) | Problem::Network(_))
+    }
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Problem::RateLimited(wait) => Some(*wait),
+            _ => None,
+        }
+    }
+}
+
 impl Problem {
     fn into_error(self) -> SourceError {
         match self {
@@ -328,10 +347,16 @@ impl Problem {
                 Kind::Reconnect,
                 format!("Dropbox refused Folio's sign-in ({why}); log in to Dropbox again"),
             ),
-            Problem::RateLimited(wait) => SourceError::new(
-                Kind::Unavailable,
-                format!("Dropbox asks Folio to wait {} s before the next request", wait.as_secs()),
-            ),
+            Problem::RateLimited(wait) => SourceError {
+                retry_after: Some(wait),
+                ..SourceError::new(
+                    Kind::Unavailable,
+                    format!(
+                        "Dropbox asks Folio to wait {} s before the next request",
+                        wait.as_secs()
+                    ),
+                )
+            },
             Problem::NotFound(what) => {
                 SourceError::new(Kind::Gone, format!("not in Dropbox any more ({what})"))
             }

@@ -39,6 +39,24 @@ pub fn content_hash_of(mut reader: impl Read) -> std::io::Result<String> {
     Ok(hex(&overall.finalize()))
 }
 
+/// The hash of `len` zero bytes, computed from one block's digest: the fake Dropbox offers files
+/// of any size without holding or hashing them whole.
+#[cfg(feature = "testing")]
+pub fn content_hash_of_zeros(len: u64) -> String {
+    let block = BLOCK as u64;
+    let mut overall = Sha256::new();
+    if len >= block {
+        let full = Sha256::digest(vec![0u8; BLOCK]);
+        for _ in 0..len / block {
+            overall.update(full);
+        }
+    }
+    if !len.is_multiple_of(block) {
+        overall.update(Sha256::digest(vec![0u8; (len % block) as usize]));
+    }
+    hex(&overall.finalize())
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -64,5 +82,13 @@ mod tests {
         };
         assert_eq!(content_hash(&big), by_hand);
         assert_eq!(content_hash_of(&big[..]).unwrap(), by_hand);
+    }
+
+    #[cfg(feature = "testing")]
+    #[test]
+    fn zeros_hash_as_their_bytes_do() {
+        for len in [0, 5, BLOCK, BLOCK * 2 + 17] {
+            assert_eq!(content_hash_of_zeros(len as u64), content_hash(&vec![0u8; len]), "{len}");
+        }
     }
 }

@@ -19,16 +19,13 @@ pub use api::{AccessToken, DropboxApi, Endpoints};
 pub use hash::{content_hash, content_hash_of};
 
 use crate::{Changes, Known, LocalCopy, OnChange, Source, SourceError, SourceErrorKind as Kind};
-use crate::{SourceItem, WatchGuard};
+use crate::{SourceItem, WatchGuard, MAX_ITEM_BYTES};
 use folio_model::is_photo_name;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use wire::{Entry, FileEntry};
-
-/// Photos over this size are refused (as for folders: see folio-convert's limit).
-pub const MAX_DOWNLOAD: u64 = 1 << 30;
 
 /// A `content_hash` as Folio stores it: marked, so it is never taken for a local BLAKE3 (and safe in a file name on every OS).
 pub fn identity(hash: &str) -> String {
@@ -91,6 +88,11 @@ impl DropboxSource {
                     return;
                 }
                 seen.insert(path.to_lowercase());
+                if f.size > MAX_ITEM_BYTES {
+                    // Known from the listing: never downloaded only to be refused.
+                    changes.unreadable.push((path, crate::too_large(f.size)));
+                    return;
+                }
                 match item(&path, &f) {
                     None => changes.settling.push(path),
                     Some(item) => {
@@ -200,7 +202,7 @@ impl Source for DropboxSource {
         let n = DOWNLOADS.fetch_add(1, Ordering::Relaxed);
         let dest = self.spool.join(format!("dropbox-{}-{n}.part", std::process::id()));
         let copy = LocalCopy::Downloaded(dest.clone());
-        self.api.download(&self.dropbox_path(path), &dest, MAX_DOWNLOAD).await?;
+        self.api.download(&self.dropbox_path(path), &dest, MAX_ITEM_BYTES).await?;
         Ok(copy)
     }
 

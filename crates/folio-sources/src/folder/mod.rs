@@ -12,6 +12,7 @@ pub use settle::SETTLE;
 
 use crate::{
     Changes, Known, LocalCopy, OnChange, Source, SourceError, SourceErrorKind, WatchGuard,
+    MAX_ITEM_BYTES,
 };
 use folio_model::SourceItem;
 use std::collections::{HashMap, HashSet};
@@ -92,7 +93,7 @@ impl Source for FolderSource {
                 known.keys().filter(|p| !seen.contains(p.as_str())).cloned().collect();
             changes.removed.sort();
         }
-        let changed: Vec<scan::SeenFile> = scan
+        let (changed, too_large): (Vec<scan::SeenFile>, Vec<scan::SeenFile>) = scan
             .files
             .into_iter()
             .filter(|f| {
@@ -100,7 +101,10 @@ impl Source for FolderSource {
                     .get(&f.rel_path)
                     .is_none_or(|k| k.size != f.size || k.modified_ns != f.mtime_ns)
             })
-            .collect();
+            .partition(|f| f.size <= MAX_ITEM_BYTES);
+        for file in too_large {
+            changes.unreadable.push((file.rel_path, crate::too_large(file.size)));
+        }
         let (ready, unsettled) = settle::settle(changed, self.patience).await;
         changes.settling = unsettled.into_iter().map(|f| f.rel_path).collect();
         for file in ready {
@@ -123,13 +127,16 @@ impl Source for FolderSource {
 
     async fn fetch(&self, path: &str) -> Result<LocalCopy, SourceError> {
         let file = self.file(path)?;
-        if !file.is_file() {
-            return Err(SourceError::new(
+        match std::fs::metadata(&file) {
+            Ok(meta) if meta.is_file() && meta.len() > MAX_ITEM_BYTES => {
+                Err(SourceError::new(SourceErrorKind::Item, crate::too_large(meta.len())))
+            }
+            Ok(meta) if meta.is_file() => Ok(LocalCopy::InPlace(file)),
+            _ => Err(SourceError::new(
                 SourceErrorKind::Item,
                 format!("{path} is no longer in the album folder"),
-            ));
+            )),
         }
-        Ok(LocalCopy::InPlace(file))
     }
 
     fn watch(&self, on_change: OnChange) -> Result<WatchGuard, SourceError> {

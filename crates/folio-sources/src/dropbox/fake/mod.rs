@@ -2,13 +2,17 @@
 //! one local server, recursive listings paged `page_size` entries at a time, cursors that
 //! `continue` from a change log (and `reset` when told to), the long poll (which refuses an
 //! Authorization header, as Dropbox does), downloads with `Dropbox-API-Arg`/`Dropbox-API-Result`,
-//! thumbnail batches of at most 25, access tokens that expire and are refreshed, queued
-//! faults (429 with `retry_after`, 5xx), and downloads that stall halfway.
+//! thumbnail batches of at most 25, access tokens that expire and are refreshed or are revoked
+//! (401 `invalid_access_token`), queued faults (429 with `Retry-After` and `error.retry_after`,
+//! 5xx), files larger than memory, and downloads that stall halfway.
 
-use super::hash::content_hash;
-use super::wire::*;
+mod auth;
+mod content;
+
+use content::Content;
+
+use crate::dropbox::wire::*;
 use axum::body::Bytes;
-use axum::extract::Query;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -29,7 +33,7 @@ pub enum Fault {
 #[derive(Clone)]
 struct FakeFile {
     display: String,
-    bytes: Vec<u8>,
+    content: Content,
     rev: u64,
     id: String,
     /// False while "still uploading": listed without a content hash.
@@ -84,10 +88,10 @@ impl FakeDropbox {
         let state = Arc::new(Mutex::new(d));
         let changed = Arc::new(tokio::sync::Notify::new());
         let app = Router::new()
-            .route("/oauth2/authorize", get(authorize))
-            .route("/oauth2/token", post(token))
-            .route("/2/users/get_current_account", post(current_account))
-            .route("/2/auth/token/revoke", post(revoke))
+            .route("/oauth2/authorize", get(auth::authorize))
+            .route("/oauth2/token", post(auth::token))
+            .route("/2/users/get_current_account", post(auth::current_account))
+            .route("/2/auth/token/revoke", post(auth::revoke))
             .route("/2/files/list_folder", post(list_folder))
             .route("/2/files/list_folder/continue", post(list_continue))
             .route("/2/files/list_folder/get_latest_cursor", post(latest_cursor))
@@ -101,8 +105,8 @@ impl FakeDropbox {
         FakeDropbox { url, state, changed }
     }
 
-    pub fn endpoints(&self) -> super::Endpoints {
-        super::Endpoints {
+    pub fn endpoints(&self) -> crate::dropbox::Endpoints {
+        crate::dropbox::Endpoints {
             api: self.url.clone(),
             content: self.url.clone(),
             notify: self.url.clone(),
@@ -111,13 +115,22 @@ impl FakeDropbox {
 
     /// Writes (creates or replaces) a file, as another device syncing to Dropbox would.
     pub fn put(&self, display: &str, bytes: &[u8]) {
+        self.put_content(display, Content::Given(Bytes::copy_from_slice(bytes)));
+    }
+
+    /// A file of `size` zero bytes, listed with its size and content hash but never held in
+    /// memory: larger than Folio accepts, without the memory for it.
+    pub fn put_large(&self, display: &str, size: u64) {
+        self.put_content(display, Content::Zeros(size));
+    }
+
+    fn put_content(&self, display: &str, content: Content) {
         let mut d = self.state.lock().unwrap();
         let lower = display.to_lowercase();
         d.next_id += 1;
         let id = d.files.get(&lower).map(|f| f.id.clone()).unwrap_or(format!("id:{}", d.next_id));
         let rev = d.next_id;
-        let file =
-            FakeFile { display: display.into(), bytes: bytes.to_vec(), rev, id, ready: true };
+        let file = FakeFile { display: display.into(), content, rev, id, ready: true };
         d.log.push(Entry::File(file_entry(&file)));
         d.files.insert(lower, file);
         drop(d);
@@ -161,6 +174,14 @@ impl FakeDropbox {
         self.state.lock().unwrap().epoch += 1;
     }
 
+    /// The user removes Folio from their Dropbox's connected apps: every access token and the
+    /// refresh token stop working (401 `invalid_access_token`).
+    pub fn revoke_access(&self) {
+        let mut d = self.state.lock().unwrap();
+        d.tokens.clear();
+        d.refresh_token = format!("revoked-{}", d.next_id);
+    }
+
     pub fn expire_tokens(&self) {
         let mut d = self.state.lock().unwrap();
         let now = Instant::now();
@@ -178,8 +199,8 @@ fn file_entry(f: &FakeFile) -> FileEntry {
         client_modified: "2026-01-01T00:00:00Z".into(),
         server_modified: "2026-12-01T10:20:30Z".into(),
         rev: format!("{:09x}", f.rev),
-        size: f.bytes.len() as u64,
-        content_hash: f.ready.then(|| content_hash(&f.bytes)),
+        size: f.content.len(),
+        content_hash: f.ready.then(|| f.content.content_hash()),
         is_downloadable: true,
     }
 }
@@ -425,14 +446,13 @@ async fn download(State((s, _)): State<Shared>, headers: HeaderMap) -> Response 
         return not_found();
     };
     d.downloads += 1;
-    let meta = super::api::header_json(&file_entry(&file));
+    let meta = crate::dropbox::api::header_json(&file_entry(&file));
     let mut r = if d.stall_downloads {
         use futures_util::StreamExt;
-        let half = Bytes::from(file.bytes[..file.bytes.len() / 2].to_vec());
-        let sent = futures_util::stream::iter([Ok::<_, std::io::Error>(half)]);
-        axum::body::Body::from_stream(sent.chain(futures_util::stream::pending())).into_response()
+        let half = file.content.stream(file.content.len() / 2);
+        axum::body::Body::from_stream(half.chain(futures_util::stream::pending())).into_response()
     } else {
-        Bytes::from(file.bytes).into_response()
+        axum::body::Body::from_stream(file.content.stream(file.content.len())).into_response()
     };
     r.headers_mut().insert("Dropbox-API-Result", meta.parse().unwrap());
     r
@@ -460,16 +480,18 @@ async fn thumbnails(
         .iter()
         .map(|e| match d.files.get(&e.path.to_lowercase()) {
             // As documented: jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp, up to 20 MB.
-            Some(_) if !super::has_dropbox_thumbnail(&e.path) => ThumbnailResult::Failure {
-                failure: serde_json::json!({".tag": "unsupported_extension"}),
-            },
-            Some(f) if f.bytes.len() > 20_000_000 => ThumbnailResult::Failure {
+            Some(_) if !crate::dropbox::has_dropbox_thumbnail(&e.path) => {
+                ThumbnailResult::Failure {
+                    failure: serde_json::json!({".tag": "unsupported_extension"}),
+                }
+            }
+            Some(f) if f.content.len() > 20_000_000 => ThumbnailResult::Failure {
                 failure: serde_json::json!({".tag": "unsupported_image"}),
             },
             // The fake's "thumbnail" is the file itself: tests only check it arrives intact.
             Some(f) => ThumbnailResult::Success {
                 metadata: file_entry(f),
-                thumbnail: base64::engine::general_purpose::STANDARD.encode(&f.bytes),
+                thumbnail: base64::engine::general_purpose::STANDARD.encode(f.content.to_vec()),
             },
             None => ThumbnailResult::Failure {
                 failure: serde_json::json!({".tag": "path", "path": {".tag": "not_found"}}),
@@ -477,99 +499,4 @@ async fn thumbnails(
         })
         .collect();
     Json(ThumbnailBatchResult { entries }).into_response()
-}
-
-/// The user pressing Allow: a redirect to `redirect_uri` with a one-time code and the state.
-async fn authorize(
-    State((s, _)): State<Shared>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let mut d = s.lock().unwrap();
-    d.calls.push("oauth2/authorize".into());
-    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
-    let valid = get("client_id") == d.app_key
-        && get("response_type") == "code"
-        && get("code_challenge_method") == "S256"
-        && !get("code_challenge").is_empty()
-        && get("redirect_uri").starts_with("http://127.0.0.1:");
-    if !valid {
-        return (StatusCode::BAD_REQUEST, "invalid authorization request").into_response();
-    }
-    d.next_id += 1;
-    let code = format!("fake-code-{}", d.next_id);
-    d.codes.insert(code.clone(), (get("code_challenge"), get("redirect_uri")));
-    let mut target = url::Url::parse(&get("redirect_uri")).unwrap();
-    target.query_pairs_mut().append_pair("code", &code).append_pair("state", &get("state"));
-    (StatusCode::FOUND, [("Location", target.to_string())]).into_response()
-}
-
-async fn token(State((s, _)): State<Shared>, body: String) -> Response {
-    use base64::Engine;
-    use sha2::Digest;
-    let form: HashMap<String, String> =
-        url::form_urlencoded::parse(body.as_bytes()).into_owned().collect();
-    let mut d = s.lock().unwrap();
-    d.calls.push("oauth2/token".into());
-    let field = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let refused = |why: &str| {
-        (
-            StatusCode::BAD_REQUEST,
-            Json(serde_json::json!({"error": "invalid_grant", "error_description": why})),
-        )
-            .into_response()
-    };
-    if field("client_id") != d.app_key {
-        return refused("unknown client_id");
-    }
-    let with_refresh = match field("grant_type").as_str() {
-        "refresh_token" if field("refresh_token") == d.refresh_token => false,
-        "refresh_token" => return refused("refresh token is invalid or revoked"),
-        "authorization_code" => {
-            // Used once: a second exchange of the same code fails.
-            let Some((challenge, redirect)) = d.codes.remove(&field("code")) else {
-                return refused("code doesn't exist or has expired");
-            };
-            let s256 = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .encode(sha2::Sha256::digest(field("code_verifier").as_bytes()));
-            if s256 != challenge || redirect != field("redirect_uri") {
-                return refused("invalid code verifier or redirect_uri");
-            }
-            true
-        }
-        _ => return refused("unsupported grant_type"),
-    };
-    d.next_id += 1;
-    let access = format!("fake-access-{}", d.next_id);
-    let ttl = d.access_ttl;
-    d.tokens.insert(access.clone(), Instant::now() + ttl);
-    let mut answer = serde_json::json!({"access_token": access, "token_type": "bearer", "expires_in": ttl.as_secs()});
-    if with_refresh {
-        answer["refresh_token"] = d.refresh_token.clone().into();
-        answer["account_id"] = "dbid:fake-account".into();
-    }
-    Json(answer).into_response()
-}
-
-async fn current_account(State((s, _)): State<Shared>, headers: HeaderMap) -> Response {
-    let mut d = s.lock().unwrap();
-    if let Some(r) = refusal(&mut d, "users/get_current_account", &headers) {
-        return r;
-    }
-    Json(serde_json::json!({
-        "account_id": "dbid:fake-account",
-        "name": {"display_name": "Ada Photographer"},
-        "email": "ada@example.test"
-    }))
-    .into_response()
-}
-
-async fn revoke(State((s, _)): State<Shared>, headers: HeaderMap) -> Response {
-    let mut d = s.lock().unwrap();
-    if let Some(r) = refusal(&mut d, "auth/token/revoke", &headers) {
-        return r;
-    }
-    d.tokens.clear();
-    d.refresh_token = format!("revoked-{}", d.next_id);
-    d.revoked += 1;
-    Json(serde_json::Value::Null).into_response()
 }
