@@ -40,7 +40,12 @@ pub enum AccountCommand {
         json: bool,
     },
     /// Sign an account in again (its credentials were revoked or expired).
-    Reconnect { name: String },
+    Reconnect {
+        name: String,
+        /// Print the address to open (`open: <URL>`) instead of opening a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
     /// Forget an account; revokes Folio's access where the service can.
     Remove { name: String },
 }
@@ -225,7 +230,7 @@ pub async fn account(engine: &Engine, command: AccountCommand) -> Result<ExitCod
             }
         }
         AccountCommand::Remove { name } => println!("{}", engine.remove_account(&name).await?),
-        AccountCommand::Reconnect { name } => {
+        AccountCommand::Reconnect { name, no_browser } => {
             let a = engine.accounts().await?.into_iter().find(|a| a.name == name);
             let a = a.ok_or_else(|| {
                 EngineError::new(ErrorCode::NotFound, format!("no account named '{name}'"))
@@ -242,7 +247,7 @@ pub async fn account(engine: &Engine, command: AccountCommand) -> Result<ExitCod
                 connector: info.id.clone(),
                 name: Some(name.clone()),
                 set: Vec::new(),
-                no_browser: false,
+                no_browser,
                 yes: false,
                 json: false,
             };

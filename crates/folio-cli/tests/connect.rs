@@ -314,8 +314,36 @@ fn folio_connect_approves_a_wordpress_site_and_account_reconnect_signs_it_in_aga
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "a refused password is the site's answer");
     assert_eq!(sites(&site, &data).as_array().unwrap().len(), 1);
-    let out = site.folio(&data, &["site", "remove", "Folio test site"]).output().unwrap();
+
+    // A second account of the same user on the same site, sorting first: approving the
+    // reconnect of the first account signs in that one, revoking its older password.
+    let user = format!("user={}", site.user);
+    let backup = ["connect", "wordpress", "--name", "Backup", "--set", &url, "--set", &user];
+    let out = site.folio(&data, &backup).env("FOLIO_WORDPRESS_PASSWORD", &site.password).output();
+    let out = out.unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let before = approve::app_password_uuids(&site.url, &site.user, &site.password);
+    let mut child = site
+        .folio(&data, &["account", "reconnect", "Folio test site", "--no-browser"])
+        .env_remove("FOLIO_WORDPRESS_PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    let open = line.trim().strip_prefix("open: ").unwrap_or_else(|| panic!("{line:?}")).to_string();
+    let back = approve::press(&site.url, &site.user, &login_password(), &open, Press::Approve);
+    approve::follow(&back);
+    let (ok, _, err) = finish(child);
+    assert!(ok, "{err}");
+    let after = approve::app_password_uuids(&site.url, &site.user, &site.password);
+    assert_eq!(after.len(), before.len(), "the reconnected account's old password went");
+    assert_eq!(sites(&site, &data).as_array().unwrap().len(), 2);
+    for name in ["Folio test site", "Backup"] {
+        let out = site.folio(&data, &["site", "remove", name]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
 }
 
 /// The listener's address and state from the approval URL Folio printed: the success URL.

@@ -158,10 +158,18 @@ impl Engine {
     ) -> Result<SiteSummary, EngineError> {
         let uuid = wp.own_app_password().await.ok().map(|p| p.uuid);
         let store = &self.state.store;
-        let same =
-            store.sites().await?.into_iter().find(|s| {
-                s.kind == "wordpress" && s.account == user && same_site(&s.url, site_url)
-            });
+        // The account being signed in again, if it is one of the sites this password fits;
+        // else the first that fits (two accounts of one user on one site are rare).
+        let fitting: Vec<_> = store
+            .sites()
+            .await?
+            .into_iter()
+            .filter(|s| s.kind == "wordpress" && s.account == user && same_site(&s.url, site_url))
+            .collect();
+        let same = match fitting.iter().position(|s| s.name == name) {
+            Some(at) => fitting.into_iter().nth(at),
+            None => fitting.into_iter().next(),
+        };
         let saved = match same {
             Some(old) => {
                 let older = old.credential_id.clone().filter(|o| Some(o) != uuid.as_ref());
