@@ -4,6 +4,7 @@
 //! an album by its kind, so a new source (the Dropbox API, …) is one more implementation and
 //! not a change to the engine.
 
+pub mod account;
 #[cfg(feature = "testing")]
 pub mod conformance;
 pub mod dropbox;

@@ -24,12 +24,7 @@ pub struct Endpoints {
     pub notify: String,
 }
 
-/// Where the access token comes from; `refreshed` is called once after Dropbox says it expired.
-#[async_trait::async_trait]
-pub trait AccessToken: Send + Sync {
-    async fn current(&self) -> Result<String, SourceError>;
-    async fn refreshed(&self) -> Result<String, SourceError>;
-}
+pub use crate::account::AccessToken;
 
 /// How Folio paces its calls to one Dropbox account: a 429 asking to wait longer than
 /// `longest_wait` is left to a later pass instead of holding the sync.

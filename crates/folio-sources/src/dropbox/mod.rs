@@ -8,6 +8,7 @@
 //! a size cap, one photo at a time, never the whole account. The engine gives each process a
 //! spool folder of its own and sweeps those of dead processes, `.part` files included.
 
+pub mod account;
 pub mod api;
 pub mod connector;
 #[cfg(feature = "testing")]

@@ -1,0 +1,85 @@
+//! A source behind a browser sign-in (OAuth 2 with PKCE): besides reading albums, its
+//! connector says whose app signs in and where the browser comes back, who signed in, what an
+//! account holds (for pickers), whether a location can be an album, and how access is revoked.
+//! The engine runs the sign-in, keeps the tokens (keychain) and hands each call a token source;
+//! nothing outside the connector's folder names the service.
+
+use crate::{Source, SourceError};
+use folio_model::Config;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where an account's access token comes from; `refreshed` is called once after the service
+/// says it expired.
+#[async_trait::async_trait]
+pub trait AccessToken: Send + Sync {
+    async fn current(&self) -> Result<String, SourceError>;
+    async fn refreshed(&self) -> Result<String, SourceError>;
+}
+
+/// Who is signed in, as the service says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Who {
+    pub name: String,
+    pub email: Option<String>,
+}
+
+/// One entry of an account's tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// As the service shows it; an album's location is `ACCOUNT:PATH`.
+    pub path: String,
+    pub name: String,
+    pub folder: bool,
+}
+
+/// The browser sign-in of a connector: its OAuth app, from the account's fields.
+#[derive(Debug, Clone)]
+pub struct OauthApp {
+    pub provider: folio_auth::Provider,
+    /// Ports on 127.0.0.1 the browser may come back to, each registered with the service as
+    /// `http://127.0.0.1:PORT{path}` (services that match redirect URIs exactly need them).
+    pub ports: Vec<u16>,
+    pub path: String,
+    /// More parameters for the sign-in page.
+    pub params: Vec<(String, String)>,
+}
+
+/// An account of a source that signs in through the browser.
+#[async_trait::async_trait]
+pub trait OauthSource: Send + Sync {
+    /// Whose app signs in, and where; a sentence naming what to register when the account's
+    /// fields name no app.
+    fn app(&self, config: &Config) -> Result<OauthApp, String>;
+
+    async fn who(&self, config: &Config, token: Arc<dyn AccessToken>) -> Result<Who, SourceError>;
+
+    /// Revokes Folio's access where the service can.
+    async fn revoke(&self, config: &Config, token: Arc<dyn AccessToken>)
+        -> Result<(), SourceError>;
+
+    /// What is directly in `path` ("" for the top): folders first, then photos, by name.
+    async fn browse(
+        &self,
+        config: &Config,
+        token: Arc<dyn AccessToken>,
+        path: &str,
+    ) -> Result<Vec<Entry>, SourceError>;
+
+    /// Whether `location` (`ACCOUNT:PATH`) can be an album; the path it reads.
+    async fn check(
+        &self,
+        config: &Config,
+        token: Arc<dyn AccessToken>,
+        location: &str,
+    ) -> Result<String, SourceError>;
+
+    /// The source of an album at `location`, downloading into `spool`.
+    fn open(
+        &self,
+        config: &Config,
+        token: Arc<dyn AccessToken>,
+        location: &str,
+        spool: PathBuf,
+    ) -> Result<Arc<dyn Source>, SourceError>;
+}
