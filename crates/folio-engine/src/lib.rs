@@ -9,8 +9,10 @@
 //! by kind; nothing here names a backend.
 
 mod accounts;
+#[path = "api/albums.rs"]
 mod albums;
 mod browser;
+#[path = "pipeline/claims.rs"]
 mod claims;
 mod companion;
 mod connect;
@@ -19,31 +21,53 @@ mod connectors;
 mod dropbox;
 mod dropbox_sign_in;
 mod error;
+#[path = "history/versions.rs"]
 mod history;
 mod lightroom;
+#[path = "pipeline/pairs.rs"]
 mod pairs;
+#[path = "live/pass.rs"]
 mod pass;
+#[path = "pipeline/patterns.rs"]
 mod patterns;
+#[path = "publish/photo_states.rs"]
 mod photo_states;
+#[path = "api/photos.rs"]
 mod photos;
+#[path = "pipeline/planner.rs"]
 mod planner;
+#[path = "pipeline/progress.rs"]
 mod progress;
+#[path = "publish/publish.rs"]
 mod publish;
+#[path = "queue/push.rs"]
 mod push;
+#[path = "live/reconcile.rs"]
 mod reconcile;
+#[path = "pipeline/renditions.rs"]
 mod renditions;
+#[path = "pipeline/report.rs"]
 mod report;
 mod secrets;
+#[path = "pipeline/site_queue.rs"]
 mod site_queue;
+#[path = "api/sites.rs"]
 mod sites;
 mod state;
+#[path = "api/status.rs"]
 mod status;
+#[path = "pipeline/step.rs"]
 mod step;
+#[path = "live/sync.rs"]
 mod sync;
 mod thumbnails;
+#[path = "publish/unpublish.rs"]
 mod unpublish;
+#[path = "queue/upload.rs"]
 mod upload;
+#[path = "live/watch.rs"]
 mod watch;
+#[path = "queue/workers.rs"]
 mod workers;
 
 pub use accounts::{AccountSummary, BrowseEntry};
