@@ -9,71 +9,35 @@
 //! by kind; nothing here names a backend.
 
 mod accounts;
-#[path = "api/albums.rs"]
-mod albums;
+mod api;
 mod browser;
-#[path = "pipeline/claims.rs"]
-mod claims;
-mod companion;
 mod connect;
 mod connect_fields;
 mod connectors;
 mod dropbox;
 mod dropbox_sign_in;
 mod error;
-#[path = "history/versions.rs"]
 mod history;
-mod lightroom;
-#[path = "pipeline/pairs.rs"]
-mod pairs;
-#[path = "live/pass.rs"]
-mod pass;
-#[path = "pipeline/patterns.rs"]
-mod patterns;
-#[path = "publish/photo_states.rs"]
-mod photo_states;
-#[path = "api/photos.rs"]
-mod photos;
-#[path = "pipeline/planner.rs"]
-mod planner;
-#[path = "pipeline/progress.rs"]
-mod progress;
-#[path = "publish/publish.rs"]
+mod live;
+mod pipeline;
 mod publish;
-#[path = "queue/push.rs"]
-mod push;
-#[path = "live/reconcile.rs"]
-mod reconcile;
-#[path = "pipeline/renditions.rs"]
-mod renditions;
-#[path = "pipeline/report.rs"]
-mod report;
+mod queue;
 mod secrets;
-#[path = "pipeline/site_queue.rs"]
-mod site_queue;
-#[path = "api/sites.rs"]
-mod sites;
 mod state;
-#[path = "api/status.rs"]
-mod status;
-#[path = "pipeline/step.rs"]
-mod step;
-#[path = "live/sync.rs"]
-mod sync;
 mod thumbnails;
-#[path = "publish/unpublish.rs"]
-mod unpublish;
-#[path = "queue/upload.rs"]
-mod upload;
-#[path = "live/watch.rs"]
-mod watch;
-#[path = "queue/workers.rs"]
-mod workers;
+// The connect room names the sites it makes as `crate::sites`.
+use api::sites;
 
 pub use accounts::{AccountSummary, BrowseEntry};
-pub use albums::AlbumSummary;
+pub use api::albums::AlbumSummary;
+pub use api::companion::{companion_plugin_zip, ReconcileReport};
+pub use api::lightroom::{
+    lightroom_modules_folder, write_lightroom_plugin, LIGHTROOM_PLUGIN, LIGHTROOM_PLUGIN_FILES,
+};
+pub use api::photos::{PhotoDetail, PhotoOnSite, PhotoRow, PushRecord, SentText};
+pub use api::sites::{NewSite, ShopifyLogin, SiteSummary};
+pub use api::status::{ActivityEntry, AlbumStatus, DataFolder, DataFolderParts, SiteFormats};
 pub use browser::open_in_browser;
-pub use companion::{companion_plugin_zip, ReconcileReport};
 pub use connect::{
     app_callback_params, percent_decode, AppAnswers, Callback, Handed, LateAnswer,
     WordPressConnect, APP_CALLBACK, CONNECT_TIMEOUT, LATE_GRACE,
@@ -89,19 +53,13 @@ pub use folio_model::{
 pub use folio_model::{Config, ConnectorInfo, Field, FieldKind, Role, SignInKind};
 /// The account of a Shopify store connected with an Admin API token (else: an app's client id).
 pub use folio_sites::shopify::TOKEN_ACCOUNT as SHOPIFY_TOKEN_ACCOUNT;
-pub use history::{RestoreReport, VersionSummary};
-pub use lightroom::{
-    lightroom_modules_folder, write_lightroom_plugin, LIGHTROOM_PLUGIN, LIGHTROOM_PLUGIN_FILES,
-};
-pub use patterns::{expand, slugify, PatternInput};
-pub use photo_states::{CopyState, CopyStatus, PhotoStatus, PublishedState};
-pub use photos::{PhotoDetail, PhotoOnSite, PhotoRow, PushRecord, SentText};
-pub use publish::{PhotoRef, PublishState, PublishedCopy, PublishedPhoto};
-pub use report::{FailedPhoto, SiteReport, SyncOptions, SyncReport};
-pub use sites::{NewSite, ShopifyLogin, SiteSummary};
-pub use status::{ActivityEntry, AlbumStatus, DataFolder, DataFolderParts, SiteFormats};
-pub use unpublish::{UnpublishState, Unpublished};
-pub use watch::QUIET;
+pub use history::versions::{RestoreReport, VersionSummary};
+pub use live::watch::QUIET;
+pub use pipeline::patterns::{expand, slugify, PatternInput};
+pub use pipeline::report::{FailedPhoto, SiteReport, SyncOptions, SyncReport};
+pub use publish::named::{PhotoRef, PublishState, PublishedCopy, PublishedPhoto};
+pub use publish::photo_states::{CopyState, CopyStatus, PhotoStatus, PublishedState};
+pub use publish::unpublish::{UnpublishState, Unpublished};
 
 pub use folio_convert::worker as decoder;
 use folio_convert::ConvertPool;
@@ -109,7 +67,7 @@ pub use folio_convert::{Decoding, WorkerCommand};
 use folio_sites::Backends;
 use folio_sources::Sources;
 use folio_store::Store;
-use renditions::Renditions;
+use pipeline::renditions::Renditions;
 use secrets::Secrets;
 use state::EngineState;
 use std::path::{Path, PathBuf};
@@ -166,7 +124,7 @@ impl Default for EngineOptions {
             backends: Backends::standard(),
             sources: Sources::standard(),
             file_secrets: false,
-            site_check_every: workers::default_check_every(),
+            site_check_every: queue::workers::default_check_every(),
             decoding: Decoding::InProcess,
         }
     }
@@ -249,7 +207,7 @@ impl Engine {
             album_locks: Default::default(),
             site_check_every: options.site_check_every,
         });
-        history::forget_removed_photos(&state).await;
+        history::versions::forget_removed_photos(&state).await;
         let ticker = tokio::spawn(send_progress(Arc::downgrade(&state)));
         let engine = Engine { state, ticker };
         engine.auto_sync_paused().await?;

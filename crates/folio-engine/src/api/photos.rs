@@ -119,7 +119,7 @@ impl Engine {
         // What convert will make of this very file: "original" keeps a PNG a PNG.
         let (ext, _) = folio_convert::planned_file_type(&settings.preset, &probe);
         let overrides = store.asset_texts(asset.id).await?;
-        let fields = crate::upload::media_fields(&settings, &input, &overrides);
+        let fields = crate::queue::upload::media_fields(&settings, &input, &overrides);
         let sent = SentText {
             filename: format!("{}.{ext}", crate::slugify(&crate::expand(&settings.naming, &input))),
             title: fields.title.unwrap_or_default(),
@@ -197,7 +197,7 @@ impl Engine {
         let mut rows = Vec::new();
         let settings: crate::AlbumSettings =
             serde_json::from_str(&album.settings).unwrap_or_default();
-        let assets = crate::pairs::without_pair_halves(assets, settings.raw_pair);
+        let assets = crate::pipeline::pairs::without_pair_halves(assets, settings.raw_pair);
         for asset in assets {
             let mut on_sites = Vec::new();
             for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
@@ -377,7 +377,7 @@ impl Engine {
             let (Some(remote_id), PublicationState::Synced) = (&p.remote_id, p.state) else {
                 continue;
             };
-            let q = crate::workers::queue_for(&self.state, &site)?;
+            let q = crate::queue::workers::queue_for(&self.state, &site)?;
             q.destination.update_fields(remote_id, &fields).await?;
             store.set_publication_text(p.id, &text_key).await?;
         }

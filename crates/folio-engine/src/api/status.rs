@@ -2,7 +2,7 @@
 //! file type it got (WebP where it refused AVIF). And how much disk the data folder takes, by
 //! part.
 
-use crate::report::FailedPhoto;
+use crate::pipeline::report::FailedPhoto;
 use crate::state::EngineState;
 use crate::{Engine, EngineError};
 use folio_model::{AlbumId, AlbumSettings, OutputFormat, SiteId, SiteState};
@@ -137,8 +137,10 @@ impl Engine {
         let mut per_site: HashMap<SiteId, BTreeMap<String, usize>> = HashMap::new();
         let settings: crate::AlbumSettings =
             serde_json::from_str(&album.settings).unwrap_or_default();
-        let assets =
-            crate::pairs::without_pair_halves(store.assets(album.id).await?, settings.raw_pair);
+        let assets = crate::pipeline::pairs::without_pair_halves(
+            store.assets(album.id).await?,
+            settings.raw_pair,
+        );
         for asset in assets {
             match asset.state {
                 AssetState::Missing => continue,

@@ -298,7 +298,7 @@ impl Engine {
                 fields: &fields,
                 source: None,
             };
-            let q = crate::workers::queue_for(&self.state, &site)?;
+            let q = crate::queue::workers::queue_for(&self.state, &site)?;
             let pushed = match q.destination.replace(&remote_id, up).await {
                 Ok(Pushed::Ready(m)) => Ok(m),
                 Ok(Pushed::Processing(id)) => ready(&*q.destination, &id).await,

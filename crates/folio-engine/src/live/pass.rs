@@ -2,13 +2,13 @@
 //! then, separately, gather how they ended. Handing off and gathering are apart so that an
 //! album's next pass never waits for a slow site to finish the last one.
 
-use crate::planner::{self, Skip, Target};
-use crate::reconcile::reconcile;
-use crate::renditions::RenditionKey;
-use crate::report::{FailedPhoto, SyncOptions, SyncReport};
+use crate::live::reconcile::reconcile;
+use crate::pipeline::planner::{self, Skip, Target};
+use crate::pipeline::renditions::RenditionKey;
+use crate::pipeline::report::{FailedPhoto, SyncOptions, SyncReport};
+use crate::pipeline::step::{preset_for, AlbumContext, Outcome, Work};
+use crate::queue::workers;
 use crate::state::EngineState;
-use crate::step::{preset_for, AlbumContext, Outcome, Work};
-use crate::workers;
 use crate::EngineError;
 use folio_model::{AlbumId, AlbumSettings, AssetId, SiteId, SyncEvent};
 use folio_store::unix_now;

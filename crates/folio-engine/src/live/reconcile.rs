@@ -2,7 +2,7 @@
 //! removed photos, from what the source says changed. A renamed or moved photo keeps its row
 //! (and so its publications): it is matched by content.
 
-use crate::report::FailedPhoto;
+use crate::pipeline::report::FailedPhoto;
 use crate::state::EngineState;
 use crate::EngineError;
 use folio_model::SyncEvent;
@@ -130,7 +130,7 @@ pub async fn reconcile(
         serde_json::from_str(&album.settings).unwrap_or_default();
     let now = if vanished.is_empty() { Vec::new() } else { store.assets(album.id).await? };
     for gone in vanished {
-        if let Some(other) = crate::pairs::other_half(gone, &now, &leaving) {
+        if let Some(other) = crate::pipeline::pairs::other_half(gone, &now, &leaving) {
             if store.hand_over_publications(gone.id, other.id).await? > 0 {
                 let message = format!(
                     "{} now goes up in place of {}, deleted from the album",
@@ -180,7 +180,7 @@ async fn pair_halves_handed_over(
     let settings: folio_model::AlbumSettings =
         serde_json::from_str(&album.settings).unwrap_or_default();
     let assets = store.assets(album.id).await?;
-    let (kept, handed) = crate::pairs::split_pairs(assets.clone(), settings.raw_pair);
+    let (kept, handed) = crate::pipeline::pairs::split_pairs(assets.clone(), settings.raw_pair);
     if handed.is_empty() {
         return Ok(kept);
     }

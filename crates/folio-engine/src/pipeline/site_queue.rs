@@ -1,7 +1,7 @@
 //! One queue per site: its steps, its destination, which photos are in it, and whether it
 //! runs. The workers that drain it are in `workers`.
 
-use crate::step::{Outcome, Work};
+use crate::pipeline::step::{Outcome, Work};
 use folio_model::{AssetId, SiteId, SiteState};
 use folio_sites::{Destination, ErrorClass, SiteError, SiteErrorCode};
 use std::collections::HashMap;

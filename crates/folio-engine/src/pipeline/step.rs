@@ -1,8 +1,8 @@
 //! One step for one photo on one site, as a pass hands it to the site's queue, and how it
 //! ended.
 
-use crate::progress::Ticket;
-use crate::renditions::Reservation;
+use crate::pipeline::progress::Ticket;
+use crate::pipeline::renditions::Reservation;
 use folio_model::{AlbumSettings, AssetId, Preset, SiteState};
 use folio_sources::Source;
 use folio_store::Album;

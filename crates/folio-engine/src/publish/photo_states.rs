@@ -3,9 +3,10 @@
 //! no longer has (deleted by hand in wp-admin) is `missing`, and is owed a new upload from
 //! then on. Nothing else is written.
 
-use crate::publish::{is_current, serves, PhotoRef};
+use crate::publish::named::{is_current, serves, PhotoRef};
+use crate::queue::workers;
 use crate::state::EngineState;
-use crate::{workers, Engine, EngineError};
+use crate::{Engine, EngineError};
 use folio_model::{AlbumSettings, AssetId, SiteState};
 use folio_store::{Album, Asset, AssetState, JobState, Publication, PublicationState, Site};
 use futures::StreamExt;
@@ -84,8 +85,10 @@ impl Engine {
             store.sites().await?.into_iter().filter(|s| album.site_ids.contains(&s.id)).collect();
         let mut chosen: Vec<(String, Option<Asset>)> = Vec::new();
         if photos.is_empty() {
-            let all =
-                crate::pairs::without_pair_halves(store.assets(album.id).await?, settings.raw_pair);
+            let all = crate::pipeline::pairs::without_pair_halves(
+                store.assets(album.id).await?,
+                settings.raw_pair,
+            );
             for a in all.into_iter().filter(|a| a.state != AssetState::Missing) {
                 chosen.push((a.rel_path.clone(), Some(a)));
             }
@@ -120,7 +123,8 @@ impl Engine {
                 sites: Vec::new(),
             };
             for site in &targets {
-                let preset = crate::step::preset_for(&settings, &EngineState::capabilities(site));
+                let preset =
+                    crate::pipeline::step::preset_for(&settings, &EngineState::capabilities(site));
                 let p = store.current_publication(asset.id, site.id).await?;
                 if p.as_ref().is_some_and(|p| p.content_hash != asset.content_hash) {
                     status.changed = true;
@@ -203,7 +207,7 @@ async fn ask_site(
         None => {}
     }
     // Not while a push of this photo is under way here or in another process.
-    let _claim = crate::claims::hold(&engine.data_dir, p.asset_id, site.id).await;
+    let _claim = crate::pipeline::claims::hold(&engine.data_dir, p.asset_id, site.id).await;
     let store = &engine.store;
     let now = store.current_publication(p.asset_id, site.id).await?;
     if now

@@ -3,12 +3,12 @@
 //! it records the result, and classifies a failure as the photo's (reported once), the site's
 //! (the site pauses, its photos wait) or this attempt's (retried later).
 
-use crate::planner::{self, Skip, Target};
-use crate::renditions::RenditionKey;
-use crate::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::planner::{self, Skip, Target};
+use crate::pipeline::renditions::RenditionKey;
+use crate::pipeline::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::step::{preset_for, Outcome, Work};
+use crate::queue::upload::{self, Failure, Pushed};
 use crate::state::EngineState;
-use crate::step::{preset_for, Outcome, Work};
-use crate::upload::{self, Failure, Pushed};
 use crate::EngineError;
 use folio_model::{ImageFormat, OutputFormat, SyncEvent};
 use folio_sites::{ErrorClass, SiteErrorCode};
@@ -26,7 +26,8 @@ pub async fn execute(engine: &Arc<EngineState>, q: &SiteQueue, work: &Work) -> O
     let _one_at_a_time = q.lock_photo(work.asset).await;
     // Another process on this data folder (`folio publish` beside the app or `folio watch`)
     // may be pushing the same photo: `run` decides from the rows it left once this is held.
-    let _across_processes = crate::claims::hold(&engine.data_dir, work.asset, q.site).await;
+    let _across_processes =
+        crate::pipeline::claims::hold(&engine.data_dir, work.asset, q.site).await;
     // A refused AVIF narrows the site's formats and the step runs once more with WebP.
     for _ in 0..2 {
         match run(engine, q, work).await {

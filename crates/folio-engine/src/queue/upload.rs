@@ -2,12 +2,12 @@
 //! preset, shared by every site), upload or replace, follow an upload the site processes
 //! later, update text, delete. Each records its result before returning.
 
-use crate::patterns::{expand, slugify, PatternInput};
-use crate::planner::Action;
-use crate::renditions::{Reservation, Spooled, Unmade};
-use crate::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::patterns::{expand, slugify, PatternInput};
+use crate::pipeline::planner::Action;
+use crate::pipeline::renditions::{Reservation, Spooled, Unmade};
+use crate::pipeline::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::step::{Outcome, Work};
 use crate::state::EngineState;
-use crate::step::{Outcome, Work};
 use crate::EngineError;
 use folio_convert::ConvertError;
 use folio_model::{
@@ -438,7 +438,16 @@ async fn replace(ctx: &Ctx<'_>, old: &Publication) -> Done {
 /// The rendition that just went up becomes a version in the photo's history.
 async fn keep_version(ctx: &Ctx<'_>, extension: &str, mime: &str, bytes: &[u8]) {
     let (asset, site) = (ctx.asset, &ctx.site.name);
-    crate::history::record(ctx.engine, asset, ctx.preset_hash, extension, mime, bytes, site).await;
+    crate::history::versions::record(
+        ctx.engine,
+        asset,
+        ctx.preset_hash,
+        extension,
+        mime,
+        bytes,
+        site,
+    )
+    .await;
 }
 
 async fn update_text(ctx: &Ctx<'_>, p: &Publication) -> Done {

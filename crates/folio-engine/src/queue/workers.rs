@@ -4,11 +4,11 @@
 //! failed one by one), and a check on a timer, a "Test connection", a reconnect or the next
 //! `sync` starts it again.
 
-use crate::progress::Ended;
-use crate::push;
-use crate::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::progress::Ended;
+use crate::pipeline::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::step::Outcome;
+use crate::queue::push;
 use crate::state::EngineState;
-use crate::step::Outcome;
 use crate::EngineError;
 use folio_model::SiteState;
 use folio_sites::SiteError;

@@ -14,20 +14,20 @@ use std::io::Write;
 const PLUGIN_FILES: &[(&str, &[u8])] = &[
     (
         "folio-companion.php",
-        include_bytes!("../../../wordpress-plugin/folio-companion/folio-companion.php"),
+        include_bytes!("../../../../wordpress-plugin/folio-companion/folio-companion.php"),
     ),
-    ("readme.txt", include_bytes!("../../../wordpress-plugin/folio-companion/readme.txt")),
+    ("readme.txt", include_bytes!("../../../../wordpress-plugin/folio-companion/readme.txt")),
     (
         "includes/replace.php",
-        include_bytes!("../../../wordpress-plugin/folio-companion/includes/replace.php"),
+        include_bytes!("../../../../wordpress-plugin/folio-companion/includes/replace.php"),
     ),
     (
         "includes/after-replace.php",
-        include_bytes!("../../../wordpress-plugin/folio-companion/includes/after-replace.php"),
+        include_bytes!("../../../../wordpress-plugin/folio-companion/includes/after-replace.php"),
     ),
     (
         "includes/source.php",
-        include_bytes!("../../../wordpress-plugin/folio-companion/includes/source.php"),
+        include_bytes!("../../../../wordpress-plugin/folio-companion/includes/source.php"),
     ),
 ];
 
@@ -84,7 +84,7 @@ impl Engine {
             .site_by_name(site_name)
             .await?
             .ok_or_else(|| EngineError::config(format!("no site named '{site_name}'")))?;
-        let destination = crate::workers::queue_for(state, &site)?.destination.clone();
+        let destination = crate::queue::workers::queue_for(state, &site)?.destination.clone();
         let mut by_identity: HashMap<(String, String), Vec<(SourcedMedia, String)>> =
             HashMap::new();
         let mut report = ReconcileReport::default();
@@ -121,7 +121,7 @@ impl Engine {
                 continue;
             }
             let source = state.open_source(&album).await?;
-            let found = crate::reconcile::reconcile(state, &album, &*source).await?;
+            let found = crate::live::reconcile::reconcile(state, &album, &*source).await?;
             for asset in found.current {
                 let known = store.current_publication(asset.id, site.id).await?;
                 if known.is_some() {
@@ -133,7 +133,7 @@ impl Engine {
                     report.missing += 1;
                     continue;
                 };
-                let format = crate::upload::format_of(&item.media.mime);
+                let format = crate::queue::upload::format_of(&item.media.mime);
                 let adopted = AdoptedItem {
                     key: &item.media.key,
                     content_hash: &asset.content_hash,

@@ -7,12 +7,13 @@
 //! by its key rather than sent twice. Another process on the data folder (the app, `folio
 //! watch`) may push the same photos meanwhile; the claims in push.rs keep that to one upload.
 
-use crate::planner::{self, Target};
-use crate::reconcile::reconcile;
-use crate::renditions::RenditionKey;
+use crate::live::reconcile::reconcile;
+use crate::pipeline::planner::{self, Target};
+use crate::pipeline::renditions::RenditionKey;
+use crate::pipeline::step::{preset_for, AlbumContext, Outcome, Work};
+use crate::queue::workers;
 use crate::state::EngineState;
-use crate::step::{preset_for, AlbumContext, Outcome, Work};
-use crate::{workers, Engine, EngineError};
+use crate::{Engine, EngineError};
 use folio_model::{AlbumId, AlbumSettings, AssetId, SiteId, SiteState};
 use folio_store::{unix_now, Album, Asset, AssetState, JobState, Publication, PublicationState};
 use serde::Serialize;
