@@ -53,7 +53,8 @@ pub use folio_model::{
 pub use folio_model::{Config, ConnectorInfo, Field, FieldKind, Role, SignInKind};
 /// The account of a Shopify store connected with an Admin API token (else: an app's client id).
 pub use folio_sites::shopify::TOKEN_ACCOUNT as SHOPIFY_TOKEN_ACCOUNT;
-pub use history::versions::{RestoreReport, VersionSummary};
+pub use history::restore::RestoreReport;
+pub use history::versions::VersionSummary;
 pub use live::watch::QUIET;
 pub use pipeline::patterns::{expand, slugify, PatternInput};
 pub use pipeline::report::{FailedPhoto, SiteReport, SyncOptions, SyncReport};

@@ -202,7 +202,9 @@ pub async fn collect(engine: &EngineState, d: Dispatched) -> SyncReport {
         match &outcome {
             Outcome::Uploaded => report.uploaded += 1,
             Outcome::Replaced => report.replaced += 1,
-            Outcome::TextUpdated | Outcome::Unchanged | Outcome::Stale => report.unchanged += 1,
+            Outcome::TextUpdated | Outcome::Unchanged | Outcome::Stale | Outcome::Adopted => {
+                report.unchanged += 1
+            }
             Outcome::Deleted | Outcome::Kept => {}
             Outcome::SiteDown(state, message) => {
                 entry.2 = true;

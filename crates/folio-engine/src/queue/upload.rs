@@ -438,16 +438,8 @@ async fn replace(ctx: &Ctx<'_>, old: &Publication) -> Done {
 /// The rendition that just went up becomes a version in the photo's history.
 async fn keep_version(ctx: &Ctx<'_>, extension: &str, mime: &str, bytes: &[u8]) {
     let (asset, site) = (ctx.asset, &ctx.site.name);
-    crate::history::versions::record(
-        ctx.engine,
-        asset,
-        ctx.preset_hash,
-        extension,
-        mime,
-        bytes,
-        site,
-    )
-    .await;
+    crate::queue::keep::record(ctx.engine, asset, ctx.preset_hash, extension, mime, bytes, site)
+        .await;
 }
 
 async fn update_text(ctx: &Ctx<'_>, p: &Publication) -> Done {
