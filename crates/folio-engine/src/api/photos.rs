@@ -6,7 +6,7 @@
 use crate::{Engine, EngineError, ErrorCode};
 use folio_model::{AssetId, PhotoState, SiteId, TextOverrides};
 use folio_sources::{LocalCopy, Source};
-use folio_store::{Album, AssetState, PublicationState};
+use folio_store::{Album, Asset, AssetState, Publication, PublicationState, Site};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -202,35 +202,7 @@ impl Engine {
             let mut on_sites = Vec::new();
             for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
                 let p = current.remove(&(asset.id, site.id));
-                let state = match (&p, asset.state) {
-                    (_, AssetState::Failed) => PhotoState::Failed,
-                    (Some(p), AssetState::Missing) if p.remote_id.is_some() => PhotoState::Orphaned,
-                    (Some(p), _) if p.state == PublicationState::Failed => PhotoState::Failed,
-                    (Some(p), _)
-                        if p.state == PublicationState::Synced
-                            || p.state == PublicationState::Orphaned =>
-                    {
-                        if p.content_hash == asset.content_hash {
-                            PhotoState::Synced
-                        } else {
-                            PhotoState::Changed
-                        }
-                    }
-                    _ => PhotoState::Pending,
-                };
-                on_sites.push(PhotoOnSite {
-                    site: site.name.clone(),
-                    site_id: site.id,
-                    state,
-                    url: p.as_ref().and_then(|p| p.remote_url.clone()),
-                    format: p.as_ref().and_then(|p| p.format.clone()),
-                    has_thumbnail: p.as_ref().is_some_and(|p| p.thumbnail_url.is_some()),
-                    stamp: p.as_ref().map(site_stamp).unwrap_or_default(),
-                    error: p
-                        .as_ref()
-                        .and_then(|p| p.last_error.clone())
-                        .filter(|_| state == PhotoState::Failed),
-                });
+                on_sites.push(on_site(&asset, site, p.as_ref()));
             }
             if asset.state == AssetState::Missing
                 && on_sites.iter().all(|s| s.state != PhotoState::Orphaned)
@@ -386,6 +358,35 @@ impl Engine {
 }
 
 /// What the site has for a photo, shortened: its version and when it was last pushed.
+/// Where a photo stands on one site, from its publication there (if any).
+fn on_site(asset: &Asset, site: &Site, p: Option<&Publication>) -> PhotoOnSite {
+    let state = match (p, asset.state) {
+        (_, AssetState::Failed) => PhotoState::Failed,
+        (Some(p), AssetState::Missing) if p.remote_id.is_some() => PhotoState::Orphaned,
+        (Some(p), _) if p.state == PublicationState::Failed => PhotoState::Failed,
+        (Some(p), _)
+            if p.state == PublicationState::Synced || p.state == PublicationState::Orphaned =>
+        {
+            if p.content_hash == asset.content_hash {
+                PhotoState::Synced
+            } else {
+                PhotoState::Changed
+            }
+        }
+        _ => PhotoState::Pending,
+    };
+    PhotoOnSite {
+        site: site.name.clone(),
+        site_id: site.id,
+        state,
+        url: p.and_then(|p| p.remote_url.clone()),
+        format: p.and_then(|p| p.format.clone()),
+        has_thumbnail: p.is_some_and(|p| p.thumbnail_url.is_some()),
+        stamp: p.map(site_stamp).unwrap_or_default(),
+        error: p.and_then(|p| p.last_error.clone()).filter(|_| state == PhotoState::Failed),
+    }
+}
+
 fn site_stamp(p: &folio_store::Publication) -> String {
     let pushed =
         folio_convert::content_hash(format!("{}{}", p.content_hash, p.updated_at).as_bytes());

@@ -183,26 +183,38 @@ impl Engine {
                 status.pending += 1;
             }
         }
-        let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
-        for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
-            let formats = per_site.remove(&site.id).unwrap_or_default();
-            let format = formats.iter().max_by_key(|(_, n)| **n).map(|(f, _)| f.clone());
-            let caps = EngineState::capabilities(site);
-            let wanted = settings.preset.format;
-            let note = (wanted == OutputFormat::Avif && caps.format_for(wanted) != wanted)
-                .then(|| format!("{} does not accept AVIF: WebP is sent instead", site.name));
-            status.sites.push(SiteFormats {
-                id: site.id,
-                name: site.name.clone(),
-                state: site.state,
-                synced: formats.values().sum(),
-                format,
-                formats,
-                note,
-            });
-        }
+        status.sites = site_formats(album, sites, per_site);
         Ok(status)
     }
+}
+
+/// Per target site: its state, how many photos it has in which file type, and a note where it
+/// gets another type than the album asks for.
+fn site_formats(
+    album: &Album,
+    sites: &[folio_store::Site],
+    mut per_site: HashMap<SiteId, BTreeMap<String, usize>>,
+) -> Vec<SiteFormats> {
+    let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
+    let mut out = Vec::new();
+    for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
+        let formats = per_site.remove(&site.id).unwrap_or_default();
+        let format = formats.iter().max_by_key(|(_, n)| **n).map(|(f, _)| f.clone());
+        let caps = EngineState::capabilities(site);
+        let wanted = settings.preset.format;
+        let note = (wanted == OutputFormat::Avif && caps.format_for(wanted) != wanted)
+            .then(|| format!("{} does not accept AVIF: WebP is sent instead", site.name));
+        out.push(SiteFormats {
+            id: site.id,
+            name: site.name.clone(),
+            state: site.state,
+            synced: formats.values().sum(),
+            format,
+            formats,
+            note,
+        });
+    }
+    out
 }
 
 fn measure(data_dir: &Path) -> DataFolderParts {
