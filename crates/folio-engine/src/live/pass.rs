@@ -23,7 +23,7 @@ pub struct Dispatched {
     pub album: AlbumId,
     name: String,
     report: SyncReport,
-    answers: Vec<(AssetId, SiteId, String, oneshot::Receiver<Outcome>)>,
+    answers: Vec<Answer>,
     site_names: Vec<String>,
 }
 
@@ -63,7 +63,8 @@ pub async fn dispatch(
     // Every removal still owed, not only this look's: a site paused then removes them now.
     let removals = store.awaiting_removal(album.id).await?;
     let plan =
-        plan_album(engine, &album, &settings, options, &found.current, &removals, &sites).await?;
+        plan_album(engine, &album, &settings, options.retry_now, &found.current, &removals, &sites)
+            .await?;
     out.report.unchanged = plan.count(Skip::UpToDate);
     out.report.waiting = plan.count(Skip::NotDue) + plan.count(Skip::SiteNotReady);
     let context = Arc::new(AlbumContext { album, settings, source });
@@ -74,15 +75,22 @@ pub async fn dispatch(
         .map(|(i, a)| (a.id, (i + 1, a)))
         .chain(removals.iter().map(|a| (a.id, (0, a))))
         .collect();
-    hand_off(engine, &context, plan, &photos, &sites, options, &mut out);
+    let mut with_work: Vec<AssetId> = plan.steps.iter().map(|s| s.asset).collect();
+    with_work.sort();
+    with_work.dedup();
+    engine.emit(SyncEvent::Planned { album: album_id, photos: with_work.len() as u32 });
+    out.answers = hand_off(engine, &context, plan, &photos, &sites, options.retry_now);
     Ok(out)
 }
 
 /// The sites an album's pass goes to, each with its queue.
-struct Targets {
-    targets: Vec<Target>,
-    queues: HashMap<SiteId, Arc<SiteQueue>>,
+pub struct Targets {
+    pub targets: Vec<Target>,
+    pub queues: HashMap<SiteId, Arc<SiteQueue>>,
 }
+
+/// A step handed to a queue, with its answer to come.
+pub type Answer = (AssetId, SiteId, String, oneshot::Receiver<Outcome>);
 
 async fn targets(
     engine: &Arc<EngineState>,
@@ -119,11 +127,11 @@ async fn targets(
 }
 
 /// The planner's steps for an album, from what the store and the site queues hold now.
-async fn plan_album(
+pub async fn plan_album(
     engine: &EngineState,
     album: &Album,
     settings: &AlbumSettings,
-    options: SyncOptions,
+    retry_now: bool,
     photos: &[Asset],
     removed: &[Asset],
     sites: &Targets,
@@ -159,28 +167,24 @@ async fn plan_album(
         jobs: &jobs,
         in_flight: &in_flight,
         text_keys: &text_keys,
-        retry_now: options.retry_now,
+        retry_now,
         now: unix_now(),
     }))
 }
 
 /// Hands each planned step to its site's queue, with its rendition reserved and its place in
-/// the progress counts; the answers are gathered by [`collect`].
-fn hand_off(
+/// the progress counts. `photos`: each photo's position in the album (for `{sequence}`).
+pub fn hand_off(
     engine: &EngineState,
     context: &Arc<AlbumContext>,
     plan: planner::Plan,
     photos: &HashMap<AssetId, (usize, &Asset)>,
     sites: &Targets,
-    options: SyncOptions,
-    out: &mut Dispatched,
-) {
+    retry_now: bool,
+) -> Vec<Answer> {
     let album = context.album.id;
     let planned: Vec<(AssetId, SiteId)> = plan.steps.iter().map(|s| (s.asset, s.site)).collect();
-    let mut with_work: Vec<AssetId> = planned.iter().map(|(a, _)| *a).collect();
-    with_work.sort();
-    with_work.dedup();
-    engine.emit(SyncEvent::Planned { album, photos: with_work.len() as u32 });
+    let mut answers = Vec::new();
     let mut tickets = engine.progress.planned(album, &planned).into_iter();
     for step in plan.steps {
         let ticket = tickets.next();
@@ -212,13 +216,14 @@ fn hand_off(
             path: asset.rel_path.clone(),
             sequence: *sequence,
             delete,
-            retry_now: options.retry_now,
+            retry_now,
             reservation,
             ticket,
         };
         let answer = q.submit(work);
-        out.answers.push((asset.id, step.site, asset.rel_path.clone(), answer));
+        answers.push((asset.id, step.site, asset.rel_path.clone(), answer));
     }
+    answers
 }
 
 /// Waits for every step of a dispatched pass and adds them up. Each photo is reported once
