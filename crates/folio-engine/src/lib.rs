@@ -9,10 +9,8 @@
 //! by kind; nothing here names a backend.
 
 mod accounts;
-mod albums;
+mod api;
 mod browser;
-mod claims;
-mod companion;
 mod connect;
 mod connect_fields;
 mod connectors;
@@ -20,36 +18,26 @@ mod dropbox;
 mod dropbox_sign_in;
 mod error;
 mod history;
-mod lightroom;
-mod pairs;
-mod pass;
-mod patterns;
-mod photo_states;
-mod photos;
-mod planner;
-mod progress;
+mod live;
+mod pipeline;
 mod publish;
-mod push;
-mod reconcile;
-mod renditions;
-mod report;
+mod queue;
 mod secrets;
-mod site_queue;
-mod sites;
 mod state;
-mod status;
-mod step;
-mod sync;
 mod thumbnails;
-mod unpublish;
-mod upload;
-mod watch;
-mod workers;
+// The connect room names the sites it makes as `crate::sites`.
+use api::sites;
 
 pub use accounts::{AccountSummary, BrowseEntry};
-pub use albums::AlbumSummary;
+pub use api::albums::AlbumSummary;
+pub use api::companion::{companion_plugin_zip, ReconcileReport};
+pub use api::lightroom::{
+    lightroom_modules_folder, write_lightroom_plugin, LIGHTROOM_PLUGIN, LIGHTROOM_PLUGIN_FILES,
+};
+pub use api::photos::{PhotoDetail, PhotoOnSite, PhotoRow, PushRecord, SentText};
+pub use api::sites::{NewSite, ShopifyLogin, SiteSummary};
+pub use api::status::{ActivityEntry, AlbumStatus, DataFolder, DataFolderParts, SiteFormats};
 pub use browser::open_in_browser;
-pub use companion::{companion_plugin_zip, ReconcileReport};
 pub use connect::{
     app_callback_params, percent_decode, AppAnswers, Callback, Handed, LateAnswer,
     WordPressConnect, APP_CALLBACK, CONNECT_TIMEOUT, LATE_GRACE,
@@ -67,19 +55,14 @@ pub use folio_model::{
 };
 /// The account of a Shopify store connected with an Admin API token (else: an app's client id).
 pub use folio_sites::shopify::TOKEN_ACCOUNT as SHOPIFY_TOKEN_ACCOUNT;
-pub use history::{RestoreReport, VersionSummary};
-pub use lightroom::{
-    lightroom_modules_folder, write_lightroom_plugin, LIGHTROOM_PLUGIN, LIGHTROOM_PLUGIN_FILES,
-};
-pub use patterns::{expand, slugify, PatternInput};
-pub use photo_states::{CopyState, CopyStatus, PhotoStatus, PublishedState};
-pub use photos::{PhotoDetail, PhotoOnSite, PhotoRow, PushRecord, SentText};
-pub use publish::{PhotoRef, PublishState, PublishedCopy, PublishedPhoto};
-pub use report::{FailedPhoto, SiteReport, SyncOptions, SyncReport};
-pub use sites::{NewSite, ShopifyLogin, SiteSummary};
-pub use status::{ActivityEntry, AlbumStatus, DataFolder, DataFolderParts, SiteFormats};
-pub use unpublish::{UnpublishState, Unpublished};
-pub use watch::QUIET;
+pub use history::restore::RestoreReport;
+pub use history::versions::VersionSummary;
+pub use live::watch::QUIET;
+pub use pipeline::patterns::{expand, slugify, PatternInput};
+pub use pipeline::report::{FailedPhoto, SiteReport, SyncOptions, SyncReport};
+pub use publish::named::{PhotoRef, PublishState, PublishedCopy, PublishedPhoto};
+pub use publish::photo_states::{CopyState, CopyStatus, PhotoStatus, PublishedState};
+pub use publish::unpublish::{UnpublishState, Unpublished};
 
 pub use folio_convert::worker as decoder;
 use folio_convert::ConvertPool;
@@ -87,7 +70,7 @@ pub use folio_convert::{Decoding, WorkerCommand};
 use folio_sites::Backends;
 use folio_sources::Sources;
 use folio_store::Store;
-use renditions::Renditions;
+use pipeline::renditions::Renditions;
 use secrets::Secrets;
 use state::EngineState;
 use std::path::{Path, PathBuf};
@@ -144,7 +127,7 @@ impl Default for EngineOptions {
             backends: Backends::standard(),
             sources: Sources::standard(),
             file_secrets: false,
-            site_check_every: workers::default_check_every(),
+            site_check_every: queue::workers::default_check_every(),
             decoding: Decoding::InProcess,
         }
     }
@@ -229,7 +212,7 @@ impl Engine {
             album_locks: Default::default(),
             site_check_every: options.site_check_every,
         });
-        history::forget_removed_photos(&state).await;
+        history::versions::forget_removed_photos(&state).await;
         let ticker = tokio::spawn(send_progress(Arc::downgrade(&state)));
         let engine = Engine { state, ticker, sign_ins: Default::default() };
         engine.auto_sync_paused().await?;

@@ -2,10 +2,10 @@
 //! and sources, one queue per site, the rendition spool, the progress model and the event
 //! stream. Site workers hold it, so it lives behind an `Arc` for as long as any of them runs.
 
-use crate::progress::Tracker;
-use crate::renditions::Renditions;
+use crate::pipeline::progress::Tracker;
+use crate::pipeline::renditions::Renditions;
+use crate::pipeline::site_queue::SiteQueue;
 use crate::secrets::Secrets;
-use crate::site_queue::SiteQueue;
 use crate::EngineError;
 use folio_convert::ConvertPool;
 use folio_model::{AlbumId, SiteId, SiteState, SyncEvent};

@@ -43,6 +43,11 @@ impl World {
     }
 
     pub async fn engine(&self) -> Engine {
+        self.engine_reading(folio_sources::Sources::standard()).await
+    }
+
+    /// An engine whose albums are read by `sources`.
+    pub async fn engine_reading(&self, sources: folio_sources::Sources) -> Engine {
         let mut backends = Backends::default();
         let sites = self.sites.clone();
         let secrets = self.secrets.clone();
@@ -55,6 +60,7 @@ impl World {
             backends,
             file_secrets: true,
             site_check_every: Duration::from_millis(200),
+            sources,
             ..EngineOptions::default()
         };
         Engine::open_with(&self.data(), options).await.unwrap()

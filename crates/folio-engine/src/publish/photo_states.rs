@@ -3,9 +3,10 @@
 //! no longer has (deleted by hand in wp-admin) is `missing`, and is owed a new upload from
 //! then on. Nothing else is written.
 
-use crate::publish::{is_current, serves, PhotoRef};
+use crate::publish::named::{is_current, serves, PhotoRef};
+use crate::queue::workers;
 use crate::state::EngineState;
-use crate::{workers, Engine, EngineError};
+use crate::{Engine, EngineError};
 use folio_model::{AlbumSettings, AssetId, SiteState};
 use folio_store::{Album, Asset, AssetState, JobState, Publication, PublicationState, Site};
 use futures::StreamExt;
@@ -82,34 +83,12 @@ impl Engine {
         let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
         let targets: Vec<Site> =
             store.sites().await?.into_iter().filter(|s| album.site_ids.contains(&s.id)).collect();
-        let mut chosen: Vec<(String, Option<Asset>)> = Vec::new();
-        if photos.is_empty() {
-            let all =
-                crate::pairs::without_pair_halves(store.assets(album.id).await?, settings.raw_pair);
-            for a in all.into_iter().filter(|a| a.state != AssetState::Missing) {
-                chosen.push((a.rel_path.clone(), Some(a)));
-            }
-        } else {
-            for r in photos {
-                chosen.push((r.describe(), self.album_photo(&album, r).await?));
-            }
-        }
+        let chosen = self.chosen(&album, &settings, photos).await?;
         let mut checks = Vec::new();
         let mut out = Vec::new();
         for (given, asset) in &chosen {
             let Some(asset) = asset.as_ref().filter(|a| a.state != AssetState::Missing) else {
-                let id = asset.as_ref().map(|a| a.id).or(match PhotoRef::parse(given) {
-                    PhotoRef::Id(id) => Some(id),
-                    PhotoRef::Path(_) => None,
-                });
-                let path = asset.as_ref().map_or_else(|| given.clone(), |a| a.rel_path.clone());
-                out.push(PhotoStatus {
-                    path,
-                    id,
-                    state: PublishedState::Removed,
-                    changed: false,
-                    sites: Vec::new(),
-                });
+                out.push(removed(given, asset.as_ref()));
                 continue;
             };
             let mut status = PhotoStatus {
@@ -120,7 +99,8 @@ impl Engine {
                 sites: Vec::new(),
             };
             for site in &targets {
-                let preset = crate::step::preset_for(&settings, &EngineState::capabilities(site));
+                let preset =
+                    crate::pipeline::step::preset_for(&settings, &EngineState::capabilities(site));
                 let p = store.current_publication(asset.id, site.id).await?;
                 if p.as_ref().is_some_and(|p| p.content_hash != asset.content_hash) {
                     status.changed = true;
@@ -149,22 +129,7 @@ impl Engine {
             }
             out.push(status);
         }
-        let (engine, album) = (&self.state, &album);
-        let seen: Vec<_> = futures::stream::iter(checks)
-            .map(|(photo, copy, site, p)| async move {
-                (photo, copy, ask_site(engine, album, &site, &p).await)
-            })
-            .buffer_unordered(CHECKS_IN_FLIGHT)
-            .collect()
-            .await;
-        for (photo, copy, seen) in seen {
-            let copy = &mut out[photo].sites[copy];
-            match seen? {
-                Seen::There(url) => copy.url = Some(url),
-                Seen::Gone => copy.state = CopyState::Missing,
-                Seen::Unknown => {}
-            }
-        }
+        check_with_sites(&self.state, &album, checks, &mut out).await?;
         for status in out.iter_mut().filter(|s| s.state != PublishedState::Removed) {
             let has = |state| status.sites.iter().any(|c| c.state == state);
             status.state = if has(CopyState::Failed) {
@@ -179,6 +144,69 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+impl Engine {
+    /// The photos asked about, by how they were named; every photo of the album when none
+    /// were.
+    async fn chosen(
+        &self,
+        album: &Album,
+        settings: &AlbumSettings,
+        photos: &[PhotoRef],
+    ) -> Result<Vec<(String, Option<Asset>)>, EngineError> {
+        let mut chosen = Vec::new();
+        if photos.is_empty() {
+            let all = crate::pipeline::pairs::without_pair_halves(
+                self.state.store.assets(album.id).await?,
+                settings.raw_pair,
+            );
+            for a in all.into_iter().filter(|a| a.state != AssetState::Missing) {
+                chosen.push((a.rel_path.clone(), Some(a)));
+            }
+        } else {
+            for r in photos {
+                chosen.push((r.describe(), self.album_photo(album, r).await?));
+            }
+        }
+        Ok(chosen)
+    }
+}
+
+/// A photo named but no longer in the album.
+fn removed(given: &str, asset: Option<&Asset>) -> PhotoStatus {
+    let id = asset.map(|a| a.id).or(match PhotoRef::parse(given) {
+        PhotoRef::Id(id) => Some(id),
+        PhotoRef::Path(_) => None,
+    });
+    let path = asset.map_or_else(|| given.to_string(), |a| a.rel_path.clone());
+    PhotoStatus { path, id, state: PublishedState::Removed, changed: false, sites: Vec::new() }
+}
+
+/// Asks the sites about the copies Folio believes synced (a few at a time), and marks those
+/// they no longer have. `checks`: (photo, copy) positions in `out`, the site, its record.
+async fn check_with_sites(
+    engine: &Arc<EngineState>,
+    album: &Album,
+    checks: Vec<(usize, usize, Site, Publication)>,
+    out: &mut [PhotoStatus],
+) -> Result<(), EngineError> {
+    let seen: Vec<_> = futures::stream::iter(checks)
+        .map(|(photo, copy, site, p)| async move {
+            (photo, copy, ask_site(engine, album, &site, &p).await)
+        })
+        .buffer_unordered(CHECKS_IN_FLIGHT)
+        .collect()
+        .await;
+    for (photo, copy, seen) in seen {
+        let copy = &mut out[photo].sites[copy];
+        match seen? {
+            Seen::There(url) => copy.url = Some(url),
+            Seen::Gone => copy.state = CopyState::Missing,
+            Seen::Unknown => {}
+        }
+    }
+    Ok(())
 }
 
 /// Asks the site for the copy Folio put there (by the key it went up with). A copy the site no
@@ -203,7 +231,7 @@ async fn ask_site(
         None => {}
     }
     // Not while a push of this photo is under way here or in another process.
-    let _claim = crate::claims::hold(&engine.data_dir, p.asset_id, site.id).await;
+    let _claim = crate::pipeline::claims::hold(&engine.data_dir, p.asset_id, site.id).await;
     let store = &engine.store;
     let now = store.current_publication(p.asset_id, site.id).await?;
     if now

@@ -3,10 +3,11 @@
 //! so a caller that confirms deletions (Lightroom's `deletedCallback`) never confirms one that
 //! did not happen; asking again is harmless.
 
-use crate::publish::PhotoRef;
+use crate::pipeline::step::{AlbumContext, Outcome, Work};
+use crate::publish::named::PhotoRef;
+use crate::queue::workers;
 use crate::state::EngineState;
-use crate::step::{AlbumContext, Outcome, Work};
-use crate::{workers, Engine, EngineError};
+use crate::{Engine, EngineError};
 use folio_model::{AlbumSettings, AssetId, SiteId, SiteState};
 use folio_store::{Album, Asset, AssetState, PublicationState};
 use serde::Serialize;

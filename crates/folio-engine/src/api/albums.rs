@@ -1,6 +1,6 @@
 //! Albums: a source root with its settings and target sites.
 
-use crate::patterns::{expand, PatternInput};
+use crate::pipeline::patterns::{expand, PatternInput};
 use crate::{Engine, EngineError};
 use folio_model::{AlbumId, AlbumSettings};
 use folio_store::{Album, AssetState};
@@ -28,7 +28,7 @@ impl Engine {
         let _no_pass = lock.lock().await;
         let photos = self.state.store.assets(album.id).await?.into_iter().map(|a| a.id).collect();
         self.state.store.remove_album(album.id).await?;
-        crate::history::forget_photos(&self.state.data_dir, &photos);
+        crate::history::versions::forget_photos(&self.state.data_dir, &photos);
         let message = format!(
             "Stopped syncing {} ({}); its photos stay in the folder and on the sites",
             album.name, album.root
@@ -279,7 +279,7 @@ impl Engine {
             .collect();
         if photos.is_empty() {
             // Not looked at yet: look now (the first sync would do the same).
-            photos = crate::reconcile::reconcile(state, &album, &*source).await?.current;
+            photos = crate::live::reconcile::reconcile(state, &album, &*source).await?.current;
         }
         let mut out = Vec::new();
         for (i, photo) in photos.iter().enumerate() {

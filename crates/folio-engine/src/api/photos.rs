@@ -6,7 +6,7 @@
 use crate::{Engine, EngineError, ErrorCode};
 use folio_model::{AssetId, PhotoState, SiteId, TextOverrides};
 use folio_sources::{LocalCopy, Source};
-use folio_store::{Album, AssetState, PublicationState};
+use folio_store::{Album, Asset, AssetState, Publication, PublicationState, Site};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -119,7 +119,7 @@ impl Engine {
         // What convert will make of this very file: "original" keeps a PNG a PNG.
         let (ext, _) = folio_convert::planned_file_type(&settings.preset, &probe);
         let overrides = store.asset_texts(asset.id).await?;
-        let fields = crate::upload::media_fields(&settings, &input, &overrides);
+        let fields = crate::queue::upload::media_fields(&settings, &input, &overrides);
         let sent = SentText {
             filename: format!("{}.{ext}", crate::slugify(&crate::expand(&settings.naming, &input))),
             title: fields.title.unwrap_or_default(),
@@ -197,40 +197,12 @@ impl Engine {
         let mut rows = Vec::new();
         let settings: crate::AlbumSettings =
             serde_json::from_str(&album.settings).unwrap_or_default();
-        let assets = crate::pairs::without_pair_halves(assets, settings.raw_pair);
+        let assets = crate::pipeline::pairs::without_pair_halves(assets, settings.raw_pair);
         for asset in assets {
             let mut on_sites = Vec::new();
             for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
                 let p = current.remove(&(asset.id, site.id));
-                let state = match (&p, asset.state) {
-                    (_, AssetState::Failed) => PhotoState::Failed,
-                    (Some(p), AssetState::Missing) if p.remote_id.is_some() => PhotoState::Orphaned,
-                    (Some(p), _) if p.state == PublicationState::Failed => PhotoState::Failed,
-                    (Some(p), _)
-                        if p.state == PublicationState::Synced
-                            || p.state == PublicationState::Orphaned =>
-                    {
-                        if p.content_hash == asset.content_hash {
-                            PhotoState::Synced
-                        } else {
-                            PhotoState::Changed
-                        }
-                    }
-                    _ => PhotoState::Pending,
-                };
-                on_sites.push(PhotoOnSite {
-                    site: site.name.clone(),
-                    site_id: site.id,
-                    state,
-                    url: p.as_ref().and_then(|p| p.remote_url.clone()),
-                    format: p.as_ref().and_then(|p| p.format.clone()),
-                    has_thumbnail: p.as_ref().is_some_and(|p| p.thumbnail_url.is_some()),
-                    stamp: p.as_ref().map(site_stamp).unwrap_or_default(),
-                    error: p
-                        .as_ref()
-                        .and_then(|p| p.last_error.clone())
-                        .filter(|_| state == PhotoState::Failed),
-                });
+                on_sites.push(on_site(&asset, site, p.as_ref()));
             }
             if asset.state == AssetState::Missing
                 && on_sites.iter().all(|s| s.state != PhotoState::Orphaned)
@@ -377,7 +349,7 @@ impl Engine {
             let (Some(remote_id), PublicationState::Synced) = (&p.remote_id, p.state) else {
                 continue;
             };
-            let q = crate::workers::queue_for(&self.state, &site)?;
+            let q = crate::queue::workers::queue_for(&self.state, &site)?;
             q.destination.update_fields(remote_id, &fields).await?;
             store.set_publication_text(p.id, &text_key).await?;
         }
@@ -386,6 +358,35 @@ impl Engine {
 }
 
 /// What the site has for a photo, shortened: its version and when it was last pushed.
+/// Where a photo stands on one site, from its publication there (if any).
+fn on_site(asset: &Asset, site: &Site, p: Option<&Publication>) -> PhotoOnSite {
+    let state = match (p, asset.state) {
+        (_, AssetState::Failed) => PhotoState::Failed,
+        (Some(p), AssetState::Missing) if p.remote_id.is_some() => PhotoState::Orphaned,
+        (Some(p), _) if p.state == PublicationState::Failed => PhotoState::Failed,
+        (Some(p), _)
+            if p.state == PublicationState::Synced || p.state == PublicationState::Orphaned =>
+        {
+            if p.content_hash == asset.content_hash {
+                PhotoState::Synced
+            } else {
+                PhotoState::Changed
+            }
+        }
+        _ => PhotoState::Pending,
+    };
+    PhotoOnSite {
+        site: site.name.clone(),
+        site_id: site.id,
+        state,
+        url: p.and_then(|p| p.remote_url.clone()),
+        format: p.and_then(|p| p.format.clone()),
+        has_thumbnail: p.is_some_and(|p| p.thumbnail_url.is_some()),
+        stamp: p.map(site_stamp).unwrap_or_default(),
+        error: p.and_then(|p| p.last_error.clone()).filter(|_| state == PhotoState::Failed),
+    }
+}
+
 fn site_stamp(p: &folio_store::Publication) -> String {
     let pushed =
         folio_convert::content_hash(format!("{}{}", p.content_hash, p.updated_at).as_bytes());

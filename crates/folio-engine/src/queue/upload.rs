@@ -2,12 +2,12 @@
 //! preset, shared by every site), upload or replace, follow an upload the site processes
 //! later, update text, delete. Each records its result before returning.
 
-use crate::patterns::{expand, slugify, PatternInput};
-use crate::planner::Action;
-use crate::renditions::{Reservation, Spooled, Unmade};
-use crate::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::patterns::{expand, slugify, PatternInput};
+use crate::pipeline::planner::Action;
+use crate::pipeline::renditions::{Reservation, Spooled, Unmade};
+use crate::pipeline::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::step::{Outcome, Work};
 use crate::state::EngineState;
-use crate::step::{Outcome, Work};
 use crate::EngineError;
 use folio_convert::ConvertError;
 use folio_model::{
@@ -300,36 +300,7 @@ async fn upload_new(
         Err(f) => return Ok(Err(f)),
     };
     let n = named(ctx, &r);
-    let publication = match resumed {
-        Some(p) => {
-            store.touch_publication(p.id).await?;
-            p.clone()
-        }
-        None => {
-            // Unique to installation, album, site, photo, version and preset: the lookup key
-            // after a lost answer or a crash. The site is in it because two of Folio's sites
-            // can be one server (two accounts, a staging alias).
-            let token = format!(
-                "folio-{}-{}-{}-{}-{}-{}",
-                engine.install_id,
-                ctx.work.album.album.id,
-                ctx.site.id,
-                asset.id,
-                &asset.content_hash[..12],
-                &ctx.preset_hash[..6]
-            );
-            let key = ctx.q.destination.duplicate_key(&token, &n.filename);
-            store
-                .begin_publication(
-                    asset.id,
-                    ctx.site.id,
-                    &key,
-                    &asset.content_hash,
-                    ctx.preset_hash,
-                )
-                .await?
-        }
-    };
+    let publication = publication_for(ctx, resumed, &n.filename).await?;
     engine.emit(SyncEvent::Uploading {
         album: ctx.work.album.album.id,
         site: ctx.site.id,
@@ -367,13 +338,49 @@ async fn upload_new(
     };
     finish(ctx, publication.id, &media, Some(r.extension)).await?;
     keep_version(ctx, r.extension, r.mime, &bytes).await;
-    let Some(old) = older else { return Ok(Ok(Pushed::New(media))) };
-    // Not replaced in place (the site cannot, or another file type): the new version is a new
-    // item with a new URL. Say so; pages using the old URL keep the old image.
+    match older {
+        Some(old) => superseded(ctx, old, media).await,
+        None => Ok(Ok(Pushed::New(media))),
+    }
+}
+
+/// The publication an upload goes under: the one resumed, or a new one with its lookup key.
+async fn publication_for(
+    ctx: &Ctx<'_>,
+    resumed: Option<&Publication>,
+    filename: &str,
+) -> Result<Publication, EngineError> {
+    let (store, asset) = (&ctx.engine.store, ctx.asset);
+    if let Some(p) = resumed {
+        store.touch_publication(p.id).await?;
+        return Ok(p.clone());
+    }
+    // Unique to installation, album, site, photo, version and preset: the lookup key after a
+    // lost answer or a crash. The site is in it because two of Folio's sites can be one
+    // server (two accounts, a staging alias).
+    let token = format!(
+        "folio-{}-{}-{}-{}-{}-{}",
+        ctx.engine.install_id,
+        ctx.work.album.album.id,
+        ctx.site.id,
+        asset.id,
+        &asset.content_hash[..12],
+        &ctx.preset_hash[..6]
+    );
+    let key = ctx.q.destination.duplicate_key(&token, filename);
+    let begun =
+        store.begin_publication(asset.id, ctx.site.id, &key, &asset.content_hash, ctx.preset_hash);
+    Ok(begun.await?)
+}
+
+/// Not replaced in place (the site cannot, or another file type): the new version is a new
+/// item with a new URL. Say so; pages using the old URL keep the old image.
+async fn superseded(ctx: &Ctx<'_>, old: &Publication, media: RemoteMedia) -> Done {
+    let store = &ctx.engine.store;
     store.set_publication_state(old.id, PublicationState::Superseded).await?;
     let message = format!(
         "{} changed: uploaded as a new file on {} ({}); pages still show the old one at {}",
-        asset.rel_path,
+        ctx.asset.rel_path,
         ctx.site.name,
         media.url,
         old.remote_url.as_deref().unwrap_or("?")
@@ -438,7 +445,8 @@ async fn replace(ctx: &Ctx<'_>, old: &Publication) -> Done {
 /// The rendition that just went up becomes a version in the photo's history.
 async fn keep_version(ctx: &Ctx<'_>, extension: &str, mime: &str, bytes: &[u8]) {
     let (asset, site) = (ctx.asset, &ctx.site.name);
-    crate::history::record(ctx.engine, asset, ctx.preset_hash, extension, mime, bytes, site).await;
+    crate::queue::keep::record(ctx.engine, asset, ctx.preset_hash, extension, mime, bytes, site)
+        .await;
 }
 
 async fn update_text(ctx: &Ctx<'_>, p: &Publication) -> Done {

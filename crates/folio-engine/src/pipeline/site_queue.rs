@@ -1,7 +1,7 @@
 //! One queue per site: its steps, its destination, which photos are in it, and whether it
 //! runs. The workers that drain it are in `workers`.
 
-use crate::step::{Outcome, Work};
+use crate::pipeline::step::{Errand, Outcome, Work};
 use folio_model::{AssetId, SiteId, SiteState};
 use folio_sites::{Destination, ErrorClass, SiteError, SiteErrorCode};
 use std::collections::HashMap;
@@ -10,8 +10,14 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 pub struct Task {
-    pub work: Work,
+    pub job: Job,
     pub done: oneshot::Sender<Outcome>,
+}
+
+/// What a queue carries: a pass's step, or an errand.
+pub enum Job {
+    Step(Work),
+    Errand(Errand),
 }
 
 pub struct SiteQueue {
@@ -65,7 +71,16 @@ impl SiteQueue {
         let (done, answer) = oneshot::channel();
         self.in_flight.lock().expect("in flight").insert(work.asset, work.content_hash.clone());
         // A stopped queue drops the task, and its receiver reports it as not run.
-        let _ = self.sender.send(Task { work, done });
+        let _ = self.sender.send(Task { job: Job::Step(work), done });
+        answer
+    }
+
+    /// Queues an errand behind the steps already queued. It is not "in flight" for the
+    /// planner: a pass may still plan the photo, and its step then waits for the photo's lock
+    /// and decides from what the errand left.
+    pub fn submit_errand(&self, errand: Errand) -> oneshot::Receiver<Outcome> {
+        let (done, answer) = oneshot::channel();
+        let _ = self.sender.send(Task { job: Job::Errand(errand), done });
         answer
     }
 
@@ -78,14 +93,15 @@ impl SiteQueue {
         lock.lock_owned().await
     }
 
-    pub(crate) fn finished(&self, work: &Work) {
+    /// A step (with the version it planned) or an errand (without) on `asset` is over.
+    pub(crate) fn finished(&self, asset: AssetId, version: Option<&str>) {
         let mut in_flight = self.in_flight.lock().expect("in flight");
-        if in_flight.get(&work.asset) == Some(&work.content_hash) {
-            in_flight.remove(&work.asset);
+        if version.is_some() && in_flight.get(&asset).map(String::as_str) == version {
+            in_flight.remove(&asset);
         }
         let mut locks = self.photo_locks.lock().expect("photo locks");
-        if locks.get(&work.asset).is_some_and(|l| Arc::strong_count(l) == 1) {
-            locks.remove(&work.asset);
+        if locks.get(&asset).is_some_and(|l| Arc::strong_count(l) == 1) {
+            locks.remove(&asset);
         }
     }
 }

@@ -1,9 +1,10 @@
 //! One step for one photo on one site, as a pass hands it to the site's queue, and how it
 //! ended.
 
-use crate::progress::Ticket;
-use crate::renditions::Reservation;
-use folio_model::{AlbumSettings, AssetId, Preset, SiteState};
+use crate::pipeline::progress::Ticket;
+use crate::pipeline::renditions::Reservation;
+use folio_model::{AlbumId, AlbumSettings, AssetId, Preset, SiteState};
+use folio_sites::Destination;
 use folio_sources::Source;
 use folio_store::Album;
 use std::sync::Arc;
@@ -34,6 +35,22 @@ pub struct Work {
     pub ticket: Option<Ticket>,
 }
 
+/// What an errand does once its turn comes, with the site's destination.
+pub type ErrandWork =
+    Box<dyn FnOnce(Arc<dyn Destination>) -> futures::future::BoxFuture<'static, Outcome> + Send>;
+
+/// Work on one photo that no pass planned (a restore, a reconcile's adoption), run by the
+/// site's queue as a step is: after the steps queued before it, under the photo's lock, counted
+/// in progress, and not at all while the site is paused (it is answered `SiteNotReady`).
+pub struct Errand {
+    pub album: AlbumId,
+    pub asset: AssetId,
+    /// The photo's path in its album, for progress.
+    pub path: String,
+    pub ticket: Option<Ticket>,
+    pub work: ErrandWork,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Uploaded,
@@ -56,6 +73,8 @@ pub enum Outcome {
     SiteNotReady,
     /// A newer version or another pass made the step pointless.
     Stale,
+    /// An item already on the site was recorded as the photo's copy (`reconcile`).
+    Adopted,
 }
 
 /// The preset a site gets for an album: AVIF only where the site takes it.

@@ -2,16 +2,17 @@
 //! then, separately, gather how they ended. Handing off and gathering are apart so that an
 //! album's next pass never waits for a slow site to finish the last one.
 
-use crate::planner::{self, Skip, Target};
-use crate::reconcile::reconcile;
-use crate::renditions::RenditionKey;
-use crate::report::{FailedPhoto, SyncOptions, SyncReport};
+use crate::live::reconcile::reconcile;
+use crate::pipeline::planner::{self, Skip, Target};
+use crate::pipeline::renditions::RenditionKey;
+use crate::pipeline::report::{FailedPhoto, SyncOptions, SyncReport};
+use crate::pipeline::site_queue::SiteQueue;
+use crate::pipeline::step::{preset_for, AlbumContext, Outcome, Work};
+use crate::queue::workers;
 use crate::state::EngineState;
-use crate::step::{preset_for, AlbumContext, Outcome, Work};
-use crate::workers;
 use crate::EngineError;
 use folio_model::{AlbumId, AlbumSettings, AssetId, SiteId, SyncEvent};
-use folio_store::unix_now;
+use folio_store::{unix_now, Album, Asset};
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,7 +23,7 @@ pub struct Dispatched {
     pub album: AlbumId,
     name: String,
     report: SyncReport,
-    answers: Vec<(AssetId, SiteId, String, oneshot::Receiver<Outcome>)>,
+    answers: Vec<Answer>,
     site_names: Vec<String>,
 }
 
@@ -37,7 +38,6 @@ pub async fn dispatch(
     let album =
         store.album(album_id).await?.ok_or_else(|| EngineError::config("the album is gone"))?;
     let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
-    let mut report = SyncReport::default();
     let mut out = Dispatched {
         album: album.id,
         name: album.name.clone(),
@@ -48,22 +48,59 @@ pub async fn dispatch(
     let source = match engine.open_source(&album).await {
         Ok(s) => s,
         Err(e) => {
-            report.problems.push(format!("{}: {}", album.name, e.message));
-            out.report = report;
+            out.report.problems.push(format!("{}: {}", album.name, e.message));
             return Ok(out);
         }
     };
     let found = reconcile(engine, &album, &*source).await?;
-    report.removed = found.removed.len();
-    report.failed = found.failed;
-    report.problems = found.problems;
-    for p in &report.problems {
+    out.report.removed = found.removed.len();
+    out.report.failed = found.failed.clone();
+    out.report.problems = found.problems.clone();
+    for p in &out.report.problems {
         store.log(Some(album.id), "warning", p).await?;
     }
+    let sites = targets(engine, &album, &settings, options, &mut out).await?;
+    // Every removal still owed, not only this look's: a site paused then removes them now.
+    let removals = store.awaiting_removal(album.id).await?;
+    let plan =
+        plan_album(engine, &album, &settings, options.retry_now, &found.current, &removals, &sites)
+            .await?;
+    out.report.unchanged = plan.count(Skip::UpToDate);
+    out.report.waiting = plan.count(Skip::NotDue) + plan.count(Skip::SiteNotReady);
+    let context = Arc::new(AlbumContext { album, settings, source });
+    let photos: HashMap<AssetId, (usize, &Asset)> = found
+        .current
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id, (i + 1, a)))
+        .chain(removals.iter().map(|a| (a.id, (0, a))))
+        .collect();
+    let mut with_work: Vec<AssetId> = plan.steps.iter().map(|s| s.asset).collect();
+    with_work.sort();
+    with_work.dedup();
+    engine.emit(SyncEvent::Planned { album: album_id, photos: with_work.len() as u32 });
+    out.answers = hand_off(engine, &context, plan, &photos, &sites, options.retry_now);
+    Ok(out)
+}
 
-    let mut targets = Vec::new();
-    let mut queues = HashMap::new();
-    for site in store.sites().await? {
+/// The sites an album's pass goes to, each with its queue.
+pub struct Targets {
+    pub targets: Vec<Target>,
+    pub queues: HashMap<SiteId, Arc<SiteQueue>>,
+}
+
+/// A step handed to a queue, with its answer to come.
+pub type Answer = (AssetId, SiteId, String, oneshot::Receiver<Outcome>);
+
+async fn targets(
+    engine: &Arc<EngineState>,
+    album: &Album,
+    settings: &AlbumSettings,
+    options: SyncOptions,
+    out: &mut Dispatched,
+) -> Result<Targets, EngineError> {
+    let mut t = Targets { targets: Vec::new(), queues: HashMap::new() };
+    for site in engine.store.sites().await? {
         let wanted = album.site_ids.contains(&site.id)
             && !(options.auto && album.manual_site_ids.contains(&site.id));
         if !wanted {
@@ -72,20 +109,34 @@ pub async fn dispatch(
         let q = match workers::queue_for(engine, &site) {
             Ok(q) => q,
             Err(e) => {
-                report.problems.push(format!("{}: {}", site.name, e.message));
+                out.report.problems.push(format!("{}: {}", site.name, e.message));
                 continue;
             }
         };
-        let preset = preset_for(&settings, &EngineState::capabilities(&site));
-        targets.push(Target {
+        let caps = EngineState::capabilities(&site);
+        t.targets.push(Target {
             site: site.id,
             ready: q.is_ready(),
-            preset_hash: preset.hash(),
-            replace_in_place: EngineState::capabilities(&site).replace_in_place,
+            preset_hash: preset_for(settings, &caps).hash(),
+            replace_in_place: caps.replace_in_place,
         });
         out.site_names.push(site.name.clone());
-        queues.insert(site.id, q);
+        t.queues.insert(site.id, q);
     }
+    Ok(t)
+}
+
+/// The planner's steps for an album, from what the store and the site queues hold now.
+pub async fn plan_album(
+    engine: &EngineState,
+    album: &Album,
+    settings: &AlbumSettings,
+    retry_now: bool,
+    photos: &[Asset],
+    removed: &[Asset],
+    sites: &Targets,
+) -> Result<planner::Plan, EngineError> {
+    let store = &engine.store;
     let publications = store
         .album_publications(album.id)
         .await?
@@ -99,64 +150,59 @@ pub async fn dispatch(
         .map(|j| ((j.asset_id, j.site_id), j))
         .collect();
     let mut in_flight = HashMap::new();
-    for (site, q) in &queues {
+    for (site, q) in &sites.queues {
         in_flight.extend(q.in_flight().into_iter().map(|(asset, hash)| ((asset, *site), hash)));
     }
-    // Every removal still owed, not only this look's: a site paused then removes them now.
-    let removals = store.awaiting_removal(album.id).await?;
     let own = store.album_texts(album.id).await?;
-    let text_keys = found
-        .current
+    let text_keys = photos
         .iter()
         .map(|a| (a.id, settings.text_key(&own.get(&a.id).cloned().unwrap_or_default())))
         .collect();
-    let plan = planner::plan(&planner::Input {
-        photos: &found.current,
-        removed: &removals,
+    Ok(planner::plan(&planner::Input {
+        photos,
+        removed,
         delete_remote: settings.delete_remote,
-        targets: &targets,
+        targets: &sites.targets,
         publications: &publications,
         jobs: &jobs,
         in_flight: &in_flight,
         text_keys: &text_keys,
-        retry_now: options.retry_now,
+        retry_now,
         now: unix_now(),
-    });
-    report.unchanged = plan.count(Skip::UpToDate);
-    report.waiting = plan.count(Skip::NotDue) + plan.count(Skip::SiteNotReady);
+    }))
+}
 
-    let photos: HashMap<AssetId, (usize, &folio_store::Asset)> = found
-        .current
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.id, (i + 1, a)))
-        .chain(removals.iter().map(|a| (a.id, (0, a))))
-        .collect();
+/// Hands each planned step to its site's queue, with its rendition reserved and its place in
+/// the progress counts. `photos`: each photo's position in the album (for `{sequence}`).
+pub fn hand_off(
+    engine: &EngineState,
+    context: &Arc<AlbumContext>,
+    plan: planner::Plan,
+    photos: &HashMap<AssetId, (usize, &Asset)>,
+    sites: &Targets,
+    retry_now: bool,
+) -> Vec<Answer> {
+    let album = context.album.id;
     let planned: Vec<(AssetId, SiteId)> = plan.steps.iter().map(|s| (s.asset, s.site)).collect();
-    let mut with_work: Vec<AssetId> = planned.iter().map(|(a, _)| *a).collect();
-    with_work.sort();
-    with_work.dedup();
-    engine.emit(SyncEvent::Planned { album: album.id, photos: with_work.len() as u32 });
-    let mut tickets = engine.progress.planned(album.id, &planned).into_iter();
-    let context =
-        Arc::new(AlbumContext { album: album.clone(), settings: settings.clone(), source });
+    let mut answers = Vec::new();
+    let mut tickets = engine.progress.planned(album, &planned).into_iter();
     for step in plan.steps {
-        let (Some(q), Some((sequence, asset))) = (queues.get(&step.site), photos.get(&step.asset))
+        let ticket = tickets.next();
+        let (Some(q), Some((sequence, asset))) =
+            (sites.queues.get(&step.site), photos.get(&step.asset))
         else {
             continue;
         };
-        let delete = match step.action {
-            planner::Action::Delete(p) => Some(p),
-            _ => None,
-        };
-        let target = targets.iter().find(|t| t.site == step.site).expect("planned for a target");
-        let pushes = matches!(
-            step.action,
+        let target =
+            sites.targets.iter().find(|t| t.site == step.site).expect("planned for a target");
+        let (delete, pushes) = match step.action {
+            planner::Action::Delete(p) => (Some(p), false),
             planner::Action::Upload
-                | planner::Action::Resume(_)
-                | planner::Action::Replace(_)
-                | planner::Action::NewVersion(_)
-        );
+            | planner::Action::Resume(_)
+            | planner::Action::Replace(_)
+            | planner::Action::NewVersion(_) => (None, true),
+            _ => (None, false),
+        };
         let reservation = pushes.then(|| {
             engine.renditions.reserve(RenditionKey {
                 content_hash: asset.content_hash.clone(),
@@ -170,15 +216,14 @@ pub async fn dispatch(
             path: asset.rel_path.clone(),
             sequence: *sequence,
             delete,
-            retry_now: options.retry_now,
+            retry_now,
             reservation,
-            ticket: tickets.next(),
+            ticket,
         };
         let answer = q.submit(work);
-        out.answers.push((asset.id, step.site, asset.rel_path.clone(), answer));
+        answers.push((asset.id, step.site, asset.rel_path.clone(), answer));
     }
-    out.report = report;
-    Ok(out)
+    answers
 }
 
 /// Waits for every step of a dispatched pass and adds them up. Each photo is reported once
@@ -202,7 +247,9 @@ pub async fn collect(engine: &EngineState, d: Dispatched) -> SyncReport {
         match &outcome {
             Outcome::Uploaded => report.uploaded += 1,
             Outcome::Replaced => report.replaced += 1,
-            Outcome::TextUpdated | Outcome::Unchanged | Outcome::Stale => report.unchanged += 1,
+            Outcome::TextUpdated | Outcome::Unchanged | Outcome::Stale | Outcome::Adopted => {
+                report.unchanged += 1
+            }
             Outcome::Deleted | Outcome::Kept => {}
             Outcome::SiteDown(state, message) => {
                 entry.2 = true;

@@ -1,9 +1,9 @@
 //! Connected sites: add (credentials checked first, secret to the keychain), check again,
 //! reconnect with new credentials, remove, list with their state. Any kind the backends know.
 
-use crate::site_queue::site_state_for;
+use crate::pipeline::site_queue::site_state_for;
+use crate::queue::workers;
 use crate::state::EngineState;
-use crate::workers;
 use crate::{Engine, EngineError};
 use folio_model::{Capabilities, SiteId, SiteState};
 use folio_store::Site;

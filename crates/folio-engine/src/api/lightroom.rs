@@ -10,7 +10,7 @@ pub const LIGHTROOM_PLUGIN: &str = "folio.lrplugin";
 
 macro_rules! plugin_files {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../../../lightroom-plugin/folio.lrplugin/", $name)))),*]
+        &[$(($name, include_str!(concat!("../../../../lightroom-plugin/folio.lrplugin/", $name)))),*]
     };
 }
 

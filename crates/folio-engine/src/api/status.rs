@@ -2,7 +2,7 @@
 //! file type it got (WebP where it refused AVIF). And how much disk the data folder takes, by
 //! part.
 
-use crate::report::FailedPhoto;
+use crate::pipeline::report::FailedPhoto;
 use crate::state::EngineState;
 use crate::{Engine, EngineError};
 use folio_model::{AlbumId, AlbumSettings, OutputFormat, SiteId, SiteState};
@@ -137,8 +137,10 @@ impl Engine {
         let mut per_site: HashMap<SiteId, BTreeMap<String, usize>> = HashMap::new();
         let settings: crate::AlbumSettings =
             serde_json::from_str(&album.settings).unwrap_or_default();
-        let assets =
-            crate::pairs::without_pair_halves(store.assets(album.id).await?, settings.raw_pair);
+        let assets = crate::pipeline::pairs::without_pair_halves(
+            store.assets(album.id).await?,
+            settings.raw_pair,
+        );
         for asset in assets {
             match asset.state {
                 AssetState::Missing => continue,
@@ -181,26 +183,38 @@ impl Engine {
                 status.pending += 1;
             }
         }
-        let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
-        for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
-            let formats = per_site.remove(&site.id).unwrap_or_default();
-            let format = formats.iter().max_by_key(|(_, n)| **n).map(|(f, _)| f.clone());
-            let caps = EngineState::capabilities(site);
-            let wanted = settings.preset.format;
-            let note = (wanted == OutputFormat::Avif && caps.format_for(wanted) != wanted)
-                .then(|| format!("{} does not accept AVIF: WebP is sent instead", site.name));
-            status.sites.push(SiteFormats {
-                id: site.id,
-                name: site.name.clone(),
-                state: site.state,
-                synced: formats.values().sum(),
-                format,
-                formats,
-                note,
-            });
-        }
+        status.sites = site_formats(album, sites, per_site);
         Ok(status)
     }
+}
+
+/// Per target site: its state, how many photos it has in which file type, and a note where it
+/// gets another type than the album asks for.
+fn site_formats(
+    album: &Album,
+    sites: &[folio_store::Site],
+    mut per_site: HashMap<SiteId, BTreeMap<String, usize>>,
+) -> Vec<SiteFormats> {
+    let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
+    let mut out = Vec::new();
+    for site in sites.iter().filter(|s| album.site_ids.contains(&s.id)) {
+        let formats = per_site.remove(&site.id).unwrap_or_default();
+        let format = formats.iter().max_by_key(|(_, n)| **n).map(|(f, _)| f.clone());
+        let caps = EngineState::capabilities(site);
+        let wanted = settings.preset.format;
+        let note = (wanted == OutputFormat::Avif && caps.format_for(wanted) != wanted)
+            .then(|| format!("{} does not accept AVIF: WebP is sent instead", site.name));
+        out.push(SiteFormats {
+            id: site.id,
+            name: site.name.clone(),
+            state: site.state,
+            synced: formats.values().sum(),
+            format,
+            formats,
+            note,
+        });
+    }
+    out
 }
 
 fn measure(data_dir: &Path) -> DataFolderParts {

@@ -1,9 +1,9 @@
 //! `sync`: one full pass over every album, every album at once, returning when every step is
 //! done, failed or left waiting.
 
-use crate::pass;
-use crate::report::{SiteReport, SyncOptions, SyncReport};
-use crate::workers;
+use crate::live::pass;
+use crate::pipeline::report::{SiteReport, SyncOptions, SyncReport};
+use crate::queue::workers;
 use crate::{Engine, EngineError};
 use folio_model::{SiteId, SiteState};
 

@@ -4,17 +4,18 @@
 //! failed one by one), and a check on a timer, a "Test connection", a reconnect or the next
 //! `sync` starts it again.
 
-use crate::progress::Ended;
-use crate::push;
-use crate::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::progress::Ended;
+use crate::pipeline::site_queue::{site_state_for, Job, SiteQueue, Task};
+use crate::pipeline::step::{Errand, Outcome};
+use crate::queue::push;
 use crate::state::EngineState;
-use crate::step::Outcome;
 use crate::EngineError;
 use folio_model::SiteState;
 use folio_sites::SiteError;
 use folio_store::Site;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
+use tokio::sync::oneshot;
 
 /// Photos in flight at once per site, whatever the site asks for.
 const MAX_WORKERS: usize = 16;
@@ -46,7 +47,7 @@ pub fn queue_for(engine: &Arc<EngineState>, site: &Site) -> Result<Arc<SiteQueue
 
 async fn worker(engine: Weak<EngineState>, q: Arc<SiteQueue>) {
     loop {
-        let mut task = {
+        let task = {
             let mut rx = q.receiver.lock().await;
             match rx.recv().await {
                 Some(t) => t,
@@ -54,28 +55,68 @@ async fn worker(engine: Weak<EngineState>, q: Arc<SiteQueue>) {
             }
         };
         let Some(engine) = engine.upgrade() else { return };
-        let outcome = if q.is_ready() {
-            let outcome = push::execute(&engine, &q, &task.work).await;
-            if let Outcome::SiteDown(state, message) = &outcome {
-                let _ = engine.set_site_state(q.site, *state, Some(message)).await;
-                q.state.send_replace(*state);
-            }
-            outcome
-        } else {
-            Outcome::SiteNotReady
-        };
-        // Counted here, not by whoever waits for the answer: a pass that stops waiting (live
-        // sync restarting) must not leave the progress model counting work that finished.
-        let ended = match &outcome {
-            Outcome::Failed(_) | Outcome::PhotoFailed(_) => Ended::Failed,
-            Outcome::Waiting(_) | Outcome::SiteDown(..) | Outcome::SiteNotReady => Ended::Waiting,
-            _ => Ended::Done,
-        };
-        if let Some(ticket) = task.work.ticket.take() {
-            ticket.end(ended);
+        let (done, outcome) = carry_out(&engine, &q, task).await;
+        let _ = done.send(outcome);
+    }
+}
+
+/// One task from the queue, step or errand, with the site's state and the progress counts
+/// kept the same way for both.
+async fn carry_out(
+    engine: &Arc<EngineState>,
+    q: &SiteQueue,
+    task: Task,
+) -> (oneshot::Sender<Outcome>, Outcome) {
+    let (asset, version, ticket, outcome) = match task.job {
+        Job::Step(mut work) => {
+            let outcome = if q.is_ready() {
+                push::execute(engine, q, &work).await
+            } else {
+                Outcome::SiteNotReady
+            };
+            (work.asset, Some(work.content_hash.clone()), work.ticket.take(), outcome)
         }
-        q.finished(&task.work);
-        let _ = task.done.send(outcome);
+        Job::Errand(Errand { album, asset, path, ticket, work }) => {
+            let outcome = if q.is_ready() {
+                push::run_errand(engine, q, album, asset, &path, work).await
+            } else {
+                Outcome::SiteNotReady
+            };
+            (asset, None, ticket, outcome)
+        }
+    };
+    if let Outcome::SiteDown(state, message) = &outcome {
+        site_down(engine, q, *state, message).await;
+    }
+    // Counted here, not by whoever waits for the answer: a pass that stops waiting (live
+    // sync restarting) must not leave the progress model counting work that finished.
+    let ended = match &outcome {
+        Outcome::Failed(_) | Outcome::PhotoFailed(_) => Ended::Failed,
+        Outcome::Waiting(_) | Outcome::SiteDown(..) | Outcome::SiteNotReady => Ended::Waiting,
+        _ => Ended::Done,
+    };
+    if let Some(ticket) = ticket {
+        ticket.end(ended);
+    }
+    q.finished(asset, version.as_deref());
+    (task.done, outcome)
+}
+
+/// The site stopped taking anything: it pauses as a whole, and its photos wait.
+pub async fn site_down(engine: &EngineState, q: &SiteQueue, state: SiteState, message: &str) {
+    let _ = engine.set_site_state(q.site, state, Some(message)).await;
+    q.state.send_replace(state);
+}
+
+/// Why a paused site takes nothing now, and what brings it back, for a message that ends
+/// "…; not restored there".
+pub fn paused_because(state: SiteState) -> &'static str {
+    match state {
+        SiteState::Reconnect => "refused Folio's credentials: reconnect it first",
+        SiteState::Unreachable => {
+            "cannot be reached now: Folio checks it again by itself, try again once it is back"
+        }
+        SiteState::Ok => "was paused",
     }
 }
 

@@ -4,8 +4,8 @@
 //! pass hands its steps to the site queues and the task goes straight back to waiting, so one
 //! album never waits for another, nor for a slow site.
 
-use crate::pass;
-use crate::report::{SyncOptions, SyncReport};
+use crate::live::pass;
+use crate::pipeline::report::{SyncOptions, SyncReport};
 use crate::state::EngineState;
 use crate::{Engine, EngineError};
 use folio_model::{AlbumId, SyncEvent};

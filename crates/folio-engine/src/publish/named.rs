@@ -7,14 +7,15 @@
 //! by its key rather than sent twice. Another process on the data folder (the app, `folio
 //! watch`) may push the same photos meanwhile; the claims in push.rs keep that to one upload.
 
-use crate::planner::{self, Target};
-use crate::reconcile::reconcile;
-use crate::renditions::RenditionKey;
+use crate::live::pass::{self, Targets};
+use crate::live::reconcile::{reconcile, Reconciled};
+use crate::pipeline::planner::Target;
+use crate::pipeline::step::{preset_for, AlbumContext, Outcome};
+use crate::queue::workers;
 use crate::state::EngineState;
-use crate::step::{preset_for, AlbumContext, Outcome, Work};
-use crate::{workers, Engine, EngineError};
+use crate::{Engine, EngineError};
 use folio_model::{AlbumId, AlbumSettings, AssetId, SiteId, SiteState};
-use folio_store::{unix_now, Album, Asset, AssetState, JobState, Publication, PublicationState};
+use folio_store::{Album, Asset, AssetState, JobState, Publication, PublicationState, Site};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -199,7 +200,7 @@ impl Engine {
         let album =
             store.album(album_id).await?.ok_or_else(|| EngineError::config("the album is gone"))?;
         let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
-        let targets: Vec<_> =
+        let targets: Vec<Site> =
             store.sites().await?.into_iter().filter(|s| album.site_ids.contains(&s.id)).collect();
         let assets: HashMap<String, Asset> =
             store.assets(album.id).await?.into_iter().map(|a| (a.rel_path.clone(), a)).collect();
@@ -259,61 +260,105 @@ impl Engine {
                 out.push(photo);
                 continue;
             }
-            let (mut failed, mut waiting) = (Vec::new(), Vec::new());
-            for (site, copy) in targets.iter().zip(photo.sites.iter_mut()) {
-                let preset = preset_for(&settings, &EngineState::capabilities(site)).hash();
-                let p = store.current_publication(asset.id, site.id).await?;
-                if let Some(p) = p.as_ref().filter(|p| serves(p, asset, &preset)) {
-                    copy.url = p.remote_url.clone();
-                    copy.remote_id = p.remote_id.as_ref().map(|r| r.0.clone());
-                    continue;
-                }
-                let job = store.job(asset.id, site.id).await?;
-                let said = errors.get(&(asset.id, site.id)).cloned();
-                let last = job.as_ref().and_then(|j| j.last_error.clone());
-                let parked = job.as_ref().is_some_and(|j| j.state == JobState::Parked);
-                let failed_alone = job.is_none()
-                    && p.as_ref().is_some_and(|p| p.state == PublicationState::Failed);
-                if parked || failed_alone {
-                    let why = last
-                        .or(said)
-                        .or_else(|| p.and_then(|p| p.last_error))
-                        .unwrap_or_else(|| "the site refused it".into());
-                    failed.push(format!("{}: {why}", site.name));
-                    continue;
-                }
-                let why = match site.state {
-                    SiteState::Reconnect => {
-                        let e = site.state_error.clone().unwrap_or_default();
-                        format!("{} needs reconnecting ({e}); folio site reconnect", site.name)
-                    }
-                    SiteState::Unreachable => {
-                        can_progress = true;
-                        let e = site.state_error.clone().unwrap_or_default();
-                        format!("{} cannot be reached ({e}); Folio tries again", site.name)
-                    }
-                    SiteState::Ok => {
-                        can_progress = true;
-                        match said.or(last) {
-                            Some(e) => format!("{}: {e}; Folio tries again", site.name),
-                            None => format!("{}: on its way", site.name),
-                        }
-                    }
-                };
-                waiting.push(why);
-            }
-            (photo.state, photo.error) = if !failed.is_empty() {
-                failed.extend(waiting);
-                (PublishState::Failed, Some(failed.join("; ")))
-            } else if !waiting.is_empty() {
-                (PublishState::Waiting, Some(waiting.join("; ")))
-            } else {
-                (PublishState::Published, None)
-            };
+            can_progress |= self.on_sites(&settings, &targets, asset, &mut photo, errors).await?;
             out.push(photo);
         }
         Ok((out, can_progress))
     }
+
+    /// Where one taken-in photo stands on its target sites, as one state and one line of why;
+    /// `true` if waiting longer may change it.
+    async fn on_sites(
+        &self,
+        settings: &AlbumSettings,
+        targets: &[Site],
+        asset: &Asset,
+        photo: &mut PublishedPhoto,
+        errors: &Errors,
+    ) -> Result<bool, EngineError> {
+        let (mut failed, mut waiting, mut can_progress) = (Vec::new(), Vec::new(), false);
+        for (site, copy) in targets.iter().zip(photo.sites.iter_mut()) {
+            match self.on_site(settings, site, asset, copy, errors).await? {
+                OnSite::Served => {}
+                OnSite::Failed(why) => failed.push(why),
+                OnSite::Waiting { why, can_progress: more } => {
+                    can_progress |= more;
+                    waiting.push(why);
+                }
+            }
+        }
+        (photo.state, photo.error) = if !failed.is_empty() {
+            failed.extend(waiting);
+            (PublishState::Failed, Some(failed.join("; ")))
+        } else if !waiting.is_empty() {
+            (PublishState::Waiting, Some(waiting.join("; ")))
+        } else {
+            (PublishState::Published, None)
+        };
+        Ok(can_progress)
+    }
+
+    /// Where one taken-in photo stands on one target site; fills in its copy there if it has
+    /// one.
+    async fn on_site(
+        &self,
+        settings: &AlbumSettings,
+        site: &Site,
+        asset: &Asset,
+        copy: &mut PublishedCopy,
+        errors: &Errors,
+    ) -> Result<OnSite, EngineError> {
+        let store = &self.state.store;
+        let preset = preset_for(settings, &EngineState::capabilities(site)).hash();
+        let p = store.current_publication(asset.id, site.id).await?;
+        if let Some(p) = p.as_ref().filter(|p| serves(p, asset, &preset)) {
+            copy.url = p.remote_url.clone();
+            copy.remote_id = p.remote_id.as_ref().map(|r| r.0.clone());
+            return Ok(OnSite::Served);
+        }
+        let job = store.job(asset.id, site.id).await?;
+        let said = errors.get(&(asset.id, site.id)).cloned();
+        let last = job.as_ref().and_then(|j| j.last_error.clone());
+        let parked = job.as_ref().is_some_and(|j| j.state == JobState::Parked);
+        let failed_alone =
+            job.is_none() && p.as_ref().is_some_and(|p| p.state == PublicationState::Failed);
+        if parked || failed_alone {
+            let why = last
+                .or(said)
+                .or_else(|| p.and_then(|p| p.last_error))
+                .unwrap_or_else(|| "the site refused it".into());
+            return Ok(OnSite::Failed(format!("{}: {why}", site.name)));
+        }
+        let e = site.state_error.clone().unwrap_or_default();
+        Ok(match site.state {
+            SiteState::Reconnect => OnSite::Waiting {
+                why: format!("{} needs reconnecting ({e}); folio site reconnect", site.name),
+                can_progress: false,
+            },
+            SiteState::Unreachable => OnSite::Waiting {
+                why: format!("{} cannot be reached ({e}); Folio tries again", site.name),
+                can_progress: true,
+            },
+            SiteState::Ok => OnSite::Waiting {
+                why: match said.or(last) {
+                    Some(e) => format!("{}: {e}; Folio tries again", site.name),
+                    None => format!("{}: on its way", site.name),
+                },
+                can_progress: true,
+            },
+        })
+    }
+}
+
+/// Where a photo stands on one site, for `publish`'s answer.
+enum OnSite {
+    Served,
+    Failed(String),
+    /// Not there yet; `can_progress`: waiting longer may change that.
+    Waiting {
+        why: String,
+        can_progress: bool,
+    },
 }
 
 /// The site has this very version of the photo: its content under the preset the site gets.
@@ -370,8 +415,7 @@ async fn push_round(
 ) -> Result<(Notes, Errors), EngineError> {
     let store = &engine.store;
     let mut notes = Notes::new();
-    let mut answers = Vec::new();
-    {
+    let answers = {
         let lock = engine.album_lock(album_id);
         let _one_pass = lock.lock().await;
         let album =
@@ -379,129 +423,30 @@ async fn push_round(
         let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
         let source = engine.open_source(&album).await?;
         let found = reconcile(engine, &album, &*source).await?;
-        for f in found.failed.iter().filter(|f| wanted.contains(&f.path)) {
-            notes.insert(f.path.clone(), (true, f.error.clone()));
-        }
-        for problem in &found.problems {
-            for rel in wanted {
-                notes.entry(rel.clone()).or_insert((false, problem.clone()));
-            }
-        }
-        let current: HashSet<&str> = found.current.iter().map(|a| a.rel_path.as_str()).collect();
-        for a in store.assets(album.id).await? {
-            let left_out = a.state == AssetState::Present
-                && wanted.contains(&a.rel_path)
-                && !current.contains(a.rel_path.as_str());
-            if left_out && !notes.contains_key(&a.rel_path) {
-                let why = "the other half of a RAW+JPEG pair in this album is published instead \
-                           (folio album set --raw-pair)";
-                notes.insert(a.rel_path.clone(), (true, why.into()));
-            }
-        }
+        note_not_taken(engine, &album, wanted, &found, &mut notes).await?;
         // Positions in the album, for `{sequence}`, as a pass numbers them.
-        let photos: Vec<(usize, Asset)> = found
+        let photos: HashMap<AssetId, (usize, &Asset)> = found
             .current
             .iter()
             .enumerate()
             .filter(|(_, a)| wanted.contains(&a.rel_path))
-            .map(|(i, a)| (i + 1, a.clone()))
+            .map(|(i, a)| (a.id, (i + 1, a)))
             .collect();
         if photos.is_empty() {
             return Ok((notes, Errors::new()));
         }
-        let mut targets = Vec::new();
-        let mut queues = HashMap::new();
-        for site in store.sites().await?.into_iter().filter(|s| album.site_ids.contains(&s.id)) {
-            let q = match workers::queue_for(engine, &site) {
-                Ok(q) => q,
-                Err(e) => {
-                    for (_, a) in &photos {
-                        notes.insert(a.rel_path.clone(), (true, format!("{}: {e}", site.name)));
-                    }
-                    continue;
-                }
-            };
-            // Asked for now: a paused site gets one check before its photos wait.
-            if retry_now && site.state != SiteState::Ok {
-                let _ = workers::check(engine, &q).await;
-            }
-            let caps = EngineState::capabilities(&site);
-            targets.push(Target {
-                site: site.id,
-                ready: q.is_ready(),
-                preset_hash: preset_for(&settings, &caps).hash(),
-                replace_in_place: caps.replace_in_place,
-            });
-            queues.insert(site.id, q);
-        }
-        let ids: HashSet<AssetId> = photos.iter().map(|(_, a)| a.id).collect();
-        let publications = store
-            .album_publications(album.id)
-            .await?
-            .into_iter()
-            .filter(|p| ids.contains(&p.asset_id))
-            .map(|p| ((p.asset_id, p.site_id), p))
-            .collect();
-        let jobs = store
-            .album_jobs(album.id)
-            .await?
-            .into_iter()
-            .filter(|j| ids.contains(&j.asset_id))
-            .map(|j| ((j.asset_id, j.site_id), j))
-            .collect();
-        let mut in_flight = HashMap::new();
-        for (site, q) in &queues {
-            in_flight.extend(q.in_flight().into_iter().map(|(asset, hash)| ((asset, *site), hash)));
-        }
-        let own = store.album_texts(album.id).await?;
-        let text_keys = photos
-            .iter()
-            .map(|(_, a)| (a.id, settings.text_key(&own.get(&a.id).cloned().unwrap_or_default())))
-            .collect();
-        let assets: Vec<Asset> = photos.iter().map(|(_, a)| a.clone()).collect();
-        let plan = planner::plan(&planner::Input {
-            photos: &assets,
-            removed: &[],
-            delete_remote: false,
-            targets: &targets,
-            publications: &publications,
-            jobs: &jobs,
-            in_flight: &in_flight,
-            text_keys: &text_keys,
-            retry_now,
-            now: unix_now(),
-        });
-        let planned: Vec<(AssetId, SiteId)> =
-            plan.steps.iter().map(|s| (s.asset, s.site)).collect();
-        let mut tickets = engine.progress.planned(album.id, &planned).into_iter();
+        let sites =
+            publish_targets(engine, &album, &settings, &photos, retry_now, &mut notes).await?;
+        let mut in_order: Vec<(usize, &Asset)> = photos.values().copied().collect();
+        in_order.sort_by_key(|(position, _)| *position);
+        let assets: Vec<Asset> = in_order.into_iter().map(|(_, a)| a.clone()).collect();
+        let plan =
+            pass::plan_album(engine, &album, &settings, retry_now, &assets, &[], &sites).await?;
         let context = Arc::new(AlbumContext { album: album.clone(), settings, source });
-        for step in plan.steps {
-            let (Some(q), Some((sequence, asset))) =
-                (queues.get(&step.site), photos.iter().find(|(_, a)| a.id == step.asset))
-            else {
-                continue;
-            };
-            let target = targets.iter().find(|t| t.site == step.site).expect("planned for it");
-            let reservation = Some(engine.renditions.reserve(RenditionKey {
-                content_hash: asset.content_hash.clone(),
-                preset_hash: target.preset_hash.clone(),
-            }));
-            let work = Work {
-                album: context.clone(),
-                asset: asset.id,
-                content_hash: asset.content_hash.clone(),
-                path: asset.rel_path.clone(),
-                sequence: *sequence,
-                delete: None,
-                retry_now,
-                reservation,
-                ticket: tickets.next(),
-            };
-            answers.push((asset.id, step.site, q.submit(work)));
-        }
-    }
+        pass::hand_off(engine, &context, plan, &photos, &sites, retry_now)
+    };
     let mut errors = Errors::new();
-    for (asset, site, answer) in answers {
+    for (asset, site, _, answer) in answers {
         let said = match answer.await.unwrap_or(Outcome::SiteNotReady) {
             Outcome::Failed(e) | Outcome::PhotoFailed(e) | Outcome::Waiting(e) => e,
             Outcome::SiteDown(_, e) => e,
@@ -510,6 +455,72 @@ async fn push_round(
         errors.insert((asset, site), said);
     }
     Ok((notes, errors))
+}
+
+/// Notes why wanted photos the look at the album did not take in cannot be published now.
+async fn note_not_taken(
+    engine: &EngineState,
+    album: &Album,
+    wanted: &HashSet<String>,
+    found: &Reconciled,
+    notes: &mut Notes,
+) -> Result<(), EngineError> {
+    for f in found.failed.iter().filter(|f| wanted.contains(&f.path)) {
+        notes.insert(f.path.clone(), (true, f.error.clone()));
+    }
+    for problem in &found.problems {
+        for rel in wanted {
+            notes.entry(rel.clone()).or_insert((false, problem.clone()));
+        }
+    }
+    let current: HashSet<&str> = found.current.iter().map(|a| a.rel_path.as_str()).collect();
+    for a in engine.store.assets(album.id).await? {
+        let left_out = a.state == AssetState::Present
+            && wanted.contains(&a.rel_path)
+            && !current.contains(a.rel_path.as_str());
+        if left_out && !notes.contains_key(&a.rel_path) {
+            let why = "the other half of a RAW+JPEG pair in this album is published instead \
+                       (folio album set --raw-pair)";
+            notes.insert(a.rel_path.clone(), (true, why.into()));
+        }
+    }
+    Ok(())
+}
+
+/// The album's sites with their queues; asked for now, so a paused site gets one check
+/// before its photos wait.
+async fn publish_targets(
+    engine: &Arc<EngineState>,
+    album: &Album,
+    settings: &AlbumSettings,
+    photos: &HashMap<AssetId, (usize, &Asset)>,
+    retry_now: bool,
+    notes: &mut Notes,
+) -> Result<Targets, EngineError> {
+    let mut sites = Targets { targets: Vec::new(), queues: HashMap::new() };
+    for site in engine.store.sites().await?.into_iter().filter(|s| album.site_ids.contains(&s.id)) {
+        let q = match workers::queue_for(engine, &site) {
+            Ok(q) => q,
+            Err(e) => {
+                for (_, a) in photos.values() {
+                    notes.insert(a.rel_path.clone(), (true, format!("{}: {e}", site.name)));
+                }
+                continue;
+            }
+        };
+        if retry_now && site.state != SiteState::Ok {
+            let _ = workers::check(engine, &q).await;
+        }
+        let caps = EngineState::capabilities(&site);
+        sites.targets.push(Target {
+            site: site.id,
+            ready: q.is_ready(),
+            preset_hash: preset_for(settings, &caps).hash(),
+            replace_in_place: caps.replace_in_place,
+        });
+        sites.queues.insert(site.id, q);
+    }
+    Ok(sites)
 }
 
 #[cfg(test)]

@@ -3,16 +3,18 @@
 //! it records the result, and classifies a failure as the photo's (reported once), the site's
 //! (the site pauses, its photos wait) or this attempt's (retried later).
 
-use crate::planner::{self, Skip, Target};
-use crate::renditions::RenditionKey;
-use crate::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::planner::{self, Action, Skip, Target};
+use crate::pipeline::renditions::RenditionKey;
+use crate::pipeline::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::step::{preset_for, ErrandWork, Outcome, Work};
+use crate::queue::upload::{self, Failure, Pushed};
 use crate::state::EngineState;
-use crate::step::{preset_for, Outcome, Work};
-use crate::upload::{self, Failure, Pushed};
 use crate::EngineError;
-use folio_model::{ImageFormat, OutputFormat, SyncEvent};
+use folio_model::{
+    AlbumId, AssetId, Capabilities, ImageFormat, OutputFormat, Preset, SyncEvent, TextOverrides,
+};
 use folio_sites::{ErrorClass, SiteErrorCode};
-use folio_store::{unix_now, Album, Asset, AssetState, NewAsset};
+use folio_store::{unix_now, Album, Asset, AssetState, NewAsset, Publication, Site};
 use std::sync::Arc;
 
 /// A damaged file this recent is probably still being copied in (a sync client that pauses
@@ -26,7 +28,8 @@ pub async fn execute(engine: &Arc<EngineState>, q: &SiteQueue, work: &Work) -> O
     let _one_at_a_time = q.lock_photo(work.asset).await;
     // Another process on this data folder (`folio publish` beside the app or `folio watch`)
     // may be pushing the same photo: `run` decides from the rows it left once this is held.
-    let _across_processes = crate::claims::hold(&engine.data_dir, work.asset, q.site).await;
+    let _across_processes =
+        crate::pipeline::claims::hold(&engine.data_dir, work.asset, q.site).await;
     // A refused AVIF narrows the site's formats and the step runs once more with WebP.
     for _ in 0..2 {
         match run(engine, q, work).await {
@@ -36,6 +39,55 @@ pub async fn execute(engine: &Arc<EngineState>, q: &SiteQueue, work: &Work) -> O
         }
     }
     Outcome::Failed("the site refused every format Folio can send".into())
+}
+
+/// An errand, under the same locks as a step on its photo: it never interleaves with an
+/// upload or replace of the same photo on the site, from this process or another.
+pub async fn run_errand(
+    engine: &Arc<EngineState>,
+    q: &SiteQueue,
+    album: AlbumId,
+    asset: AssetId,
+    path: &str,
+    work: ErrandWork,
+) -> Outcome {
+    let _one_at_a_time = q.lock_photo(asset).await;
+    let _across_processes = crate::pipeline::claims::hold(&engine.data_dir, asset, q.site).await;
+    engine.progress.started(album, q.site, path);
+    work(q.destination.clone()).await
+}
+
+/// The rows a step decides from, read once the photo's lock is held.
+struct Fresh {
+    asset: Asset,
+    site: Site,
+    caps: Capabilities,
+    preset: Preset,
+    preset_hash: String,
+    current: Option<Publication>,
+    own: TextOverrides,
+    text_key: String,
+}
+
+/// `None`: the step is stale (the photo changed or left, the site was removed).
+async fn fresh_rows(
+    engine: &EngineState,
+    q: &SiteQueue,
+    work: &Work,
+) -> Result<Option<Fresh>, EngineError> {
+    let store = &engine.store;
+    let Some(asset) = store.asset(work.asset).await? else { return Ok(None) };
+    if asset.state != AssetState::Present || asset.content_hash != work.content_hash {
+        return Ok(None);
+    }
+    let Some(site) = store.site(q.site).await? else { return Ok(None) };
+    let caps = EngineState::capabilities(&site);
+    let preset = preset_for(&work.album.settings, &caps);
+    let preset_hash = preset.hash();
+    let current = store.current_publication(asset.id, site.id).await?;
+    let own = store.asset_texts(asset.id).await?;
+    let text_key = work.album.settings.text_key(&own);
+    Ok(Some(Fresh { asset, site, caps, preset, preset_hash, current, own, text_key }))
 }
 
 /// `Ok(None)`: run again (the site's formats changed).
@@ -48,94 +100,99 @@ async fn run(
     if let Some(publication) = work.delete {
         return upload::delete(engine, q, work, publication).await.map(Some);
     }
-    let Some(asset) = store.asset(work.asset).await? else { return Ok(Some(Outcome::Stale)) };
-    if asset.state != AssetState::Present || asset.content_hash != work.content_hash {
+    let Some(fresh) = fresh_rows(engine, q, work).await? else {
         return Ok(Some(Outcome::Stale));
-    }
-    let Some(site) = store.site(q.site).await? else { return Ok(Some(Outcome::Stale)) };
-    let caps = EngineState::capabilities(&site);
-    let preset = preset_for(&work.album.settings, &caps);
-    let preset_hash = preset.hash();
-    let current = store.current_publication(asset.id, site.id).await?;
-    let job = store.job(asset.id, site.id).await?;
-    let own = store.asset_texts(asset.id).await?;
-    let text_key = work.album.settings.text_key(&own);
-    let target = Target {
-        site: site.id,
-        ready: true,
-        preset_hash: preset_hash.clone(),
-        replace_in_place: caps.replace_in_place,
     };
-    let decided = planner::decide(
-        &asset,
-        &target,
-        current.as_ref(),
-        job.as_ref(),
-        Some(&text_key),
-        work.retry_now,
-        unix_now(),
-    );
-    let action = match decided {
-        Ok(a) => a,
-        Err(Skip::UpToDate) => {
-            store.finish_job(asset.id, site.id).await?;
-            return Ok(Some(Outcome::Unchanged));
-        }
-        Err(_) => return Ok(Some(Outcome::Waiting("waiting for its retry time".into()))),
+    let (asset, site) = (&fresh.asset, &fresh.site);
+    let action = match decide_again(engine, &fresh, work).await? {
+        Ok(action) => action,
+        Err(outcome) => return Ok(Some(outcome)),
     };
     let job = store.queue_job(asset.id, site.id, &asset.content_hash).await?;
     engine.progress.started(work.album.album.id, site.id, &asset.rel_path);
     // The planned reservation serves if the version and preset are still those planned.
-    let key =
-        RenditionKey { content_hash: asset.content_hash.clone(), preset_hash: preset_hash.clone() };
-    let fresh;
+    let key = RenditionKey {
+        content_hash: asset.content_hash.clone(),
+        preset_hash: fresh.preset_hash.clone(),
+    };
+    let made_now;
     let reservation = match &work.reservation {
         Some(r) if r.key() == &key => r,
         _ => {
-            fresh = engine.renditions.reserve(key);
-            &fresh
+            made_now = engine.renditions.reserve(key);
+            &made_now
         }
     };
     let ctx = upload::Ctx {
         engine,
         q,
         work,
-        site: &site,
-        caps: &caps,
-        asset: &asset,
-        preset: &preset,
-        preset_hash: &preset_hash,
-        text_key: &text_key,
-        own: &own,
+        site,
+        caps: &fresh.caps,
+        asset,
+        preset: &fresh.preset,
+        preset_hash: &fresh.preset_hash,
+        text_key: &fresh.text_key,
+        own: &fresh.own,
         reservation,
     };
-    let result = upload::act(&ctx, action, current.as_ref()).await?;
-    let album = &work.album.album;
-    let pushed = match result {
-        Ok(pushed) => pushed,
-        Err(Failure::Photo(e)) => {
-            return photo_failed(engine, album, &asset, &job, work, e).await.map(Some)
-        }
-        Err(Failure::Missing(why)) => return Ok(Some(Outcome::Waiting(why))),
-        Err(Failure::Site(e)) => {
-            let avif_refused =
-                preset.format == OutputFormat::Avif && e.code == SiteErrorCode::Rejected;
-            if avif_refused {
-                refuse_avif(engine, q).await?;
-                return Ok(None);
-            }
-            return site_failed(engine, &site, &job, work, e).await.map(Some);
-        }
+    match upload::act(&ctx, action, fresh.current.as_ref()).await? {
+        Ok(pushed) => published(engine, work, &fresh, pushed).await.map(Some),
+        Err(failure) => failed(engine, q, work, &fresh, &job, failure).await,
+    }
+}
+
+/// The planner's decision for this photo and site, from the fresh rows: an action, or the
+/// outcome of a step with nothing to do.
+async fn decide_again(
+    engine: &EngineState,
+    fresh: &Fresh,
+    work: &Work,
+) -> Result<Result<Action, Outcome>, EngineError> {
+    let (asset, site) = (&fresh.asset, &fresh.site);
+    let job = engine.store.job(asset.id, site.id).await?;
+    let target = Target {
+        site: site.id,
+        ready: true,
+        preset_hash: fresh.preset_hash.clone(),
+        replace_in_place: fresh.caps.replace_in_place,
     };
-    store.finish_job(asset.id, site.id).await?;
+    let decided = planner::decide(
+        asset,
+        &target,
+        fresh.current.as_ref(),
+        job.as_ref(),
+        Some(&fresh.text_key),
+        work.retry_now,
+        unix_now(),
+    );
+    Ok(match decided {
+        Ok(action) => Ok(action),
+        Err(Skip::UpToDate) => {
+            engine.store.finish_job(asset.id, site.id).await?;
+            Err(Outcome::Unchanged)
+        }
+        Err(_) => Err(Outcome::Waiting("waiting for its retry time".into())),
+    })
+}
+
+/// A push that went through: the job is done, and the front ends hear where the photo is.
+async fn published(
+    engine: &EngineState,
+    work: &Work,
+    fresh: &Fresh,
+    pushed: Pushed,
+) -> Result<Outcome, EngineError> {
+    let (asset, site) = (&fresh.asset, &fresh.site);
+    engine.store.finish_job(asset.id, site.id).await?;
     let (outcome, media, url_kept) = match pushed {
-        Pushed::Text => return Ok(Some(Outcome::TextUpdated)),
+        Pushed::Text => return Ok(Outcome::TextUpdated),
         Pushed::New(m) => (Outcome::Uploaded, m, false),
         Pushed::InPlace(m) => (Outcome::Replaced, m, true),
         Pushed::NewUrl(m) => (Outcome::Replaced, m, false),
     };
     engine.emit(SyncEvent::Published {
-        album: album.id,
+        album: work.album.album.id,
         site: site.id,
         path: asset.rel_path.clone(),
         url: media.url,
@@ -143,7 +200,35 @@ async fn run(
         replaced: outcome == Outcome::Replaced,
         url_kept,
     });
-    Ok(Some(outcome))
+    Ok(outcome)
+}
+
+/// A push that did not go through, as the photo's fault, the site's, or this attempt's.
+/// `Ok(None)`: the site refused AVIF, and the step runs again with WebP.
+async fn failed(
+    engine: &EngineState,
+    q: &SiteQueue,
+    work: &Work,
+    fresh: &Fresh,
+    job: &folio_store::Job,
+    failure: Failure,
+) -> Result<Option<Outcome>, EngineError> {
+    let album = &work.album.album;
+    match failure {
+        Failure::Photo(e) => {
+            photo_failed(engine, album, &fresh.asset, job, work, e).await.map(Some)
+        }
+        Failure::Missing(why) => Ok(Some(Outcome::Waiting(why))),
+        Failure::Site(e) => {
+            let avif_refused =
+                fresh.preset.format == OutputFormat::Avif && e.code == SiteErrorCode::Rejected;
+            if avif_refused {
+                refuse_avif(engine, q).await?;
+                return Ok(None);
+            }
+            site_failed(engine, &fresh.site, job, work, e).await.map(Some)
+        }
+    }
 }
 
 /// The site said it does not take AVIF: remember that, so this and every later photo goes up

@@ -2,11 +2,11 @@
 //! removed photos, from what the source says changed. A renamed or moved photo keeps its row
 //! (and so its publications): it is matched by content.
 
-use crate::report::FailedPhoto;
+use crate::pipeline::report::FailedPhoto;
 use crate::state::EngineState;
 use crate::EngineError;
 use folio_model::SyncEvent;
-use folio_sources::{Known, Source};
+use folio_sources::{Changes, Known, Source};
 use folio_store::{Album, Asset, AssetState, NewAsset};
 use std::collections::{HashMap, HashSet};
 
@@ -56,12 +56,53 @@ pub async fn reconcile(
             album.name
         ));
     }
+    let mut vanished = record_changes(engine, album, &rows, &changes).await?;
+    for path in &changes.settling {
+        engine.emit(SyncEvent::Settling { album: album.id, path: path.clone() });
+    }
+    for (path, error) in &changes.unreadable {
+        out.failed
+            .push(FailedPhoto { path: path.clone(), error: format!("cannot be read: {error}") });
+    }
+    let held = hold_suspect_removals(engine, album, &mut vanished, known.len(), &mut out).await?;
+    out.removed = remove_vanished(engine, album, vanished).await?;
+    if changes.cursor.is_some() && changes.cursor != album.source_cursor {
+        store.set_album_cursor(album.id, changes.cursor.as_deref()).await?;
+    }
+    // Unreadable and held photos are not worked on: their files cannot be read now.
+    let mut skip: HashSet<&str> = changes.unreadable.iter().map(|(p, _)| p.as_str()).collect();
+    skip.extend(held.iter().map(|a| a.rel_path.as_str()));
+    for asset in pair_halves_handed_over(engine, album).await? {
+        match asset.state {
+            AssetState::Present if !skip.contains(asset.rel_path.as_str()) => {
+                out.current.push(asset)
+            }
+            AssetState::Failed => out.failed.push(FailedPhoto {
+                path: asset.rel_path.clone(),
+                error: asset.error.clone().unwrap_or_default(),
+            }),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Records new and changed photos; a photo that reappears under another path with the content
+/// of one that vanished is that photo, moved. Returns the photos that vanished.
+async fn record_changes(
+    engine: &EngineState,
+    album: &Album,
+    rows: &[Asset],
+    changes: &Changes,
+) -> Result<Vec<Asset>, EngineError> {
+    let store = &engine.store;
     let by_path: HashMap<&str, &Asset> = rows.iter().map(|a| (a.rel_path.as_str(), a)).collect();
-    let mut vanished: Vec<&Asset> = changes
+    let mut vanished: Vec<Asset> = changes
         .removed
         .iter()
         .filter_map(|p| by_path.get(p.as_str()).copied())
         .filter(|a| a.state != AssetState::Missing)
+        .cloned()
         .collect();
     for item in &changes.changed {
         let new_here =
@@ -84,21 +125,26 @@ pub async fn reconcile(
         };
         store.put_asset(album.id, &row).await?;
     }
-    for path in &changes.settling {
-        engine.emit(SyncEvent::Settling { album: album.id, path: path.clone() });
-    }
-    for (path, error) in &changes.unreadable {
-        out.failed
-            .push(FailedPhoto { path: path.clone(), error: format!("cannot be read: {error}") });
-    }
-    // Photos that all vanish at once are more likely an unplugged drive (its mount point left
-    // behind) or a folder emptied by mistake than deletions: hold them until the user says so.
-    let held: Vec<&Asset> =
-        if removal_is_suspect(vanished.len(), known.len()) && !album.removals_confirmed {
-            std::mem::take(&mut vanished)
-        } else {
-            Vec::new()
-        };
+    Ok(vanished)
+}
+
+/// Photos that all vanish at once are more likely an unplugged drive (its mount point left
+/// behind) or a folder emptied by mistake than deletions: they are held (taken out of
+/// `vanished` and returned) until the user says so.
+async fn hold_suspect_removals(
+    engine: &EngineState,
+    album: &Album,
+    vanished: &mut Vec<Asset>,
+    known: usize,
+    out: &mut Reconciled,
+) -> Result<Vec<Asset>, EngineError> {
+    let store = &engine.store;
+    let held: Vec<Asset> = if removal_is_suspect(vanished.len(), known) && !album.removals_confirmed
+    {
+        std::mem::take(vanished)
+    } else {
+        Vec::new()
+    };
     if held.len() as i64 != album.held_removals {
         store.set_held_removals(album.id, held.len() as i64).await?;
         if !held.is_empty() {
@@ -108,7 +154,7 @@ pub async fn reconcile(
                  removed on purpose: folio album confirm-removals \"{}\", or in the app",
                 album.name,
                 held.len(),
-                known.len(),
+                known,
                 album.root
             );
             store.log(Some(album.id), "warning", &message).await?;
@@ -123,14 +169,23 @@ pub async fn reconcile(
             held.len()
         ));
     }
-    // A deleted half of a RAW+JPEG pair leaves its site copies to the other half, which
-    // replaces them in place rather than going up beside them.
+    Ok(held)
+}
+
+/// Photos deleted from the album. A deleted half of a RAW+JPEG pair leaves its site copies to
+/// the other half, which replaces them in place rather than going up beside them.
+async fn remove_vanished(
+    engine: &EngineState,
+    album: &Album,
+    vanished: Vec<Asset>,
+) -> Result<Vec<Asset>, EngineError> {
+    let store = &engine.store;
     let leaving: HashSet<folio_model::AssetId> = vanished.iter().map(|a| a.id).collect();
     let settings: folio_model::AlbumSettings =
         serde_json::from_str(&album.settings).unwrap_or_default();
     let now = if vanished.is_empty() { Vec::new() } else { store.assets(album.id).await? };
-    for gone in vanished {
-        if let Some(other) = crate::pairs::other_half(gone, &now, &leaving) {
+    for gone in &vanished {
+        if let Some(other) = crate::pipeline::pairs::other_half(gone, &now, &leaving) {
             if store.hand_over_publications(gone.id, other.id).await? > 0 {
                 let message = format!(
                     "{} now goes up in place of {}, deleted from the album",
@@ -145,28 +200,8 @@ pub async fn reconcile(
         store.drop_jobs(gone.id).await?;
         let message = format!("{} was deleted from the album", gone.rel_path);
         store.log(Some(album.id), "info", &message).await?;
-        out.removed.push(gone.clone());
     }
-    if changes.cursor.is_some() && changes.cursor != album.source_cursor {
-        store.set_album_cursor(album.id, changes.cursor.as_deref()).await?;
-    }
-    // Unreadable and held photos are not worked on: their files cannot be read now.
-    let mut skip: HashSet<&str> = changes.unreadable.iter().map(|(p, _)| p.as_str()).collect();
-    skip.extend(held.iter().map(|a| a.rel_path.as_str()));
-    let assets = pair_halves_handed_over(engine, album).await?;
-    for asset in assets {
-        match asset.state {
-            AssetState::Present if !skip.contains(asset.rel_path.as_str()) => {
-                out.current.push(asset)
-            }
-            AssetState::Failed => out.failed.push(FailedPhoto {
-                path: asset.rel_path.clone(),
-                error: asset.error.clone().unwrap_or_default(),
-            }),
-            _ => {}
-        }
-    }
-    Ok(out)
+    Ok(vanished)
 }
 
 /// The album's photos less the left-out half of each RAW+JPEG pair, whose copies on the sites
@@ -180,7 +215,7 @@ async fn pair_halves_handed_over(
     let settings: folio_model::AlbumSettings =
         serde_json::from_str(&album.settings).unwrap_or_default();
     let assets = store.assets(album.id).await?;
-    let (kept, handed) = crate::pairs::split_pairs(assets.clone(), settings.raw_pair);
+    let (kept, handed) = crate::pipeline::pairs::split_pairs(assets.clone(), settings.raw_pair);
     if handed.is_empty() {
         return Ok(kept);
     }

@@ -1,0 +1,8 @@
+//! Each site's queue at work: its workers, and the steps they carry out through the
+//! `Destination` trait (push, upload, replace, delete), recording each result. Passes, publish,
+//! restore and reconcile all hand their work to these queues.
+
+pub mod keep;
+pub mod push;
+pub mod upload;
+pub mod workers;
