@@ -100,6 +100,32 @@ pub async fn connect(engine: &Engine, args: ConnectArgs) -> Result<ExitCode, Eng
     Ok(ExitCode::SUCCESS)
 }
 
+/// Signs in an account of `connector`: `name` again if given, else a new one; no fields.
+pub(crate) async fn sign_in(
+    engine: &Engine,
+    connector: &str,
+    name: Option<&str>,
+    no_browser: bool,
+) -> Result<String, EngineError> {
+    let info = engine.connectors().into_iter().find(|c| c.id == connector);
+    let info = info.ok_or_else(|| {
+        EngineError::new(ErrorCode::Unsupported, format!("this Folio has no {connector} connector"))
+    })?;
+    let step = match name {
+        Some(name) => engine.reconnect_start(name, pasted(&info), Callback::Loopback).await?,
+        None => engine.connect_start(connector, None, pasted(&info), Callback::Loopback).await?,
+    };
+    let args = ConnectArgs {
+        connector: connector.to_string(),
+        name: name.map(str::to_string),
+        set: Vec::new(),
+        no_browser,
+        yes: false,
+        json: false,
+    };
+    converse(engine, step, &info, &args).await
+}
+
 fn json(a: &AccountSummary) -> serde_json::Value {
     serde_json::json!({
         "id": a.id, "name": a.name, "connector": a.connector, "roles": a.roles, "who": a.who,
@@ -235,23 +261,7 @@ pub async fn account(engine: &Engine, command: AccountCommand) -> Result<ExitCod
             let a = a.ok_or_else(|| {
                 EngineError::new(ErrorCode::NotFound, format!("no account named '{name}'"))
             })?;
-            let info = engine.connectors().into_iter().find(|c| c.id == a.connector);
-            let info = info.ok_or_else(|| {
-                EngineError::new(
-                    ErrorCode::Unsupported,
-                    format!("this Folio has no {} connector", a.connector),
-                )
-            })?;
-            let step = engine.reconnect_start(&name, pasted(&info), Callback::Loopback).await?;
-            let args = ConnectArgs {
-                connector: info.id.clone(),
-                name: Some(name.clone()),
-                set: Vec::new(),
-                no_browser,
-                yes: false,
-                json: false,
-            };
-            converse(engine, step, &info, &args).await?;
+            sign_in(engine, &a.connector, Some(&name), no_browser).await?;
             println!("Reconnected {name}");
         }
     }

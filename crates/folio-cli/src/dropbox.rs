@@ -1,9 +1,9 @@
-//! `folio dropbox login|logout|status`: signing in to Dropbox through the browser. The work is
-//! the engine's; this prints the address to open and the outcome.
+//! `folio dropbox login|logout|status`: the older commands for the Dropbox account named
+//! `dropbox` (else the first), kept for scripts; they are `account reconnect`, a sign-out and
+//! `account list` of that account, through the same engine calls as every connector.
 
 use clap::Subcommand;
-use folio_engine::{Engine, EngineError};
-use std::io::Write;
+use folio_engine::{Engine, EngineError, SiteState};
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
@@ -23,27 +23,27 @@ pub enum DropboxCommand {
     },
 }
 
+/// The connector these older commands stand for.
+const DROPBOX: &str = "dropbox";
+
 pub async fn dropbox(engine: &Engine, command: DropboxCommand) -> Result<ExitCode, EngineError> {
+    let account = engine.default_account(DROPBOX).await?;
     match command {
         DropboxCommand::Login { no_browser } => {
-            // The listener accepts connections before the address is shown.
-            let sign_in = engine.dropbox_sign_in().await?;
-            if no_browser || folio_engine::open_in_browser(&sign_in.url).is_err() {
-                println!("open: {}", sign_in.url);
-            } else {
-                eprintln!("Opened Dropbox in your browser; waiting for you to press Allow.");
+            // The default account again, or a new one named after the connector.
+            let name = account.map(|a| a.name);
+            crate::accounts::sign_in(engine, DROPBOX, name.as_deref(), no_browser).await?;
+            if let Some(a) = engine.default_account(DROPBOX).await? {
+                let email = a.email.map(|e| format!(" ({e})")).unwrap_or_default();
+                eprintln!("Signed in to Dropbox as {}{email}", a.who);
             }
-            let _ = std::io::stdout().flush();
-            let account = engine.dropbox_finish(sign_in, folio_engine::SIGN_IN_TIMEOUT).await?;
-            eprintln!(
-                "Signed in to Dropbox as {} ({})",
-                account.name.unwrap_or_default(),
-                account.email.unwrap_or_default()
-            );
         }
         DropboxCommand::Logout => {
-            let revoked = engine.dropbox_logout().await?;
-            if revoked {
+            let Some(a) = account else {
+                println!("Not signed in to Dropbox");
+                return Ok(ExitCode::SUCCESS);
+            };
+            if engine.sign_out_account(&a.name).await? {
                 println!("Signed out of Dropbox; Folio's access was revoked");
             } else {
                 println!(
@@ -52,15 +52,17 @@ pub async fn dropbox(engine: &Engine, command: DropboxCommand) -> Result<ExitCod
             }
         }
         DropboxCommand::Status { json } => {
-            let account = engine.dropbox_status().await?;
+            let signed_in = account.filter(|a| a.state == SiteState::Ok);
             if json {
-                println!("{}", serde_json::to_string(&account).expect("serialises"));
-            } else if account.connected {
-                println!(
-                    "Signed in to Dropbox as {} ({})",
-                    account.name.unwrap_or_default(),
-                    account.email.unwrap_or_default()
-                );
+                let status = serde_json::json!({
+                    "connected": signed_in.is_some(),
+                    "name": signed_in.as_ref().map(|a| &a.who),
+                    "email": signed_in.as_ref().and_then(|a| a.email.as_ref()),
+                });
+                println!("{status}");
+            } else if let Some(a) = signed_in {
+                let email = a.email.map(|e| format!(" ({e})")).unwrap_or_default();
+                println!("Signed in to Dropbox as {}{email}", a.who);
             } else {
                 println!("Not signed in to Dropbox (folio dropbox login)");
             }

@@ -8,14 +8,9 @@
 //! the front ends. Sources and destinations are plug-ins (folio-sources, folio-sites), picked
 //! by kind; nothing here names a backend.
 
-mod accounts;
 mod api;
 mod browser;
 mod connect;
-mod connect_fields;
-mod connectors;
-mod dropbox;
-mod dropbox_sign_in;
 mod error;
 mod history;
 mod live;
@@ -25,10 +20,11 @@ mod queue;
 mod secrets;
 mod state;
 mod thumbnails;
+mod tokens;
 // The connect room names the sites it makes as `crate::sites`.
 use api::sites;
 
-pub use accounts::{AccountSummary, BrowseEntry};
+pub use api::accounts::{AccountSummary, BrowseEntry};
 pub use api::albums::AlbumSummary;
 pub use api::companion::{companion_plugin_zip, ReconcileReport};
 pub use api::lightroom::{
@@ -38,12 +34,11 @@ pub use api::photos::{PhotoDetail, PhotoOnSite, PhotoRow, PushRecord, SentText};
 pub use api::sites::{NewSite, ShopifyLogin, SiteSummary};
 pub use api::status::{ActivityEntry, AlbumStatus, DataFolder, DataFolderParts, SiteFormats};
 pub use browser::open_in_browser;
+pub use connect::SIGN_IN_TIMEOUT;
 pub use connect::{
     app_callback_params, percent_decode, AppAnswers, Callback, Handed, LateAnswer,
     WordPressConnect, APP_CALLBACK, CONNECT_TIMEOUT, LATE_GRACE,
 };
-pub use dropbox::{REDIRECT_PATH, REDIRECT_PORTS, SIGN_IN_TIMEOUT};
-pub use dropbox_sign_in::{DropboxAccount, DropboxFolder, DropboxSignIn};
 pub use error::{EngineError, ErrorCode};
 pub use folio_model::{
     AlbumId, AlbumProgress, AlbumSettings, AssetId, Capabilities, ImageFormat, OutputFormat,
@@ -187,16 +182,15 @@ impl Engine {
         let thumbnails = thumbnails::open(data_dir, &store).await?;
         let renditions = Renditions::open(&data_dir.join("spool"))
             .map_err(|e| EngineError::io(format!("{}: {e}", data_dir.join("spool").display())))?;
-        let dropbox = Arc::new(dropbox::DropboxAccounts::default());
+        let oauth = Arc::new(tokens::OauthTokens::default());
         let mut sources = options.sources;
         // Downloads in this engine's own spool: swept with it if the process dies mid-download.
-        let spool = renditions.dir().join("dropbox");
-        dropbox::register(&mut sources, dropbox.clone(), secrets.clone(), spool);
+        tokens::open_with_tokens(&mut sources, oauth.clone(), secrets.clone(), renditions.dir());
         let (events, _) = tokio::sync::broadcast::channel(4096);
         let state = Arc::new(EngineState {
             store,
             secrets,
-            dropbox,
+            oauth,
             pool: ConvertPool::with_cores(options.decoding),
             install_id,
             data_dir: data_dir.to_path_buf(),

@@ -22,8 +22,9 @@ use tokio::sync::{broadcast, Notify};
 pub struct EngineState {
     pub store: Store,
     pub secrets: Secrets,
-    /// Each Dropbox account's access token, shared by its albums.
-    pub dropbox: Arc<crate::dropbox::DropboxAccounts>,
+    /// The access token of each account that signs in through the browser, shared by its
+    /// albums.
+    pub oauth: Arc<crate::tokens::OauthTokens>,
     pub pool: ConvertPool,
     /// Random, made once per data folder; part of every duplicate key.
     pub install_id: String,

@@ -171,6 +171,8 @@ type Maker = Arc<dyn Fn(&SourceConfig) -> Result<Arc<dyn Source>, SourceError> +
 #[derive(Clone, Default)]
 pub struct Sources {
     makers: BTreeMap<String, (ConnectorInfo, Maker)>,
+    /// Sources whose accounts sign in through the browser, by kind.
+    oauth: BTreeMap<String, Arc<dyn account::OauthSource>>,
 }
 
 impl Sources {
@@ -180,7 +182,35 @@ impl Sources {
         s.register(folder::connector::connector(), |config| {
             Ok(Arc::new(FolderSource::new(&config.location)))
         });
+        s.register_oauth(
+            dropbox::connector::connector(),
+            Arc::new(dropbox::account::DropboxAccounts),
+        );
         s
+    }
+
+    /// Adds a source whose accounts sign in through the browser. Its albums are opened by the
+    /// engine, which holds the accounts' tokens (see [`Sources::oauth`]).
+    pub fn register_oauth(&mut self, info: ConnectorInfo, oauth: Arc<dyn account::OauthSource>) {
+        let label = info.label.clone();
+        self.register(info.clone(), move |_| {
+            Err(SourceError::new(
+                SourceErrorKind::Reconnect,
+                format!("{label} albums are read with an account's token, which this Folio has not given"),
+            ))
+        });
+        self.oauth.insert(info.id, oauth);
+    }
+
+    /// The browser sign-in of a source kind, if it has one.
+    pub fn oauth(&self, kind: &str) -> Option<Arc<dyn account::OauthSource>> {
+        self.oauth.get(kind).cloned()
+    }
+
+    /// Every source kind that signs in through the browser, with its declaration.
+    pub fn oauth_sources(&self) -> Vec<(ConnectorInfo, Arc<dyn account::OauthSource>)> {
+        let info = |id: &str| self.makers.get(id).map(|(info, _)| info.clone());
+        self.oauth.iter().filter_map(|(id, o)| Some((info(id)?, o.clone()))).collect()
     }
 
     /// Adds a source connector: what it declares, and how an album's source is made.

@@ -69,8 +69,8 @@ impl Engine {
     }
 
     /// Stores a new album of `kind` at `location`, going to the named sites.
-    /// `ACCOUNT:/Folder` names a folder of a source account (`dropbox:/…` the default Dropbox
-    /// account); anything else, or a folder that exists here, is a folder on this computer.
+    /// `ACCOUNT:/Folder` names a folder of a source account (`dropbox:/…` the connector's
+    /// default account); anything else, or a folder that exists here, is a folder on this computer.
     async fn account_location<'a>(
         &self,
         root: &'a Path,
@@ -103,12 +103,7 @@ impl Engine {
         site_names: &[String],
         settings: AlbumSettings,
     ) -> Result<AlbumSummary, EngineError> {
-        let folder = match account.connector.as_str() {
-            "dropbox" => self.check_dropbox_folder(account, location).await?,
-            other => {
-                return Err(EngineError::config(format!("{other} accounts have no albums yet")))
-            }
-        };
+        let folder = self.check_location(account, location).await?;
         let name = folder.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or(&account.name);
         let location = format!("{}:{folder}", account.name);
         let album =

@@ -11,12 +11,15 @@ mod address;
 pub use address::percent_decode;
 mod answer;
 mod app;
+mod connectors;
+mod fields;
 mod oauth;
 mod session;
 
 pub(crate) use address::same_site;
 pub use answer::LATE_GRACE;
 pub use app::{app_callback_params, AppAnswers, Handed, LateAnswer};
+pub use oauth::SIGN_IN_TIMEOUT;
 pub(crate) use session::SignIns;
 
 use crate::sites::SiteSummary;

@@ -1,15 +1,78 @@
-//! The browser sign-in of an OAuth 2 connector (authorization code with PKCE, the browser
-//! coming back to a listener on 127.0.0.1): started with the account's fields, finished when
-//! the browser returns, the refresh token kept in the keychain only.
+//! The browser sign-in of a source connector (OAuth 2 authorization code with PKCE, the browser
+//! coming back to a listener on 127.0.0.1), for any connector that declares an
+//! [`OauthSource`]: started with the account's fields, finished when the browser returns and
+//! the service says who signed in, the refresh token kept in the keychain only. Also what an
+//! account does afterwards: browse, check a location, sign out (revoking where it can).
 
-use crate::dropbox_sign_in::DropboxSignIn;
+use crate::api::accounts::BrowseEntry;
+use crate::tokens::{http, AccountToken, Fixed};
 use crate::{Engine, EngineError, ErrorCode};
-use folio_model::ConnectorInfo;
+use folio_auth::{AuthError, Loopback, Provider, SignIn};
+use folio_model::{Config, ConnectorInfo, SiteState};
+use folio_sources::account::OauthSource;
+use folio_store::{Account, NewAccount};
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
-pub(crate) type OauthSignIn = DropboxSignIn;
+/// What a call with an account needs: its source's sign-in, its token and its fields.
+type WithAccount = (Arc<dyn OauthSource>, Arc<AccountToken>, Config);
+
+/// How long the browser has to come back.
+pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// A sign-in under way: its page is `url`; [`Engine::oauth_finish`] waits for the browser.
+pub(crate) struct OauthSignIn {
+    pub(crate) url: String,
+    listener: Loopback,
+    sign_in: SignIn,
+    provider: Provider,
+    info: ConnectorInfo,
+    /// The account it signs in: an existing one again, or a new one by this name.
+    account: String,
+    /// The fields the person set for a new account, as stored.
+    given: String,
+    config: Config,
+}
+
+fn auth_error(e: AuthError) -> EngineError {
+    let code = match e {
+        AuthError::TimedOut(_) => ErrorCode::TimedOut,
+        AuthError::Denied(_) => ErrorCode::Cancelled,
+        AuthError::SignedOut => ErrorCode::NeedsSignIn,
+        _ => ErrorCode::Config,
+    };
+    EngineError::new(code, e.to_string())
+}
+
+/// A keychain entry of the account's own.
+fn secret_ref(connector: &str, name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let unique = folio_convert::content_hash(format!("{name}{nanos}").as_bytes());
+    format!("account-{connector}-{}-{}", crate::slugify(name), &unique[..8])
+}
 
 impl Engine {
+    fn oauth_of(&self, connector: &str) -> Result<Arc<dyn OauthSource>, EngineError> {
+        self.state.sources.oauth(connector).ok_or_else(|| {
+            EngineError::new(
+                ErrorCode::Unsupported,
+                format!("{connector} accounts do not sign in through the browser"),
+            )
+        })
+    }
+
+    /// An account's token, for calls made with it.
+    pub(crate) fn account_token(&self, a: &Account) -> Result<WithAccount, EngineError> {
+        let oauth = self.oauth_of(&a.connector)?;
+        let label = self.connector_info(&a.connector).map_or(a.connector.clone(), |i| i.label);
+        let source = self.state.source_account(a);
+        let token = self.state.oauth.of(&self.state.secrets, &source, oauth.as_ref(), &label);
+        Ok((oauth, token, source.config))
+    }
+
     /// Starts the sign-in of a new account (named `name`, else after the connector) or of an
     /// existing one again; the listener accepts connections when this returns.
     pub(crate) async fn oauth_start(
@@ -19,31 +82,154 @@ impl Engine {
         given: &BTreeMap<String, String>,
         reconnect: bool,
     ) -> Result<OauthSignIn, EngineError> {
-        if info.id != folio_sources::dropbox::connector::ID {
-            return Err(EngineError::new(
-                ErrorCode::Unsupported,
-                format!("this Folio cannot sign in to {} in the browser yet", info.label),
-            ));
-        }
+        let oauth = self.oauth_of(&info.id)?;
         let name = name.unwrap_or(&info.id).to_string();
-        if !reconnect && self.state.store.account_by_name(&name).await?.is_some() {
-            return Err(EngineError::config(format!(
-                "an account named '{name}' exists: give another name, or reconnect it"
-            )));
-        }
-        let fields = if reconnect { BTreeMap::new() } else { given.clone() };
-        self.dropbox_sign_in_as(&name, &fields).await
+        let existing = self.state.store.account_by_name(&name).await?;
+        let stored = match &existing {
+            Some(a) if a.connector != info.id => {
+                return Err(EngineError::config(format!(
+                    "'{name}' is a {} account; choose another name",
+                    a.connector
+                )))
+            }
+            Some(_) if !reconnect => {
+                return Err(EngineError::config(format!(
+                    "an account named '{name}' exists: give another name, or reconnect it"
+                )))
+            }
+            Some(a) => a.config.clone(),
+            None => serde_json::to_string(given).expect("fields serialise"),
+        };
+        let fields = serde_json::from_str(&stored).unwrap_or_default();
+        let config = info.config(&fields).map_err(EngineError::config)?;
+        let app = oauth.app(&config).map_err(EngineError::config)?;
+        let listener = Loopback::bind(&app.ports, &app.path).await.map_err(auth_error)?;
+        let params: Vec<(&str, &str)> =
+            app.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let sign_in = app.provider.start(&listener.redirect_uri(), &params).map_err(auth_error)?;
+        Ok(OauthSignIn {
+            url: sign_in.url.clone(),
+            listener,
+            sign_in,
+            provider: app.provider,
+            info: info.clone(),
+            account: name,
+            given: stored,
+            config,
+        })
     }
 
-    /// Waits for the browser, then keeps the account; its name.
-    pub(crate) async fn oauth_finish(
+    /// Waits for the browser, trades the code for tokens, asks the service who signed in, and
+    /// only then keeps the refresh token (in the keychain) and the account; its name.
+    pub(crate) async fn oauth_finish(&self, s: OauthSignIn) -> Result<String, EngineError> {
+        let OauthSignIn { listener, sign_in, provider, info, account, given, config, .. } = s;
+        let redirect = listener.wait(&sign_in.state, SIGN_IN_TIMEOUT).await.map_err(auth_error)?;
+        let code = redirect.code().map_err(auth_error)?.to_string();
+        let tokens = provider.exchange(sign_in, &code, &http()).await.map_err(auth_error)?;
+        let refresh = tokens.refresh_token.clone().ok_or_else(|| {
+            EngineError::config(format!(
+                "{} gave no refresh token, so Folio could not sync unattended",
+                info.label
+            ))
+        })?;
+        let oauth = self.oauth_of(&info.id)?;
+        let who = oauth.who(&config, Arc::new(Fixed(tokens.access_token.clone()))).await?;
+        let new = NewAccount {
+            name: &account,
+            connector: &info.id,
+            config: &given,
+            secret_ref: None,
+            who: &who.name,
+            email: who.email.as_deref(),
+        };
+        let id = self.keep_signed_in(new, &refresh).await?;
+        let kept = self.state.store.account(id).await?.expect("just signed in");
+        let (_, token, _) = self.account_token(&kept)?;
+        let lasts = tokens.expires_in.or(Some(Duration::from_secs(3600)));
+        token.seed(tokens.access_token, lasts).await;
+        let message = format!("Signed in to {} as {} (account {account})", info.label, who.name);
+        self.state.store.log(None, "info", &message).await?;
+        self.state.wake.notify_waiters();
+        Ok(account)
+    }
+
+    /// The refresh token to the keychain, then the account (new, or signed in again).
+    async fn keep_signed_in(&self, new: NewAccount<'_>, refresh: &str) -> Result<i64, EngineError> {
+        let store = &self.state.store;
+        if let Some(a) = store.account_by_name(new.name).await? {
+            let reference =
+                a.secret_ref.clone().unwrap_or_else(|| secret_ref(new.connector, &a.name));
+            self.state.secrets.set(&reference, refresh)?;
+            store.account_signed_in(a.id, &reference, new.who, new.email).await?;
+            self.state.oauth.forget(a.id);
+            return Ok(a.id);
+        }
+        let reference = secret_ref(new.connector, new.name);
+        self.state.secrets.set(&reference, refresh)?;
+        match store.add_account(&NewAccount { secret_ref: Some(&reference), ..new }).await {
+            Ok(a) => Ok(a.id),
+            Err(e) => {
+                let _ = self.state.secrets.delete(&reference);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Revokes an account's tokens (where the service can be reached) and forgets them; the
+    /// account stays, to sign in again, so its albums keep their place. Whether it was revoked.
+    pub(crate) async fn sign_out(&self, a: &Account) -> Result<bool, EngineError> {
+        let (oauth, token, config) = self.account_token(a)?;
+        let revoked = oauth.revoke(&config, token).await.is_ok();
+        if let Some(reference) = &a.secret_ref {
+            let _ = self.state.secrets.delete(reference);
+        }
+        self.state.oauth.forget(a.id);
+        let why = "signed out; reconnect the account to sync its albums again";
+        self.state.store.set_account_state(a.id, SiteState::Reconnect, Some(why)).await?;
+        Ok(revoked)
+    }
+
+    /// What is directly in `path` of an account: folders, then photos, by name.
+    pub(crate) async fn browse_account(
         &self,
-        s: OauthSignIn,
-        _name: Option<&str>,
-        _reconnect: bool,
+        a: &Account,
+        path: &str,
+    ) -> Result<Vec<BrowseEntry>, EngineError> {
+        let (oauth, token, config) = self.account_token(a)?;
+        let entries = oauth.browse(&config, token, path).await?;
+        Ok(entries
+            .into_iter()
+            .map(|e| BrowseEntry {
+                path: e.path,
+                name: e.name,
+                kind: if e.folder { "folder" } else { "item" },
+            })
+            .collect())
+    }
+
+    /// Checks that `location` (`ACCOUNT:PATH`) can be read with `a` before an album is made
+    /// of it; the path it reads.
+    pub(crate) async fn check_location(
+        &self,
+        a: &Account,
+        location: &str,
     ) -> Result<String, EngineError> {
-        let name = s.account_name().to_string();
-        self.dropbox_finish(s, crate::dropbox::SIGN_IN_TIMEOUT).await?;
-        Ok(name)
+        let signed_in = a.secret_ref.as_deref().is_some_and(|r| self.state.secrets.get(r).is_ok());
+        if !signed_in || a.state == SiteState::Reconnect {
+            return Err(EngineError::new(
+                ErrorCode::NeedsSignIn,
+                format!(
+                    "Folio is not signed in to {} ({}); run 'folio account reconnect {}' first",
+                    a.connector, a.name, a.name
+                ),
+            ));
+        }
+        let (oauth, token, config) = self.account_token(a)?;
+        oauth.check(&config, token, location).await.map_err(|e| match e.kind {
+            folio_sources::SourceErrorKind::Gone => {
+                EngineError::new(ErrorCode::NotFound, e.message)
+            }
+            _ => e.into(),
+        })
     }
 }

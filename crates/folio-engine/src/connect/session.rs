@@ -54,7 +54,7 @@ struct PasteTarget {
 enum Pending {
     Fields(Request),
     Confirm(Request),
-    Oauth(Request, OauthSignIn),
+    Oauth(OauthSignIn),
     WordPress(Request, WordPressConnect),
 }
 
@@ -199,10 +199,10 @@ impl Engine {
                 r.allow_http = true;
                 self.advance(session, r).await
             }
-            (Pending::Oauth(r, s), Reply::Wait) => {
+            (Pending::Oauth(s), Reply::Wait) => {
                 let cancel = self.waiting(session);
                 let done = tokio::select! {
-                    done = self.oauth_finish(s, r.name.as_deref(), r.reconnect) => done,
+                    done = self.oauth_finish(s) => done,
                     () = cancel.notified() => Err(cancelled()),
                 };
                 self.sign_ins.waits.lock().expect("waits").remove(&session);
@@ -278,7 +278,7 @@ impl Engine {
                 paste: Vec::new(),
                 says: format!("Sign in to {} and allow Folio to read your photos.", r.info.label),
             };
-            self.sign_ins.put(session, Pending::Oauth(r, s));
+            self.sign_ins.put(session, Pending::Oauth(s));
             return Ok(step(session, prompt));
         }
         if kinds.contains(&SignInKind::WordpressApproval) {
@@ -299,7 +299,7 @@ impl Engine {
         match pending {
             Pending::Fields(_) => "its fields".into(),
             Pending::Confirm(_) => "a yes or a no".into(),
-            Pending::Oauth(..) | Pending::WordPress(..) => "the browser (reply Wait)".into(),
+            Pending::Oauth(_) | Pending::WordPress(..) => "the browser (reply Wait)".into(),
         }
     }
 

@@ -1,9 +1,8 @@
 //! Accounts as every front end sees them: sources (a Dropbox) and destinations (each site is
 //! one), with who is signed in and whether they work; the account an album reads with.
 
-use crate::dropbox::DEFAULT_ACCOUNT;
 use crate::state::EngineState;
-use crate::{Engine, EngineError};
+use crate::{Engine, EngineError, ErrorCode};
 use folio_model::{Config, ConnectorInfo, Role, SiteState};
 use folio_sources::{Source, SourceAccount, SourceConfig, SourceError, SourceErrorKind};
 use folio_store::{Account, Album};
@@ -19,6 +18,7 @@ pub struct AccountSummary {
     pub roles: Vec<Role>,
     /// Who is signed in, as the service says.
     pub who: String,
+    pub email: Option<String>,
     /// ok, reconnect or unreachable.
     pub state: SiteState,
     pub error: Option<String>,
@@ -73,7 +73,7 @@ impl EngineState {
             Some(id) => self.store.account(id).await.map_err(|e| unavailable(e.into()))?,
             // Made before accounts existed: the connector's default account.
             None if album.source_kind != "folder" => self
-                .default_account(&album.source_kind, DEFAULT_ACCOUNT)
+                .default_account(&album.source_kind, &album.source_kind)
                 .await
                 .map_err(unavailable)?,
             None => None,
@@ -105,6 +105,7 @@ impl Engine {
                     connector: a.connector,
                     roles,
                     who: a.who,
+                    email: a.email,
                     state: a.state,
                     error: a.state_error,
                 }
@@ -115,10 +116,32 @@ impl Engine {
     /// What is in `path` of a source account (its top when empty): folders and items.
     pub async fn browse(&self, account: &str, path: &str) -> Result<Vec<BrowseEntry>, EngineError> {
         let a = self.account_named(account).await?;
-        match a.connector.as_str() {
-            "dropbox" => self.dropbox_entries(&a, path).await,
-            other => Err(EngineError::config(format!("{other} accounts cannot be browsed"))),
+        if a.site.is_some() {
+            return Err(EngineError::new(
+                ErrorCode::Unsupported,
+                format!("{account} is where photos go; only sources can be browsed"),
+            ));
         }
+        self.browse_account(&a, path).await
+    }
+
+    /// The account `CONNECTOR:` and a connector's own commands mean: the one named after the
+    /// connector, else its first.
+    pub async fn default_account(
+        &self,
+        connector: &str,
+    ) -> Result<Option<AccountSummary>, EngineError> {
+        let Some(a) = self.state.default_account(connector, connector).await? else {
+            return Ok(None);
+        };
+        Ok(self.accounts().await?.into_iter().find(|s| s.id == a.id))
+    }
+
+    /// Signs an account out (revoking Folio's access where the service can) but keeps it, so
+    /// its albums keep their place until it signs in again. Whether access was revoked.
+    pub async fn sign_out_account(&self, name: &str) -> Result<bool, EngineError> {
+        let a = self.account_named(name).await?;
+        self.sign_out(&a).await
     }
 
     pub(crate) async fn account_named(&self, name: &str) -> Result<Account, EngineError> {
@@ -144,9 +167,9 @@ impl Engine {
                 albums.len()
             )));
         }
-        let revoked = match a.connector.as_str() {
-            "dropbox" => self.sign_out_dropbox(&a).await,
-            _ => {
+        let revoked = match self.state.sources.oauth(&a.connector) {
+            Some(_) => self.sign_out(&a).await?,
+            None => {
                 if let Some(reference) = &a.secret_ref {
                     self.state.secrets.delete(reference)?;
                 }

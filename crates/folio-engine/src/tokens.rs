@@ -1,0 +1,150 @@
+//! The access token of each account of a source that signs in through the browser: one
+//! [`TokenSource`] per account over its keychain entry (re-read before each refresh, a rotated
+//! refresh token written back, one refresh for many 401s), shared by the account's albums.
+
+use crate::secrets::Secrets;
+use folio_auth::{AuthError, Provider, TokenSource};
+use folio_sources::account::{AccessToken, OauthSource};
+use folio_sources::{SourceAccount, SourceError, SourceErrorKind as Kind};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// One account's token.
+pub(crate) struct AccountToken {
+    source: TokenSource,
+    /// Why this account cannot refresh at all (its fields name no app), said on each use.
+    no_app: Option<String>,
+    secret_ref: String,
+    config: folio_model::Config,
+    label: String,
+}
+
+/// Every account's token in use, by account id.
+#[derive(Default)]
+pub(crate) struct OauthTokens {
+    tokens: Mutex<HashMap<i64, Arc<AccountToken>>>,
+}
+
+pub(crate) fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a TLS backend is compiled in")
+}
+
+impl OauthTokens {
+    /// The account's token; `label` names the service in what the person is told.
+    pub(crate) fn of(
+        &self,
+        secrets: &Secrets,
+        account: &SourceAccount,
+        oauth: &dyn OauthSource,
+        label: &str,
+    ) -> Arc<AccountToken> {
+        let mut all = self.tokens.lock().expect("tokens");
+        let secret_ref = account.secret_ref.clone().unwrap_or_default();
+        let fresh = || {
+            let (provider, no_app) = match oauth.app(&account.config) {
+                Ok(app) => (app.provider, None),
+                Err(why) => (Provider::new("", "", ""), Some(why)),
+            };
+            let keychain: Arc<dyn folio_auth::Keychain> = Arc::new(secrets.clone());
+            Arc::new(AccountToken {
+                source: TokenSource::new(provider, keychain, secret_ref.clone(), http()),
+                no_app,
+                secret_ref: secret_ref.clone(),
+                config: account.config.clone(),
+                label: label.to_string(),
+            })
+        };
+        let entry = all.entry(account.id).or_insert_with(fresh);
+        // Signed in again under another keychain entry, or pointed elsewhere: start afresh.
+        if entry.secret_ref != secret_ref || entry.config != account.config {
+            *entry = fresh();
+        }
+        entry.clone()
+    }
+
+    /// Forgets an account's cached token (it signed out, or signs in again).
+    pub(crate) fn forget(&self, account: i64) {
+        self.tokens.lock().expect("tokens").remove(&account);
+    }
+}
+
+impl AccountToken {
+    /// Starts with the access token the sign-in was just given.
+    pub(crate) async fn seed(&self, access: String, lasts: Option<Duration>) {
+        self.source.seed(access, lasts).await;
+    }
+
+    fn error(&self, e: AuthError) -> SourceError {
+        let label = &self.label;
+        match e {
+            AuthError::SignedOut => SourceError::new(
+                Kind::Reconnect,
+                format!("Folio is not signed in to {label}; reconnect the account (folio account reconnect)"),
+            ),
+            AuthError::Rejected(_) => SourceError::new(
+                Kind::Reconnect,
+                format!("{label} no longer accepts Folio's sign-in (revoked or expired); reconnect the account"),
+            ),
+            other => SourceError::new(Kind::Unavailable, other.to_string()),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl AccessToken for AccountToken {
+    async fn current(&self) -> Result<String, SourceError> {
+        if let Some(why) = &self.no_app {
+            return Err(SourceError::new(Kind::Reconnect, why.clone()));
+        }
+        self.source.current().await.map_err(|e| self.error(e))
+    }
+
+    async fn refreshed(&self) -> Result<String, SourceError> {
+        let refused = self.current().await?;
+        self.source.rejected(&refused).await.map_err(|e| self.error(e))
+    }
+}
+
+/// One access token, for the check right after sign-in.
+pub(crate) struct Fixed(pub(crate) String);
+
+#[async_trait::async_trait]
+impl AccessToken for Fixed {
+    async fn current(&self) -> Result<String, SourceError> {
+        Ok(self.0.clone())
+    }
+    async fn refreshed(&self) -> Result<String, SourceError> {
+        Err(SourceError::new(Kind::Reconnect, "the service refused the token it has just issued"))
+    }
+}
+
+/// Makes the albums of every source that signs in through the browser readable with their
+/// account's token; their downloads go to a folder of `spool` named after the source.
+pub(crate) fn open_with_tokens(
+    sources: &mut folio_sources::Sources,
+    tokens: Arc<OauthTokens>,
+    secrets: crate::secrets::Secrets,
+    spool: &std::path::Path,
+) {
+    for (info, oauth) in sources.oauth_sources() {
+        let (tokens, secrets) = (tokens.clone(), secrets.clone());
+        let spool = spool.join(&info.id);
+        let label = info.label.clone();
+        sources.register(info, move |config| {
+            let account = config.account.as_ref().ok_or_else(|| {
+                folio_sources::SourceError::new(
+                    folio_sources::SourceErrorKind::Reconnect,
+                    format!("no {label} account is signed in for this album; run 'folio connect'"),
+                )
+            })?;
+            let token = tokens.of(&secrets, account, oauth.as_ref(), &label);
+            oauth.open(&account.config, token, &config.location, spool.clone())
+        });
+    }
+}
