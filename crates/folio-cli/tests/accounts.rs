@@ -142,7 +142,9 @@ async fn two_dropbox_accounts_each_with_an_album_sync_in_one_pass() {
 }
 
 /// A pasted secret from `FOLIO_<CONNECTOR>_<FIELD>`: a refused one saves nothing and exits 1
-/// with the service's reason; the right one connects the store and prints the account.
+/// with the service's reason; the right one connects the store and prints the account. The
+/// store is reached through the account's advanced `admin_url` field alone (no variable), and
+/// later commands keep using it.
 #[tokio::test(flavor = "multi_thread")]
 async fn connect_with_a_pasted_token_saves_only_what_the_service_accepts() {
     use folio_sites::shopify::fake::{FakeShopify, FakeStoreConfig};
@@ -155,8 +157,10 @@ async fn connect_with_a_pasted_token_saves_only_what_the_service_accepts() {
             .arg("--data-dir")
             .arg(&data)
             .args(["connect", "shopify", "--set", "store=folio-test.myshopify.com", "--json"])
+            .arg("--set")
+            .arg(format!("admin_url={}", store.url))
             .env("FOLIO_SECRETS", "file")
-            .env("FOLIO_SHOPIFY_ADMIN_URL", &store.url)
+            .env_remove("FOLIO_SHOPIFY_ADMIN_URL")
             .env("FOLIO_SHOPIFY_TOKEN", token)
             .output()
             .unwrap();
@@ -186,4 +190,17 @@ async fn connect_with_a_pasted_token_saves_only_what_the_service_accepts() {
     assert_eq!(account["roles"], serde_json::json!(["destination"]));
     assert_eq!(account["state"], "ok");
     assert!(!out.contains(&token) && !err.contains(&token), "the token is never printed");
+
+    // A later command makes the store from the account's fields: it answers from the fake.
+    let checked = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["account", "reconnect", "folio-test"])
+        .env("FOLIO_SECRETS", "file")
+        .env("FOLIO_SHOPIFY_TOKEN", &token)
+        .env_remove("FOLIO_SHOPIFY_ADMIN_URL")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&checked.stderr);
+    assert!(checked.status.success(), "{said}");
 }

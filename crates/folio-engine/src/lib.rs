@@ -31,7 +31,7 @@ pub use api::lightroom::{
     lightroom_modules_folder, write_lightroom_plugin, LIGHTROOM_PLUGIN, LIGHTROOM_PLUGIN_FILES,
 };
 pub use api::photos::{PhotoDetail, PhotoOnSite, PhotoRow, PushRecord, SentText};
-pub use api::sites::{NewSite, ShopifyLogin, SiteSummary};
+pub use api::sites::{NewSite, SiteSummary};
 pub use api::status::{ActivityEntry, AlbumStatus, DataFolder, DataFolderParts, SiteFormats};
 pub use browser::open_in_browser;
 pub use connect::SIGN_IN_TIMEOUT;
@@ -48,7 +48,8 @@ pub use folio_model::{
 pub use folio_model::{
     Config, ConnectorInfo, Field, FieldKind, Prompt, Reply, Role, SignInKind, SignInStep,
 };
-/// The account of a Shopify store connected with an Admin API token (else: an app's client id).
+/// The account of a Shopify store connected with an Admin API token (else: an app's client id),
+/// for `site reconnect`, which asks for the one or the other.
 pub use folio_sites::shopify::TOKEN_ACCOUNT as SHOPIFY_TOKEN_ACCOUNT;
 pub use history::restore::RestoreReport;
 pub use history::versions::VersionSummary;

@@ -70,8 +70,15 @@ impl EngineState {
         self.album_locks.lock().expect("album locks").entry(album).or_default().clone()
     }
 
-    pub fn site_config(site: &Site) -> SiteConfig {
-        SiteConfig { kind: site.kind.clone(), url: site.url.clone(), account: site.account.clone() }
+    /// How a stored site is reached: its address and account, and its account's fields with
+    /// the connector's fallbacks.
+    pub fn site_config(&self, site: &Site) -> SiteConfig {
+        SiteConfig {
+            kind: site.kind.clone(),
+            url: site.url.clone(),
+            account: site.account.clone(),
+            config: self.connector_config(&site.kind, &site.account_config),
+        }
     }
 
     /// Stops and forgets a site's queue (the site was removed or its credentials changed).

@@ -16,6 +16,8 @@ pub struct SiteConfig {
     /// The account Folio signs in as (Shopify: [`crate::shopify::TOKEN_ACCOUNT`] for an Admin
     /// API token, else the app's client id).
     pub account: String,
+    /// The account's fields, with the connector's fallbacks filled in (another API address, …).
+    pub config: Config,
 }
 
 type Maker =
@@ -77,7 +79,15 @@ impl Backends {
         });
         b.register(crate::shopify::connector::connector(), |site, secret| {
             let credentials = crate::shopify::credentials(&site.account, secret);
-            Ok(Arc::new(crate::shopify::Shopify::new(&site.url, credentials)?))
+            let config = crate::shopify::ShopifyConfig {
+                admin_url: site
+                    .config
+                    .get("admin_url")
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_string),
+                ..Default::default()
+            };
+            Ok(Arc::new(crate::shopify::Shopify::with_config(&site.url, credentials, config)?))
         });
         b.register_login(crate::wordpress::connector::ID, crate::wordpress::connector::login);
         b.register_login(crate::shopify::connector::ID, crate::shopify::connector::login);

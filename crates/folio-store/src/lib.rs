@@ -14,6 +14,7 @@ pub use folio_model::{AlbumId, AssetId, RemoteId, SiteId, SiteState, TextOverrid
 pub use jobs::{unix_now, Job, JobState, RenditionInfo};
 
 pub use accounts::{Account, NewAccount};
+use rows::SELECT_SITES;
 pub use rows::{Album, Asset, AssetState, NewAsset, Publication, PublicationState, Site};
 pub use versions::{NewVersion, Version};
 
@@ -138,17 +139,17 @@ impl Store {
         url: &str,
         account_name: &str,
         secret_ref: &str,
+        config: &str,
     ) -> Result<Site> {
         // A site is its account's publishing side: both are made together, under one name.
         let taken = || format!("a site or account named '{name}' already exists");
         let mut tx = self.pool.begin().await?;
         let account = sqlx::query(
-            "INSERT INTO accounts (name, connector, config, secret_ref) \
-             VALUES (?, ?, json_object('url', ?), ?)",
+            "INSERT INTO accounts (name, connector, config, secret_ref) VALUES (?, ?, ?, ?)",
         )
         .bind(name)
         .bind(kind)
-        .bind(url)
+        .bind(config)
         .bind(secret_ref)
         .execute(&mut *tx)
         .await
@@ -234,7 +235,7 @@ impl Store {
     }
 
     pub async fn site(&self, id: SiteId) -> Result<Option<Site>> {
-        let row = sqlx::query("SELECT * FROM sites WHERE id = ?")
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_SITES} WHERE s.id = ?")))
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?;
@@ -242,7 +243,7 @@ impl Store {
     }
 
     pub async fn site_by_name(&self, name: &str) -> Result<Option<Site>> {
-        let row = sqlx::query("SELECT * FROM sites WHERE name = ?")
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_SITES} WHERE s.name = ?")))
             .bind(name)
             .fetch_optional(&self.pool)
             .await?;
@@ -250,7 +251,9 @@ impl Store {
     }
 
     pub async fn sites(&self) -> Result<Vec<Site>> {
-        let rows = sqlx::query("SELECT * FROM sites ORDER BY name").fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_SITES} ORDER BY s.name")))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.iter().map(Site::from_row).collect())
     }
 

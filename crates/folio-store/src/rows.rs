@@ -24,7 +24,14 @@ pub struct Site {
     pub state_error: Option<String>,
     /// The credential's id on the site (a WordPress Application Password's uuid), to revoke it.
     pub credential_id: Option<String>,
+    /// Its account's fields as the person set them (JSON), e.g. another API address.
+    pub account_config: String,
 }
+
+/// Sites with their account's fields.
+pub(crate) const SELECT_SITES: &str =
+    "SELECT s.*, coalesce(a.config, '{}') AS account_config FROM sites s \
+     LEFT JOIN accounts a ON a.id = s.account_id";
 
 impl Site {
     pub(crate) fn from_row(r: &SqliteRow) -> Site {
@@ -39,6 +46,7 @@ impl Site {
             state: SiteState::parse(r.get("state")),
             state_error: r.get("state_error"),
             credential_id: r.get("credential_id"),
+            account_config: r.get("account_config"),
         }
     }
 }

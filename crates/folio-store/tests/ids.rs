@@ -20,8 +20,8 @@ fn asset<'a>(path: &'a str) -> NewAsset<'a> {
 async fn the_ids_of_a_removed_album_its_photos_and_a_removed_site_never_come_back() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(&dir.path().join("folio.db")).await.unwrap();
-    let blog = s.add_site("blog", "wordpress", "u", "a", "r1").await.unwrap();
-    let shop = s.add_site("shop", "shopify", "v", "b", "r2").await.unwrap();
+    let blog = s.add_site("blog", "wordpress", "u", "a", "r1", "{}").await.unwrap();
+    let shop = s.add_site("shop", "shopify", "v", "b", "r2", "{}").await.unwrap();
     let old = s.add_album("folder", "/old", "old", "{}", &[blog.id, shop.id]).await.unwrap();
     let a = s.put_asset(old.id, &asset("a.jpg")).await.unwrap();
     let b = s.put_asset(old.id, &asset("b.jpg")).await.unwrap();
@@ -32,7 +32,7 @@ async fn the_ids_of_a_removed_album_its_photos_and_a_removed_site_never_come_bac
     assert!(new.id > old.id, "album {} was given again", old.id);
     let c = s.put_asset(new.id, &asset("a.jpg")).await.unwrap();
     assert!(c.id > a.id && c.id > b.id, "photo id {} was given again", c.id);
-    let site = s.add_site("shop", "shopify", "v", "b", "r3").await.unwrap();
+    let site = s.add_site("shop", "shopify", "v", "b", "r3", "{}").await.unwrap();
     assert!(site.id > shop.id, "site {} was given again", shop.id);
 }
 

@@ -26,11 +26,15 @@ fn pushed<'a>(id: &'a RemoteId, url: &'a str) -> PushedItem<'a> {
 #[tokio::test]
 async fn sites_and_albums_round_trip_and_names_are_unique() {
     let (_dir, s) = store().await;
-    let site =
-        s.add_site("blog", "wordpress", "https://example.com", "ana", "folio/blog").await.unwrap();
+    let site = s
+        .add_site("blog", "wordpress", "https://example.com", "ana", "folio/blog", "{}")
+        .await
+        .unwrap();
     assert_eq!(s.site_by_name("blog").await.unwrap().unwrap(), site);
-    let dup =
-        s.add_site("blog", "wordpress", "https://other", "bo", "folio/blog2").await.unwrap_err();
+    let dup = s
+        .add_site("blog", "wordpress", "https://other", "bo", "folio/blog2", "{}")
+        .await
+        .unwrap_err();
     assert!(matches!(dup, StoreError::Conflict(_)), "{dup}");
     let album = s.add_album("folder", "/photos/export", "export", "{}", &[site.id]).await.unwrap();
     assert_eq!(album.site_ids, vec![site.id]);
@@ -43,7 +47,7 @@ async fn sites_and_albums_round_trip_and_names_are_unique() {
 #[tokio::test]
 async fn a_publication_is_pending_before_it_is_synced_and_orphaned_when_the_source_goes() {
     let (_dir, s) = store().await;
-    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let site = s.add_site("blog", "wordpress", "u", "a", "r", "{}").await.unwrap();
     let album = s.add_album("folder", "/a", "a", "{}", &[site.id]).await.unwrap();
     let a = s.put_asset(album.id, &asset("x.jpg", "h1")).await.unwrap();
     let p = s.begin_publication(a.id, site.id, "slug-1", "h1", "p1").await.unwrap();
@@ -68,7 +72,7 @@ async fn a_publication_is_pending_before_it_is_synced_and_orphaned_when_the_sour
 #[tokio::test]
 async fn under_a_delete_policy_a_removal_is_owed_until_it_is_done() {
     let (_dir, s) = store().await;
-    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let site = s.add_site("blog", "wordpress", "u", "a", "r", "{}").await.unwrap();
     let album = s.add_album("folder", "/a", "a", "{}", &[site.id]).await.unwrap();
     let mut published = Vec::new();
     for name in ["gone.jpg", "kept.jpg"] {
@@ -95,7 +99,7 @@ async fn under_a_delete_policy_a_removal_is_owed_until_it_is_done() {
 #[tokio::test]
 async fn superseded_versions_are_not_current() {
     let (_dir, s) = store().await;
-    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let site = s.add_site("blog", "wordpress", "u", "a", "r", "{}").await.unwrap();
     let album = s.add_album("folder", "/a", "a", "{}", &[site.id]).await.unwrap();
     let a = s.put_asset(album.id, &asset("x.jpg", "h1")).await.unwrap();
     let old = s.begin_publication(a.id, site.id, "v1", "h1", "p").await.unwrap();
@@ -110,7 +114,12 @@ async fn superseded_versions_are_not_current() {
 async fn reopening_keeps_data_and_does_not_rerun_migrations() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("folio.db");
-    Store::open(&path).await.unwrap().add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    Store::open(&path)
+        .await
+        .unwrap()
+        .add_site("blog", "wordpress", "u", "a", "r", "{}")
+        .await
+        .unwrap();
     let again = Store::open(&path).await.unwrap();
     assert_eq!(again.sites().await.unwrap().len(), 1);
 }
@@ -125,7 +134,7 @@ async fn settings_keep_their_first_value() {
 #[tokio::test]
 async fn a_job_keeps_its_backoff_for_the_same_version_and_restarts_for_a_new_one() {
     let (_dir, s) = store().await;
-    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let site = s.add_site("blog", "wordpress", "u", "a", "r", "{}").await.unwrap();
     let album = s.add_album("folder", "/p", "p", "{}", &[site.id]).await.unwrap();
     let a = s.put_asset(album.id, &asset("a.jpg", "h1")).await.unwrap();
 
@@ -156,7 +165,7 @@ async fn settings_and_renditions_round_trip() {
     assert_eq!(s.setting("auto_sync_paused").await.unwrap(), None);
     s.set_setting("auto_sync_paused", "1").await.unwrap();
     assert_eq!(s.setting("auto_sync_paused").await.unwrap().as_deref(), Some("1"));
-    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let site = s.add_site("blog", "wordpress", "u", "a", "r", "{}").await.unwrap();
     let album = s.add_album("folder", "/p", "p", "{}", &[site.id]).await.unwrap();
     let a = s.put_asset(album.id, &asset("a.jpg", "h1")).await.unwrap();
     let info = folio_store::RenditionInfo {
@@ -174,8 +183,8 @@ async fn settings_and_renditions_round_trip() {
 #[tokio::test]
 async fn an_album_target_can_be_manual_or_removed() {
     let (_dir, s) = store().await;
-    let blog = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
-    let shop = s.add_site("shop", "wordpress", "u2", "a", "r2").await.unwrap();
+    let blog = s.add_site("blog", "wordpress", "u", "a", "r", "{}").await.unwrap();
+    let shop = s.add_site("shop", "wordpress", "u2", "a", "r2", "{}").await.unwrap();
     let album = s.add_album("folder", "/p", "p", "{}", &[blog.id]).await.unwrap();
     s.set_album_target(album.id, shop.id, Some(false)).await.unwrap();
     let a = &s.albums().await.unwrap()[0];
@@ -189,7 +198,7 @@ async fn an_album_target_can_be_manual_or_removed() {
 #[tokio::test]
 async fn a_photo_keeps_its_own_text_through_a_rename() {
     let (_dir, s) = store().await;
-    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let site = s.add_site("blog", "wordpress", "u", "a", "r", "{}").await.unwrap();
     let album = s.add_album("folder", "/p", "p", "{}", &[site.id]).await.unwrap();
     let a = s.put_asset(album.id, &asset("a.jpg", "h1")).await.unwrap();
     assert_eq!(s.asset_texts(a.id).await.unwrap(), folio_store::TextOverrides::default());
@@ -203,7 +212,7 @@ async fn a_photo_keeps_its_own_text_through_a_rename() {
 #[tokio::test]
 async fn a_site_state_change_is_reported_once() {
     let (_dir, s) = store().await;
-    let site = s.add_site("blog", "wordpress", "u", "a", "r").await.unwrap();
+    let site = s.add_site("blog", "wordpress", "u", "a", "r", "{}").await.unwrap();
     assert_eq!(site.state, SiteState::Ok);
     assert!(s.set_site_state(site.id, SiteState::Reconnect, Some("revoked")).await.unwrap());
     assert!(!s.set_site_state(site.id, SiteState::Reconnect, Some("revoked")).await.unwrap());
@@ -254,8 +263,9 @@ async fn an_older_database_keeps_its_publications() {
 #[tokio::test]
 async fn two_sites_never_share_a_keychain_entry() {
     let (_dir, s) = store().await;
-    s.add_site("blog", "wordpress", "https://a", "ana", "site-blog-1").await.unwrap();
-    let err = s.add_site("Blog", "wordpress", "https://b", "bo", "site-blog-1").await.unwrap_err();
+    s.add_site("blog", "wordpress", "https://a", "ana", "site-blog-1", "{}").await.unwrap();
+    let err =
+        s.add_site("Blog", "wordpress", "https://b", "bo", "site-blog-1", "{}").await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
 }
 

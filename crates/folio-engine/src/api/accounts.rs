@@ -42,11 +42,26 @@ impl EngineState {
 
     /// An account's fields: what it stores, else its connector's fallbacks.
     pub(crate) fn account_config(&self, a: &Account) -> Config {
-        let given = serde_json::from_str(&a.config).unwrap_or_default();
-        match self.connector(&a.connector) {
-            Some(info) => info.config(&given).unwrap_or(Config(given)),
-            None => Config(given),
-        }
+        self.connector_config(&a.connector, &a.config)
+    }
+
+    /// Stored fields (JSON) of an account of `connector`, with the connector's fallbacks.
+    pub(crate) fn connector_config(&self, connector: &str, stored: &str) -> Config {
+        let given: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(stored).unwrap_or_default();
+        let Some(info) = self.connector(connector) else { return Config(given) };
+        info.config(&given).unwrap_or_else(|_| {
+            // Stored before the connector had these fields (a site's `url` only): what is
+            // stored, over every field's fallback.
+            let mut values: std::collections::BTreeMap<String, String> = info
+                .fields
+                .iter()
+                .filter(|f| f.kind != folio_model::FieldKind::Secret)
+                .filter_map(|f| Some((f.name.clone(), f.fallback()?)))
+                .collect();
+            values.extend(given);
+            Config(values)
+        })
     }
 
     pub(crate) fn source_account(&self, a: &Account) -> SourceAccount {

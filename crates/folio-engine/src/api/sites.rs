@@ -8,6 +8,7 @@ use crate::{Engine, EngineError};
 use folio_model::{Capabilities, SiteId, SiteState};
 use folio_store::Site;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// A site to connect.
 pub struct NewSite<'a> {
@@ -18,14 +19,8 @@ pub struct NewSite<'a> {
     pub account: &'a str,
     /// The credential (an Application Password, a token). Goes to the keychain only.
     pub secret: &'a str,
-}
-
-/// How Folio signs in to a Shopify store.
-pub enum ShopifyLogin<'a> {
-    /// A custom app's Admin API access token (`shpat_…`).
-    Token(&'a str),
-    /// A Dev Dashboard app of the merchant's, through the client-credentials grant.
-    ClientCredentials { client_id: &'a str, secret: &'a str },
+    /// The connector's fields the person set (never a secret); `None`: just the address.
+    pub fields: Option<&'a BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -72,47 +67,22 @@ impl Engine {
         if store.site_by_name(new.name).await?.is_some() {
             return Err(EngineError::config(format!("a site named '{}' already exists", new.name)));
         }
+        let url_only = BTreeMap::from([("url".to_string(), new.url.to_string())]);
+        let given = serde_json::to_string(new.fields.unwrap_or(&url_only)).expect("serialises");
         let config = folio_sites::SiteConfig {
             kind: new.kind.to_string(),
             url: new.url.to_string(),
             account: new.account.to_string(),
+            config: self.state.connector_config(new.kind, &given),
         };
         let capabilities = self.state.backends.connect(&config, new.secret)?.probe().await?;
         let secret_ref = secret_ref(new.name);
         self.state.secrets.set(&secret_ref, new.secret)?;
-        let site = store.add_site(new.name, new.kind, new.url, new.account, &secret_ref).await?;
+        let (name, kind, url, account) = (new.name, new.kind, new.url, new.account);
+        let site = store.add_site(name, kind, url, account, &secret_ref, &given).await?;
         let caps_json = serde_json::to_string(&capabilities).expect("capabilities serialise");
         store.set_site_capabilities(site.id, &caps_json).await?;
         Ok(summary(&Site { capabilities: caps_json, ..site }))
-    }
-
-    /// A WordPress site, with an Application Password.
-    pub async fn add_wordpress_site(
-        &self,
-        name: &str,
-        url: &str,
-        user: &str,
-        password: &str,
-    ) -> Result<SiteSummary, EngineError> {
-        let new = NewSite { name, kind: "wordpress", url, account: user, secret: password };
-        self.add_site(new).await
-    }
-
-    /// A Shopify store (`STORE.myshopify.com`), with an Admin API token or a Dev Dashboard
-    /// app's client id and secret.
-    pub async fn add_shopify_store(
-        &self,
-        name: &str,
-        store: &str,
-        login: ShopifyLogin<'_>,
-    ) -> Result<SiteSummary, EngineError> {
-        let url = folio_sites::shopify::store_domain(store)?;
-        let (account, secret) = match login {
-            ShopifyLogin::Token(token) => (folio_sites::shopify::TOKEN_ACCOUNT, token),
-            ShopifyLogin::ClientCredentials { client_id, secret } => (client_id, secret),
-        };
-        let new = NewSite { name, kind: "shopify", url: &url, account, secret };
-        self.add_site(new).await
     }
 
     async fn site_named(&self, name: &str) -> Result<Site, EngineError> {
@@ -154,7 +124,7 @@ impl Engine {
         secret: &str,
     ) -> Result<SiteSummary, EngineError> {
         let site = self.site_named(name).await?;
-        let destination = self.state.backends.connect(&EngineState::site_config(&site), secret)?;
+        let destination = self.state.backends.connect(&self.state.site_config(&site), secret)?;
         let capabilities = destination.probe().await?;
         self.state.secrets.set(&site.secret_ref, secret)?;
         let json = serde_json::to_string(&capabilities).expect("capabilities serialise");

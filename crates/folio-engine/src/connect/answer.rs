@@ -193,6 +193,7 @@ impl Engine {
                     url: site_url,
                     account: user,
                     secret: password,
+                    fields: None,
                 };
                 let s = self.add_site(new).await?;
                 store.site(s.id).await?.expect("just added")

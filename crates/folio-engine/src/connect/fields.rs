@@ -28,6 +28,7 @@ impl Engine {
             url: &login.url,
             account: &login.account,
             secret: &login.secret,
+            fields: Some(given),
         };
         self.add_site(new).await
     }

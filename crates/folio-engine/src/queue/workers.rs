@@ -26,7 +26,7 @@ pub fn queue_for(engine: &Arc<EngineState>, site: &Site) -> Result<Arc<SiteQueue
         return Ok(q.clone());
     }
     let secret = engine.secrets.get(&site.secret_ref)?;
-    let destination = engine.backends.connect(&EngineState::site_config(site), &secret)?;
+    let destination = engine.backends.connect(&engine.site_config(site), &secret)?;
     let mut queues = engine.queues.lock().expect("queues");
     if let Some(q) = queues.get(&site.id) {
         return Ok(q.clone());

@@ -94,7 +94,7 @@ pub async fn add_site(engine: &Engine, name: &str) {
 
 pub async fn add_site_with_secret(engine: &Engine, name: &str, secret: &str) {
     let url = format!("fake://{name}");
-    let new = NewSite { name, kind: "fake", url: &url, account: name, secret };
+    let new = NewSite { name, kind: "fake", url: &url, account: name, secret, fields: None };
     engine.add_site(new).await.unwrap();
 }
 
