@@ -575,6 +575,27 @@ sentFilename: string; sentTitle: string; sentAlt: string; sentCaption: string;
  * Typed for this photo rather than made by the album's patterns.
  */
 ownTitle: boolean; ownAlt: boolean; ownCaption: boolean; history: PushRecord[] }
+/**
+ * Why one photo did not reach a site, for front ends to branch on (offer Retry, point at the
+ * file, say the site refused it).
+ */
+export type PhotoErrorCode = 
+/**
+ * The source file could not be read (permissions, a file over the size limit, gone).
+ */
+"unreadable" | 
+/**
+ * Not a photo Folio can decode: damaged, a format it does not read, too many pixels.
+ */
+"undecodable" | 
+/**
+ * A site refused this file (too large, type not allowed, forbidden); other photos go up.
+ */
+"refused" | 
+/**
+ * A site or Folio failed with it after retries; Retry may work.
+ */
+"failed"
 export type PhotoOnSite = { site: string; siteId: SiteId; state: PhotoState; url: string | null; 
 /**
  * The file type the site has (webp, avif, jpg, …).
@@ -753,7 +774,7 @@ export type SyncEvent =
 /**
  * Waiting for a retry (the site was busy); `retry_in_secs` from now.
  */
-{ kind: "waiting"; album: AlbumId; site: SiteId; path: string; error: string; retry_in_secs: number } | { kind: "photo_failed"; album: AlbumId; path: string; error: string } | 
+{ kind: "waiting"; album: AlbumId; site: SiteId; path: string; error: string; retry_in_secs: number } | { kind: "photo_failed"; album: AlbumId; path: string; error: string; code: PhotoErrorCode } | 
 /**
  * Everything for this photo in this pass is finished, whatever the outcome.
  */

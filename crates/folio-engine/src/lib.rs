@@ -42,8 +42,8 @@ pub use connect::{
 pub use error::{EngineError, ErrorCode};
 pub use folio_model::{
     AlbumId, AlbumProgress, AlbumSettings, AssetId, Capabilities, ImageFormat, OutputFormat,
-    PhotoState, Preset, Progress, RawPair, SiteId, SiteProgress, SiteState, SyncEvent, TextField,
-    TextOverrides, Work,
+    PhotoErrorCode, PhotoState, Preset, Progress, RawPair, SiteId, SiteProgress, SiteState,
+    SyncEvent, TextField, TextOverrides, Work,
 };
 pub use folio_model::{
     Config, ConnectorInfo, Field, FieldKind, Prompt, Reply, Role, SignInKind, SignInStep,

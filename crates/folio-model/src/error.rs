@@ -84,3 +84,48 @@ pub enum ErrorCode {
     /// This Folio, or this service, cannot do that.
     Unsupported,
 }
+
+/// Why one photo did not reach a site, for front ends to branch on (offer Retry, point at the
+/// file, say the site refused it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum PhotoErrorCode {
+    /// The source file could not be read (permissions, a file over the size limit, gone).
+    Unreadable,
+    /// Not a photo Folio can decode: damaged, a format it does not read, too many pixels.
+    Undecodable,
+    /// A site refused this file (too large, type not allowed, forbidden); other photos go up.
+    Refused,
+    /// A site or Folio failed with it after retries; Retry may work.
+    Failed,
+}
+
+impl PhotoErrorCode {
+    /// A site's answer, as the photo's failure.
+    pub fn of_site(code: SiteErrorCode) -> PhotoErrorCode {
+        match code.class() {
+            ErrorClass::NoRetry => PhotoErrorCode::Refused,
+            _ => PhotoErrorCode::Failed,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhotoErrorCode::Unreadable => "unreadable",
+            PhotoErrorCode::Undecodable => "undecodable",
+            PhotoErrorCode::Refused => "refused",
+            PhotoErrorCode::Failed => "failed",
+        }
+    }
+
+    /// As stored; an unknown or missing code (a failure recorded before codes) is `Failed`.
+    pub fn parse(stored: Option<&str>) -> PhotoErrorCode {
+        match stored {
+            Some("unreadable") => PhotoErrorCode::Unreadable,
+            Some("undecodable") => PhotoErrorCode::Undecodable,
+            Some("refused") => PhotoErrorCode::Refused,
+            _ => PhotoErrorCode::Failed,
+        }
+    }
+}

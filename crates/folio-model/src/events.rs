@@ -2,6 +2,7 @@
 //! desktop UI can switch on it; albums and sites are named by id (names are not unique
 //! across kinds and can change).
 
+use crate::PhotoErrorCode;
 use crate::{AlbumId, ImageFormat, Progress, SiteId, SiteState};
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +52,7 @@ pub enum SyncEvent {
         album: AlbumId,
         path: String,
         error: String,
+        code: PhotoErrorCode,
     },
     /// Everything for this photo in this pass is finished, whatever the outcome.
     PhotoDone {

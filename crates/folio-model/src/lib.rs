@@ -15,7 +15,7 @@ mod site;
 mod source;
 
 pub use connector::{Config, ConnectorInfo, Field, FieldKind, Role, SignInKind};
-pub use error::{ErrorClass, ErrorCode, SiteErrorCode};
+pub use error::{ErrorClass, ErrorCode, PhotoErrorCode, SiteErrorCode};
 pub use events::SyncEvent;
 pub use ids::{AlbumId, AssetId, RemoteId, SiteId};
 pub use photo::{PhotoState, TextOverrides};

@@ -4,6 +4,7 @@
 mod accounts;
 mod activity;
 mod albums;
+mod failures;
 mod jobs;
 mod pages;
 mod published;
@@ -70,6 +71,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_ids_never_reused.sql"),
     include_str!("../migrations/0012_published_copies.sql"),
     include_str!("../migrations/0013_accounts.sql"),
+    include_str!("../migrations/0014_failure_codes.sql"),
 ];
 
 #[derive(Clone)]
@@ -528,18 +530,6 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
-        Ok(())
-    }
-
-    pub async fn fail_publication(&self, id: i64, error: &str) -> Result<()> {
-        sqlx::query(
-            "UPDATE publications SET state = 'failed', last_error = ?, attempts = attempts + 1,
-               updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
-        )
-        .bind(error)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
         Ok(())
     }
 

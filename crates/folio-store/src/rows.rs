@@ -128,6 +128,8 @@ pub struct Asset {
     pub content_hash: String,
     pub state: AssetState,
     pub error: Option<String>,
+    /// The failure's code (`PhotoErrorCode`), where one was recorded.
+    pub error_code: Option<String>,
 }
 
 impl Asset {
@@ -141,6 +143,7 @@ impl Asset {
             content_hash: r.get("content_hash"),
             state: AssetState::parse(r.get("state")),
             error: r.get("error"),
+            error_code: r.try_get("error_code").unwrap_or(None),
         }
     }
 }
@@ -217,6 +220,8 @@ pub struct Publication {
     pub text_key: Option<String>,
     pub state: PublicationState,
     pub last_error: Option<String>,
+    /// The failure's code (`PhotoErrorCode`), where one was recorded.
+    pub last_error_code: Option<String>,
     pub attempts: i64,
     /// Seconds since the row last changed (only filled by `current_publication`).
     pub age_secs: i64,
@@ -240,6 +245,7 @@ impl Publication {
             text_key: r.get("text_key"),
             state: PublicationState::parse(r.get("state")),
             last_error: r.get("last_error"),
+            last_error_code: r.try_get("last_error_code").unwrap_or(None),
             attempts: r.get("attempts"),
             age_secs: r.try_get("age_secs").unwrap_or(0),
             updated_at: r.try_get("updated_at").unwrap_or_default(),

@@ -157,7 +157,7 @@ impl Engine {
             match answer.await.unwrap_or(Outcome::SiteNotReady) {
                 Outcome::Adopted => report.matched += 1,
                 Outcome::Unchanged => report.already_known += 1,
-                Outcome::Failed(e) => return Err(EngineError::new(ErrorCode::Store, e)),
+                Outcome::Failed(e) => return Err(EngineError::new(ErrorCode::Store, e.message)),
                 _ => return Err(paused(state, site).await),
             }
         }
@@ -249,7 +249,7 @@ impl Adoption {
         match store.current_publication(asset.id, self.site).await {
             Ok(Some(_)) => return Outcome::Unchanged,
             Ok(None) => {}
-            Err(e) => return Outcome::Failed(e.to_string()),
+            Err(e) => return Outcome::failed(e.to_string()),
         }
         let media = &self.item.media;
         let format = format_of(&media.mime);
@@ -264,7 +264,7 @@ impl Adoption {
         };
         match store.adopt_publication(asset.id, self.site, &adopted).await {
             Ok(_) => Outcome::Adopted,
-            Err(e) => Outcome::Failed(e.to_string()),
+            Err(e) => Outcome::failed(e.to_string()),
         }
     }
 }

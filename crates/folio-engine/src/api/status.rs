@@ -5,7 +5,7 @@
 use crate::pipeline::report::FailedPhoto;
 use crate::state::EngineState;
 use crate::{Engine, EngineError};
-use folio_model::{AlbumId, AlbumSettings, OutputFormat, SiteId, SiteState};
+use folio_model::{AlbumId, AlbumSettings, OutputFormat, PhotoErrorCode, SiteId, SiteState};
 use folio_store::{Album, AssetState, PublicationState};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -149,6 +149,7 @@ impl Engine {
                     status.failed.push(FailedPhoto {
                         path: asset.rel_path,
                         error: asset.error.unwrap_or_default(),
+                        code: PhotoErrorCode::parse(asset.error_code.as_deref()),
                     });
                     continue;
                 }
@@ -171,6 +172,7 @@ impl Engine {
                         status.failed.push(FailedPhoto {
                             path: asset.rel_path.clone(),
                             error: p.last_error.unwrap_or_default(),
+                            code: PhotoErrorCode::parse(p.last_error_code.as_deref()),
                         });
                     }
                     _ => synced = false,

@@ -98,7 +98,8 @@ impl Engine {
             }
             Outcome::SiteDown(_, e) => format!("{name}: {e}; not restored there"),
             Outcome::Stale => format!("{name} has no copy of the photo any more"),
-            Outcome::Failed(e) | Outcome::PhotoFailed(e) | Outcome::Waiting(e) => e,
+            Outcome::Failed(e) | Outcome::PhotoFailed(e) => e.message,
+            Outcome::Waiting(e) => e,
             other => format!("{name}: {other:?}"),
         }
     }
@@ -175,7 +176,7 @@ impl Restoring {
             match (store.site(site).await, store.current_publication(self.asset.id, site).await) {
                 (Ok(Some(s)), Ok(Some(p))) => (s.name, p),
                 (Err(e), _) | (_, Err(e)) => {
-                    return Outcome::Failed(format!("Folio could not read its records: {e}"))
+                    return Outcome::failed(format!("Folio could not read its records: {e}"))
                 }
                 _ => return Outcome::Stale,
             };
@@ -200,14 +201,14 @@ impl Restoring {
         let media = match pushed {
             Ok(media) => media,
             Err(e) if e.code == SiteErrorCode::Conflict => {
-                return Outcome::Failed(format!(
+                return Outcome::failed(format!(
                     "{name}: cannot take this version in place ({}); not restored there",
                     e.message
                 ))
             }
             Err(e) => match site_state_for(&e) {
                 Some(state) => return Outcome::SiteDown(state, e.message),
-                None => return Outcome::Failed(format!("{name}: {}", e.message)),
+                None => return Outcome::failed(format!("{name}: {}", e.message)),
             },
         };
         // Recorded as the photo's current version on the site, so auto-sync leaves it until
@@ -224,7 +225,7 @@ impl Restoring {
         match recorded {
             Ok(_) => Outcome::Replaced,
             Err(e) => {
-                Outcome::Failed(format!("{name}: restored, but Folio could not record it: {e}"))
+                Outcome::failed(format!("{name}: restored, but Folio could not record it: {e}"))
             }
         }
     }

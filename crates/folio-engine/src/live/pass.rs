@@ -7,7 +7,7 @@ use crate::pipeline::planner::{self, Skip, Target};
 use crate::pipeline::renditions::RenditionKey;
 use crate::pipeline::report::{FailedPhoto, SyncOptions, SyncReport};
 use crate::pipeline::site_queue::SiteQueue;
-use crate::pipeline::step::{preset_for, AlbumContext, Outcome, Work};
+use crate::pipeline::step::{preset_for, AlbumContext, Outcome, PhotoError, Work};
 use crate::queue::workers;
 use crate::state::EngineState;
 use crate::EngineError;
@@ -234,7 +234,7 @@ pub async fn collect(engine: &EngineState, d: Dispatched) -> SyncReport {
     for (asset, _, _, _) in &d.answers {
         *left.entry(*asset).or_default() += 1;
     }
-    let mut errors: HashMap<AssetId, (String, Vec<String>, bool)> = HashMap::new();
+    let mut errors: HashMap<AssetId, (String, Vec<PhotoError>, bool)> = HashMap::new();
     let mut pending: futures::stream::FuturesUnordered<_> = d
         .answers
         .into_iter()
@@ -269,14 +269,18 @@ pub async fn collect(engine: &EngineState, d: Dispatched) -> SyncReport {
         });
         if remaining == Some(0) {
             let (path, errs, waiting) = errors.remove(&asset).unwrap_or_default();
-            if !errs.is_empty() {
-                let error = errs.join("; ");
+            if let Some(first) = errs.first() {
+                // The photo's own failure comes first; else the first site's.
+                let code = first.code;
+                let words: Vec<&str> = errs.iter().map(|e| e.message.as_str()).collect();
+                let error = words.join("; ");
                 engine.emit(SyncEvent::PhotoFailed {
                     album: d.album,
                     path: path.clone(),
                     error: error.clone(),
+                    code,
                 });
-                report.failed.push(FailedPhoto { path: path.clone(), error });
+                report.failed.push(FailedPhoto { path: path.clone(), error, code });
             } else if waiting {
                 report.waiting += 1;
             }

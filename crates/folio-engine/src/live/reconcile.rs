@@ -5,7 +5,7 @@
 use crate::pipeline::report::FailedPhoto;
 use crate::state::EngineState;
 use crate::EngineError;
-use folio_model::SyncEvent;
+use folio_model::{PhotoErrorCode, SyncEvent};
 use folio_sources::{Changes, Known, Source};
 use folio_store::{Album, Asset, AssetState, NewAsset};
 use std::collections::{HashMap, HashSet};
@@ -61,8 +61,11 @@ pub async fn reconcile(
         engine.emit(SyncEvent::Settling { album: album.id, path: path.clone() });
     }
     for (path, error) in &changes.unreadable {
-        out.failed
-            .push(FailedPhoto { path: path.clone(), error: format!("cannot be read: {error}") });
+        out.failed.push(FailedPhoto {
+            path: path.clone(),
+            error: format!("cannot be read: {error}"),
+            code: PhotoErrorCode::Unreadable,
+        });
     }
     let held = hold_suspect_removals(engine, album, &mut vanished, known.len(), &mut out).await?;
     out.removed = remove_vanished(engine, album, vanished).await?;
@@ -80,6 +83,7 @@ pub async fn reconcile(
             AssetState::Failed => out.failed.push(FailedPhoto {
                 path: asset.rel_path.clone(),
                 error: asset.error.clone().unwrap_or_default(),
+                code: PhotoErrorCode::parse(asset.error_code.as_deref()),
             }),
             _ => {}
         }

@@ -77,6 +77,7 @@ mod tests {
             content_hash: String::new(),
             state: AssetState::Present,
             error: None,
+            error_code: None,
         }
     }
 

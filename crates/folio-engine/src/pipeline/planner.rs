@@ -210,6 +210,7 @@ mod tests {
             content_hash: hash.into(),
             state: AssetState::Present,
             error: None,
+            error_code: None,
         }
     }
 
@@ -237,6 +238,7 @@ mod tests {
             text_key: Some("t".into()),
             state: PublicationState::Synced,
             last_error: None,
+            last_error_code: None,
             attempts: 1,
             age_secs: 0,
             updated_at: String::new(),

@@ -1,6 +1,6 @@
 //! What a pass reports, and how it is asked to run.
 
-use folio_model::{SiteId, SiteState};
+use folio_model::{PhotoErrorCode, SiteId, SiteState};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -37,6 +37,8 @@ pub struct FailedPhoto {
     /// Relative to the album root.
     pub path: String,
     pub error: String,
+    /// What kind of failure, for front ends to branch on.
+    pub code: PhotoErrorCode,
 }
 
 /// A site at the end of a pass. A site that refused the credentials is one entry here, not

@@ -3,7 +3,7 @@
 
 use crate::pipeline::progress::Ticket;
 use crate::pipeline::renditions::Reservation;
-use folio_model::{AlbumId, AlbumSettings, AssetId, Preset, SiteState};
+use folio_model::{AlbumId, AlbumSettings, AssetId, PhotoErrorCode, Preset, SiteState};
 use folio_sites::Destination;
 use folio_sources::Source;
 use folio_store::Album;
@@ -51,6 +51,20 @@ pub struct Errand {
     pub work: ErrandWork,
 }
 
+/// Why a photo did not go up: a code front ends branch on, and words for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoError {
+    pub code: PhotoErrorCode,
+    pub message: String,
+}
+
+impl Outcome {
+    /// A failure that is neither the photo's nor a site's answer (Folio's records, …).
+    pub fn failed(message: impl Into<String>) -> Outcome {
+        Outcome::Failed(PhotoError { code: PhotoErrorCode::Failed, message: message.into() })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Uploaded,
@@ -64,9 +78,9 @@ pub enum Outcome {
     /// Left for a retry (`auto`) after a temporary failure.
     Waiting(String),
     /// This site could not take this photo.
-    Failed(String),
+    Failed(PhotoError),
     /// The photo itself cannot be published anywhere (reported once, not per site).
-    PhotoFailed(String),
+    PhotoFailed(PhotoError),
     /// The site stopped taking anything; its queue pauses.
     SiteDown(SiteState, String),
     /// The site was paused when the step's turn came.

@@ -448,7 +448,8 @@ async fn push_round(
     let mut errors = Errors::new();
     for (asset, site, _, answer) in answers {
         let said = match answer.await.unwrap_or(Outcome::SiteNotReady) {
-            Outcome::Failed(e) | Outcome::PhotoFailed(e) | Outcome::Waiting(e) => e,
+            Outcome::Failed(e) | Outcome::PhotoFailed(e) => e.message,
+            Outcome::Waiting(e) => e,
             Outcome::SiteDown(_, e) => e,
             _ => continue,
         };

@@ -226,7 +226,7 @@ async fn remove_copies(
                  delete for good (folio album set {} --delete-policy permanent)",
                 album.root
             ),
-            Outcome::Failed(e) => e,
+            Outcome::Failed(e) => e.message,
             Outcome::SiteDown(state, e) => format!("{site} is {}: {e}", state.as_str()),
             Outcome::SiteNotReady => format!("{site} is paused; try again once it works"),
             other => format!("{site}: {other:?}"),

@@ -6,12 +6,13 @@
 use crate::pipeline::planner::{self, Action, Skip, Target};
 use crate::pipeline::renditions::RenditionKey;
 use crate::pipeline::site_queue::{site_state_for, SiteQueue};
-use crate::pipeline::step::{preset_for, ErrandWork, Outcome, Work};
+use crate::pipeline::step::{preset_for, ErrandWork, Outcome, PhotoError, Work};
 use crate::queue::upload::{self, Failure, Pushed};
 use crate::state::EngineState;
 use crate::EngineError;
 use folio_model::{
-    AlbumId, AssetId, Capabilities, ImageFormat, OutputFormat, Preset, SyncEvent, TextOverrides,
+    AlbumId, AssetId, Capabilities, ImageFormat, OutputFormat, PhotoErrorCode, Preset, SyncEvent,
+    TextOverrides,
 };
 use folio_sites::{ErrorClass, SiteErrorCode};
 use folio_store::{unix_now, Album, Asset, AssetState, NewAsset, Publication, Site};
@@ -35,10 +36,13 @@ pub async fn execute(engine: &Arc<EngineState>, q: &SiteQueue, work: &Work) -> O
         match run(engine, q, work).await {
             Ok(Some(outcome)) => return outcome,
             Ok(None) => continue,
-            Err(e) => return Outcome::Failed(format!("Folio could not record this: {e}")),
+            Err(e) => return Outcome::failed(format!("Folio could not record this: {e}")),
         }
     }
-    Outcome::Failed("the site refused every format Folio can send".into())
+    Outcome::Failed(PhotoError {
+        code: PhotoErrorCode::Refused,
+        message: "the site refused every format Folio can send".into(),
+    })
 }
 
 /// An errand, under the same locks as a step on its photo: it never interleaves with an
@@ -274,13 +278,14 @@ async fn photo_failed(
     // Another site's step may have recorded it already: say it once.
     let already = store.asset(asset.id).await?.is_some_and(|a| a.state == AssetState::Failed);
     store.put_asset(album.id, &failed).await?;
+    store.set_asset_error_code(asset.id, photo_code(e.kind).as_str()).await?;
     if !already {
         let message = format!("{} cannot be published: {}", asset.rel_path, e.message);
         store.log(Some(album.id), "error", &message).await?;
     }
     // It is retried when the file changes, not on a schedule.
     store.drop_jobs(asset.id).await?;
-    Ok(Outcome::PhotoFailed(e.message))
+    Ok(Outcome::PhotoFailed(PhotoError { code: photo_code(e.kind), message: e.message }))
 }
 
 async fn site_failed(
@@ -312,7 +317,7 @@ async fn site_failed(
     } else {
         store.park_job(job.id, &message).await?;
     }
-    Ok(Outcome::Failed(message))
+    Ok(Outcome::Failed(PhotoError { code: PhotoErrorCode::of_site(e.code), message }))
 }
 
 /// Exponential from 30 s to an hour, ±20% jitter so many photos do not retry in lockstep; a
@@ -324,6 +329,16 @@ pub fn backoff_secs(attempts: i64, retry_after: Option<std::time::Duration>) -> 
         .map_or(0, |d| d.subsec_nanos() as i64);
     let jittered = base * (80 + nanos % 41) / 100;
     jittered.max(retry_after.map_or(0, |d| d.as_secs() as i64))
+}
+
+/// What a conversion failure means for the photo.
+fn photo_code(kind: folio_convert::ErrorKind) -> PhotoErrorCode {
+    use folio_convert::ErrorKind as Kind;
+    match kind {
+        Kind::Io => PhotoErrorCode::Unreadable,
+        Kind::Encode => PhotoErrorCode::Failed,
+        _ => PhotoErrorCode::Undecodable,
+    }
 }
 
 #[cfg(test)]

@@ -6,12 +6,13 @@ use crate::pipeline::patterns::{expand, slugify, PatternInput};
 use crate::pipeline::planner::Action;
 use crate::pipeline::renditions::{Reservation, Spooled, Unmade};
 use crate::pipeline::site_queue::{site_state_for, SiteQueue};
-use crate::pipeline::step::{Outcome, Work};
+use crate::pipeline::step::{Outcome, PhotoError, Work};
 use crate::state::EngineState;
 use crate::EngineError;
 use folio_convert::ConvertError;
 use folio_model::{
-    AlbumSettings, Capabilities, ImageFormat, Preset, RemoteId, SyncEvent, TextOverrides,
+    AlbumSettings, Capabilities, ImageFormat, PhotoErrorCode, Preset, RemoteId, SyncEvent,
+    TextOverrides,
 };
 use folio_sites::{
     DeleteMode, MediaFields, Processing, RemoteMedia, SiteError, SiteErrorCode, Upload,
@@ -331,7 +332,8 @@ async fn upload_new(
             // A site that is down may still have taken it: the publication stays pending, so
             // the next try looks its key up first.
             if site_state_for(&e).is_none() {
-                store.fail_publication(publication.id, &e.message).await?;
+                let code = PhotoErrorCode::of_site(e.code).as_str();
+                store.fail_publication(publication.id, &e.message, code).await?;
             }
             return Ok(Err(e.into()));
         }
@@ -534,7 +536,10 @@ pub async fn delete(
                 store.set_publication_state(p.id, PublicationState::Orphaned).await?;
             }
             let site = store.site(q.site).await?.map(|s| s.name).unwrap_or_default();
-            return Ok(Outcome::Failed(format!("deleting from {site}: {}", e.message)));
+            return Ok(Outcome::Failed(PhotoError {
+                code: PhotoErrorCode::of_site(e.code),
+                message: format!("deleting from {site}: {}", e.message),
+            }));
         }
     }
     store.set_publication_state(p.id, PublicationState::Deleted).await?;
