@@ -57,6 +57,8 @@ pub struct AlbumSite {
     /// Why it gets another type than the album asks for.
     pub note: Option<String>,
     pub replace_in_place: bool,
+    /// A re-edit keeps the item (its URL may change: `replace_in_place` says it stays).
+    pub replace_keeps_id: bool,
     /// The site keeps alt text only, no title or caption (Shopify).
     pub alt_text_only: bool,
 }
@@ -88,6 +90,10 @@ pub struct SiteRow {
     pub url: String,
     /// A changed photo keeps its URL (WordPress: the companion plugin).
     pub replace_in_place: bool,
+    /// A changed photo keeps its item on the site (and maybe not its URL).
+    pub replace_keeps_id: bool,
+    /// What a re-edit does there, in words.
+    pub replace_words: String,
     pub formats: Vec<ImageFormat>,
     /// Backend facts in words ("companion plugin 1.0.0").
     pub notes: Vec<String>,
@@ -144,6 +150,9 @@ fn album_row(s: AlbumStatus, sites: &[folio_engine::SiteSummary], source: String
                 replace_in_place: sites
                     .iter()
                     .any(|x| x.id == t.id && x.capabilities.replace_in_place),
+                replace_keeps_id: sites
+                    .iter()
+                    .any(|x| x.id == t.id && x.capabilities.replace_keeps_id),
                 alt_text_only: sites.iter().any(|x| {
                     x.id == t.id && !x.capabilities.fields.contains(&folio_engine::TextField::Title)
                 }),
@@ -219,6 +228,8 @@ pub(crate) fn site_row(s: folio_engine::SiteSummary) -> SiteRow {
         connector: s.kind,
         url: s.url,
         replace_in_place: s.capabilities.replace_in_place,
+        replace_keeps_id: s.capabilities.replace_keeps_id,
+        replace_words: s.capabilities.replace_words().to_string(),
         formats: s.capabilities.formats,
         notes: s.capabilities.notes,
         max_upload_mb: s.capabilities.max_upload_bytes.map(|b| (b / (1024 * 1024)) as u32),

@@ -150,7 +150,10 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     assert_eq!(approve::follow(&back).0, 200);
     let card =
         d.wait_text(".card.account", Duration::from_secs(60), |t| t.contains("Folio test site"));
-    assert!(card.contains("Replaces in place"), "the companion plugin is reported: {card}");
+    assert!(
+        card.contains("Re-edits keep their URL (companion plugin"),
+        "the companion plugin is reported: {card}"
+    );
     assert!(card.contains("WordPress") && card.contains("Test connection"), "{card}");
     d.wait_text(".note", Duration::from_secs(10), |t| t.contains("Connected Folio test site"));
     let open = d.exec("return !!document.querySelector('.connect-dialog');", json!([]));

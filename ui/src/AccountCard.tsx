@@ -26,9 +26,7 @@ export function stateWords(a: AccountRow): string {
 export function capabilityLines(s: SiteRow): { text: string; yes: boolean }[] {
   return [
     {
-      text: s.replaceInPlace
-        ? `Replaces in place: re-edited photos keep their URL${s.notes.length ? ` (${s.notes.join(", ")})` : ""}`
-        : "Re-edited photos get a new URL",
+      text: `${s.replaceWords.charAt(0).toUpperCase()}${s.replaceWords.slice(1)}${s.notes.length ? ` (${s.notes.join(", ")})` : ""}`,
       yes: s.replaceInPlace,
     },
     {

@@ -122,7 +122,7 @@ function siteModes(album: AlbumRow): string {
     .map((s) => {
       const parts = [];
       if (s.format) parts.push(FORMAT_LABEL[s.format] ?? s.format.toUpperCase());
-      parts.push(s.replaceInPlace ? "keeps URLs" : "new URL on change");
+      parts.push(s.replaceInPlace ? "keeps URLs" : s.replaceKeepsId ? "keeps items, new URL on change" : "new URL on change");
       if (s.altTextOnly) parts.push("alt text only");
       return `${s.name} (${parts.join(", ")})`;
     })

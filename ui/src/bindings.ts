@@ -426,6 +426,10 @@ format: string | null;
  */
 note: string | null; replaceInPlace: boolean; 
 /**
+ * A re-edit keeps the item (its URL may change: `replace_in_place` says it stays).
+ */
+replaceKeepsId: boolean; 
+/**
  * The site keeps alt text only, no title or caption (Shopify).
  */
 altTextOnly: boolean }
@@ -731,7 +735,15 @@ connector: string; url: string;
 /**
  * A changed photo keeps its URL (WordPress: the companion plugin).
  */
-replaceInPlace: boolean; formats: ImageFormat[]; 
+replaceInPlace: boolean; 
+/**
+ * A changed photo keeps its item on the site (and maybe not its URL).
+ */
+replaceKeepsId: boolean; 
+/**
+ * What a re-edit does there, in words.
+ */
+replaceWords: string; formats: ImageFormat[]; 
 /**
  * Backend facts in words ("companion plugin 1.0.0").
  */

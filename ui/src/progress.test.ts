@@ -8,7 +8,7 @@ const album = (over: Partial<AlbumRow> = {}): AlbumRow => ({
   name: "Weddings",
   root: "/photos/weddings",
   source: "Folder",
-  sites: [{ id: 1, name: "blog", state: "ok", format: "webp", note: null, replaceInPlace: true, altTextOnly: false }],
+  sites: [{ id: 1, name: "blog", state: "ok", format: "webp", note: null, replaceInPlace: true, replaceKeepsId: true, altTextOnly: false }],
   photos: 10,
   synced: 4,
   pending: 6,
@@ -43,9 +43,9 @@ describe("album progress from the engine's model", () => {
   it("says how far each of the album's sites is, and which are paused", () => {
     const a = album({
       sites: [
-        { id: 1, name: "blog", state: "ok", format: "webp", note: null, replaceInPlace: true, altTextOnly: false },
-        { id: 2, name: "shop", state: "unreachable", format: null, note: null, replaceInPlace: false, altTextOnly: false },
-        { id: 3, name: "idle", state: "ok", format: "webp", note: null, replaceInPlace: true, altTextOnly: false },
+        { id: 1, name: "blog", state: "ok", format: "webp", note: null, replaceInPlace: true, replaceKeepsId: true, altTextOnly: false },
+        { id: 2, name: "shop", state: "unreachable", format: null, note: null, replaceInPlace: false, replaceKeepsId: false, altTextOnly: false },
+        { id: 3, name: "idle", state: "ok", format: "webp", note: null, replaceInPlace: true, replaceKeepsId: true, altTextOnly: false },
       ],
     });
     const progress: Progress = {

@@ -282,13 +282,12 @@ fn avif(s: &folio_engine::SiteSummary) -> &'static str {
 }
 
 /// How a site takes a changed photo, in words.
-fn mode(s: &folio_engine::SiteSummary) -> &'static str {
-    if s.capabilities.replace_in_place && s.kind == "shopify" {
-        "replaces in place (same file, same URL)"
-    } else if s.capabilities.replace_in_place {
-        "replaces in place (companion plugin)"
+fn mode(s: &folio_engine::SiteSummary) -> String {
+    let words = s.capabilities.replace_words();
+    if s.capabilities.replace_in_place {
+        format!("replaces in place: {words}")
     } else {
-        "changed photos get a new URL (no companion plugin)"
+        words.to_string()
     }
 }
 

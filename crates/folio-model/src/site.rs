@@ -58,8 +58,16 @@ pub enum TextField {
 #[serde(default)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Capabilities {
-    /// The file behind an existing item can be replaced, keeping its id and URL.
+    /// The file behind an existing item can be replaced, keeping its id and URL (both facts
+    /// below).
     pub replace_in_place: bool,
+    /// A re-edit replaces the file of the same item: its id stays (Contentful's asset,
+    /// WordPress.com's media id), whether or not its URL does.
+    #[serde(default)]
+    pub replace_keeps_id: bool,
+    /// A re-edit keeps the item's URL, so pages that show it need no change.
+    #[serde(default)]
+    pub replace_keeps_url: bool,
     /// File types the site takes. Learnt from the probe, and narrowed when the site refuses a
     /// type it was thought to take.
     pub formats: Vec<ImageFormat>,
@@ -78,6 +86,8 @@ impl Default for Capabilities {
     fn default() -> Self {
         Capabilities {
             replace_in_place: false,
+            replace_keeps_id: false,
+            replace_keeps_url: false,
             formats: vec![ImageFormat::Webp, ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::Gif],
             fields: vec![TextField::Title, TextField::Caption, TextField::AltText],
             max_upload_bytes: None,
@@ -88,6 +98,32 @@ impl Default for Capabilities {
 }
 
 impl Capabilities {
+    /// The three replace facts agreeing: `replace_in_place` is both facts at once (a site
+    /// probed before the facts were split says only that one).
+    pub fn with_replace_facts(mut self) -> Capabilities {
+        if self.replace_in_place {
+            self.replace_keeps_id = true;
+            self.replace_keeps_url = true;
+        }
+        self.replace_in_place = self.replace_keeps_id && self.replace_keeps_url;
+        self
+    }
+
+    /// Whether a re-edit replaces the same item (else it goes up as a new one).
+    pub fn replaces(&self) -> bool {
+        self.replace_in_place || self.replace_keeps_id
+    }
+
+    /// What a re-edit does on this site, in words for people.
+    pub fn replace_words(&self) -> &'static str {
+        let facts = self.clone().with_replace_facts();
+        match (facts.replace_keeps_id, facts.replace_keeps_url) {
+            (true, true) => "re-edits keep their URL",
+            (true, false) => "re-edits keep their asset; the file's URL changes",
+            _ => "re-edits go up as new items with a new URL",
+        }
+    }
+
     pub fn accepts(&self, format: ImageFormat) -> bool {
         self.formats.contains(&format)
     }
@@ -107,7 +143,7 @@ impl Capabilities {
                 caps.notes.push(format!("companion plugin {version}"));
             }
         }
-        caps
+        caps.with_replace_facts()
     }
 
     /// The format a site gets for an album's choice: AVIF where the site does not take it
@@ -174,5 +210,29 @@ mod tests {
         assert_eq!(caps.format_for(OutputFormat::Jpeg), OutputFormat::Jpeg);
         caps.formats.push(ImageFormat::Avif);
         assert_eq!(caps.format_for(OutputFormat::Avif), OutputFormat::Avif);
+    }
+}
+
+#[cfg(test)]
+mod replace_facts {
+    use super::Capabilities;
+
+    #[test]
+    fn replace_in_place_is_both_facts_and_each_fact_has_its_words() {
+        let old = Capabilities::from_stored(r#"{"replace_in_place":true}"#);
+        assert!(old.replace_keeps_id && old.replace_keeps_url, "stored before the split");
+        assert_eq!(old.replace_words(), "re-edits keep their URL");
+        let asset = Capabilities { replace_keeps_id: true, ..Capabilities::default() };
+        let asset = asset.with_replace_facts();
+        assert!(asset.replaces() && !asset.replace_in_place && !asset.replace_keeps_url);
+        assert_eq!(asset.replace_words(), "re-edits keep their asset; the file's URL changes");
+        let neither = Capabilities::default().with_replace_facts();
+        assert!(!neither.replaces());
+        assert_eq!(neither.replace_words(), "re-edits go up as new items with a new URL");
+        let json = serde_json::to_value(&asset).unwrap();
+        assert_eq!(
+            (json["replace_keeps_id"].as_bool(), json["replace_keeps_url"].as_bool()),
+            (Some(true), Some(false))
+        );
     }
 }

@@ -124,8 +124,13 @@ impl Suite<'_> {
         self.passed("fields");
         let second = self.lost_response().await?;
         self.passed("find after a lost response");
-        self.replace(&first, caps.replace_in_place).await?;
-        self.passed(if caps.replace_in_place { "replace in place" } else { "replace refused" });
+        let caps = caps.with_replace_facts();
+        self.replace(&first, &caps).await?;
+        self.passed(match (caps.replaces(), caps.replace_keeps_url) {
+            (true, true) => "replace keeps the id and the URL",
+            (true, false) => "replace keeps the id",
+            _ => "replace refused",
+        });
         self.list(&[&first, &second]).await?;
         self.passed("list by cursor");
         self.error_mapping(&first).await?;
@@ -233,7 +238,9 @@ impl Suite<'_> {
         Ok(media)
     }
 
-    async fn replace(&self, media: &RemoteMedia, in_place: bool) -> Check {
+    /// Checks the replace facts the destination declared: the same id when it keeps ids, the
+    /// same address (and bytes) when it keeps URLs, Conflict when it does neither.
+    async fn replace(&self, media: &RemoteMedia, caps: &crate::Capabilities) -> Check {
         let fields = MediaFields { title: Some("Harbour, regraded".into()), ..Default::default() };
         let path = media.url.split(['?', '#']).next().unwrap_or_default();
         let filename = path.rsplit('/').next().unwrap_or("first.webp").to_string();
@@ -246,7 +253,7 @@ impl Suite<'_> {
             source: None,
         };
         let result = self.d().replace(&media.id, up).await;
-        if !in_place {
+        if !caps.replaces() {
             return match result {
                 Err(e) if e.code == Code::Conflict => Ok(()),
                 other => {
@@ -255,14 +262,16 @@ impl Suite<'_> {
             };
         }
         let replaced = self.ready(result.map_err(|e| format!("replace: {e}"))?).await?;
-        // The same URL; a CDN's cache-busting version (Shopify's `?v=`) may change.
-        ensure(replaced.id == media.id && same_address(&replaced.url, &media.url), || {
-            format!(
-                "replace: {:?} at {} became {:?} at {}",
-                media.id, media.url, replaced.id, replaced.url
-            )
+        ensure(replaced.id == media.id, || {
+            format!("replace declared to keep the id: {:?} became {:?}", media.id, replaced.id)
         })?;
-        if let Some(served) = self.h.served(&media.url).await {
+        // The same URL; a CDN's cache-busting version (Shopify's `?v=`) may change.
+        if caps.replace_keeps_url {
+            ensure(same_address(&replaced.url, &media.url), || {
+                format!("replace declared to keep the URL: {} became {}", media.url, replaced.url)
+            })?;
+        }
+        if let Some(served) = self.h.served(&replaced.url).await {
             ensure(served == SECOND, || "replace: the URL does not serve the new bytes".into())?;
         }
         let jpeg = Upload {

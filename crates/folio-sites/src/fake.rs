@@ -293,6 +293,8 @@ impl Destination for FakeSite {
         self.check().await?;
         Ok(Capabilities {
             replace_in_place: self.config.replace_in_place,
+            replace_keeps_id: self.config.replace_in_place,
+            replace_keeps_url: self.config.replace_in_place,
             formats: self.config.advertised.clone().unwrap_or_else(|| self.config.formats.clone()),
             fields: vec![TextField::Title, TextField::Caption, TextField::AltText],
             max_upload_bytes: self.config.max_upload_bytes,

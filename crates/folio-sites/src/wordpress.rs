@@ -383,6 +383,8 @@ impl Destination for WordPress {
                 TextField::Description,
             ],
             replace_in_place: companion.as_ref().is_some_and(|c| c.can_replace()),
+            replace_keeps_id: companion.as_ref().is_some_and(|c| c.can_replace()),
+            replace_keeps_url: companion.as_ref().is_some_and(|c| c.can_replace()),
             max_upload_bytes: companion.as_ref().and_then(|c| c.max_upload_bytes),
             notes: companion
                 .map(|c| vec![format!("companion plugin {}", c.plugin_version)])

@@ -118,7 +118,7 @@ async fn targets(
             site: site.id,
             ready: q.is_ready(),
             preset_hash: preset_for(settings, &caps).hash(),
-            replace_in_place: caps.replace_in_place,
+            replace_in_place: caps.replaces(),
         });
         out.site_names.push(site.name.clone());
         t.queues.insert(site.id, q);

@@ -517,7 +517,7 @@ async fn publish_targets(
             site: site.id,
             ready: q.is_ready(),
             preset_hash: preset_for(settings, &caps).hash(),
-            replace_in_place: caps.replace_in_place,
+            replace_in_place: caps.replaces(),
         });
         sites.queues.insert(site.id, q);
     }

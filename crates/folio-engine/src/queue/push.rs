@@ -159,7 +159,7 @@ async fn decide_again(
         site: site.id,
         ready: true,
         preset_hash: fresh.preset_hash.clone(),
-        replace_in_place: fresh.caps.replace_in_place,
+        replace_in_place: fresh.caps.replaces(),
     };
     let decided = planner::decide(
         asset,

@@ -438,7 +438,10 @@ impl Destination for Shopify {
             }
         }
         Ok(Capabilities {
+            // fileUpdate: same file id and URL (only its `?v=` changes).
             replace_in_place: true,
+            replace_keeps_id: true,
+            replace_keeps_url: true,
             formats: vec![ImageFormat::Webp, ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::Gif],
             fields: vec![TextField::AltText],
             max_upload_bytes: Some(MAX_IMAGE_BYTES),
