@@ -89,8 +89,13 @@ impl Backends {
             };
             Ok(Arc::new(crate::shopify::Shopify::with_config(&site.url, credentials, config)?))
         });
+        b.register(crate::contentful::connector::connector(), |site, secret| {
+            let config = crate::contentful::ContentfulConfig::from_fields(&site.config);
+            Ok(Arc::new(crate::contentful::Contentful::new(config, secret)?))
+        });
         b.register_login(crate::wordpress::connector::ID, crate::wordpress::connector::login);
         b.register_login(crate::shopify::connector::ID, crate::shopify::connector::login);
+        b.register_login(crate::contentful::connector::ID, crate::contentful::connector::login);
         b
     }
 

@@ -10,6 +10,7 @@ mod app_passwords;
 mod backends;
 pub mod body;
 mod companion;
+pub mod contentful;
 pub mod discover;
 mod download;
 mod error;
