@@ -99,25 +99,39 @@ async fn an_album_goes_to_contentful_as_published_assets() {
     // (A 429 is possible here: each command is a new process whose pacing does not know the
     // previous one's requests of the same second; it is waited out, as the failures show.)
 
-    // A re-edit: today's engine uploads it as a new asset, because Contentful cannot keep the
-    // file's URL (replace_in_place is false); the old asset stays for the pages that link it.
+    // A re-edit keeps its asset (entries link it by id); its file gets a new URL.
+    let before: Vec<_> =
+        space.assets().iter().map(|a| (a.id.clone(), a.url("en-US").map(str::to_string))).collect();
     gradient_photo(&album.join("shot-1.png"), 250);
     let second = sync(&data, &token);
     assert_eq!(second["failed"].as_array().map(Vec::len), Some(0), "{second}");
+    assert_eq!(second["replaced"].as_u64(), Some(1), "{second}");
     let after = space.assets();
-    assert_eq!(after.len(), 4, "{second}");
+    assert_eq!(after.len(), 3, "the same assets: {second}");
     assert!(after.iter().all(|a| a.published_version.is_some()));
+    let moved: Vec<_> = after
+        .iter()
+        .filter(|a| !before.contains(&(a.id.clone(), a.url("en-US").map(str::to_string))))
+        .collect();
+    assert_eq!(moved.len(), 1, "one asset, kept by id, has a new file URL: {moved:?}");
+    assert!(before.iter().any(|(id, _)| *id == moved[0].id), "kept its id");
     let (_, listed, _) = run(&mut folio(&data, &token, &["site", "list", "--json"]));
     let sites: Value = serde_json::from_str(&listed).unwrap();
-    assert_eq!(sites[0]["capabilities"]["replace_in_place"], false, "{sites}");
-    assert!(listed.contains("re-edits keep their asset; the file's URL changes"), "{listed}");
+    let caps = &sites[0]["capabilities"];
+    assert_eq!(
+        (&caps["replace_in_place"], &caps["replace_keeps_id"], &caps["replace_keeps_url"]),
+        (&Value::Bool(false), &Value::Bool(true), &Value::Bool(false)),
+        "{sites}"
+    );
+    let (_, words, _) = run(&mut folio(&data, &token, &["site", "list"]));
+    assert!(words.contains("re-edits keep their asset; the file's URL changes"), "{words}");
 
     // A revoked token puts the site in reconnect and fails no photo.
     space.revoke();
     gradient_photo(&album.join("shot-9.png"), 33);
     let third = sync(&data, &token);
     assert_eq!(third["failed"].as_array().map(Vec::len), Some(0), "{third}");
-    assert_eq!(space.assets().len(), 4);
+    assert_eq!(space.assets().len(), 3);
     let (_, status, _) = run(&mut folio(&data, &token, &["site", "list", "--json"]));
     assert!(status.contains("reconnect"), "{status}");
 

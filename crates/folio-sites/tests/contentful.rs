@@ -316,22 +316,9 @@ async fn a_new_file_keeps_the_asset_and_gets_a_new_url() {
     let asset = &space.assets()[0];
     assert_eq!(asset.published_version.map(|p| p + 1), Some(asset.version), "published as is");
     assert_eq!(space.assets().len(), 1);
-    // The engine's replace (same URL) is refused, so it uploads a new asset instead.
-    let refused = c
-        .replace(
-            &before.id,
-            Upload {
-                bytes: b"x",
-                filename: "r.jpg",
-                mime: "image/jpeg",
-                key: "k",
-                fields: &fields,
-                source: None,
-            },
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(refused.code, SiteErrorCode::Conflict);
+    // The destination's replace is the same: Contentful keeps the id, not the URL.
+    let caps = c.probe().await.unwrap().with_replace_facts();
+    assert!(caps.replace_keeps_id && !caps.replace_keeps_url && !caps.replace_in_place);
 }
 
 #[tokio::test(flavor = "multi_thread")]

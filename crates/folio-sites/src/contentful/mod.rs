@@ -4,10 +4,9 @@
 //! text) and file in the account's locale; Contentful processes the file on its own time
 //! ([`Pushed::Processing`]), and [`Destination::poll`] publishes it once the file has its URL.
 //!
-//! A re-edit can keep the asset (entries link it by id) but never the file's URL: each
-//! processed file gets a new address. [`Contentful::replace_asset`] does that; the engine's
-//! single `replace_in_place` flag means "same id and same URL", so Contentful declares it false
-//! and [`Destination::replace`] refuses until the engine asks for "same id" on its own.
+//! A re-edit keeps the asset (entries link it by id) but never the file's URL: each processed
+//! file gets a new address. So Contentful declares "replace keeps the id" and not "keeps the
+//! URL"; [`Destination::replace`] is [`Contentful::replace_asset`].
 
 mod assets;
 mod client;
@@ -183,6 +182,8 @@ impl Destination for Contentful {
         let name = if space.name.is_empty() { self.space.clone() } else { space.name };
         Ok(Capabilities {
             replace_in_place: false,
+            replace_keeps_id: true,
+            replace_keeps_url: false,
             formats: vec![
                 ImageFormat::Webp,
                 ImageFormat::Jpeg,
@@ -290,13 +291,9 @@ impl Destination for Contentful {
         self.remove(id, mode).await
     }
 
-    /// Refused: see the module's comment; [`Contentful::replace_asset`] keeps the asset.
+    /// The same asset with the new file (a new URL): see [`Contentful::replace_asset`].
     async fn replace(&self, id: &RemoteId, upload: Upload<'_>) -> Result<Pushed, SiteError> {
-        let _ = (id, upload);
-        Err(SiteError::new(
-            Code::Conflict,
-            "Contentful gives a re-edited file a new URL; Folio uploads it as a new asset",
-        ))
+        self.replace_asset(id, upload).await
     }
 }
 
