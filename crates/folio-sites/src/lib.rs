@@ -14,6 +14,7 @@ pub mod contentful;
 pub mod discover;
 mod download;
 mod error;
+mod http;
 mod pacer;
 pub mod shopify;
 pub mod wordpress;

@@ -78,13 +78,7 @@ impl WordPress {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("Folio/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(timeout)
-            .redirect(same_site_redirects())
-            .build()
-            .map_err(|e| SiteError::new(Code::Protocol, format!("HTTP client: {e}")))?;
+        let http = crate::http::client(timeout, same_site_redirects())?;
         Ok(WordPress {
             base,
             user: user.to_string(),

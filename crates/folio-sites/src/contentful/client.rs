@@ -85,14 +85,8 @@ impl Client {
         token: &str,
         timeout: Duration,
     ) -> Result<Client, SiteError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("Folio/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(timeout)
-            // The API never redirects a valid request; a redirect would carry the token away.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| SiteError::new(Code::Protocol, format!("HTTP client: {e}")))?;
+        // The API never redirects a valid request; a redirect would carry the token away.
+        let http = crate::http::client(timeout, reqwest::redirect::Policy::none())?;
         Ok(Client {
             http,
             api: base(api, "Management API address")?,

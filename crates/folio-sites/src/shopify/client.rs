@@ -85,15 +85,9 @@ impl Client {
         let endpoint = admin
             .join(&format!("admin/api/{version}/graphql.json"))
             .map_err(|e| SiteError::new(Code::Protocol, format!("store address: {e}")))?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("Folio/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(timeout)
-            // The admin API never redirects a valid request; a redirect would carry the token
-            // somewhere else.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| SiteError::new(Code::Protocol, format!("HTTP client: {e}")))?;
+        // The admin API never redirects a valid request; a redirect would carry the token
+        // somewhere else.
+        let http = crate::http::client(timeout, reqwest::redirect::Policy::none())?;
         Ok(Client {
             http,
             admin,
