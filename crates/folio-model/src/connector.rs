@@ -205,6 +205,24 @@ impl ConnectorInfo {
     }
 }
 
+impl ConnectorInfo {
+    /// The settings of an account already saved: [`ConnectorInfo::config`] when its fields
+    /// still check, else what is stored over every field's fallback (a site saved before its
+    /// connector had these fields stores only its `url`; it must keep working).
+    pub fn stored_config(&self, given: BTreeMap<String, String>) -> Config {
+        self.config(&given).unwrap_or_else(|_| {
+            let mut values: BTreeMap<String, String> = self
+                .fields
+                .iter()
+                .filter(|f| f.kind != FieldKind::Secret)
+                .filter_map(|f| Some((f.name.clone(), f.fallback()?)))
+                .collect();
+            values.extend(given);
+            Config(values)
+        })
+    }
+}
+
 /// An account's non-secret settings, by field name, with defaults filled in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -266,6 +284,15 @@ mod tests {
             .config(&given(&[("space", "s"), ("mode", "c")]))
             .unwrap_err()
             .contains("not one of a, b"));
+    }
+
+    #[test]
+    fn a_saved_account_missing_a_now_required_field_keeps_its_fallbacks() {
+        let stored = BTreeMap::from([("url".to_string(), "https://old".to_string())]);
+        let config = sample().stored_config(stored);
+        assert_eq!(config.get("url"), Some("https://old"));
+        assert_eq!(config.value("api_url"), "https://api.example.com", "the fallback applies");
+        assert!(config.get("space").is_none());
     }
 
     #[test]

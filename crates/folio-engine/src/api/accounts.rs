@@ -49,19 +49,10 @@ impl EngineState {
     pub(crate) fn connector_config(&self, connector: &str, stored: &str) -> Config {
         let given: std::collections::BTreeMap<String, String> =
             serde_json::from_str(stored).unwrap_or_default();
-        let Some(info) = self.connector(connector) else { return Config(given) };
-        info.config(&given).unwrap_or_else(|_| {
-            // Stored before the connector had these fields (a site's `url` only): what is
-            // stored, over every field's fallback.
-            let mut values: std::collections::BTreeMap<String, String> = info
-                .fields
-                .iter()
-                .filter(|f| f.kind != folio_model::FieldKind::Secret)
-                .filter_map(|f| Some((f.name.clone(), f.fallback()?)))
-                .collect();
-            values.extend(given);
-            Config(values)
-        })
+        match self.connector(connector) {
+            Some(info) => info.stored_config(given),
+            None => Config(given),
+        }
     }
 
     pub(crate) fn source_account(&self, a: &Account) -> SourceAccount {
