@@ -95,6 +95,18 @@ pub struct PushRecord {
     pub error: Option<String>,
 }
 
+/// Where the photo is now on one of its album's sites.
+#[derive(Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteCopy {
+    pub site: String,
+    /// pending (nothing there yet), processing, synced or failed.
+    pub state: String,
+    pub url: Option<String>,
+    /// What a re-edit does there, in words.
+    pub re_edits: String,
+}
+
 /// The detail panel's facts about one photo.
 #[derive(Serialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -120,6 +132,8 @@ pub struct PhotoDetail {
     pub own_title: bool,
     pub own_alt: bool,
     pub own_caption: bool,
+    /// One per site of the album.
+    pub copies: Vec<SiteCopy>,
     pub history: Vec<PushRecord>,
 }
 
@@ -149,6 +163,11 @@ pub async fn photo_detail(
         own_title: d.sent.own_title,
         own_alt: d.sent.own_alt,
         own_caption: d.sent.own_caption,
+        copies: d
+            .copies
+            .into_iter()
+            .map(|c| SiteCopy { site: c.site, state: c.state, url: c.url, re_edits: c.re_edits })
+            .collect(),
         history: d
             .history
             .into_iter()

@@ -1,6 +1,7 @@
 //! A connector the app was never written for: Contentful, through the same Connect dialog (its
-//! declared fields, its token typed unseen), its account card saying what a re-edit does there,
-//! and a dropped folder published to the fake space as assets.
+//! declared fields, its token typed unseen, the fake space's addresses typed in its Advanced
+//! fields), its account card saying what a re-edit does there, a dropped folder published to the
+//! fake space as assets, and a photo's panel showing its asset's URL.
 
 use crate::webdriver::Driver;
 use crate::{prerequisites, sample_album, WINDOW};
@@ -24,12 +25,7 @@ fn a_contentful_space_connects_through_the_same_dialog_and_gets_an_album() {
     let d = Driver::start(
         &tauri_driver,
         &app,
-        &[
-            ("FOLIO_DATA_DIR", data.to_str().unwrap()),
-            ("FOLIO_SECRETS", "file"),
-            ("FOLIO_CONTENTFUL_API_URL", &space.api_url),
-            ("FOLIO_CONTENTFUL_UPLOAD_URL", &space.upload_url),
-        ],
+        &[("FOLIO_DATA_DIR", data.to_str().unwrap()), ("FOLIO_SECRETS", "file")],
     );
     d.wait_text(".welcome", Duration::from_secs(30), |t| t.contains("Connect a site"));
     d.click(".steps button");
@@ -45,6 +41,10 @@ fn a_contentful_space_connects_through_the_same_dialog_and_gets_an_album() {
     d.type_into(".connect-dialog input.account-name", "Brand space");
     d.type_into(".connect-dialog input[name=space]", &config.space);
     d.type_into(".connect-dialog input[name=token]", &config.token);
+    // Where the service is: the declared advanced fields, as a self-hoster would set them.
+    d.click(".connect-dialog details.advanced summary");
+    d.type_into(".connect-dialog input[name=api_url]", &space.api_url);
+    d.type_into(".connect-dialog input[name=upload_url]", &space.upload_url);
     d.click(".connect-dialog form.connect-form button[type=submit]");
     let card = d.wait_text(".card.account", Duration::from_secs(30), |t| t.contains("Brand space"));
     assert!(card.contains("Contentful"), "{card}");
@@ -67,4 +67,17 @@ fn a_contentful_space_connects_through_the_same_dialog_and_gets_an_album() {
     assert!(summary.contains("keeps items, new URL on change"), "{summary}");
     let published = space.assets().iter().filter(|a| a.published_version.is_some()).count();
     assert_eq!(published, photos, "every photo is a published asset");
+
+    // A photo's panel: where its copy is on the space, and what a re-edit does there.
+    d.click(".cell");
+    let copies = d.wait_text(".panel .copies", Duration::from_secs(10), |t| t.contains("synced"));
+    // Contentful's file URLs have no scheme (`//host/…`); the panel shows the address opened.
+    let url = space.assets().iter().find_map(|a| {
+        let url = a.url(&config.locales[0])?.to_string();
+        copies.contains(&url).then_some(url)
+    });
+    assert!(url.is_some(), "the panel shows the asset's file URL: {copies}");
+    assert!(copies.contains("Re-edits keep their asset; the file's URL changes"), "{copies}");
+    d.exec("document.querySelector('.panel .copies').scrollIntoView(); return 1;", json!([]));
+    d.screenshot(&crate::shots_dir().join("photo-copies.png"));
 }

@@ -74,6 +74,24 @@ export function PhotoPanel(props: { photo: PhotoRow; root: string; version: numb
               <dt>Camera</dt><dd>{[d().camera, d().lens].filter(Boolean).join(", ") || "—"}</dd>
               <dt>Credit</dt><dd>{[d().creator, d().copyright].filter(Boolean).join(" · ") || "—"}</dd>
             </dl>
+            <h3>Where it is</h3>
+            <ul class="copies">
+              <For each={d().copies} fallback={<li class="muted">The album has no site yet.</li>}>
+                {(c) => (
+                  <li>
+                    <span class={`badge-state ${c.state}`}>{c.state}</span> {c.site}
+                    <Show when={c.url} fallback={<p class="muted">Not there yet.</p>}>
+                      {(u) => (
+                        <p>
+                          <button class="link url" title="Open in browser" onClick={() => call(commands.openInBrowser(u()))}>{u()}</button>
+                        </p>
+                      )}
+                    </Show>
+                    <small class="muted">{c.reEdits.charAt(0).toUpperCase() + c.reEdits.slice(1)}.</small>
+                  </li>
+                )}
+              </For>
+            </ul>
             <h3>On the sites</h3>
             <ul class="history">
               <For each={[...d().history].reverse()} fallback={<li class="muted">Not pushed yet.</li>}>

@@ -578,7 +578,11 @@ sentFilename: string; sentTitle: string; sentAlt: string; sentCaption: string;
 /**
  * Typed for this photo rather than made by the album's patterns.
  */
-ownTitle: boolean; ownAlt: boolean; ownCaption: boolean; history: PushRecord[] }
+ownTitle: boolean; ownAlt: boolean; ownCaption: boolean; 
+/**
+ * One per site of the album.
+ */
+copies: SiteCopy[]; history: PushRecord[] }
 /**
  * Why one photo did not reach a site, for front ends to branch on (offer Retry, point at the
  * file, say the site refused it).
@@ -718,6 +722,18 @@ export type SignInStep = {
  * Names the sign-in in `connect_continue` and `connect_cancel`.
  */
 session: number; prompt: Prompt }
+/**
+ * Where the photo is now on one of its album's sites.
+ */
+export type SiteCopy = { site: string; 
+/**
+ * pending (nothing there yet), processing, synced or failed.
+ */
+state: string; url: string | null; 
+/**
+ * What a re-edit does there, in words.
+ */
+reEdits: string }
 /**
  * A connected site (WordPress, Shopify, …).
  */

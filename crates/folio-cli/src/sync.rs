@@ -137,7 +137,13 @@ pub async fn status(engine: &Engine, json: bool) -> Result<ExitCode, EngineError
             } else {
                 format!(" [{}]", s.state.as_str())
             };
-            let note = s.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+            let mut notes: Vec<String> = s.note.iter().cloned().collect();
+            if s.urls_changed > 0 {
+                let n = s.urls_changed;
+                notes.push(format!("{n} re-edit{} got a new URL", if n == 1 { "" } else { "s" }));
+            }
+            let note =
+                if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
             println!("  → {}{state}: {got}{note}", s.name);
         }
         for f in &a.failed {

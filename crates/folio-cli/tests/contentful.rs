@@ -125,6 +125,14 @@ async fn an_album_goes_to_contentful_as_published_assets() {
     );
     let (_, words, _) = run(&mut folio(&data, &token, &["site", "list"]));
     assert!(words.contains("re-edits keep their asset; the file's URL changes"), "{words}");
+    // `status` counts the re-edit that moved a file, and the activity log says where to.
+    let (_, status, _) = run(&mut folio(&data, &token, &["status", "--json"]));
+    let status: Value = serde_json::from_str(&status).unwrap();
+    let on_cms = &status["albums"][0]["sites"][0];
+    assert_eq!(on_cms["urls_changed"].as_u64(), Some(1), "{status}");
+    let (_, log, _) = run(&mut folio(&data, &token, &["activity"]));
+    let moved_url = moved[0].url("en-US").unwrap();
+    assert!(log.contains("under the same id") && log.contains(moved_url), "{log}");
 
     // A revoked token puts the site in reconnect and fails no photo.
     space.revoke();

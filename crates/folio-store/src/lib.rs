@@ -8,6 +8,7 @@ mod failures;
 mod jobs;
 mod pages;
 mod published;
+mod replaced;
 mod rows;
 mod versions;
 
@@ -72,6 +73,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_published_copies.sql"),
     include_str!("../migrations/0013_accounts.sql"),
     include_str!("../migrations/0014_failure_codes.sql"),
+    include_str!("../migrations/0015_url_changes.sql"),
 ];
 
 #[derive(Clone)]
@@ -471,33 +473,6 @@ impl Store {
                text_key = ?, state = 'synced', last_error = NULL, attempts = attempts + 1,
                updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
         )
-        .bind(item.remote_id.as_str())
-        .bind(item.url)
-        .bind(item.thumbnail_url)
-        .bind(item.format)
-        .bind(item.text_key)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// The site replaced the file in place: the same item (id, URL) now holds this version.
-    pub async fn record_replace(
-        &self,
-        id: i64,
-        content_hash: &str,
-        preset_hash: &str,
-        item: &PushedItem<'_>,
-    ) -> Result<()> {
-        sqlx::query(
-            "UPDATE publications SET content_hash = ?, preset_hash = ?, remote_id = ?, remote_url = ?,
-               thumbnail_url = ?, format = ?, text_key = ?, state = 'synced', last_error = NULL,
-               attempts = attempts + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-             WHERE id = ?",
-        )
-        .bind(content_hash)
-        .bind(preset_hash)
         .bind(item.remote_id.as_str())
         .bind(item.url)
         .bind(item.thumbnail_url)

@@ -111,6 +111,32 @@ async fn superseded_versions_are_not_current() {
 }
 
 #[tokio::test]
+async fn re_edits_that_moved_a_file_are_counted_per_site() {
+    let (_dir, s) = store().await;
+    let cms = s.add_site("cms", "contentful", "u", "a", "r", "{}").await.unwrap();
+    let shop = s.add_site("shop", "shopify", "u", "a", "r2", "{}").await.unwrap();
+    let album = s.add_album("folder", "/a", "a", "{}", &[cms.id, shop.id]).await.unwrap();
+    let a = s.put_asset(album.id, &asset("x.jpg", "h1")).await.unwrap();
+    let id = RemoteId("1".into());
+    let on_cms = s.begin_publication(a.id, cms.id, "k1", "h1", "p").await.unwrap();
+    s.finish_publication(on_cms.id, &pushed(&id, "u1")).await.unwrap();
+    let on_shop = s.begin_publication(a.id, shop.id, "k2", "h1", "p").await.unwrap();
+    s.finish_publication(on_shop.id, &pushed(&id, "s1")).await.unwrap();
+    // Replaced in place twice on the CMS with a new URL each time, and on the shop at its URL.
+    s.record_replace(on_cms.id, "h2", "p", &pushed(&id, "u2")).await.unwrap();
+    s.record_replace(on_cms.id, "h3", "p", &pushed(&id, "u3")).await.unwrap();
+    s.record_replace(on_shop.id, "h2", "p", &pushed(&id, "s1")).await.unwrap();
+    // A text-only or same-file answer keeps the URL: not a change.
+    s.record_replace(on_cms.id, "h3", "p", &pushed(&id, "u3")).await.unwrap();
+    let changed = s.urls_changed(album.id).await.unwrap();
+    assert_eq!((changed.get(&cms.id), changed.get(&shop.id)), (Some(&2), Some(&0)));
+    // A site that could not replace: the new version is a new item, the old one superseded.
+    s.set_publication_state(on_shop.id, PublicationState::Superseded).await.unwrap();
+    let changed = s.urls_changed(album.id).await.unwrap();
+    assert_eq!(changed.get(&shop.id), Some(&1));
+}
+
+#[tokio::test]
 async fn reopening_keeps_data_and_does_not_rerun_migrations() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("folio.db");

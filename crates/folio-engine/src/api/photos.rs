@@ -68,6 +68,18 @@ pub struct PushRecord {
     pub error: Option<String>,
 }
 
+/// Where the photo is now on one of its album's sites.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCopy {
+    pub site: String,
+    /// pending (nothing there yet), processing, synced or failed.
+    pub state: String,
+    /// The copy's address on the site, once it has one.
+    pub url: Option<String>,
+    /// What a re-edit does there ("re-edits keep their URL", …).
+    pub re_edits: String,
+}
+
 /// The detail panel: what the file says, what will be sent, and where it went.
 #[derive(Debug, Clone, Serialize)]
 pub struct PhotoDetail {
@@ -77,6 +89,8 @@ pub struct PhotoDetail {
     pub meta: folio_convert::PhotoMeta,
     pub camera: Option<String>,
     pub sent: SentText,
+    /// One per site of the album, in the album's order.
+    pub copies: Vec<SiteCopy>,
     pub history: Vec<PushRecord>,
 }
 
@@ -130,9 +144,9 @@ impl Engine {
             own_caption: overrides.caption.is_some(),
         };
         let sites = store.sites().await?;
-        let history = store
-            .asset_publications(asset_id)
-            .await?
+        let publications = store.asset_publications(asset_id).await?;
+        let copies = copies_on_sites(&album, &sites, &publications);
+        let history = publications
             .into_iter()
             .map(|p| PushRecord {
                 site: sites
@@ -153,6 +167,7 @@ impl Engine {
             camera: probe.meta.camera(),
             meta: probe.meta,
             sent,
+            copies,
             history,
         })
     }
@@ -395,4 +410,24 @@ fn site_stamp(p: &folio_store::Publication) -> String {
 
 fn not_found(asset_id: AssetId) -> EngineError {
     EngineError::new(ErrorCode::Config, format!("no thumbnail for photo {asset_id}"))
+}
+
+/// Per site of the album: the photo's current copy (the newest that is not superseded or
+/// deleted) and what a re-edit does there.
+fn copies_on_sites(album: &Album, sites: &[Site], publications: &[Publication]) -> Vec<SiteCopy> {
+    let mut out = Vec::new();
+    for site in album.site_ids.iter().filter_map(|id| sites.iter().find(|s| s.id == *id)) {
+        let current = publications.iter().rev().find(|p| {
+            p.site_id == site.id
+                && !matches!(p.state, PublicationState::Superseded | PublicationState::Deleted)
+        });
+        let caps = crate::state::EngineState::capabilities(site);
+        out.push(SiteCopy {
+            site: site.name.clone(),
+            state: current.map_or("pending".into(), |p| p.state.as_str().to_string()),
+            url: current.and_then(|p| p.remote_url.clone()),
+            re_edits: caps.replace_words().to_string(),
+        });
+    }
+    out
 }

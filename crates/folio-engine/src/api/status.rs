@@ -39,6 +39,9 @@ pub struct SiteFormats {
     pub formats: BTreeMap<String, usize>,
     /// Why the site gets another type than the album asks for, in words.
     pub note: Option<String>,
+    /// Re-edits that gave the file a new URL (the site kept the id but not the URL, or could
+    /// not replace in place): pages that embed the old URL still show the old image.
+    pub urls_changed: usize,
 }
 
 /// One line of the activity log.
@@ -185,7 +188,8 @@ impl Engine {
                 status.pending += 1;
             }
         }
-        status.sites = site_formats(album, sites, per_site);
+        let urls_changed = store.urls_changed(album.id).await?;
+        status.sites = site_formats(album, sites, per_site, &urls_changed);
         Ok(status)
     }
 }
@@ -196,6 +200,7 @@ fn site_formats(
     album: &Album,
     sites: &[folio_store::Site],
     mut per_site: HashMap<SiteId, BTreeMap<String, usize>>,
+    urls_changed: &HashMap<SiteId, usize>,
 ) -> Vec<SiteFormats> {
     let settings: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
     let mut out = Vec::new();
@@ -214,6 +219,7 @@ fn site_formats(
             format,
             formats,
             note,
+            urls_changed: urls_changed.get(&site.id).copied().unwrap_or(0),
         });
     }
     out

@@ -441,6 +441,14 @@ async fn replace(ctx: &Ctx<'_>, old: &Publication) -> Done {
     };
     store.record_replace(old.id, &asset.content_hash, ctx.preset_hash, &item).await?;
     keep_version(ctx, r.extension, r.mime, &bytes).await;
+    if let Some(was) = old.remote_url.as_deref().filter(|was| *was != media.url) {
+        // The site kept the item (entries linking it by id follow) but not the file's URL.
+        let message = format!(
+            "{} changed: replaced on {} under the same id; its file is now at {} (was {was})",
+            asset.rel_path, ctx.site.name, media.url
+        );
+        store.log(Some(ctx.work.album.album.id), "info", &message).await?;
+    }
     Ok(Ok(Pushed::InPlace(media)))
 }
 
