@@ -15,6 +15,7 @@ pub mod discover;
 mod download;
 mod error;
 mod http;
+pub mod hubspot;
 mod pacer;
 pub mod shopify;
 pub mod wordpress;
