@@ -18,6 +18,7 @@ mod http;
 mod pacer;
 pub mod shopify;
 pub mod wordpress;
+pub mod wpcom;
 
 #[cfg(feature = "testing")]
 pub mod conformance;
