@@ -97,10 +97,15 @@ impl Backends {
             let config = crate::hubspot::HubSpotConfig::from_fields(&site.config);
             Ok(Arc::new(crate::hubspot::HubSpot::new(config, secret)?))
         });
+        b.register(crate::wpcom::connector::connector(), |site, secret| {
+            let config = crate::wpcom::WpcomConfig::from_fields(&site.account, &site.config);
+            Ok(Arc::new(crate::wpcom::WordPressCom::new(config, secret)?))
+        });
         b.register_login(crate::wordpress::connector::ID, crate::wordpress::connector::login);
         b.register_login(crate::shopify::connector::ID, crate::shopify::connector::login);
         b.register_login(crate::contentful::connector::ID, crate::contentful::connector::login);
         b.register_login(crate::hubspot::connector::ID, crate::hubspot::connector::login);
+        b.register_login(crate::wpcom::connector::ID, crate::wpcom::connector::login);
         b
     }
 

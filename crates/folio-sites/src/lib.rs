@@ -19,6 +19,7 @@ pub mod hubspot;
 mod pacer;
 pub mod shopify;
 pub mod wordpress;
+pub mod wpcom;
 
 #[cfg(feature = "testing")]
 pub mod conformance;

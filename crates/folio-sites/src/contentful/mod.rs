@@ -82,7 +82,7 @@ pub fn valid_id(id: &str) -> bool {
 }
 
 /// 64 bits of FNV-1a: stable across runs, so a key made again is the same key.
-fn hash64(token: &str) -> u64 {
+pub(crate) fn hash64(token: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in token.bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
