@@ -1,18 +1,21 @@
 //! Signing in through the user's own browser, for sources and sites that use it (Dropbox's
 //! OAuth 2 with PKCE; WordPress's authorize-application page): a one-shot listener on
 //! 127.0.0.1 that receives the redirect, the OAuth exchange, one account's access token kept
-//! fresh from the refresh token in the keychain, and the one check every address passes before
+//! fresh from the refresh token in the keychain, signing in through a sign-in relay (for services
+//! that need a client secret or an HTTPS redirect), and the one check every address passes before
 //! it is opened in the browser. No secret passes through here into a log, an error message or a
 //! `Debug` output; the keychain itself is the caller's (a [`Keychain`]).
 
 pub mod browser;
 pub mod loopback;
 pub mod pkce;
+pub mod relay;
 pub mod tokens;
 
 pub use browser::{open_in_browser, web_address};
 pub use loopback::{Arrival, Loopback, Page, Redirect};
 pub use pkce::{Provider, SecretIn, SignIn, Tokens};
+pub use relay::{Relay, RelayService};
 pub use tokens::{Keychain, TokenSource};
 
 use std::time::Duration;
@@ -31,6 +34,10 @@ pub enum AuthError {
     SignedOut,
     #[error("the keychain could not be used: {0}")]
     Keychain(String),
+    #[error("the relay at {0} could not be reached: {1}")]
+    RelayUnreachable(String, String),
+    #[error("the relay at {relay} has no service {service}")]
+    RelayHasNo { relay: String, service: String },
     #[error("could not reach the sign-in server: {0}")]
     Network(String),
     #[error("unexpected answer during sign-in: {0}")]

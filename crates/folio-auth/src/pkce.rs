@@ -121,12 +121,23 @@ impl Provider {
     /// A fresh `state` and PKCE pair, and the URL that carries them; `extra` adds provider
     /// parameters (Dropbox: `token_access_type=offline`).
     pub fn start(&self, redirect_uri: &str, extra: &[(&str, &str)]) -> Result<SignIn, AuthError> {
+        self.start_with_state(redirect_uri, CsrfToken::new_random().secret().clone(), extra)
+    }
+
+    /// As [`Self::start`], with a `state` of the caller's making (a relay's `<port>.<random>`);
+    /// it must hold enough randomness to be unguessable.
+    pub fn start_with_state(
+        &self,
+        redirect_uri: &str,
+        state: String,
+        extra: &[(&str, &str)],
+    ) -> Result<SignIn, AuthError> {
         let client = BasicClient::new(ClientId::new(self.client_id.clone()))
             .set_auth_uri(AuthUrl::new(self.authorize_url.clone()).map_err(bad_url)?)
             .set_redirect_uri(RedirectUrl::new(redirect_uri.to_string()).map_err(bad_url)?);
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut request = client
-            .authorize_url(CsrfToken::new_random)
+            .authorize_url(|| CsrfToken::new(state))
             .set_pkce_challenge(challenge)
             .add_scopes(self.scopes.iter().cloned().map(Scope::new));
         for (k, v) in extra {
