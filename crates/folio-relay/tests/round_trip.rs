@@ -30,10 +30,7 @@ async fn a_sign_in_through_the_relay_ends_with_tokens_in_the_client_and_refreshe
     let url = url::Url::parse(&sign_in.url).unwrap();
     let query = |k: &str| url.query_pairs().find(|(q, _)| q == k).map(|(_, v)| v.into_owned());
     assert_eq!(query("redirect_uri").as_deref(), Some(canva.redirect_uri.as_str()));
-    assert_eq!(
-        query("scope").as_deref(),
-        Some("design:meta:read design:content:read folder:read asset:read profile:read")
-    );
+    assert_eq!(query("scope").as_deref(), Some("design:meta:read design:content:read folder:read"));
     assert!(url.as_str().starts_with(&format!("{}/authorize?", fake.url)));
 
     // The browser: the service's page, then the relay's callback, then the app's listener.

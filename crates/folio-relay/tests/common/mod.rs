@@ -168,7 +168,7 @@ authorize_url = "{f}/authorize"
 token_url = "{f}/oauth/token"
 refresh_url = "{f}/oauth/refresh"
 revoke_url = "{f}/oauth/revoke"
-scopes = ["design:meta:read", "design:content:read", "folder:read", "asset:read", "profile:read"]
+scopes = ["design:meta:read", "design:content:read", "folder:read"]
 
 [services.wpcom]
 client_id = "wpcom-app"
