@@ -8,7 +8,7 @@ CARGO ?= cargo
 SHELL := bash
 TEST_LOG := $(CARGO_TARGET_DIR)/folio-test.log
 
-.PHONY: bundle bench-shopify bench-dropbox audit fuzz test-crash bench-many-sites bench-scale bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
+.PHONY: relay bundle bench-shopify bench-dropbox audit fuzz test-crash bench-many-sites bench-scale bench-app screenshots bindings help run app ui test test-rust test-ui lint fmt bench-convert bench-sync convert clean
 
 help:
 	@echo "make run            build and start the desktop app"
@@ -29,6 +29,13 @@ help:
 	@echo "make bench-many-sites  one album to 4 sites, one slow: fast sites' time vs one site, conversions"
 	@echo "make bench-scale    one album to 100 sites (memory, fds, fast sites vs one); a 100,000-photo album's status, grid, re-sync"
 	@echo "make convert ARGS=… run 'folio convert' from source"
+	@echo "make relay          the sign-in relay from source, with RELAY_CONFIG (default relay.toml; see deploy/relay)"
+
+# The sign-in relay (README, "Sign-in relay") with a configuration such as
+# deploy/relay/relay.example.toml.
+RELAY_CONFIG ?= relay.toml
+relay:
+	$(CARGO) run -q -p folio-relay -- --config $(RELAY_CONFIG)
 
 # The Linux package (.deb), with the app and the `folio` command; DEBUG=1 builds it from the
 # debug build the tests use (as `make test` does), else from a release build. The macOS and

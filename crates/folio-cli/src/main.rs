@@ -9,6 +9,7 @@ mod dropbox;
 mod history;
 mod manage;
 mod publish;
+mod relay;
 mod sync;
 
 use clap::{Parser, Subcommand};
@@ -141,6 +142,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The sign-in relay, for services whose sign-in needs a client secret (Canva, Adobe).
+    #[command(subcommand)]
+    Relay(relay::RelayCommand),
     /// Write the Lightroom Classic plug-in (folio.lrplugin) into a folder.
     LrPlugin {
         #[arg(long)]
@@ -170,6 +174,7 @@ fn main() -> ExitCode {
         Command::Thumbnail(args) => return convert::run_thumbnails(args),
         Command::WpPlugin { out } => return manage::write_plugin(&out),
         Command::LrPlugin { out } => return publish::write_lightroom_plugin(&out),
+        Command::Relay(c) => return relay::run(c),
         other => other,
     };
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
@@ -214,7 +219,8 @@ fn main() -> ExitCode {
             Command::Convert(_)
             | Command::Thumbnail(_)
             | Command::WpPlugin { .. }
-            | Command::LrPlugin { .. } => {
+            | Command::LrPlugin { .. }
+            | Command::Relay(_) => {
                 unreachable!("handled above")
             }
         };
