@@ -41,14 +41,19 @@ impl OauthTokens {
         &self,
         secrets: &Secrets,
         account: &SourceAccount,
+        connector: &str,
         oauth: &dyn OauthSource,
         label: &str,
     ) -> Arc<AccountToken> {
         let mut all = self.tokens.lock().expect("tokens");
         let secret_ref = account.secret_ref.clone().unwrap_or_default();
         let fresh = || {
-            let (provider, no_app) = match oauth.app(&account.config) {
-                Ok(app) => (app.provider, None),
+            let relayed = crate::connect::refresher(connector, &account.config);
+            let (provider, no_app) = match relayed
+                .map(Ok)
+                .unwrap_or_else(|| oauth.app(&account.config).map(|app| app.provider))
+            {
+                Ok(provider) => (provider, None),
                 Err(why) => (Provider::new("", "", ""), Some(why)),
             };
             let keychain: Arc<dyn folio_auth::Keychain> = Arc::new(secrets.clone());
@@ -135,7 +140,7 @@ pub(crate) fn open_with_tokens(
     for (info, oauth) in sources.oauth_sources() {
         let (tokens, secrets) = (tokens.clone(), secrets.clone());
         let spool = spool.join(&info.id);
-        let label = info.label.clone();
+        let (label, id) = (info.label.clone(), info.id.clone());
         sources.register(info, move |config| {
             let account = config.account.as_ref().ok_or_else(|| {
                 folio_sources::SourceError::new(
@@ -143,7 +148,7 @@ pub(crate) fn open_with_tokens(
                     format!("no {label} account is signed in for this album; run 'folio connect'"),
                 )
             })?;
-            let token = tokens.of(&secrets, account, oauth.as_ref(), &label);
+            let token = tokens.of(&secrets, account, &id, oauth.as_ref(), &label);
             oauth.open(&account.config, token, &config.location, spool.clone())
         });
     }

@@ -43,10 +43,19 @@ impl std::fmt::Debug for SiteLogin {
 pub type Login =
     Arc<dyn Fn(&Config, &BTreeMap<String, String>) -> Result<SiteLogin, String> + Send + Sync>;
 
+/// The sites one sign-in reaches, as (address, name): for a connector whose account holds
+/// several (WordPress.com), so the person picks one after signing in.
+pub type SiteList = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Vec<(String, String)>, SiteError>> + Send>,
+>;
+type Lister = Arc<dyn Fn(&Config, &str) -> SiteList + Send + Sync>;
+
 #[derive(Clone, Default)]
 pub struct Backends {
     makers: BTreeMap<String, (ConnectorInfo, Maker)>,
     logins: BTreeMap<String, Login>,
+    /// By kind: the field that names the site, and how an access token lists the choices.
+    listers: BTreeMap<String, (String, Lister)>,
 }
 
 /// The login of a connector that declared none of its own: its `url` field, its `user` field
@@ -106,7 +115,32 @@ impl Backends {
         b.register_login(crate::contentful::connector::ID, crate::contentful::connector::login);
         b.register_login(crate::hubspot::connector::ID, crate::hubspot::connector::login);
         b.register_login(crate::wpcom::connector::ID, crate::wpcom::connector::login);
+        b.register_sites(crate::wpcom::connector::ID, "site", |config, token| {
+            let api = crate::wpcom::WpcomConfig::from_fields("", config).api_url;
+            let token = token.to_string();
+            Box::pin(async move {
+                let sites = crate::wpcom::sites(&api, &token).await?;
+                Ok(sites.into_iter().map(|(_, url, name)| (url, name)).collect())
+            })
+        });
         b
+    }
+
+    /// How an account of `kind` that reaches several sites lists them once signed in; `field`
+    /// is the one that names the site.
+    pub fn register_sites(
+        &mut self,
+        kind: &str,
+        field: &str,
+        list: impl Fn(&Config, &str) -> SiteList + Send + Sync + 'static,
+    ) {
+        self.listers.insert(kind.to_string(), (field.to_string(), Arc::new(list)));
+    }
+
+    /// The field naming the site, and the sites `token` reaches, for a kind that has a lister.
+    pub fn sites(&self, kind: &str, config: &Config, token: &str) -> Option<(String, SiteList)> {
+        let (field, list) = self.listers.get(kind)?;
+        Some((field.clone(), list(config, token)))
     }
 
     /// How accounts of `kind` become sites, where the plain way (`url`, `user`, the secret)

@@ -35,7 +35,7 @@ pub(crate) struct OauthSignIn {
     config: Config,
 }
 
-fn auth_error(e: AuthError) -> EngineError {
+pub(crate) fn auth_error(e: AuthError) -> EngineError {
     let code = match e {
         AuthError::TimedOut(_) => ErrorCode::TimedOut,
         AuthError::Denied(_) => ErrorCode::Cancelled,
@@ -69,7 +69,8 @@ impl Engine {
         let oauth = self.oauth_of(&a.connector)?;
         let label = self.connector_info(&a.connector).map_or(a.connector.clone(), |i| i.label);
         let source = self.state.source_account(a);
-        let token = self.state.oauth.of(&self.state.secrets, &source, oauth.as_ref(), &label);
+        let secrets = &self.state.secrets;
+        let token = self.state.oauth.of(secrets, &source, &a.connector, oauth.as_ref(), &label);
         Ok((oauth, token, source.config))
     }
 
@@ -102,16 +103,13 @@ impl Engine {
         };
         let fields = serde_json::from_str(&stored).unwrap_or_default();
         let config = info.config(&fields).map_err(EngineError::config)?;
-        let app = oauth.app(&config).map_err(EngineError::config)?;
-        let listener = Loopback::bind(&app.ports, &app.path).await.map_err(auth_error)?;
-        let params: Vec<(&str, &str)> =
-            app.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let sign_in = app.provider.start(&listener.redirect_uri(), &params).map_err(auth_error)?;
+        let begun = super::relay::begin(&info.id, &config, || oauth.app(&config)).await?;
+        let super::relay::Begun { listener, sign_in, provider } = begun;
         Ok(OauthSignIn {
             url: sign_in.url.clone(),
             listener,
             sign_in,
-            provider: app.provider,
+            provider,
             info: info.clone(),
             account: name,
             given: stored,

@@ -5,9 +5,10 @@
 //! declaration, so no front end names a service.
 
 use super::oauth::OauthSignIn;
+use super::site_oauth::SiteSignIn;
 use super::{AppAnswers, Callback, Handed, WordPressConnect};
 use crate::{Engine, EngineError, ErrorCode};
-use folio_model::{ConnectorInfo, Field, FieldKind, Prompt, Reply, SignInKind, SignInStep};
+use folio_model::{ConnectorInfo, Field, FieldKind, Prompt, Reply, Role, SignInKind, SignInStep};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -56,6 +57,10 @@ enum Pending {
     Confirm(Request),
     Oauth(OauthSignIn),
     WordPress(Request, WordPressConnect),
+    /// A destination's browser sign-in.
+    SiteOauth(Request, SiteSignIn),
+    /// Signed in; the person picks which of the account's sites (the token kept in memory).
+    SitePick(Request, String),
 }
 
 impl SignIns {
@@ -210,6 +215,20 @@ impl Engine {
                 Ok(step(session, Prompt::Done { account: done? }))
             }
             (Pending::WordPress(r, c), Reply::Wait) => self.wordpress_wait(session, r, c).await,
+            (Pending::SiteOauth(r, s), Reply::Wait) => {
+                let cancel = self.waiting(session);
+                let token = tokio::select! {
+                    token = self.site_oauth_finish(&r.info, s) => token,
+                    () = cancel.notified() => Err(cancelled()),
+                };
+                self.sign_ins.waits.lock().expect("waits").remove(&session);
+                self.sign_ins.stopped.lock().expect("stopped").remove(&session);
+                self.site_signed_in(session, r, token?).await
+            }
+            (Pending::SitePick(mut r, token), Reply::Fields { values }) => {
+                r.given.extend(values.into_iter().filter(|(_, v)| !v.trim().is_empty()));
+                self.site_signed_in(session, r, token).await
+            }
             (pending, _) => {
                 let again = self.prompt_of(&pending);
                 self.sign_ins.put(session, pending);
@@ -270,6 +289,21 @@ impl Engine {
             let account = self.connect_pasted(&r).await?;
             return Ok(step(session, Prompt::Done { account }));
         }
+        let destination_only = r.info.has_role(Role::Destination) && !r.info.has_role(Role::Source);
+        if kinds.contains(&SignInKind::OauthPkce) && destination_only {
+            let s = self.site_oauth_start(&r.info, &r.given).await?;
+            let prompt = Prompt::Browser {
+                url: s.url.clone(),
+                paste_url: None,
+                paste: Vec::new(),
+                says: format!(
+                    "Sign in to {} and allow Folio to publish to your site.",
+                    r.info.label
+                ),
+            };
+            self.sign_ins.put(session, Pending::SiteOauth(r, s));
+            return Ok(step(session, prompt));
+        }
         if kinds.contains(&SignInKind::OauthPkce) {
             let s = self.oauth_start(&r.info, r.name.as_deref(), &r.given, r.reconnect).await?;
             let prompt = Prompt::Browser {
@@ -299,7 +333,10 @@ impl Engine {
         match pending {
             Pending::Fields(_) => "its fields".into(),
             Pending::Confirm(_) => "a yes or a no".into(),
-            Pending::Oauth(_) | Pending::WordPress(..) => "the browser (reply Wait)".into(),
+            Pending::Oauth(_) | Pending::WordPress(..) | Pending::SiteOauth(..) => {
+                "the browser (reply Wait)".into()
+            }
+            Pending::SitePick(..) => "the site to publish to".into(),
         }
     }
 
@@ -316,6 +353,31 @@ impl Engine {
         let site =
             self.connect_destination(&r.info.id, r.name.as_deref(), &r.given, &r.secrets).await?;
         Ok(site.name)
+    }
+
+    /// A destination signed in: its site picked if the account reaches several, then kept
+    /// (or, signing in again, its new token kept).
+    async fn site_signed_in(
+        &self,
+        session: u32,
+        mut r: Request,
+        token: String,
+    ) -> Result<SignInStep, EngineError> {
+        let name = r.name.clone();
+        if r.reconnect {
+            let site = self.reconnect_site(name.as_deref().unwrap_or_default(), &token).await?;
+            return Ok(step(session, Prompt::Done { account: site.name }));
+        }
+        if let Some(choice) = self.site_to_pick(&r.info, &mut r.given, &token).await? {
+            let prompt =
+                Prompt::Fields { fields: vec![choice], values: BTreeMap::new(), problem: None };
+            self.sign_ins.put(session, Pending::SitePick(r, token));
+            return Ok(step(session, prompt));
+        }
+        let secrets = BTreeMap::from([("token".to_string(), token)]);
+        let site =
+            self.connect_destination(&r.info.id, name.as_deref(), &r.given, &secrets).await?;
+        Ok(step(session, Prompt::Done { account: site.name }))
     }
 
     async fn wordpress_start(&self, session: u32, r: Request) -> Result<SignInStep, EngineError> {

@@ -1,0 +1,96 @@
+//! Destinations that sign in through the browser (WordPress.com, through a sign-in relay): the
+//! access token the sign-in gives is the site's one secret, kept in the keychain like a pasted
+//! one. When the account reaches several sites and none was named, the person picks one.
+
+use super::oauth::{auth_error, SIGN_IN_TIMEOUT};
+use super::relay::{begin, Begun};
+use crate::tokens::http;
+use crate::{Engine, EngineError};
+use folio_model::{ConnectorInfo, Field};
+use std::collections::BTreeMap;
+
+/// A destination's sign-in under way: its page is `url`.
+pub(crate) struct SiteSignIn {
+    pub(crate) url: String,
+    begun: Begun,
+}
+
+impl Engine {
+    /// Starts the browser sign-in of a destination: through the account's relay, which
+    /// destinations that sign in this way need (their token exchange takes the app's secret).
+    pub(crate) async fn site_oauth_start(
+        &self,
+        info: &ConnectorInfo,
+        given: &BTreeMap<String, String>,
+    ) -> Result<SiteSignIn, EngineError> {
+        let config = info.config(given).map_err(EngineError::config)?;
+        let label = &info.label;
+        let no_relay = || {
+            Err(format!(
+                "{label} lets only a server finish a sign-in (its token exchange needs the app's \
+                 secret): give the address of your Folio sign-in relay as relay_url (see the \
+                 README's \"Sign-in relay\")"
+            ))
+        };
+        let begun = begin(&info.id, &config, no_relay).await?;
+        Ok(SiteSignIn { url: begun.sign_in.url.clone(), begun })
+    }
+
+    /// Waits for the browser and trades the code for the access token.
+    pub(crate) async fn site_oauth_finish(
+        &self,
+        info: &ConnectorInfo,
+        s: SiteSignIn,
+    ) -> Result<String, EngineError> {
+        let Begun { listener, sign_in, provider } = s.begun;
+        let redirect = listener.wait(&sign_in.state, SIGN_IN_TIMEOUT).await.map_err(auth_error)?;
+        let code = redirect.code().map_err(auth_error)?.to_string();
+        let tokens = provider.exchange(sign_in, &code, &http()).await.map_err(auth_error)?;
+        // A site keeps one secret and never refreshes it: a token that expires would leave the
+        // site in "reconnect" within the hour, so it is refused now rather than kept.
+        if tokens.expires_in.is_some() || tokens.refresh_token.is_some() {
+            return Err(EngineError::config(format!(
+                "{} gave a token that expires; Folio keeps only lasting tokens for sites, so \
+                 connect it with a pasted token instead",
+                info.label
+            )));
+        }
+        Ok(tokens.access_token)
+    }
+
+    /// The site an access token is for: the one named in `given`, else the only one it
+    /// reaches (then written into `given`); a choice for the person when it reaches several.
+    pub(crate) async fn site_to_pick(
+        &self,
+        info: &ConnectorInfo,
+        given: &mut BTreeMap<String, String>,
+        token: &str,
+    ) -> Result<Option<Field>, EngineError> {
+        let config = info.config(given).map_err(EngineError::config)?;
+        let Some((field, listed)) = self.state.backends.sites(&info.id, &config, token) else {
+            return Ok(None);
+        };
+        if given.get(&field).is_some_and(|v| !v.trim().is_empty()) {
+            return Ok(None);
+        }
+        let sites = listed.await?;
+        match sites.as_slice() {
+            [] => Err(EngineError::config(format!(
+                "this {} account has no site Folio could publish to",
+                info.label
+            ))),
+            [(address, _)] => {
+                given.insert(field, address.clone());
+                Ok(None)
+            }
+            many => {
+                let label = info.field(&field).map_or("Site".to_string(), |f| f.label.clone());
+                let options: Vec<&str> = many.iter().map(|(address, _)| address.as_str()).collect();
+                let names: Vec<String> =
+                    many.iter().map(|(address, name)| format!("{name} ({address})")).collect();
+                let help = format!("The sites this account reaches: {}", names.join(", "));
+                Ok(Some(Field::choice(&field, &label, &options).required().help(&help)))
+            }
+        }
+    }
+}
