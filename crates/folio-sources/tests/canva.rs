@@ -488,3 +488,48 @@ async fn the_picker_lists_folders_then_designs_and_checks_locations() {
     let wrong = CanvaAccounts.check(&config, token, "work:/Some/Path").await;
     assert_eq!(wrong.unwrap_err().kind, SourceErrorKind::Gone);
 }
+
+/// The fake's token endpoint, which the relay's end-to-end tests stand on: the secret is
+/// required, PKCE is checked, and a refresh rotates the refresh token.
+#[tokio::test]
+async fn the_fake_token_endpoint_wants_the_secret_and_rotates_refresh_tokens() {
+    use base64::Engine;
+    use sha2::Digest;
+    let fake = FakeCanva::start("token").await;
+    let (id, secret) = fake.client();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build();
+    let http = http.unwrap();
+    let verifier = "a-verifier-of-enough-length-for-pkce-0123456789";
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let redirect = "https://relay.example/callback/canva";
+    let authorize = format!(
+        "{}/oauth/authorize?client_id={id}&response_type=code&code_challenge={challenge}\
+         &code_challenge_method=s256&state=53682.xyz&redirect_uri={redirect}",
+        fake.url
+    );
+    let r = http.get(authorize).send().await.unwrap();
+    let location = url::Url::parse(r.headers()["Location"].to_str().unwrap()).unwrap();
+    let code = location.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let token = |form: String, basic: bool| {
+        let mut req = http.post(format!("{}/v1/oauth/token", fake.url)).body(form);
+        if basic {
+            req = req.basic_auth(&id, Some(&secret));
+        }
+        req.send()
+    };
+    let exchange = format!(
+        "grant_type=authorization_code&code={code}&code_verifier={verifier}&redirect_uri={redirect}"
+    );
+    assert_eq!(token(exchange.clone(), false).await.unwrap().status(), 401, "no secret");
+    let first: serde_json::Value = token(exchange, true).await.unwrap().json().await.unwrap();
+    let old = first["refresh_token"].as_str().unwrap().to_string();
+    let refresh = |t: &str| format!("grant_type=refresh_token&refresh_token={t}");
+    let second = token(refresh(&old), true).await.unwrap();
+    assert_eq!(second.status(), 200);
+    let second: serde_json::Value = second.json().await.unwrap();
+    assert_ne!(second["refresh_token"], first["refresh_token"], "a new refresh token");
+    let reused = token(refresh(&old), true).await.unwrap();
+    assert_eq!(reused.status(), 400, "the old one is refused");
+    assert_eq!(fake.refresh_token().as_deref(), second["refresh_token"].as_str());
+}
