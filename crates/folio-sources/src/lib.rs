@@ -5,6 +5,7 @@
 //! not a change to the engine.
 
 pub mod account;
+pub mod canva;
 #[cfg(feature = "testing")]
 pub mod conformance;
 pub mod dropbox;
@@ -55,6 +56,9 @@ pub enum SourceErrorKind {
     Reconnect,
     /// This item could not be read.
     Item,
+    /// The service's quota is spent for a while (a daily export limit): nothing is asked
+    /// until `retry_after` has passed.
+    RateLimited,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -186,6 +190,7 @@ impl Sources {
             dropbox::connector::connector(),
             Arc::new(dropbox::account::DropboxAccounts),
         );
+        s.register_oauth(canva::connector::connector(), Arc::new(canva::account::CanvaAccounts));
         s
     }
 
