@@ -69,10 +69,23 @@ fn a_photographer_connects_dropbox_and_syncs_a_folder_from_it() {
     );
     assert_eq!(added, "done", "{added}");
 
-    // No source account yet: + Add from an account… connects one first, in the Connect dialog
-    // (the only source that signs in, so straight to its form).
+    // No source account yet: + Add from an account… connects one first, in the Connect dialog,
+    // which lists the sources that sign in (Dropbox, Canva, …); the photographer picks Dropbox.
     d.click("[data-action=add-from-account]");
     let title = d.wait_text(".connect-dialog h2", Duration::from_secs(10), |t| !t.is_empty());
+    assert_eq!(title, "Add photos from an account");
+    let offered = d.exec(
+        "return [...document.querySelectorAll('.connect-dialog button.connector')]
+           .map((b) => b.dataset.connector).join(',');",
+        json!([]),
+    );
+    let offered = offered.as_str().unwrap_or("").to_string();
+    assert!(offered.contains("dropbox") && offered.contains("canva"), "{offered}");
+    assert!(!offered.contains("wordpress"), "a site is not a photo source: {offered}");
+    d.click(".connect-dialog button.connector[data-connector=dropbox]");
+    let title = d.wait_text(".connect-dialog h2", Duration::from_secs(10), |t| {
+        t != "Add photos from an account"
+    });
     assert_eq!(title, "Connect Dropbox");
     let advanced = d.exec(
         "return [...document.querySelectorAll('.connect-dialog details.advanced input')]

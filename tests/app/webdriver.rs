@@ -165,7 +165,7 @@ impl Driver {
                 "script": format!(
                     "const done = arguments[arguments.length - 1];\
                      Promise.resolve((async () => {{ {script} }})(...Array.from(arguments).slice(0, -1)))\
-                       .then(done, (e) => done('error: ' + e));"
+                       .then(done, (e) => done('error: ' + (typeof e === 'object' ? JSON.stringify(e) : e)));"
                 ),
                 "args": args
             })),
