@@ -3,12 +3,16 @@
 //! services that insist on one (Figma, Canva, HubSpot) are both expressed by a [`Provider`].
 
 use crate::AuthError;
-use oauth2::basic::BasicClient;
+use oauth2::basic::{
+    BasicClient, BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet,
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    TokenResponse, TokenUrl,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
 };
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// An OAuth app as one service knows it: its client id (and secret, where the service needs one),
@@ -46,9 +50,30 @@ impl std::fmt::Debug for ClientSecret {
     }
 }
 
-/// An `oauth2` client that knows its token endpoint.
-type TokenClient =
-    BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+/// A token answer's fields besides the standard ones (WordPress.com's `blog_id`, `blog_url`).
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+struct AnswerFields {
+    #[serde(flatten)]
+    fields: BTreeMap<String, serde_json::Value>,
+}
+
+impl oauth2::ExtraTokenFields for AnswerFields {}
+
+type TokenAnswer = StandardTokenResponse<AnswerFields, BasicTokenType>;
+
+/// An `oauth2` client that knows its token endpoint and keeps the answer's other fields.
+type TokenClient = oauth2::Client<
+    BasicErrorResponse,
+    TokenAnswer,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
 
 /// A sign-in under way: the URL to open, and what the answer is checked and exchanged with.
 pub struct SignIn {
@@ -64,6 +89,9 @@ pub struct Tokens {
     pub access_token: String,
     pub refresh_token: Option<String>,
     pub expires_in: Option<Duration>,
+    /// The answer's other plain values, as text (WordPress.com names the one site a token is
+    /// for in `blog_url`); nothing whose name ends in `token`.
+    pub extra: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -72,6 +100,7 @@ impl std::fmt::Debug for Tokens {
             .field("access_token", &"…")
             .field("refresh_token", &self.refresh_token.as_ref().map(|_| "…"))
             .field("expires_in", &self.expires_in)
+            .field("extra", &self.extra.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -188,7 +217,7 @@ impl Provider {
 
     /// A client for one token endpoint, identifying the app as the service wants it.
     fn client(&self, token_url: &str) -> Result<TokenClient, AuthError> {
-        let client = BasicClient::new(ClientId::new(self.client_id.clone()))
+        let client = oauth2::Client::new(ClientId::new(self.client_id.clone()))
             .set_token_uri(TokenUrl::new(token_url.to_string()).map_err(bad_url)?);
         Ok(match &self.client_secret {
             None => client.set_auth_type(AuthType::RequestBody),
@@ -206,10 +235,7 @@ fn bad_url(e: url::ParseError) -> AuthError {
     AuthError::Protocol(format!("not a valid endpoint address: {e}"))
 }
 
-type Answer = Result<
-    oauth2::basic::BasicTokenResponse,
-    RequestTokenError<reqwest::Error, oauth2::basic::BasicErrorResponse>,
->;
+type Answer = Result<TokenAnswer, RequestTokenError<reqwest::Error, BasicErrorResponse>>;
 
 /// The tokens, or an error that names what went wrong but never carries the answer's body
 /// (which may hold a token).
@@ -219,6 +245,7 @@ fn tokens(answer: Answer) -> Result<Tokens, AuthError> {
             access_token: t.access_token().secret().clone(),
             refresh_token: t.refresh_token().map(|r| r.secret().clone()),
             expires_in: t.expires_in(),
+            extra: plain_values(&t.extra_fields().fields),
         }),
         Err(RequestTokenError::ServerResponse(e)) => {
             let what = e.error().to_string();
@@ -232,6 +259,17 @@ fn tokens(answer: Answer) -> Result<Tokens, AuthError> {
         ))),
         Err(RequestTokenError::Other(e)) => Err(AuthError::Protocol(e)),
     }
+}
+
+/// Text and numbers, but nothing named like a token (an `id_token`, say).
+fn plain_values(fields: &BTreeMap<String, serde_json::Value>) -> BTreeMap<String, String> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let plain = fields.iter().filter(|(k, _)| !k.to_ascii_lowercase().ends_with("token"));
+    plain.filter_map(|(k, v)| Some((k.clone(), text(v)?))).collect()
 }
 
 /// `oauth2`'s request, sent with Folio's own HTTP client (no second HTTP stack, and the same

@@ -56,7 +56,7 @@ fn provider(token_url: &str) -> Provider {
 
 #[tokio::test]
 async fn the_code_is_exchanged_with_the_verifier_of_the_urls_challenge() {
-    let tokens = r#"{"access_token":"sl.AAA-access","token_type":"bearer","expires_in":14400,"refresh_token":"RRR-refresh","scope":"files.content.read","uid":"1","account_id":"dbid:x"}"#;
+    let tokens = r#"{"access_token":"sl.AAA-access","token_type":"bearer","expires_in":14400,"refresh_token":"RRR-refresh","scope":"files.content.read","uid":"1","account_id":"dbid:x","blog_id":200001,"id_token":"eyJ.secret","team":{"id":1}}"#;
     let refreshed = r#"{"access_token":"sl.BBB-access","token_type":"bearer","expires_in":14400}"#;
     let (token_url, seen) = token_endpoint(vec![(200, tokens.into()), (200, refreshed.into())]);
     let p = provider(&token_url);
@@ -80,6 +80,11 @@ async fn the_code_is_exchanged_with_the_verifier_of_the_urls_challenge() {
     assert_eq!(got.refresh_token.as_deref(), Some("RRR-refresh"));
     assert_eq!(got.expires_in, Some(std::time::Duration::from_secs(14400)));
     assert!(!format!("{got:?}").contains("AAA") && !format!("{got:?}").contains("RRR"));
+    // The answer's other plain values travel along (WordPress.com's blog_url), but nothing
+    // named like a token, and nothing nested.
+    let extra: Vec<(&str, &str)> =
+        got.extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(extra, [("account_id", "dbid:x"), ("blog_id", "200001"), ("uid", "1")]);
 
     let again = p.refresh("RRR-refresh", &http).await.unwrap();
     assert_eq!((again.access_token.as_str(), again.refresh_token), ("sl.BBB-access", None));

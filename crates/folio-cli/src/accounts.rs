@@ -5,8 +5,8 @@
 use crate::manage::read_secret;
 use clap::Subcommand;
 use folio_engine::{
-    AccountSummary, Callback, ConnectorInfo, Engine, EngineError, ErrorCode, FieldKind, Prompt,
-    Reply, SignInStep,
+    AccountSummary, Callback, ConnectorInfo, Engine, EngineError, ErrorCode, Field, FieldKind,
+    Prompt, Reply, SignInStep,
 };
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -220,7 +220,22 @@ fn answer(
         Prompt::Fields { problem: Some(problem), .. } => {
             return Err(EngineError::config(format!("{problem} (--set FIELD=VALUE)")))
         }
-        Prompt::Fields { fields, .. } => {
+        Prompt::Fields { fields, values, .. } => {
+            // A choice the service's answer brought (the sites an account reaches): the CLI
+            // cannot ask, so it names them for the next run.
+            let unanswered = |f: &&Field| {
+                f.kind == FieldKind::Choice
+                    && f.required
+                    && values.get(&f.name).is_none_or(|v| v.trim().is_empty())
+            };
+            if let Some(f) = fields.iter().find(unanswered) {
+                return Err(EngineError::config(format!(
+                    "{} reaches several: choose one of {} (--set {}=…)",
+                    info.label,
+                    f.options.join(", "),
+                    f.name
+                )));
+            }
             let Some(f) = fields.iter().find(|f| f.kind == FieldKind::Secret) else {
                 return Err(EngineError::config(format!("{} needs more fields", info.label)));
             };

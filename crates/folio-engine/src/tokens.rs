@@ -3,7 +3,8 @@
 //! refresh token written back, one refresh for many 401s), shared by the account's albums.
 
 use crate::secrets::Secrets;
-use folio_auth::{AuthError, Provider, TokenSource};
+use folio_auth::{AuthError, Provider, Relay, TokenSource};
+use folio_model::Config;
 use folio_sources::account::{AccessToken, OauthSource};
 use folio_sources::{SourceAccount, SourceError, SourceErrorKind as Kind};
 use std::collections::HashMap;
@@ -48,7 +49,7 @@ impl OauthTokens {
         let mut all = self.tokens.lock().expect("tokens");
         let secret_ref = account.secret_ref.clone().unwrap_or_default();
         let fresh = || {
-            let relayed = crate::connect::refresher(connector, &account.config);
+            let relayed = refresher(connector, &account.config);
             let (provider, no_app) = match relayed
                 .map(Ok)
                 .unwrap_or_else(|| oauth.app(&account.config).map(|app| app.provider))
@@ -152,4 +153,24 @@ pub(crate) fn open_with_tokens(
             oauth.open(&account.config, token, &config.location, spool.clone())
         });
     }
+}
+
+/// The field by which an account names its sign-in relay.
+const RELAY_FIELD: &str = "relay_url";
+
+/// The relay an account's fields name, if any.
+pub(crate) fn relay_of(config: &Config) -> Option<Relay> {
+    let url = config.get(RELAY_FIELD).map(str::trim).filter(|u| !u.is_empty())?;
+    Some(Relay::new(url))
+}
+
+/// Where an account that signed in through a relay refreshes: the relay's refresh endpoint,
+/// which puts the app's own client id and secret in (what is sent here for them is dropped).
+pub(crate) fn refresher(id: &str, config: &Config) -> Option<Provider> {
+    let relay = relay_of(config)?;
+    let base = relay.url();
+    Some(
+        Provider::new("folio", "", format!("{base}/token/{id}"))
+            .with_refresh_url(format!("{base}/refresh/{id}")),
+    )
 }

@@ -48,7 +48,9 @@ pub type Login =
 pub type SiteList = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<Vec<(String, String)>, SiteError>> + Send>,
 >;
-type Lister = Arc<dyn Fn(&Config, &str) -> SiteList + Send + Sync>;
+/// Given the account's fields, the access token and the token answer's other values (a
+/// WordPress.com token made for one blog names it there).
+type Lister = Arc<dyn Fn(&Config, &str, &BTreeMap<String, String>) -> SiteList + Send + Sync>;
 
 #[derive(Clone, Default)]
 pub struct Backends {
@@ -115,10 +117,15 @@ impl Backends {
         b.register_login(crate::contentful::connector::ID, crate::contentful::connector::login);
         b.register_login(crate::hubspot::connector::ID, crate::hubspot::connector::login);
         b.register_login(crate::wpcom::connector::ID, crate::wpcom::connector::login);
-        b.register_sites(crate::wpcom::connector::ID, "site", |config, token| {
+        b.register_sites(crate::wpcom::connector::ID, "site", |config, token, answer| {
             let api = crate::wpcom::WpcomConfig::from_fields("", config).api_url;
             let token = token.to_string();
+            let blog = crate::wpcom::token_blog(answer);
             Box::pin(async move {
+                // A token made for one blog reaches only that one, whatever me/sites lists.
+                if let Some(url) = blog {
+                    return Ok(vec![(url.clone(), url)]);
+                }
                 let sites = crate::wpcom::sites(&api, &token).await?;
                 Ok(sites.into_iter().map(|(_, url, name)| (url, name)).collect())
             })
@@ -132,15 +139,22 @@ impl Backends {
         &mut self,
         kind: &str,
         field: &str,
-        list: impl Fn(&Config, &str) -> SiteList + Send + Sync + 'static,
+        list: impl Fn(&Config, &str, &BTreeMap<String, String>) -> SiteList + Send + Sync + 'static,
     ) {
         self.listers.insert(kind.to_string(), (field.to_string(), Arc::new(list)));
     }
 
-    /// The field naming the site, and the sites `token` reaches, for a kind that has a lister.
-    pub fn sites(&self, kind: &str, config: &Config, token: &str) -> Option<(String, SiteList)> {
+    /// The field naming the site, and the sites `token` reaches (`answer`: the token answer's
+    /// other values), for a kind that has a lister.
+    pub fn sites(
+        &self,
+        kind: &str,
+        config: &Config,
+        token: &str,
+        answer: &BTreeMap<String, String>,
+    ) -> Option<(String, SiteList)> {
         let (field, list) = self.listers.get(kind)?;
-        Some((field.clone(), list(config, token)))
+        Some((field.clone(), list(config, token, answer)))
     }
 
     /// How accounts of `kind` become sites, where the plain way (`url`, `user`, the secret)

@@ -22,7 +22,6 @@ pub(crate) use address::same_site;
 pub use answer::LATE_GRACE;
 pub use app::{app_callback_params, AppAnswers, Handed, LateAnswer};
 pub use oauth::SIGN_IN_TIMEOUT;
-pub(crate) use relay::refresher;
 pub(crate) use session::SignIns;
 
 use crate::sites::SiteSummary;

@@ -5,7 +5,7 @@
 //! declaration, so no front end names a service.
 
 use super::oauth::OauthSignIn;
-use super::site_oauth::SiteSignIn;
+use super::site_oauth::{SiteSignIn, SiteToken};
 use super::{AppAnswers, Callback, Handed, WordPressConnect};
 use crate::{Engine, EngineError, ErrorCode};
 use folio_model::{ConnectorInfo, Field, FieldKind, Prompt, Reply, Role, SignInKind, SignInStep};
@@ -60,7 +60,7 @@ enum Pending {
     /// A destination's browser sign-in.
     SiteOauth(Request, SiteSignIn),
     /// Signed in; the person picks which of the account's sites (the token kept in memory).
-    SitePick(Request, String),
+    SitePick(Request, SiteToken),
 }
 
 impl SignIns {
@@ -361,20 +361,21 @@ impl Engine {
         &self,
         session: u32,
         mut r: Request,
-        token: String,
+        signed_in: SiteToken,
     ) -> Result<SignInStep, EngineError> {
         let name = r.name.clone();
         if r.reconnect {
-            let site = self.reconnect_site(name.as_deref().unwrap_or_default(), &token).await?;
+            let name = name.as_deref().unwrap_or_default();
+            let site = self.reconnect_site(name, &signed_in.token).await?;
             return Ok(step(session, Prompt::Done { account: site.name }));
         }
-        if let Some(choice) = self.site_to_pick(&r.info, &mut r.given, &token).await? {
+        if let Some(choice) = self.site_to_pick(&r.info, &mut r.given, &signed_in).await? {
             let prompt =
                 Prompt::Fields { fields: vec![choice], values: BTreeMap::new(), problem: None };
-            self.sign_ins.put(session, Pending::SitePick(r, token));
+            self.sign_ins.put(session, Pending::SitePick(r, signed_in));
             return Ok(step(session, prompt));
         }
-        let secrets = BTreeMap::from([("token".to_string(), token)]);
+        let secrets = BTreeMap::from([("token".to_string(), signed_in.token)]);
         let site =
             self.connect_destination(&r.info.id, name.as_deref(), &r.given, &secrets).await?;
         Ok(step(session, Prompt::Done { account: site.name }))

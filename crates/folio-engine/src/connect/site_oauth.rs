@@ -9,6 +9,13 @@ use crate::{Engine, EngineError};
 use folio_model::{ConnectorInfo, Field};
 use std::collections::BTreeMap;
 
+/// What a destination's sign-in gave: the access token (the site's one secret) and the token
+/// answer's other plain values.
+pub(crate) struct SiteToken {
+    pub(crate) token: String,
+    pub(crate) answer: BTreeMap<String, String>,
+}
+
 /// A destination's sign-in under way: its page is `url`.
 pub(crate) struct SiteSignIn {
     pub(crate) url: String,
@@ -36,12 +43,13 @@ impl Engine {
         Ok(SiteSignIn { url: begun.sign_in.url.clone(), begun })
     }
 
-    /// Waits for the browser and trades the code for the access token.
+    /// Waits for the browser and trades the code for the access token, with the token answer's
+    /// other values (the site a WordPress.com token was made for).
     pub(crate) async fn site_oauth_finish(
         &self,
         info: &ConnectorInfo,
         s: SiteSignIn,
-    ) -> Result<String, EngineError> {
+    ) -> Result<SiteToken, EngineError> {
         let Begun { listener, sign_in, provider } = s.begun;
         let redirect = listener.wait(&sign_in.state, SIGN_IN_TIMEOUT).await.map_err(auth_error)?;
         let code = redirect.code().map_err(auth_error)?.to_string();
@@ -55,7 +63,7 @@ impl Engine {
                 info.label
             )));
         }
-        Ok(tokens.access_token)
+        Ok(SiteToken { token: tokens.access_token, answer: tokens.extra })
     }
 
     /// The site an access token is for: the one named in `given`, else the only one it
@@ -64,10 +72,12 @@ impl Engine {
         &self,
         info: &ConnectorInfo,
         given: &mut BTreeMap<String, String>,
-        token: &str,
+        signed_in: &SiteToken,
     ) -> Result<Option<Field>, EngineError> {
         let config = info.config(given).map_err(EngineError::config)?;
-        let Some((field, listed)) = self.state.backends.sites(&info.id, &config, token) else {
+        let backends = &self.state.backends;
+        let listed = backends.sites(&info.id, &config, &signed_in.token, &signed_in.answer);
+        let Some((field, listed)) = listed else {
             return Ok(None);
         };
         if given.get(&field).is_some_and(|v| !v.trim().is_empty()) {

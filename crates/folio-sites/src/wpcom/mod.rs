@@ -74,6 +74,14 @@ pub fn site_id(given: &str) -> Option<String> {
     ok.then_some(s)
 }
 
+/// The one blog a token was made for, from the token answer (`blog_id`, `blog_url`); none for
+/// a `global` token (`blog_id` 0), which reaches all the account's sites.
+pub fn token_blog(answer: &std::collections::BTreeMap<String, String>) -> Option<String> {
+    let id = answer.get("blog_id").map(|s| s.trim()).unwrap_or_default();
+    let url = answer.get("blog_url").map(|s| s.trim()).unwrap_or_default();
+    (!id.is_empty() && id != "0" && !url.is_empty()).then(|| url.to_string())
+}
+
 /// The account's sites, for the picker: `(id, address, name)`.
 pub async fn sites(api_url: &str, token: &str) -> Result<Vec<(u64, String, String)>, SiteError> {
     let client = Client::new(api_url, token, Duration::from_secs(30))?;
@@ -278,5 +286,17 @@ mod tests {
         assert_eq!(site_id("12345").as_deref(), Some("12345"));
         assert_eq!(site_id("not a site"), None);
         assert_eq!(site_id(""), None);
+    }
+
+    #[test]
+    fn a_token_for_one_blog_names_it_and_a_global_one_does_not() {
+        let answer = |pairs: &[(&str, &str)]| {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        let one = answer(&[("blog_id", "200001"), ("blog_url", "https://a.wordpress.com")]);
+        assert_eq!(token_blog(&one).as_deref(), Some("https://a.wordpress.com"));
+        let global = answer(&[("blog_id", "0"), ("blog_url", "")]);
+        assert_eq!(token_blog(&global), None);
+        assert_eq!(token_blog(&answer(&[])), None);
     }
 }

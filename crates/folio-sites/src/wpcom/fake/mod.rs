@@ -49,6 +49,9 @@ pub struct FakeWpcomConfig {
     pub other_sites: Vec<FakeBlog>,
     /// `WPCOM_MAX_UPLOAD_FILE_SIZE`.
     pub max_upload_bytes: usize,
+    /// Tokens are issued with `scope=global`: `blog_id` 0 and no `blog_url` in the token answer
+    /// (the account's sites are then the person's to pick).
+    pub global_token: bool,
 }
 
 impl Default for FakeWpcomConfig {
@@ -72,6 +75,7 @@ impl Default for FakeWpcomConfig {
                 name: "Second Site".into(),
             }],
             max_upload_bytes: 50 * 1024 * 1024,
+            global_token: false,
         }
     }
 }

@@ -27,7 +27,8 @@ pub fn route(st: &mut Library, method: &Method, rest: &str, input: &Input) -> Re
             }
             axum::Json(json!({
                 "client_id": c.client_id, "user_id": c.user_id.to_string(),
-                "blog_id": c.blog.id.to_string(), "scope": "",
+                "blog_id": if c.global_token { "0".to_string() } else { c.blog.id.to_string() },
+                "scope": if c.global_token { "global" } else { "" },
             }))
             .into_response()
         }
@@ -83,12 +84,17 @@ fn token(st: &mut Library, input: &Input) -> Response {
             "The redirect_uri does not match the authorization request.",
         );
     }
+    let (blog_id, blog_url, scope) = if c.global_token {
+        ("0".to_string(), String::new(), "global")
+    } else {
+        (c.blog.id.to_string(), format!("https://{}", c.blog.domain), "")
+    };
     axum::Json(json!({
         "access_token": c.token,
         "token_type": "bearer",
-        "blog_id": c.blog.id.to_string(),
-        "blog_url": format!("https://{}", c.blog.domain),
-        "scope": "",
+        "blog_id": blog_id,
+        "blog_url": blog_url,
+        "scope": scope,
     }))
     .into_response()
 }

@@ -1,0 +1,277 @@
+//! WordPress.com through the sign-in relay, end to end with the real binaries: `folio relay
+//! serve` holding the OAuth app's secret in front of the fake WordPress.com, `folio connect
+//! wpcom --no-browser` printing the sign-in page, and this test as the browser: the fake's
+//! consent page redirects to the relay's callback, which sends it on to Folio's loopback
+//! listener. Then an album syncs into the fake site's media library and a re-edit keeps its
+//! media id. The secret never leaves the relay; the token lives only in Folio's secret store;
+//! the relay logs neither the code nor the token.
+
+mod support;
+
+use folio_sites::wpcom::fake::{FakeWpcom, FakeWpcomConfig};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::Duration;
+use support::{gradient_photo, unique};
+
+const SECRET: &str = "relay-kept-wpcom-secret-5b7e";
+
+/// `folio relay serve`, stopped when dropped.
+struct Relay {
+    url: String,
+    child: Child,
+}
+
+impl Relay {
+    /// Everything the relay wrote to its log, once stopped.
+    fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut log = String::new();
+        self.child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+        log
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The fake WordPress.com, its OAuth app's one redirect URI the relay's callback on `port`.
+async fn fake_wpcom(port: u16, global_token: bool) -> FakeWpcom {
+    let callback = format!("http://127.0.0.1:{port}/callback/wpcom");
+    let config = FakeWpcomConfig {
+        redirect_uris: vec![callback],
+        client_secret: SECRET.into(),
+        global_token,
+        ..FakeWpcomConfig::default()
+    };
+    FakeWpcom::start(config).await
+}
+
+/// `folio relay serve` on `port` for the fake's OAuth app, the secret from the environment.
+async fn relay(dir: &Path, port: u16, fake: &FakeWpcom) -> Relay {
+    let url = format!("http://127.0.0.1:{port}");
+    let config = format!(
+        r#"public_url = "{url}"
+
+[services.wpcom]
+client_id = "{client_id}"
+client_secret_env = "FOLIO_TEST_WPCOM_SECRET"
+secret_in = "body"
+authorize_url = "{api}/oauth2/authorize"
+token_url = "{api}/oauth2/token"
+scopes = ["posts", "media"]
+"#,
+        client_id = fake.state.lock().unwrap().config.client_id,
+        api = fake.api_url,
+    );
+    let file = dir.join("relay.toml");
+    std::fs::write(&file, config).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["relay", "serve", "--config"])
+        .arg(&file)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env("FOLIO_TEST_WPCOM_SECRET", SECRET)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let relay = Relay { url, child };
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        let answer = http.get(format!("{}/services", relay.url)).send().await;
+        if answer.is_ok_and(|a| a.status().is_success()) {
+            return relay;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the relay did not start: {}", relay.stop());
+}
+
+fn folio(data: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_folio"));
+    c.arg("--data-dir").arg(data).args(args).env("FOLIO_SECRETS", "file");
+    c.env_remove("FOLIO_WPCOM_API_URL");
+    c
+}
+
+fn run(c: &mut Command) -> (bool, String, String) {
+    let out = c.output().unwrap();
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    (out.status.success(), text(out.stdout), text(out.stderr))
+}
+
+/// Starts a sign-in (`connect wpcom …` or `account reconnect …`) and returns it with the
+/// address it printed.
+fn start(data: &Path, args: &[&str]) -> (Child, BufReader<ChildStdout>, String) {
+    let mut child =
+        folio(data, args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let open = line.trim().strip_prefix("open: ").unwrap_or_else(|| panic!("{line:?}"));
+    (child, out, open.to_string())
+}
+
+/// The person's browser: WordPress.com's consent page (the fake agrees at once), then the
+/// relay's callback, then Folio's listener on 127.0.0.1, which says it is done.
+async fn browse(url: &str, relay: &Relay) {
+    let browser =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(5)).build().unwrap();
+    let page = browser.get(url).send().await.unwrap();
+    let landed = page.url().clone();
+    assert_eq!(landed.host_str(), Some("127.0.0.1"), "{landed}");
+    assert_ne!(landed.port(), url::Url::parse(&relay.url).unwrap().port(), "{landed}");
+    assert_eq!(landed.path(), "/wpcom", "{landed}");
+    let status = page.status();
+    assert_eq!(status, 200, "{}", page.text().await.unwrap());
+}
+
+/// What a sign-in printed after the address, and how it ended.
+async fn finish(child: Child, mut out: BufReader<ChildStdout>) -> (bool, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let mut rest = String::new();
+        out.read_to_string(&mut rest).unwrap();
+        let done = child.wait_with_output().unwrap();
+        (done.status.success(), rest, String::from_utf8_lossy(&done.stderr).into_owned())
+    })
+    .await
+    .unwrap()
+}
+
+fn media_ids(fake: &FakeWpcom) -> Vec<u64> {
+    fake.state.lock().unwrap().media.keys().copied().collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wordpress_com_site_signs_in_through_the_relay_and_an_album_syncs_to_it() {
+    let port = free_port();
+    let fake = fake_wpcom(port, false).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = relay(tmp.path(), port, &fake).await;
+    let data = tmp.path().join("data");
+    let token = fake.token();
+    let set_relay = format!("relay_url={}", relay.url);
+    let set_api = format!("api_url={}", fake.api_url);
+    let mut printed = String::new();
+
+    let connect = ["connect", "wpcom", "--set", &set_relay, "--set", &set_api];
+    let (child, out, open) = start(&data, &[&connect[..], &["--no-browser", "--json"]].concat());
+    let query: std::collections::HashMap<String, String> =
+        url::Url::parse(&open).unwrap().query_pairs().into_owned().collect();
+    assert!(open.starts_with(&format!("{}/oauth2/authorize?", fake.api_url)), "{open}");
+    assert_eq!(query["redirect_uri"], format!("{}/callback/wpcom", relay.url));
+    assert!(query["state"].starts_with(|c: char| c.is_ascii_digit()), "{query:?}");
+    assert!(!open.contains(SECRET));
+    browse(&open, &relay).await;
+    let (ok, json, err) = finish(child, out).await;
+    assert!(ok, "{json}{err}");
+    printed.push_str(&json);
+    printed.push_str(&err);
+    let account: Value =
+        serde_json::from_str(json.trim()).unwrap_or_else(|e| panic!("{e}: {json}"));
+    assert_eq!(account["connector"], "wpcom", "{account}");
+    assert_eq!(account["roles"], serde_json::json!(["destination"]));
+    let name = account["name"].as_str().unwrap().to_string();
+
+    // The token was made for one blog: that site, though the account lists two.
+    let (ok, sites, err) = run(&mut folio(&data, &["site", "list", "--json"]));
+    assert!(ok, "{err}");
+    let sites: Value = serde_json::from_str(&sites).unwrap();
+    assert_eq!(sites.as_array().map(Vec::len), Some(1), "{sites}");
+    assert_eq!(sites[0]["url"], "https://folio-test.wordpress.com", "{sites}");
+
+    let album = tmp.path().join(unique("wpcom"));
+    std::fs::create_dir_all(&album).unwrap();
+    for i in 0..3u8 {
+        gradient_photo(&album.join(format!("shot-{i}.png")), i * 70);
+    }
+    let root = album.to_string_lossy().into_owned();
+    let (ok, o, err) = run(&mut folio(&data, &["album", "add", &root, "--site", &name]));
+    assert!(ok, "{o}{err}");
+    let (ok, o, err) = run(&mut folio(&data, &["sync", "--json"]));
+    assert!(ok, "{o}{err}");
+    printed.push_str(&o);
+    let first: Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(first["uploaded"].as_u64(), Some(3), "{first}");
+    let before = media_ids(&fake);
+    assert_eq!(before.len(), 3, "{before:?}");
+
+    gradient_photo(&album.join("shot-1.png"), 250);
+    let (ok, o, err) = run(&mut folio(&data, &["sync", "--json"]));
+    assert!(ok, "{o}{err}");
+    let second: Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(second["replaced"].as_u64(), Some(1), "{second}");
+    assert_eq!(media_ids(&fake), before, "a re-edit keeps its media id");
+
+    // Signing in again goes through the relay the same way and keeps the one site.
+    let (child, out, open) = start(&data, &["account", "reconnect", &name, "--no-browser"]);
+    browse(&open, &relay).await;
+    let (ok, o, err) = finish(child, out).await;
+    assert!(ok, "{o}{err}");
+    printed.push_str(&o);
+    printed.push_str(&err);
+    let (_, sites, _) = run(&mut folio(&data, &["site", "list", "--json"]));
+    assert_eq!(serde_json::from_str::<Value>(&sites).unwrap().as_array().map(Vec::len), Some(1));
+
+    for secret in [SECRET, token.as_str()] {
+        assert!(!printed.contains(secret), "printed a secret: {printed}");
+        for entry in std::fs::read_dir(&data).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("folio.db")) {
+                let db = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+                assert!(!db.contains(secret), "a secret in {path:?}");
+            }
+        }
+    }
+    let log = relay.stop();
+    assert!(log.contains("/token/wpcom"), "the relay logs what it did: {log}");
+    for kept in [SECRET, token.as_str(), "code1", "code2"] {
+        assert!(!log.contains(kept), "the relay logged {kept}: {log}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_for_every_site_asks_which_one_and_the_cli_names_them() {
+    let port = free_port();
+    let fake = fake_wpcom(port, true).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = relay(tmp.path(), port, &fake).await;
+    let data = tmp.path().join("data");
+    let set_relay = format!("relay_url={}", relay.url);
+    let set_api = format!("api_url={}", fake.api_url);
+    let connect = ["connect", "wpcom", "--set", &set_relay, "--set", &set_api, "--no-browser"];
+
+    let (child, out, open) = start(&data, &connect);
+    browse(&open, &relay).await;
+    let (ok, o, err) = finish(child, out).await;
+    assert!(!ok, "no site named, two reached: {o}{err}");
+    assert!(
+        err.contains(
+            "choose one of https://folio-test.wordpress.com, https://second-site.wordpress.com \
+             (--set site=…)"
+        ),
+        "{err}"
+    );
+    let (_, sites, _) = run(&mut folio(&data, &["site", "list", "--json"]));
+    assert_eq!(serde_json::from_str::<Value>(&sites).unwrap(), serde_json::json!([]));
+
+    let picked = [&connect[..], &["--set", "site=folio-test.wordpress.com"]].concat();
+    let (child, out, open) = start(&data, &picked);
+    browse(&open, &relay).await;
+    let (ok, o, err) = finish(child, out).await;
+    assert!(ok, "{o}{err}");
+    let (_, sites, _) = run(&mut folio(&data, &["site", "list", "--json"]));
+    let sites: Value = serde_json::from_str(&sites).unwrap();
+    assert_eq!(sites[0]["url"], "https://folio-test.wordpress.com", "{sites}");
+}
