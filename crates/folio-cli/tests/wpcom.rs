@@ -8,95 +8,12 @@
 
 mod support;
 
-use folio_sites::wpcom::fake::{FakeWpcom, FakeWpcomConfig};
+use folio_sites::wpcom::fake::FakeWpcom;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
+use support::relay::{fake_wpcom, free_port, relay, start, SECRET};
 use support::{gradient_photo, unique};
-
-const SECRET: &str = "relay-kept-wpcom-secret-5b7e";
-
-/// `folio relay serve`, stopped when dropped.
-struct Relay {
-    url: String,
-    child: Child,
-}
-
-impl Relay {
-    /// Everything the relay wrote to its log, once stopped.
-    fn stop(mut self) -> String {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let mut log = String::new();
-        self.child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
-        log
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// The fake WordPress.com, its OAuth app's one redirect URI the relay's callback on `port`.
-async fn fake_wpcom(port: u16, global_token: bool) -> FakeWpcom {
-    let callback = format!("http://127.0.0.1:{port}/callback/wpcom");
-    let config = FakeWpcomConfig {
-        redirect_uris: vec![callback],
-        client_secret: SECRET.into(),
-        global_token,
-        ..FakeWpcomConfig::default()
-    };
-    FakeWpcom::start(config).await
-}
-
-/// `folio relay serve` on `port` for the fake's OAuth app, the secret from the environment.
-async fn relay(dir: &Path, port: u16, fake: &FakeWpcom) -> Relay {
-    let url = format!("http://127.0.0.1:{port}");
-    let config = format!(
-        r#"public_url = "{url}"
-
-[services.wpcom]
-client_id = "{client_id}"
-client_secret_env = "FOLIO_TEST_WPCOM_SECRET"
-secret_in = "body"
-authorize_url = "{api}/oauth2/authorize"
-token_url = "{api}/oauth2/token"
-scopes = ["posts", "media"]
-"#,
-        client_id = fake.state.lock().unwrap().config.client_id,
-        api = fake.api_url,
-    );
-    let file = dir.join("relay.toml");
-    std::fs::write(&file, config).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_folio"))
-        .args(["relay", "serve", "--config"])
-        .arg(&file)
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .env("FOLIO_TEST_WPCOM_SECRET", SECRET)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let relay = Relay { url, child };
-    let http = reqwest::Client::new();
-    for _ in 0..200 {
-        let answer = http.get(format!("{}/services", relay.url)).send().await;
-        if answer.is_ok_and(|a| a.status().is_success()) {
-            return relay;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the relay did not start: {}", relay.stop());
-}
 
 fn folio(data: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_folio"));
@@ -109,44 +26,6 @@ fn run(c: &mut Command) -> (bool, String, String) {
     let out = c.output().unwrap();
     let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
     (out.status.success(), text(out.stdout), text(out.stderr))
-}
-
-/// Starts a sign-in (`connect wpcom …` or `account reconnect …`) and returns it with the
-/// address it printed.
-fn start(data: &Path, args: &[&str]) -> (Child, BufReader<ChildStdout>, String) {
-    let mut child =
-        folio(data, args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let open = line.trim().strip_prefix("open: ").unwrap_or_else(|| panic!("{line:?}"));
-    (child, out, open.to_string())
-}
-
-/// The person's browser: WordPress.com's consent page (the fake agrees at once), then the
-/// relay's callback, then Folio's listener on 127.0.0.1, which says it is done.
-async fn browse(url: &str, relay: &Relay) {
-    let browser =
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(5)).build().unwrap();
-    let page = browser.get(url).send().await.unwrap();
-    let landed = page.url().clone();
-    assert_eq!(landed.host_str(), Some("127.0.0.1"), "{landed}");
-    assert_ne!(landed.port(), url::Url::parse(&relay.url).unwrap().port(), "{landed}");
-    assert_eq!(landed.path(), "/wpcom", "{landed}");
-    let status = page.status();
-    assert_eq!(status, 200, "{}", page.text().await.unwrap());
-}
-
-/// What a sign-in printed after the address, and how it ended.
-async fn finish(child: Child, mut out: BufReader<ChildStdout>) -> (bool, String, String) {
-    tokio::task::spawn_blocking(move || {
-        let mut rest = String::new();
-        out.read_to_string(&mut rest).unwrap();
-        let done = child.wait_with_output().unwrap();
-        (done.status.success(), rest, String::from_utf8_lossy(&done.stderr).into_owned())
-    })
-    .await
-    .unwrap()
 }
 
 fn media_ids(fake: &FakeWpcom) -> Vec<u64> {
@@ -166,15 +45,16 @@ async fn a_wordpress_com_site_signs_in_through_the_relay_and_an_album_syncs_to_i
     let mut printed = String::new();
 
     let connect = ["connect", "wpcom", "--set", &set_relay, "--set", &set_api];
-    let (child, out, open) = start(&data, &[&connect[..], &["--no-browser", "--json"]].concat());
+    let sign_in = start(folio(&data, &[&connect[..], &["--no-browser", "--json"]].concat()));
+    let open = sign_in.open.clone();
     let query: std::collections::HashMap<String, String> =
         url::Url::parse(&open).unwrap().query_pairs().into_owned().collect();
     assert!(open.starts_with(&format!("{}/oauth2/authorize?", fake.api_url)), "{open}");
     assert_eq!(query["redirect_uri"], format!("{}/callback/wpcom", relay.url));
     assert!(query["state"].starts_with(|c: char| c.is_ascii_digit()), "{query:?}");
     assert!(!open.contains(SECRET));
-    browse(&open, &relay).await;
-    let (ok, json, err) = finish(child, out).await;
+    sign_in.browse(&relay).await;
+    let (ok, json, err) = sign_in.finish().await;
     assert!(ok, "{json}{err}");
     printed.push_str(&json);
     printed.push_str(&err);
@@ -215,9 +95,9 @@ async fn a_wordpress_com_site_signs_in_through_the_relay_and_an_album_syncs_to_i
     assert_eq!(media_ids(&fake), before, "a re-edit keeps its media id");
 
     // Signing in again goes through the relay the same way and keeps the one site.
-    let (child, out, open) = start(&data, &["account", "reconnect", &name, "--no-browser"]);
-    browse(&open, &relay).await;
-    let (ok, o, err) = finish(child, out).await;
+    let sign_in = start(folio(&data, &["account", "reconnect", &name, "--no-browser"]));
+    sign_in.browse(&relay).await;
+    let (ok, o, err) = sign_in.finish().await;
     assert!(ok, "{o}{err}");
     printed.push_str(&o);
     printed.push_str(&err);
@@ -252,9 +132,9 @@ async fn a_token_for_every_site_asks_which_one_and_the_cli_names_them() {
     let set_api = format!("api_url={}", fake.api_url);
     let connect = ["connect", "wpcom", "--set", &set_relay, "--set", &set_api, "--no-browser"];
 
-    let (child, out, open) = start(&data, &connect);
-    browse(&open, &relay).await;
-    let (ok, o, err) = finish(child, out).await;
+    let sign_in = start(folio(&data, &connect));
+    sign_in.browse(&relay).await;
+    let (ok, o, err) = sign_in.finish().await;
     assert!(!ok, "no site named, two reached: {o}{err}");
     assert!(
         err.contains(
@@ -267,9 +147,9 @@ async fn a_token_for_every_site_asks_which_one_and_the_cli_names_them() {
     assert_eq!(serde_json::from_str::<Value>(&sites).unwrap(), serde_json::json!([]));
 
     let picked = [&connect[..], &["--set", "site=folio-test.wordpress.com"]].concat();
-    let (child, out, open) = start(&data, &picked);
-    browse(&open, &relay).await;
-    let (ok, o, err) = finish(child, out).await;
+    let sign_in = start(folio(&data, &picked));
+    sign_in.browse(&relay).await;
+    let (ok, o, err) = sign_in.finish().await;
     assert!(ok, "{o}{err}");
     let (_, sites, _) = run(&mut folio(&data, &["site", "list", "--json"]));
     let sites: Value = serde_json::from_str(&sites).unwrap();

@@ -23,5 +23,5 @@ pub use preset::{content_hash, MetadataPolicy, OutputFormat, Preset, PIPELINE_VE
 pub use progress::{AlbumProgress, Progress, SiteProgress, Work};
 pub use settings::{AlbumSettings, RawPair};
 pub use sign_in::{Prompt, Reply, SignInStep};
-pub use site::{Capabilities, ImageFormat, SiteState, TextField};
+pub use site::{file_moved, Capabilities, ImageFormat, SiteState, TextField};
 pub use source::{extension, is_photo_name, SourceItem, JPEG_EXTENSIONS, RAW_EXTENSIONS};

@@ -236,3 +236,11 @@ mod replace_facts {
         );
     }
 }
+
+/// Whether a re-edit moved a file: a new address, not a new query. A site that keeps the URL
+/// may still add a cache buster (Shopify's `?v=N`); pages that embed the address without it,
+/// or with the old one, still show the file.
+pub fn file_moved(was: &str, now: &str) -> bool {
+    let address = |url: &str| url.split(['?', '#']).next().unwrap_or_default().to_string();
+    address(was) != address(now)
+}

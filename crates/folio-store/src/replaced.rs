@@ -16,13 +16,17 @@ impl Store {
         preset_hash: &str,
         item: &PushedItem<'_>,
     ) -> Result<()> {
-        // SQLite evaluates every SET expression against the row as it was, so `remote_url`
-        // on the right is the old URL.
+        let was: Option<String> =
+            sqlx::query_scalar("SELECT remote_url FROM publications WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten();
+        let moved = was.is_some_and(|was| folio_model::file_moved(&was, item.url));
         sqlx::query(
             "UPDATE publications SET content_hash = ?, preset_hash = ?, remote_id = ?, remote_url = ?,
                thumbnail_url = ?, format = ?, text_key = ?, state = 'synced', last_error = NULL,
-               url_changes = url_changes
-                 + (CASE WHEN remote_url IS NOT NULL AND remote_url <> ? THEN 1 ELSE 0 END),
+               url_changes = url_changes + ?,
                attempts = attempts + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
              WHERE id = ?",
         )
@@ -33,7 +37,7 @@ impl Store {
         .bind(item.thumbnail_url)
         .bind(item.format)
         .bind(item.text_key)
-        .bind(item.url)
+        .bind(i64::from(moved))
         .bind(id)
         .execute(&self.pool)
         .await?;

@@ -122,10 +122,11 @@ async fn re_edits_that_moved_a_file_are_counted_per_site() {
     s.finish_publication(on_cms.id, &pushed(&id, "u1")).await.unwrap();
     let on_shop = s.begin_publication(a.id, shop.id, "k2", "h1", "p").await.unwrap();
     s.finish_publication(on_shop.id, &pushed(&id, "s1")).await.unwrap();
-    // Replaced in place twice on the CMS with a new URL each time, and on the shop at its URL.
+    // Replaced in place twice on the CMS with a new URL each time, and on the shop at its URL
+    // (a new cache-busting query is the same address).
     s.record_replace(on_cms.id, "h2", "p", &pushed(&id, "u2")).await.unwrap();
     s.record_replace(on_cms.id, "h3", "p", &pushed(&id, "u3")).await.unwrap();
-    s.record_replace(on_shop.id, "h2", "p", &pushed(&id, "s1")).await.unwrap();
+    s.record_replace(on_shop.id, "h2", "p", &pushed(&id, "s1?v=2")).await.unwrap();
     // A text-only or same-file answer keeps the URL: not a change.
     s.record_replace(on_cms.id, "h3", "p", &pushed(&id, "u3")).await.unwrap();
     let changed = s.urls_changed(album.id).await.unwrap();

@@ -1,6 +1,8 @@
 //! Shared by the tests that run `folio` against the real WordPress.
 #![allow(dead_code)]
 
+pub mod relay;
+
 use folio_sites::wordpress::WordPress;
 use folio_sites::{Destination, RemoteMedia};
 use std::path::Path;

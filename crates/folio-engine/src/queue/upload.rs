@@ -11,8 +11,8 @@ use crate::state::EngineState;
 use crate::EngineError;
 use folio_convert::ConvertError;
 use folio_model::{
-    AlbumSettings, Capabilities, ImageFormat, PhotoErrorCode, Preset, RemoteId, SyncEvent,
-    TextOverrides,
+    file_moved, AlbumSettings, Capabilities, ImageFormat, PhotoErrorCode, Preset, RemoteId,
+    SyncEvent, TextOverrides,
 };
 use folio_sites::{
     DeleteMode, MediaFields, Processing, RemoteMedia, SiteError, SiteErrorCode, Upload,
@@ -441,7 +441,7 @@ async fn replace(ctx: &Ctx<'_>, old: &Publication) -> Done {
     };
     store.record_replace(old.id, &asset.content_hash, ctx.preset_hash, &item).await?;
     keep_version(ctx, r.extension, r.mime, &bytes).await;
-    if let Some(was) = old.remote_url.as_deref().filter(|was| *was != media.url) {
+    if let Some(was) = old.remote_url.as_deref().filter(|was| file_moved(was, &media.url)) {
         // The site kept the item (entries linking it by id follow) but not the file's URL.
         let message = format!(
             "{} changed: replaced on {} under the same id; its file is now at {} (was {was})",
