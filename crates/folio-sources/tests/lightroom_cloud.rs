@@ -390,18 +390,19 @@ async fn a_401_refreshes_once_then_asks_to_reconnect() {
 }
 
 #[tokio::test]
-async fn a_refresh_refused_after_14_days_says_so_plainly() {
+async fn a_refused_refresh_asks_to_reconnect_saying_adobes_sign_in_lasts_14_days() {
     let s = setup().await;
     s.fake.add_photo(&s.album, "Pier.jpg");
-    let refused = SourceError::new(
-        SourceErrorKind::Reconnect,
-        "Lightroom no longer accepts Folio's sign-in (revoked or expired); reconnect the account",
-    );
+    // The engine's words for a refused refresh, with what the connector says of its sign-ins.
+    let lasts = LightroomAccounts.sign_in_lasts().expect("Adobe's sign-ins end on a clock");
+    assert!(lasts.contains("Adobe's sign-in lasts 14 days"), "{lasts}");
+    let words = format!("Lightroom no longer accepts Folio's sign-in: {lasts}; reconnect");
+    let refused = SourceError::new(SourceErrorKind::Reconnect, words.clone());
     let tokens = Tokens::refreshing("expired", Err(refused));
-    let err = Store::default().look(&s.source(tokens, Rendition::Standard)).await.unwrap_err();
-    assert_eq!(err.kind, SourceErrorKind::Reconnect, "{err}");
-    assert!(err.message.contains("Adobe's sign-in lasts 14 days"), "{err}");
-    assert!(!err.message.contains("expired\""), "no token in the words");
+    let err = Store::default().look(&s.source(tokens.clone(), Rendition::Standard)).await;
+    let err = err.unwrap_err();
+    assert_eq!((err.kind, err.message), (SourceErrorKind::Reconnect, words), "said as it is");
+    assert_eq!(tokens.refreshes.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

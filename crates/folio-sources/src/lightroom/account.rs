@@ -53,6 +53,10 @@ impl OauthSource for LightroomAccounts {
         Err(why.into())
     }
 
+    fn sign_in_lasts(&self) -> Option<String> {
+        Some("Adobe's sign-in lasts 14 days, then Lightroom must be connected again".into())
+    }
+
     async fn who(&self, config: &Config, token: Arc<dyn AccessToken>) -> Result<Who, SourceError> {
         let account = api(config, token).account().await?;
         let name = account.full_name.filter(|n| !n.is_empty());

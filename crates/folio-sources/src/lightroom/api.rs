@@ -5,9 +5,11 @@
 //! (`X-API-Key`) and the account's bearer token; every JSON answer loses its `while (1) {}`.
 //!
 //! Errors become [`SourceError`]s once, here: a 401 refreshes the token once and retries, then
-//! asks to reconnect; a 429 (Adobe sends an empty body and no `Retry-After`) and 5xx are
-//! retried with exponential backoff through the pacer (three retries), then `Unavailable`; 403
-//! and 404 say what Lightroom refused in Adobe's words. Tokens never appear in an error.
+//! asks to reconnect (a refused refresh is the engine's token source's to word: it says that
+//! Adobe's sign-in lasts 14 days); a 429 (Adobe sends an empty body and no `Retry-After`) and
+//! 5xx are retried with exponential backoff through the pacer (three retries), then
+//! `Unavailable`; 403 and 404 say what Lightroom refused in Adobe's words. Tokens never appear
+//! in an error.
 
 use super::wire::{self, *};
 use crate::{SourceError, SourceErrorKind as Kind};
@@ -333,11 +335,10 @@ impl LightroomApi {
         build: impl Fn(&reqwest::Client, &str, &str) -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, Problem> {
         let key = self.key().await.map_err(Problem::Token)?;
-        let token = self.token.current().await.map_err(|e| Problem::Token(signed_out(e)))?;
+        let token = self.token.current().await.map_err(Problem::Token)?;
         match self.paced(&build, &token, &key).await {
             Err(Problem::Expired) => {
-                let token =
-                    self.token.refreshed().await.map_err(|e| Problem::Token(signed_out(e)))?;
+                let token = self.token.refreshed().await.map_err(Problem::Token)?;
                 self.paced(&build, &token, &key).await
             }
             other => other,
@@ -375,22 +376,6 @@ async fn relay_key(http: &reqwest::Client, relay: &str) -> Result<String, Source
     let key = service.provider.client_id;
     relay_keys().lock().expect("keys").insert(relay.to_string(), key.clone());
     Ok(key)
-}
-
-/// A token error in the person's words: Adobe's sign-in ends after 14 days, and only a new one
-/// brings it back.
-fn signed_out(e: SourceError) -> SourceError {
-    match e.kind {
-        Kind::Reconnect => SourceError::new(
-            Kind::Reconnect,
-            format!(
-                "{} (Adobe's sign-in lasts 14 days; after that Lightroom must be connected \
-                 again: folio account reconnect)",
-                e.message
-            ),
-        ),
-        _ => e,
-    }
 }
 
 fn album_gone(e: SourceError, id: &str) -> SourceError {
