@@ -556,3 +556,28 @@ async fn the_fake_ims_wants_the_secret_checks_pkce_and_ends_refreshes_after_14_d
     let expired: serde_json::Value = expired.json().await.unwrap();
     assert_eq!(expired["error"], "invalid_grant", "14 days on: {expired}");
 }
+
+/// In real use the API key is the relay's: its `/services` names the credential's client id.
+#[tokio::test]
+async fn without_a_client_id_the_api_key_is_asked_of_the_relay() {
+    let fake = FakeLightroom::start(KEY, "token").await;
+    fake.add_album("Weddings", None);
+    let services = serde_json::json!({"services": {"lightroom": {
+        "client_id": KEY,
+        "authorize_url": format!("{}/ims/authorize/v2", fake.url),
+        "redirect_uri": "https://relay.example/callback/lightroom",
+        "scopes": ["openid", "AdobeID", "lr_partner_apis"]
+    }}});
+    let relay = axum::Router::new()
+        .route("/services", axum::routing::get(move || async move { axum::Json(services) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, relay).await.unwrap() });
+    let mut given = std::collections::BTreeMap::new();
+    given.insert("api_url".to_string(), fake.url.clone());
+    given.insert("relay_url".to_string(), relay_url);
+    let config = connector::connector().config(&given).unwrap();
+    let token: Arc<dyn AccessToken> = Tokens::fixed("token");
+    let albums = LightroomAccounts.browse(&config, token, "").await.unwrap();
+    assert_eq!(albums.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Weddings"]);
+}
