@@ -273,30 +273,16 @@ impl LightroomApi {
         Ok(out)
     }
 
-    /// `href` resolved against the answer's `base` (else the request's own address); only on
-    /// the API's own host, which is the only one Folio sends the token to.
+    /// The next page's address, on the API's own host only.
     fn next_page(
         &self,
         base: Option<&str>,
         asked: &url::Url,
         href: &str,
     ) -> Result<url::Url, SourceError> {
-        let unexpected = |why: String| {
+        wire::next_page(&self.url("/")?, base, asked, href).map_err(|why| {
             SourceError::new(Kind::Unavailable, format!("unexpected paging from Lightroom: {why}"))
-        };
-        let base = match base {
-            Some(b) => url::Url::parse(b).map_err(|e| unexpected(format!("base: {e}")))?,
-            None => asked.clone(),
-        };
-        let next = base.join(href).map_err(|e| unexpected(format!("next: {e}")))?;
-        let api = self.url("/")?;
-        if next.origin() != api.origin() {
-            return Err(unexpected(format!(
-                "the next page is on another host ({})",
-                next.origin().ascii_serialization()
-            )));
-        }
-        Ok(next)
+        })
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, url: url::Url) -> Result<T, SourceError> {

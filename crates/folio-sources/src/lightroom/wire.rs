@@ -53,6 +53,27 @@ pub struct Link {
     pub href: String,
 }
 
+/// Where `links.next.href` points: resolved against the answer's `base` (else the address
+/// the page was asked at) as RFC 3986 §5.2 says, and only on the API's own origin, the only
+/// one Folio sends the token and the key to.
+pub fn next_page(
+    api: &url::Url,
+    base: Option<&str>,
+    asked: &url::Url,
+    href: &str,
+) -> Result<url::Url, String> {
+    let base = match base {
+        Some(b) => url::Url::parse(b).map_err(|e| format!("base: {e}"))?,
+        None => asked.clone(),
+    };
+    let next = base.join(href).map_err(|e| format!("next: {e}"))?;
+    if next.origin() != api.origin() {
+        let host = next.origin().ascii_serialization();
+        return Err(format!("the next page is on another host ({host})"));
+    }
+    Ok(next)
+}
+
 /// One page of a listing: its resources, and where the next page is.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Page<T> {
@@ -152,6 +173,23 @@ pub const FORBIDDEN: i64 = 4300;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_pages_resolve_against_base_and_stay_on_the_api_host() {
+        let api = url::Url::parse("https://lr.adobe.io/").unwrap();
+        let asked = url::Url::parse("https://lr.adobe.io/v2/catalogs/c1/albums?limit=5").unwrap();
+        let base = Some("https://lr.adobe.io/v2/catalogs/c1/");
+        let next = |base, href| next_page(&api, base, &asked, href).map(|u| u.to_string());
+        let p2 = "https://lr.adobe.io/v2/catalogs/c1/albums/a1/assets?start=2";
+        assert_eq!(next(base, "albums/a1/assets?start=2").unwrap(), p2);
+        assert_eq!(next(base, "../c1/albums/a1/assets?start=2").unwrap(), p2);
+        assert_eq!(next(base, "/v2/catalogs/c1/albums/a1/assets?start=2").unwrap(), p2);
+        let without_base = "https://lr.adobe.io/v2/catalogs/c1/albums?name_after=x";
+        assert_eq!(next(None, "albums?name_after=x").unwrap(), without_base);
+        let elsewhere = next(base, "https://elsewhere.example/v2/albums").unwrap_err();
+        assert!(elsewhere.contains("another host"), "{elsewhere}");
+        assert!(next(base, "//elsewhere.example/x").is_err(), "a network-path reference");
+    }
 
     #[test]
     fn the_json_guard_is_stripped_in_any_spacing_and_only_it() {
