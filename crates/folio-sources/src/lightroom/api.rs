@@ -95,6 +95,16 @@ pub enum Got {
     Forbidden(String),
 }
 
+/// What asking for a rendition found.
+#[derive(Debug)]
+pub enum Asked {
+    /// Lightroom is making it.
+    Accepted,
+    NoSuchAsset,
+    /// The credential may not have it: Adobe's words.
+    Forbidden(String),
+}
+
 impl LightroomApi {
     pub fn new(base: &str, key: ApiKey, token: Arc<dyn AccessToken>) -> Self {
         let http = reqwest::Client::builder()
@@ -207,15 +217,15 @@ impl LightroomApi {
     }
 
     /// Asks Lightroom to make rendition `kind` of `asset` (`X-Generate-Renditions`; 202).
-    pub async fn generate(&self, asset: &str, kind: &str) -> Result<Got, SourceError> {
+    pub async fn generate(&self, asset: &str, kind: &str) -> Result<Asked, SourceError> {
         let url = self.rendition_url(asset, None).await?;
         let sent = self.send(|http, token, key| {
             authorized(http.post(url.clone()), token, key).header("X-Generate-Renditions", kind)
         });
         match sent.await {
-            Ok(_) => Ok(Got::Written(0)),
-            Err(Problem::Refused(403, body)) => Ok(Got::Forbidden(said(&body))),
-            Err(Problem::Refused(404, _)) => Ok(Got::Missing),
+            Ok(_) => Ok(Asked::Accepted),
+            Err(Problem::Refused(403, body)) => Ok(Asked::Forbidden(said(&body))),
+            Err(Problem::Refused(404, _)) => Ok(Asked::NoSuchAsset),
             Err(p) => Err(p.into_error()),
         }
     }

@@ -4,7 +4,7 @@
 //! made yet, Lightroom is asked to make it and Folio waits (bounded); if Adobe refuses it
 //! (403, code 4300), Folio reads `2048` instead, remembers that for the account and says so.
 
-use super::api::{Got, LightroomApi};
+use super::api::{Asked, Got, LightroomApi};
 use super::Rendition;
 use crate::{SourceError, SourceErrorKind as Kind, MAX_ITEM_BYTES};
 use std::collections::HashMap;
@@ -66,11 +66,11 @@ impl Renditions {
             Got::Missing => {}
         }
         match self.api.generate(asset, kind).await? {
-            Got::Forbidden(said) => return Ok(self.refused(&said)),
-            Got::Missing => {
+            Asked::Forbidden(said) => return Ok(self.refused(&said)),
+            Asked::NoSuchAsset => {
                 return Err(SourceError::new(Kind::Gone, "the photo is gone from Lightroom"))
             }
-            Got::Written(_) => {}
+            Asked::Accepted => {}
         }
         let polling = self.api.polling().clone();
         let started = tokio::time::Instant::now();
