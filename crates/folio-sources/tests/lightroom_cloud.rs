@@ -338,8 +338,9 @@ async fn a_rendition_not_made_yet_is_asked_for_and_waited_for() {
     let copy = s.source.fetch("Pier.jpg").await.unwrap();
     assert_eq!(dimensions(&copy), (72, 48), "the new full size, spooled by the look");
     assert_eq!(s.fake.count("rendition fullsize"), 4);
-    // 2560 is asked for by its own name.
+    // Another rendition chosen: the photo is read again, and 2560 asked for by its name.
     let large = s.source(s.tokens.clone(), Rendition::Large);
+    assert_eq!(paths(&store.look(&large).await.unwrap()), ["Pier.jpg"]);
     let copy = large.fetch("Pier.jpg").await.unwrap();
     assert_eq!(dimensions(&copy), (60, 40));
     assert_eq!(s.fake.count("generate"), 3);

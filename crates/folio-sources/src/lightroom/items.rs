@@ -91,7 +91,8 @@ pub struct Seen(pub BTreeMap<String, String>);
 const CURSOR_VERSION: &str = "lr1";
 
 impl Seen {
-    /// `lr1;ID=KEY;…` (ids and keys are hex); anything else is no cursor.
+    /// `lr1;ID=KEY;…` (ids are hex, keys hex and a rendition's name); anything else is no
+    /// cursor.
     pub fn parse(cursor: Option<&str>) -> Seen {
         let mut seen = Seen::default();
         let Some(rest) = cursor.and_then(|c| c.strip_prefix(CURSOR_VERSION)) else { return seen };

@@ -166,7 +166,9 @@ impl Source for LightroomSource {
         for photo in &photos {
             let path = &names[&photo.id];
             present.insert(path.clone());
-            let key = edit_key(photo);
+            // The rendition asked for is part of the key: choosing another reads every
+            // photo again at its new size.
+            let key = format!("{}.{}", edit_key(photo), self.renditions.wanted.name());
             let handled = before.0.get(&photo.id);
             if handled == Some(&key) && known.contains_key(path) {
                 seen.0.insert(photo.id.clone(), key);
