@@ -19,6 +19,8 @@ pub(crate) struct AccountToken {
     secret_ref: String,
     config: folio_model::Config,
     label: String,
+    /// How long the service's sign-ins last, said when a refresh is refused.
+    lasts: Option<String>,
 }
 
 /// Every account's token in use, by account id.
@@ -64,6 +66,7 @@ impl OauthTokens {
                 secret_ref: secret_ref.clone(),
                 config: account.config.clone(),
                 label: label.to_string(),
+                lasts: oauth.sign_in_lasts(),
             })
         };
         let entry = all.entry(account.id).or_insert_with(fresh);
@@ -93,12 +96,25 @@ impl AccountToken {
                 Kind::Reconnect,
                 format!("Folio is not signed in to {label}; reconnect the account (folio account reconnect)"),
             ),
-            AuthError::Rejected(_) => SourceError::new(
-                Kind::Reconnect,
-                format!("{label} no longer accepts Folio's sign-in (revoked or expired); reconnect the account"),
-            ),
+            AuthError::Rejected(_) => {
+                SourceError::new(Kind::Reconnect, rejected(label, self.lasts.as_deref()))
+            }
             other => SourceError::new(Kind::Unavailable, other.to_string()),
         }
+    }
+}
+
+/// What the person is told when the service refuses the account's refresh token: plainly why
+/// where the service ends sign-ins on a clock (Adobe after 14 days).
+fn rejected(label: &str, lasts: Option<&str>) -> String {
+    match lasts {
+        Some(lasts) => format!(
+            "{label} no longer accepts Folio's sign-in: {lasts}; reconnect the account (folio \
+             account reconnect)"
+        ),
+        None => format!(
+            "{label} no longer accepts Folio's sign-in (revoked or expired); reconnect the account"
+        ),
     }
 }
 
@@ -173,4 +189,19 @@ pub(crate) fn refresher(id: &str, config: &Config) -> Option<Provider> {
         Provider::new("folio", "", format!("{base}/token/{id}"))
             .with_refresh_url(format!("{base}/refresh/{id}")),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_refresh_says_how_long_the_services_sign_in_lasts_where_it_says() {
+        let plain = rejected("Canva", None);
+        assert!(plain.contains("(revoked or expired); reconnect the account"), "{plain}");
+        let lasts = folio_sources::lightroom::account::LightroomAccounts.sign_in_lasts();
+        let adobe = rejected("Lightroom", lasts.as_deref());
+        assert!(adobe.contains("Adobe's sign-in lasts 14 days"), "{adobe}");
+        assert!(adobe.contains("reconnect the account"), "{adobe}");
+    }
 }

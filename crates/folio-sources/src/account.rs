@@ -52,6 +52,12 @@ pub trait OauthSource: Send + Sync {
     /// fields name no app.
     fn app(&self, config: &Config) -> Result<OauthApp, String>;
 
+    /// How long a sign-in lasts when the service ends it on a clock, in the person's words
+    /// (Adobe's: 14 days), said when a refresh is refused; `None` when it lasts until revoked.
+    fn sign_in_lasts(&self) -> Option<String> {
+        None
+    }
+
     async fn who(&self, config: &Config, token: Arc<dyn AccessToken>) -> Result<Who, SourceError>;
 
     /// Revokes Folio's access where the service can.

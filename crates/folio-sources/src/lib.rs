@@ -10,6 +10,7 @@ pub mod canva;
 pub mod conformance;
 pub mod dropbox;
 mod folder;
+pub mod lightroom;
 
 pub use dropbox::DropboxSource;
 pub use folder::{connector as folder_connector, FolderSource, SETTLE};
@@ -191,6 +192,10 @@ impl Sources {
             Arc::new(dropbox::account::DropboxAccounts),
         );
         s.register_oauth(canva::connector::connector(), Arc::new(canva::account::CanvaAccounts));
+        s.register_oauth(
+            lightroom::connector::connector(),
+            Arc::new(lightroom::account::LightroomAccounts),
+        );
         s
     }
 
