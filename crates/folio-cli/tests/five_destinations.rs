@@ -126,7 +126,7 @@ async fn one_album_goes_to_five_kinds_of_site_each_replacing_as_it_can() {
     let com_api = format!("api_url={}", fakes.wpcom.api_url);
     let connect = ["connect", "wpcom", "--name", "wpcom", "--set", &relay_url, "--set", &com_api];
     let sign_in = start(folio(&[&connect[..], &["--no-browser"]].concat()));
-    sign_in.browse(&relay).await;
+    sign_in.browse(&relay, "wpcom").await;
     let (signed_in, out, err) = sign_in.finish().await;
     assert!(signed_in, "{out}{err}");
     let sites = json(&mut folio(&["site", "list", "--json"]));

@@ -53,7 +53,7 @@ async fn a_wordpress_com_site_signs_in_through_the_relay_and_an_album_syncs_to_i
     assert_eq!(query["redirect_uri"], format!("{}/callback/wpcom", relay.url));
     assert!(query["state"].starts_with(|c: char| c.is_ascii_digit()), "{query:?}");
     assert!(!open.contains(SECRET));
-    sign_in.browse(&relay).await;
+    sign_in.browse(&relay, "wpcom").await;
     let (ok, json, err) = sign_in.finish().await;
     assert!(ok, "{json}{err}");
     printed.push_str(&json);
@@ -96,7 +96,7 @@ async fn a_wordpress_com_site_signs_in_through_the_relay_and_an_album_syncs_to_i
 
     // Signing in again goes through the relay the same way and keeps the one site.
     let sign_in = start(folio(&data, &["account", "reconnect", &name, "--no-browser"]));
-    sign_in.browse(&relay).await;
+    sign_in.browse(&relay, "wpcom").await;
     let (ok, o, err) = sign_in.finish().await;
     assert!(ok, "{o}{err}");
     printed.push_str(&o);
@@ -133,7 +133,7 @@ async fn a_token_for_every_site_asks_which_one_and_the_cli_names_them() {
     let connect = ["connect", "wpcom", "--set", &set_relay, "--set", &set_api, "--no-browser"];
 
     let sign_in = start(folio(&data, &connect));
-    sign_in.browse(&relay).await;
+    sign_in.browse(&relay, "wpcom").await;
     let (ok, o, err) = sign_in.finish().await;
     assert!(!ok, "no site named, two reached: {o}{err}");
     assert!(
@@ -148,7 +148,7 @@ async fn a_token_for_every_site_asks_which_one_and_the_cli_names_them() {
 
     let picked = [&connect[..], &["--set", "site=folio-test.wordpress.com"]].concat();
     let sign_in = start(folio(&data, &picked));
-    sign_in.browse(&relay).await;
+    sign_in.browse(&relay, "wpcom").await;
     let (ok, o, err) = sign_in.finish().await;
     assert!(ok, "{o}{err}");
     let (_, sites, _) = run(&mut folio(&data, &["site", "list", "--json"]));

@@ -80,6 +80,18 @@ pub trait OauthSource: Send + Sync {
         location: &str,
     ) -> Result<String, SourceError>;
 
+    /// The album's name as the service shows it, where its path ends in an id (a Lightroom
+    /// album, a Canva design) rather than a name; `None`: the path's last part.
+    async fn title(
+        &self,
+        config: &Config,
+        token: Arc<dyn AccessToken>,
+        location: &str,
+    ) -> Option<String> {
+        let _ = (config, token, location);
+        None
+    }
+
     /// The source of an album at `location`, downloading into `spool`.
     fn open(
         &self,

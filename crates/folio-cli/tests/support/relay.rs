@@ -1,6 +1,6 @@
-//! A sign-in through the relay as a person makes it, for the tests of destinations that sign in
-//! that way (WordPress.com): `folio relay serve` holding the OAuth app's secret in front of the
-//! fake WordPress.com, and the person's browser, which follows the fake's consent redirect to
+//! A sign-in through the relay as a person makes it, for the tests of accounts that sign in that
+//! way (WordPress.com, Canva, Lightroom): `folio relay serve` holding the OAuth apps' secrets in
+//! front of the fakes, and the person's browser, which follows the fake's consent redirect to
 //! the relay's callback and on to Folio's loopback listener.
 
 use folio_sites::wpcom::fake::{FakeWpcom, FakeWpcomConfig};
@@ -54,11 +54,8 @@ pub async fn fake_wpcom(port: u16, global_token: bool) -> FakeWpcom {
 
 /// `folio relay serve` on `port` for the fake's OAuth app, the secret from the environment.
 pub async fn relay(dir: &Path, port: u16, fake: &FakeWpcom) -> Relay {
-    let url = format!("http://127.0.0.1:{port}");
-    let config = format!(
-        r#"public_url = "{url}"
-
-[services.wpcom]
+    let service = format!(
+        r#"[services.wpcom]
 client_id = "{client_id}"
 client_secret_env = "FOLIO_TEST_WPCOM_SECRET"
 secret_in = "body"
@@ -69,13 +66,19 @@ scopes = ["posts", "media"]
         client_id = fake.state.lock().unwrap().config.client_id,
         api = fake.api_url,
     );
-    let file = dir.join("relay.toml");
-    std::fs::write(&file, config).unwrap();
+    relay_with(dir, port, &service, &[("FOLIO_TEST_WPCOM_SECRET", SECRET)]).await
+}
+
+/// `folio relay serve` on `port` with these `[services.…]` tables and environment.
+pub async fn relay_with(dir: &Path, port: u16, services: &str, env: &[(&str, &str)]) -> Relay {
+    let url = format!("http://127.0.0.1:{port}");
+    let file = dir.join(format!("relay-{port}.toml"));
+    std::fs::write(&file, format!("public_url = \"{url}\"\n\n{services}")).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_folio"))
         .args(["relay", "serve", "--config"])
         .arg(&file)
         .args(["--listen", &format!("127.0.0.1:{port}")])
-        .env("FOLIO_TEST_WPCOM_SECRET", SECRET)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -111,9 +114,10 @@ pub fn start(mut command: Command) -> SignIn {
 }
 
 impl SignIn {
-    /// The person's browser: WordPress.com's consent page (the fake agrees at once), then the
-    /// relay's callback, then Folio's listener on 127.0.0.1, which says it is done.
-    pub async fn browse(&self, relay: &Relay) {
+    /// The person's browser: the service's consent page (the fake agrees at once), then the
+    /// relay's callback, then Folio's listener on 127.0.0.1 for `service`, which says it is
+    /// done.
+    pub async fn browse(&self, relay: &Relay, service: &str) {
         let browser = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
@@ -122,7 +126,7 @@ impl SignIn {
         let landed = page.url().clone();
         assert_eq!(landed.host_str(), Some("127.0.0.1"), "{landed}");
         assert_ne!(landed.port(), url::Url::parse(&relay.url).unwrap().port(), "{landed}");
-        assert_eq!(landed.path(), "/wpcom", "{landed}");
+        assert_eq!(landed.path(), format!("/{service}"), "{landed}");
         let status = page.status();
         assert_eq!(status, 200, "{}", page.text().await.unwrap());
     }

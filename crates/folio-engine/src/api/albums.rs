@@ -103,8 +103,9 @@ impl Engine {
         site_names: &[String],
         settings: AlbumSettings,
     ) -> Result<AlbumSummary, EngineError> {
-        let folder = self.check_location(account, location).await?;
-        let name = folder.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or(&account.name);
+        let (folder, title) = self.check_location(account, location).await?;
+        let last = folder.rsplit('/').next().filter(|n| !n.is_empty());
+        let name = title.as_deref().or(last).unwrap_or(&account.name);
         let location = format!("{}:{folder}", account.name);
         let album =
             self.insert_album(&account.connector, &location, name, site_names, settings).await?;

@@ -206,12 +206,12 @@ impl Engine {
     }
 
     /// Checks that `location` (`ACCOUNT:PATH`) can be read with `a` before an album is made
-    /// of it; the path it reads.
+    /// of it; the path it reads, and its name where the service names it apart from the path.
     pub(crate) async fn check_location(
         &self,
         a: &Account,
         location: &str,
-    ) -> Result<String, EngineError> {
+    ) -> Result<(String, Option<String>), EngineError> {
         let signed_in = a.secret_ref.as_deref().is_some_and(|r| self.state.secrets.get(r).is_ok());
         if !signed_in || a.state == SiteState::Reconnect {
             return Err(EngineError::new(
@@ -223,11 +223,14 @@ impl Engine {
             ));
         }
         let (oauth, token, config) = self.account_token(a)?;
-        oauth.check(&config, token, location).await.map_err(|e| match e.kind {
-            folio_sources::SourceErrorKind::Gone => {
-                EngineError::new(ErrorCode::NotFound, e.message)
-            }
-            _ => e.into(),
-        })
+        let path =
+            oauth.check(&config, token.clone(), location).await.map_err(|e| match e.kind {
+                folio_sources::SourceErrorKind::Gone => {
+                    EngineError::new(ErrorCode::NotFound, e.message)
+                }
+                _ => e.into(),
+            })?;
+        let title = oauth.title(&config, token, location).await;
+        Ok((path, title))
     }
 }

@@ -115,6 +115,19 @@ impl OauthSource for CanvaAccounts {
         }
     }
 
+    /// A design's title; a folder keeps its id (the fake, like Folio, reads folders only
+    /// through their items).
+    async fn title(
+        &self,
+        config: &Config,
+        token: Arc<dyn AccessToken>,
+        location: &str,
+    ) -> Option<String> {
+        let Some(Scope::Design(id)) = Scope::parse(location) else { return None };
+        let design = api(config, token, account_of(location)).design(&id).await.ok()?;
+        design.title.filter(|t| !t.trim().is_empty())
+    }
+
     fn open(
         &self,
         config: &Config,

@@ -136,6 +136,17 @@ impl OauthSource for LightroomAccounts {
         Ok(format!("album/{id}"))
     }
 
+    async fn title(
+        &self,
+        config: &Config,
+        token: Arc<dyn AccessToken>,
+        location: &str,
+    ) -> Option<String> {
+        let (_, id) = parse_location(location)?;
+        let album = api(config, token).album(id).await.ok()?;
+        Some(album.payload.name).filter(|n| !n.trim().is_empty())
+    }
+
     fn open(
         &self,
         config: &Config,
