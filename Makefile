@@ -78,7 +78,7 @@ test:
 
 test-rust:
 	@mkdir -p $(CARGO_TARGET_DIR)
-	set -o pipefail; tests/with-wordpress.sh $(CARGO) test --workspace --all-targets 2>&1 | tee $(TEST_LOG)
+	set -o pipefail; tests/with-wordpress.sh $(CARGO) test --workspace --all-targets --no-fail-fast 2>&1 | tee $(TEST_LOG)
 
 test-ui:
 	cd ui && npm run --silent check
