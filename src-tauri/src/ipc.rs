@@ -78,6 +78,8 @@ pub struct AlbumRow {
     pub failed: Vec<FailedPhoto>,
     /// Photos gone from the folder all at once, not taken as deleted until the user confirms.
     pub held_removals: u32,
+    /// The source asked Folio to wait (a spent daily export limit): not asked before then.
+    pub rate_limited_until: Option<String>,
 }
 
 #[derive(Serialize, Type)]
@@ -172,6 +174,7 @@ fn album_row(s: AlbumStatus, sites: &[folio_engine::SiteSummary], source: String
             .map(|f| FailedPhoto { path: f.path, error: f.error })
             .collect(),
         held_removals: s.held_removals as u32,
+        rate_limited_until: s.until,
     }
 }
 

@@ -58,6 +58,13 @@ export function AlbumView(props: {
           </p>
         )}
       </For>
+      <Show when={props.album.rateLimitedUntil}>
+        {(until) => (
+          <p class="site-note warn" role="note">
+            {props.album.source} asked Folio to wait: its photos are looked at again after {until()}.
+          </p>
+        )}
+      </Show>
       <Show when={props.album.heldRemovals > 0}>
         <div class="held" role="alert">
           <p>

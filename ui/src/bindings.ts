@@ -399,7 +399,11 @@ source: string; sites: AlbumSite[]; photos: number; synced: number; pending: num
 /**
  * Photos gone from the folder all at once, not taken as deleted until the user confirms.
  */
-heldRemovals: number }
+heldRemovals: number; 
+/**
+ * The source asked Folio to wait (a spent daily export limit): not asked before then.
+ */
+rateLimitedUntil: string | null }
 export type AlbumSettingsForm = { format: OutputFormat; quality: number; maxEdge: number; naming: string; title: string; alt: string; caption: string; 
 /**
  * Delete photos from the sites when they are deleted from the folder (into the trash).

@@ -14,6 +14,7 @@ const album = (over: Partial<AlbumRow> = {}): AlbumRow => ({
   pending: 6,
   failed: [],
   heldRemovals: 0,
+  rateLimitedUntil: null,
   ...over,
 });
 

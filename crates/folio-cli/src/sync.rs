@@ -149,6 +149,9 @@ pub async fn status(engine: &Engine, json: bool) -> Result<ExitCode, EngineError
         for f in &a.failed {
             println!("  ✗ {}: {}", f.path, f.error);
         }
+        if let Some(until) = &a.until {
+            println!("  ! rate limited until {until}: the source is not asked before then");
+        }
         if a.held_removals > 0 {
             println!(
                 "  ! {} photos are gone from the folder at once; nothing is deleted until you run: folio album confirm-removals \"{}\"",

@@ -12,8 +12,9 @@ use folio_sources::canva::fake::FakeCanva;
 use folio_sources::lightroom::fake::FakeLightroom;
 use serde_json::Value;
 use std::path::Path;
+use std::time::Duration;
 use support::relay::{free_port, relay_with, start, Relay};
-use support::{album_media, unique, wordpress_with_companion, Site};
+use support::{album_media, unique, wordpress, wordpress_with_companion, Site};
 
 fn ok(c: &mut std::process::Command) -> String {
     let out = c.output().unwrap();
@@ -125,7 +126,7 @@ async fn canva_designs_and_lightroom_albums_sync_to_wordpress_through_the_relay(
     }
     // Albums are named as the services name them, not by their ids.
     let albums = ok(&mut wp.folio(&data, &["album", "list"]));
-    assert!(albums.contains(&album_name), "{albums}");
+    assert!(albums.contains(&album_name) && albums.contains(&folder_name), "{albums}");
     let (first, said) = sync(&wp, &data);
     assert_eq!(first["uploaded"].as_u64(), Some(4), "{first}");
     assert!(said.contains("2048-pixel rendition"), "the fallback is said: {said}");
@@ -180,4 +181,60 @@ async fn canva_designs_and_lightroom_albums_sync_to_wordpress_through_the_relay(
         assert!(!log.contains(&secret), "the relay logged a secret: {log}");
     }
     assert!(!log.contains("fake-canva-code"), "the relay logged a code: {log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spent_daily_export_limit_rate_limits_the_album_and_canva_is_not_asked_again() {
+    let Some(wp) = wordpress() else { return };
+    let canva = FakeCanva::start("canva-token-never-given").await;
+    canva.state.lock().unwrap().quotas.user_day = (1, Duration::from_secs(86_400));
+    let lightroom = FakeLightroom::start("adobe-api-key", "adobe-token-never-given").await;
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = relay(tmp.path(), &canva, &lightroom).await;
+    let data = tmp.path().join("data");
+    ok(&mut wp.folio(&data, &["site", "add", "blog", "--wordpress", &wp.url, "--user", &wp.user]));
+    let folder_name = unique("quota");
+    let folder = canva.add_folder("root", &folder_name);
+    canva.add_design(&folder, "One", 1);
+    canva.add_design(&folder, "Two", 1);
+    connect(&wp, &data, &relay, "canva", &[format!("api_url={}", canva.url)]).await;
+    let root = format!("canva:folder/{folder}");
+    ok(&mut wp.folio(&data, &["album", "add", &root, "--site", "blog"]));
+
+    // The second export meets Canva's daily limit (its 429): the album waits a day.
+    let out = wp.folio(&data, &["sync", "--json"]).output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = report["problems"].to_string();
+    assert!(problems.contains("rate limited until"), "{report}");
+    let status: Value = serde_json::from_str(&ok(&mut wp.folio(&data, &["status", "--json"])))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let album = &status["albums"][0];
+    assert_eq!(album["state"], "rate_limited", "{status}");
+    let until = album["until"].as_str().unwrap_or_else(|| panic!("{status}")).to_string();
+    let tomorrow = std::time::SystemTime::now() + Duration::from_secs(23 * 3600);
+    let secs = tomorrow.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let (y, m, d) = civil(secs / 86_400);
+    assert!(until.as_str() > format!("{y:04}-{m:02}-{d:02}").as_str(), "a day away: {until}");
+
+    // Until then Canva is not asked anything, and `status` says why.
+    let calls = canva.state.lock().unwrap().calls.len();
+    let again = wp.folio(&data, &["sync", "--json"]).output().unwrap();
+    let again: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert!(again["problems"].to_string().contains(&until), "{again}");
+    assert_eq!(canva.state.lock().unwrap().calls.len(), calls, "Canva was asked again");
+    let words = ok(&mut wp.folio(&data, &["status"]));
+    assert!(words.contains(&format!("rate limited until {until}")), "{words}");
+}
+
+/// Days since 1970-01-01 as a civil date.
+fn civil(days: u64) -> (i64, i64, i64) {
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }

@@ -10,6 +10,7 @@
 
 mod api;
 mod browser;
+mod clock;
 mod connect;
 mod error;
 mod history;

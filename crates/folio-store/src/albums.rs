@@ -131,6 +131,16 @@ impl Store {
         Ok(())
     }
 
+    /// The source asked Folio to wait until `until` (None: it answers again).
+    pub async fn set_album_paused(&self, album_id: AlbumId, until: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE albums SET paused_until = ? WHERE id = ?")
+            .bind(until)
+            .bind(album_id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn albums(&self) -> Result<Vec<Album>> {
         let rows = sqlx::query(
             "SELECT a.*,

@@ -74,6 +74,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_accounts.sql"),
     include_str!("../migrations/0014_failure_codes.sql"),
     include_str!("../migrations/0015_url_changes.sql"),
+    include_str!("../migrations/0016_album_pause.sql"),
 ];
 
 #[derive(Clone)]

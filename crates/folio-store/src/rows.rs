@@ -71,6 +71,8 @@ pub struct Album {
     pub manual_site_ids: Vec<SiteId>,
     /// The account it reads with, for a source behind a sign-in.
     pub account_id: Option<i64>,
+    /// The source asked Folio to wait until then (UTC, `YYYY-MM-DD HH:MM:SS UTC`).
+    pub paused_until: Option<String>,
 }
 
 impl Album {
@@ -89,6 +91,7 @@ impl Album {
             site_ids: self::ids(ids, SiteId),
             manual_site_ids: self::ids(manual, SiteId),
             account_id: r.try_get("account_id").unwrap_or_default(),
+            paused_until: r.try_get("paused_until").unwrap_or_default(),
         }
     }
 }

@@ -23,6 +23,10 @@ pub struct AlbumStatus {
     pub sites: Vec<SiteFormats>,
     /// Photos gone from the folder all at once, not taken as deleted until the user confirms.
     pub held_removals: usize,
+    /// `ok`, or `rate_limited`: the source asked Folio to wait, and is not asked before
+    /// `until` (UTC, `YYYY-MM-DD HH:MM:SS UTC`).
+    pub state: &'static str,
+    pub until: Option<String>,
 }
 
 /// One target site of an album.
@@ -131,6 +135,8 @@ impl Engine {
             failed: Vec::new(),
             sites: Vec::new(),
             held_removals: album.held_removals as usize,
+            state: if paused_until(album).is_some() { "rate_limited" } else { "ok" },
+            until: paused_until(album),
         };
         let mut current = HashMap::new();
         for p in store.album_publications(album.id).await? {
@@ -253,4 +259,10 @@ fn size_of(path: &Path) -> u64 {
     }
     let Ok(entries) = std::fs::read_dir(path) else { return 0 };
     entries.flatten().map(|e| size_of(&e.path())).sum()
+}
+
+/// When the album's source lets Folio ask again, if that is still ahead.
+fn paused_until(album: &Album) -> Option<String> {
+    let until = album.paused_until.as_deref()?;
+    (until > crate::clock::utc_now().as_str()).then(|| until.to_string())
 }

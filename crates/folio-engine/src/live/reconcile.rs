@@ -2,13 +2,17 @@
 //! removed photos, from what the source says changed. A renamed or moved photo keeps its row
 //! (and so its publications): it is matched by content.
 
+use crate::clock;
 use crate::pipeline::report::FailedPhoto;
 use crate::state::EngineState;
 use crate::EngineError;
 use folio_model::{PhotoErrorCode, SyncEvent};
-use folio_sources::{Changes, Known, Source};
+use folio_sources::{Changes, Known, Source, SourceErrorKind};
 use folio_store::{Album, Asset, AssetState, NewAsset};
 use std::collections::{HashMap, HashSet};
+
+/// How long an album waits when its source is rate limited without saying until when.
+const DEFAULT_PAUSE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 #[derive(Debug, Default)]
 pub struct Reconciled {
@@ -42,13 +46,8 @@ pub async fn reconcile(
         })
         .collect();
     let mut out = Reconciled::default();
-    let changes = match source.changes(album.source_cursor.as_deref(), &known).await {
-        Ok(c) => c,
-        Err(e) => {
-            // Nothing is read, nothing removed: an unplugged drive is not an emptied album.
-            out.problems.push(format!("{}: {}", album.name, e.message));
-            return Ok(out);
-        }
+    let Some(changes) = look(engine, album, source, &known, &mut out).await? else {
+        return Ok(out);
     };
     for place in &changes.incomplete {
         out.problems.push(format!(
@@ -89,6 +88,43 @@ pub async fn reconcile(
         }
     }
     Ok(out)
+}
+
+/// What changed in the source, or `None` when it could not be asked (then `out.problems` says
+/// why): an album whose source asked Folio to wait is not asked before then.
+async fn look(
+    engine: &EngineState,
+    album: &Album,
+    source: &dyn Source,
+    known: &HashMap<String, Known>,
+    out: &mut Reconciled,
+) -> Result<Option<Changes>, EngineError> {
+    let store = &engine.store;
+    if let Some(until) = album.paused_until.as_deref().filter(|u| *u > clock::utc_now().as_str()) {
+        out.problems.push(format!("{}: rate limited until {until}", album.name));
+        return Ok(None);
+    }
+    match source.changes(album.source_cursor.as_deref(), known).await {
+        Ok(changes) => {
+            if album.paused_until.is_some() {
+                store.set_album_paused(album.id, None).await?;
+            }
+            Ok(Some(changes))
+        }
+        Err(e) if e.kind == SourceErrorKind::RateLimited => {
+            let until = clock::utc_in(e.retry_after.unwrap_or(DEFAULT_PAUSE));
+            store.set_album_paused(album.id, Some(&until)).await?;
+            let message = format!("{}: {}; rate limited until {until}", album.name, e.message);
+            store.log(Some(album.id), "warning", &message).await?;
+            out.problems.push(message);
+            Ok(None)
+        }
+        Err(e) => {
+            // Nothing is read, nothing removed: an unplugged drive is not an emptied album.
+            out.problems.push(format!("{}: {}", album.name, e.message));
+            Ok(None)
+        }
+    }
 }
 
 /// Records new and changed photos; a photo that reappears under another path with the content
