@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Clicks the folder button named `name` in the picker, once it is listed.
-fn open_folder(d: &Driver, name: &str) {
+pub(crate) fn open_folder(d: &Driver, name: &str) {
     let clicked = d.exec(
         "for (let i = 0; i < 100; i++) {
            const b = [...document.querySelectorAll('button.folder')]

@@ -4,6 +4,7 @@
 
 #[path = "../support/approve.rs"]
 mod approve;
+mod canva;
 mod contentful;
 mod dropbox;
 mod handoff;

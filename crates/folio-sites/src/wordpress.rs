@@ -248,13 +248,22 @@ pub(crate) struct WireMedia {
     media_details: serde_json::Value,
 }
 
+/// An image this small (WordPress's `medium` is 300 px) is shown as it is.
+const SMALL_EDGE: u64 = 300;
+
 impl From<WireMedia> for RemoteMedia {
     fn from(w: WireMedia) -> Self {
         let sizes = &w.media_details["sizes"];
+        // WordPress makes no smaller copy of an image already smaller than its sizes (a small
+        // banner): then the image itself is its thumbnail.
+        let small = ["width", "height"]
+            .iter()
+            .all(|k| w.media_details[k].as_u64().is_some_and(|n| n > 0 && n <= SMALL_EDGE));
         let thumbnail_url = ["medium", "thumbnail"]
             .iter()
             .find_map(|s| sizes[s]["source_url"].as_str())
-            .map(str::to_string);
+            .map(str::to_string)
+            .or_else(|| small.then(|| w.source_url.clone()));
         RemoteMedia {
             id: RemoteId(w.id.to_string()),
             key: w.slug,
@@ -493,7 +502,26 @@ impl WordPress {
 
 #[cfg(test)]
 mod tests {
-    use super::{next_page, MAX_PAGES};
+    use super::{next_page, RemoteMedia, WireMedia, MAX_PAGES};
+
+    #[test]
+    fn a_small_image_is_its_own_thumbnail_and_a_large_one_uses_a_size() {
+        let media = |details: serde_json::Value| -> RemoteMedia {
+            let wire: WireMedia = serde_json::from_value(serde_json::json!({
+                "id": 7, "slug": "s", "source_url": "https://x/s.webp", "mime_type": "image/webp",
+                "title": {"rendered": "t"}, "alt_text": "", "media_details": details
+            }))
+            .unwrap();
+            wire.into()
+        };
+        let small = media(serde_json::json!({"width": 64, "height": 40, "sizes": {}}));
+        assert_eq!(small.thumbnail_url.as_deref(), Some("https://x/s.webp"));
+        let sized = serde_json::json!({"width": 4000, "height": 3000,
+            "sizes": {"medium": {"source_url": "https://x/s-300x225.webp"}}});
+        assert_eq!(media(sized).thumbnail_url.as_deref(), Some("https://x/s-300x225.webp"));
+        let large = media(serde_json::json!({"width": 4000, "height": 3000, "sizes": {}}));
+        assert_eq!(large.thumbnail_url, None, "a large original is not a thumbnail");
+    }
 
     #[test]
     fn paging_stops_at_the_end_an_empty_page_or_the_bound() {

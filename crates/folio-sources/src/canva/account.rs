@@ -115,17 +115,20 @@ impl OauthSource for CanvaAccounts {
         }
     }
 
-    /// A design's title; a folder keeps its id (the fake, like Folio, reads folders only
-    /// through their items).
+    /// A folder's name or a design's title ("Projects" for the top of the projects).
     async fn title(
         &self,
         config: &Config,
         token: Arc<dyn AccessToken>,
         location: &str,
     ) -> Option<String> {
-        let Some(Scope::Design(id)) = Scope::parse(location) else { return None };
-        let design = api(config, token, account_of(location)).design(&id).await.ok()?;
-        design.title.filter(|t| !t.trim().is_empty())
+        let api = api(config, token, account_of(location));
+        let title = match Scope::parse(location)? {
+            Scope::Folder(id) if id == "root" => Some("Projects".to_string()),
+            Scope::Folder(id) => Some(api.folder(&id).await.ok()?.name),
+            Scope::Design(id) => api.design(&id).await.ok()?.title,
+        };
+        title.filter(|t| !t.trim().is_empty())
     }
 
     fn open(

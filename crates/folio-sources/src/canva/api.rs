@@ -109,6 +109,12 @@ impl CanvaApi {
         }
     }
 
+    /// A folder's own details (its name), for an album's title.
+    pub async fn folder(&self, id: &str) -> Result<Folder, SourceError> {
+        let got: FolderAnswer = self.get(&format!("/v1/folders/{}", segment(id)), &[]).await?;
+        Ok(got.folder)
+    }
+
     pub async fn design(&self, id: &str) -> Result<Design, SourceError> {
         let got: DesignAnswer = self.get(&format!("/v1/designs/{}", segment(id)), &[]).await?;
         Ok(got.design)

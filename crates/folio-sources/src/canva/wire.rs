@@ -69,6 +69,12 @@ pub struct DesignAnswer {
     pub design: Design,
 }
 
+/// `GET /v1/folders/{folderId}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FolderAnswer {
+    pub folder: Folder,
+}
+
 /// `ExportFormat`: the two Folio asks for. `pages` are 1-based; none means every page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

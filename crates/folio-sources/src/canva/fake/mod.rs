@@ -110,6 +110,7 @@ impl FakeCanva {
         let app = Router::new()
             .route("/v1/users/me", get(me))
             .route("/v1/users/me/profile", get(profile))
+            .route("/v1/folders/{id}", get(folder))
             .route("/v1/folders/{id}/items", get(folder_items))
             .route("/v1/designs/{id}", get(design))
             .route("/v1/exports", post(exports::create))
@@ -274,6 +275,20 @@ async fn profile(State(s): State<Shared>, headers: HeaderMap) -> Response {
     }
     Json(ProfileAnswer { profile: Profile { display_name: "Mara Marketer".into() } })
         .into_response()
+}
+
+/// `GET /v1/folders/{folderId}`: the folder's id, name and times.
+async fn folder(State(s): State<Shared>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let mut c = s.lock().unwrap();
+    if let Some(r) = refusal(&mut c, "folder", &headers) {
+        return r;
+    }
+    let Some(f) = c.folders.get(&id) else {
+        return error(404, "folder_not_found", "Folder not found");
+    };
+    let folder =
+        Folder { id, name: f.name.clone(), created_at: f.updated_at, updated_at: f.updated_at };
+    Json(FolderAnswer { folder }).into_response()
 }
 
 async fn folder_items(
