@@ -8,6 +8,7 @@ mod canva;
 mod contentful;
 mod dropbox;
 mod handoff;
+mod lightroom_cloud;
 mod shopify;
 mod webdriver;
 

@@ -3,23 +3,23 @@
 import { createResource, createSignal, For, onMount, Show } from "solid-js";
 import { call, commands, whileBusy } from "./api";
 
-/** The crumbs of a path in an account: "" is its top, named after the account. */
-export function crumbs(account: string, path: string): { name: string; path: string }[] {
-  const parts = path.split("/").filter((p) => p.length > 0);
-  return [
-    { name: account, path: "" },
-    ...parts.map((name, i) => ({ name, path: "/" + parts.slice(0, i + 1).join("/") })),
-  ];
+type Crumb = { name: string; path: string };
+
+/** The crumbs of the folders opened in an account, named as they were listed (a Lightroom
+ * album's path is its id, its name is what people know): the top is named after the account. */
+export function crumbs(account: string, opened: Crumb[]): Crumb[] {
+  return [{ name: account, path: "" }, ...opened];
 }
 
 export function Picker(props: { account: string; onAlbumAdded: (name: string) => void; onClose: () => void }) {
-  const [path, setPath] = createSignal("");
+  const [opened, setOpened] = createSignal<Crumb[]>([]);
+  const path = () => opened().at(-1)?.path ?? "";
   const [entries] = createResource(path, (p) => call(commands.browse(props.account, p)));
   const folders = () => (entries() ?? []).filter((e) => e.kind === "folder");
   const photos = () => (entries() ?? []).filter((e) => e.kind !== "folder").length;
   const [adding, setAdding] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
-  const here = () => crumbs(props.account, path()).at(-1)!.name;
+  const here = () => crumbs(props.account, opened()).at(-1)!.name;
 
   // Opened from a card or the sidebar, it may start below the fold.
   let card!: HTMLElement;
@@ -36,11 +36,11 @@ export function Picker(props: { account: string; onAlbumAdded: (name: string) =>
         <button class="link close" aria-label="Close" onClick={() => props.onClose()}>✕</button>
       </header>
       <nav class="crumbs" aria-label="Folder">
-        <For each={crumbs(props.account, path())}>
+        <For each={crumbs(props.account, opened())}>
           {(c, i) => (
             <>
               <Show when={i() > 0}><span aria-hidden="true">›</span></Show>
-              <button class="link" onClick={() => setPath(c.path)} disabled={c.path === path()}>{c.name}</button>
+              <button class="link" onClick={() => setOpened(opened().slice(0, i()))} disabled={c.path === path()}>{c.name}</button>
             </>
           )}
         </For>
@@ -50,7 +50,7 @@ export function Picker(props: { account: string; onAlbumAdded: (name: string) =>
           <For each={folders()} fallback={<li class="muted">{entries.loading ? "Loading…" : "No folders inside."}</li>}>
             {(f) => (
               <li>
-                <button class="folder" onClick={() => setPath(f.path)}>
+                <button class="folder" onClick={() => setOpened([...opened(), { name: f.name, path: f.path }])}>
                   <span aria-hidden="true">📁</span> {f.name}
                 </button>
               </li>

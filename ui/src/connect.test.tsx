@@ -269,12 +269,13 @@ describe("the Connect dialog", () => {
 });
 
 describe("the picker", () => {
-  it("names each level of a path, the top being the account", () => {
-    expect(crumbs("studio", "")).toEqual([{ name: "studio", path: "" }]);
-    expect(crumbs("studio", "/Clients/Smith Wedding")).toEqual([
-      { name: "studio", path: "" },
-      { name: "Clients", path: "/Clients" },
-      { name: "Smith Wedding", path: "/Clients/Smith Wedding" },
+  it("names each level opened as it was listed, the top being the account", () => {
+    expect(crumbs("studio", [])).toEqual([{ name: "studio", path: "" }]);
+    // A Lightroom album's path is its id; the crumb is its name.
+    expect(crumbs("pia", [{ name: "Travel", path: "set/5eed01" }, { name: "Iceland", path: "album/5eed02" }])).toEqual([
+      { name: "pia", path: "" },
+      { name: "Travel", path: "set/5eed01" },
+      { name: "Iceland", path: "album/5eed02" },
     ]);
   });
 

@@ -469,6 +469,7 @@ async fn the_picker_lists_album_folders_then_albums_and_checks_locations() {
     let set = format!("set/{travel}");
     assert_eq!(shown[0], (set.as_str(), "Travel", true));
     assert_eq!(shown[1..].iter().map(|e| e.1).collect::<Vec<_>>(), ["Archive", "weddings"]);
+    assert!(shown.iter().all(|e| e.2), "albums open like folders in a picker: {shown:?}");
     assert_eq!(fake.count("albums"), 2, "four albums in pages of two");
     let inside = LightroomAccounts.browse(&config, token.clone(), &set).await.unwrap();
     assert_eq!(inside.len(), 1);
@@ -488,6 +489,15 @@ async fn the_picker_lists_album_folders_then_albums_and_checks_locations() {
     fake.add_photo(&weddings, "First dance.jpg");
     let c = Store::default().look(opened.as_ref()).await.unwrap();
     assert_eq!(paths(&c), ["First dance.jpg"]);
+    // Opened in the picker, an album shows its photos, named as its items are.
+    let album = format!("album/{weddings}");
+    let inside = LightroomAccounts.browse(&config, token_of(), &album).await.unwrap();
+    let names: Vec<(&str, bool)> = inside.iter().map(|e| (e.name.as_str(), e.folder)).collect();
+    assert_eq!(names, [("First dance.jpg", false)]);
+}
+
+fn token_of() -> Arc<dyn AccessToken> {
+    Tokens::fixed("token")
 }
 
 /// The fake IMS's token endpoint, which the relay's end-to-end tests can stand on: the secret

@@ -90,7 +90,11 @@ impl OauthSource for LightroomAccounts {
         token: Arc<dyn AccessToken>,
         path: &str,
     ) -> Result<Vec<Entry>, SourceError> {
-        let parent = match path.trim_matches('/') {
+        let trimmed = path.trim_matches('/');
+        if let Some(album) = trimmed.strip_prefix("album/") {
+            return album_photos(config, token, album).await;
+        }
+        let parent = match trimmed {
             "" => None,
             p => Some(p.strip_prefix("set/").ok_or_else(|| {
                 SourceError::new(Kind::Gone, format!("'{path}' is not a Lightroom album folder"))
@@ -108,14 +112,16 @@ impl OauthSource for LightroomAccounts {
                 };
                 let prefix = if folder { "set" } else { "album" };
                 let name = Some(a.payload.name).filter(|n| !n.trim().is_empty());
+                // An album opens like a folder in a picker: its photos are inside.
                 Some(Entry {
                     path: format!("{prefix}/{}", a.id),
                     name: name.unwrap_or_else(|| a.id.clone()),
-                    folder,
+                    folder: true,
                 })
             })
             .collect();
-        entries.sort_by_key(|e| (!e.folder, e.name.to_lowercase()));
+        // Album folders first, then albums, each by name.
+        entries.sort_by_key(|e| (!e.path.starts_with("set/"), e.name.to_lowercase()));
         Ok(entries)
     }
 
@@ -159,6 +165,26 @@ impl OauthSource for LightroomAccounts {
             .ok_or_else(|| not_a_location(location))?;
         Ok(Arc::new(source))
     }
+}
+
+/// An album's photos, as a picker shows what a folder holds: named as the album's items are.
+async fn album_photos(
+    config: &Config,
+    token: Arc<dyn AccessToken>,
+    album: &str,
+) -> Result<Vec<Entry>, SourceError> {
+    let mut assets = api(config, token).album_assets(album).await?;
+    assets.retain(|a| a.subtype != "video");
+    let names = super::items::names(&assets);
+    let mut photos: Vec<Entry> = assets
+        .iter()
+        .filter_map(|a| {
+            let name = names.get(&a.id)?.clone();
+            Some(Entry { path: format!("album/{album}/{name}"), name, folder: false })
+        })
+        .collect();
+    photos.sort_by_key(|e| e.name.to_lowercase());
+    Ok(photos)
 }
 
 #[cfg(test)]

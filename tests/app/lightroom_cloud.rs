@@ -1,0 +1,110 @@
+//! Lightroom (cloud) through the window, signed in through the sign-in relay: the account is
+//! connected in the one dialog, the picker opens an album folder and then an album (named as
+//! Lightroom names them, not by their ids), and the album's photos reach the real WordPress.
+
+use crate::dropbox::open_folder;
+use crate::webdriver::Driver;
+use crate::{prerequisites, shots_dir, WINDOW};
+use folio_sources::lightroom::fake::FakeLightroom;
+use serde_json::json;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The relay, in front of the fake Adobe IMS; its address.
+async fn relay(lightroom: &FakeLightroom) -> String {
+    let (api_key, secret) = lightroom.client();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let config = format!(
+        r#"public_url = "{url}"
+
+[services.lightroom]
+client_id = "{api_key}"
+client_secret = "{secret}"
+secret_in = "body"
+authorize_url = "{l}/ims/authorize/v2"
+token_url = "{l}/ims/token/v3"
+scopes = ["openid", "AdobeID", "offline_access", "lr_partner_apis"]
+"#,
+        l = lightroom.url
+    );
+    let config = folio_relay::Config::from_toml(&config).unwrap();
+    let log: folio_relay::Log = Arc::new(|_: &str| {});
+    tokio::spawn(async move { folio_relay::run(config, listener, log).await.unwrap() });
+    url
+}
+
+#[test]
+fn a_lightroom_album_is_picked_by_name_and_its_photos_reach_the_site() {
+    let Some((site, tauri_driver)) = prerequisites() else { return };
+    let _one_window = WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let lightroom = runtime.block_on(FakeLightroom::start("adobe-api-key", "never-handed-out"));
+    let relay = runtime.block_on(relay(&lightroom));
+    let travel = lightroom.add_album_folder("Travel", None);
+    let name = format!("Iceland {}", std::process::id());
+    let iceland = lightroom.add_album(&name, Some(&travel));
+    lightroom.add_photo(&iceland, "glacier.jpg");
+    lightroom.add_photo(&iceland, "puffins.jpg");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_folio-app"));
+    let d = Driver::start(
+        &tauri_driver,
+        &app,
+        &[
+            ("FOLIO_DATA_DIR", data.to_str().unwrap()),
+            ("FOLIO_SECRETS", "file"),
+            ("BROWSER", "true"),
+        ],
+    );
+    d.wait_text(".welcome", Duration::from_secs(30), |t| !t.is_empty());
+    let added = d.exec(
+        "const step = await window.__TAURI_INTERNALS__.invoke('connect_start', {
+           connector: 'wordpress', name: 'Portfolio',
+           values: { url: arguments[0], user: arguments[1], password: arguments[2] } });
+         return step.prompt.step;",
+        json!([site.url, site.user, site.password]),
+    );
+    assert_eq!(added, "done", "{added}");
+
+    d.click("[data-action=add-from-account]");
+    d.click(".connect-dialog button.connector[data-connector=lightroom]");
+    d.wait_text(".connect-dialog form", Duration::from_secs(10), |t| t.contains("Sign-in relay"));
+    d.type_into(".connect-dialog input[name=relay_url]", &relay);
+    d.click(".connect-dialog details.advanced summary");
+    d.type_into(".connect-dialog input[name=api_url]", &lightroom.url);
+    d.click(".connect-dialog form.connect-form button[type=submit]");
+    let url = d.wait_link(".connect-dialog a.browser-url", Duration::from_secs(10));
+    assert!(url.starts_with(&format!("{}/ims/authorize/v2?", lightroom.url)), "{url}");
+    let browser = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .build()
+        .unwrap();
+    let landed = browser.get(&url).send().unwrap();
+    assert_eq!(landed.url().path(), "/lightroom");
+    assert_eq!(landed.status().as_u16(), 200);
+
+    let account =
+        d.wait_text(".card.account[data-connector=lightroom]", Duration::from_secs(30), |t| {
+            t.contains("Pia Photographer")
+        });
+    assert!(account.contains("Add an album"), "{account}");
+    open_folder(&d, "Travel");
+    open_folder(&d, &name);
+    let crumbs = d.wait_text(".crumbs", Duration::from_secs(10), |t| t.contains(&name));
+    assert!(crumbs.contains("Travel") && !crumbs.contains(&iceland), "names, not ids: {crumbs}");
+    let here = d.wait_text(".photos-here", Duration::from_secs(10), |t| !t.is_empty());
+    assert_eq!(here, "2 photos in this folder");
+    d.screenshot(&shots_dir().join("lightroom-picker.png"));
+    d.click("button.use-folder");
+
+    let counts =
+        d.wait_text(".album.selected .counts", Duration::from_secs(240), |t| t == "2 synced");
+    assert_eq!(counts, "2 synced");
+    let title =
+        d.wait_text(".album.selected .album-name", Duration::from_secs(10), |t| !t.is_empty());
+    assert_eq!(title, name, "the album is named as Lightroom names it");
+}
