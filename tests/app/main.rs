@@ -325,12 +325,21 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     // Settings: the naming preview follows the pattern, on the album's real photos.
     d.click("[role=tab]:nth-child(2)");
     // RAW+JPEG: the album can be told to publish the raw; the choice is kept.
-    d.exec(
-        "const s = document.querySelector('select.raw-pair');
-         s.value = 'raw';
-         s.dispatchEvent(new Event('change', { bubbles: true }));",
+    // (The settings load after the tab opens: the select is waited for, not assumed.)
+    let chosen = d.exec(
+        "for (let i = 0; i < 100; i++) {
+           const s = document.querySelector('select.raw-pair');
+           if (s) {
+             s.value = 'raw';
+             s.dispatchEvent(new Event('change', { bubbles: true }));
+             return 'ok';
+           }
+           await new Promise((r) => setTimeout(r, 100));
+         }
+         return 'no RAW+JPEG choice on the settings tab';",
         json!([]),
     );
+    assert_eq!(chosen, "ok", "{chosen}");
     d.click("form.settings button[type=submit]");
     d.wait_text("form.settings [role=status]", Duration::from_secs(10), |t| t.starts_with("Saved"));
     let kept = d.exec(
