@@ -6,22 +6,17 @@
 
 use crate::dropbox::open_folder;
 use crate::webdriver::Driver;
-use crate::{prerequisites, shots_dir, WINDOW};
+use crate::{connect_portfolio, prerequisites, relay, shots_dir, WINDOW};
 use folio_sources::canva::fake::FakeCanva;
 use serde_json::json;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-/// The relay, in front of the fake Canva's authorize and token endpoints; its address.
-async fn relay(canva: &FakeCanva) -> String {
+/// The relay's table for the fake Canva's app: its authorize and token endpoints.
+fn canva_service(canva: &FakeCanva) -> String {
     let (client_id, secret) = canva.client();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let config = format!(
-        r#"public_url = "{url}"
-
-[services.canva]
+    format!(
+        r#"[services.canva]
 client_id = "{client_id}"
 client_secret = "{secret}"
 secret_in = "basic"
@@ -30,11 +25,7 @@ token_url = "{c}/v1/oauth/token"
 scopes = ["design:meta:read", "design:content:read", "folder:read"]
 "#,
         c = canva.url
-    );
-    let config = folio_relay::Config::from_toml(&config).unwrap();
-    let log: folio_relay::Log = Arc::new(|_: &str| {});
-    tokio::spawn(async move { folio_relay::run(config, listener, log).await.unwrap() });
-    url
+    )
 }
 
 #[test]
@@ -43,7 +34,7 @@ fn a_canva_folder_is_connected_through_the_relay_and_its_designs_reach_the_site(
     let _one_window = WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let canva = runtime.block_on(FakeCanva::start("never-handed-out"));
-    let relay = runtime.block_on(relay(&canva));
+    let relay = runtime.block_on(relay(&canva_service(&canva)));
     let folder = format!("Spring Campaign {}", std::process::id());
     let folder_id = canva.add_folder("root", &folder);
     canva.add_design(&folder_id, "Banner", 1);
@@ -63,14 +54,7 @@ fn a_canva_folder_is_connected_through_the_relay_and_its_designs_reach_the_site(
         ],
     );
     d.wait_text(".welcome", Duration::from_secs(30), |t| !t.is_empty());
-    let added = d.exec(
-        "const step = await window.__TAURI_INTERNALS__.invoke('connect_start', {
-           connector: 'wordpress', name: 'Portfolio',
-           values: { url: arguments[0], user: arguments[1], password: arguments[2] } });
-         return step.prompt.step;",
-        json!([site.url, site.user, site.password]),
-    );
-    assert_eq!(added, "done", "{added}");
+    connect_portfolio(&d, &site);
 
     d.click("[data-action=add-from-account]");
     d.click(".connect-dialog button.connector[data-connector=canva]");

@@ -4,7 +4,7 @@
 //! with Dropbox's thumbnails beside the site's.
 
 use crate::webdriver::Driver;
-use crate::{prerequisites, shots_dir, WINDOW};
+use crate::{connect_portfolio, prerequisites, shots_dir, WINDOW};
 use folio_sources::dropbox::fake::FakeDropbox;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -60,14 +60,7 @@ fn a_photographer_connects_dropbox_and_syncs_a_folder_from_it() {
         ],
     );
     d.wait_text(".welcome", Duration::from_secs(30), |t| t.contains("Dropbox"));
-    let added = d.exec(
-        "const step = await window.__TAURI_INTERNALS__.invoke('connect_start', {
-           connector: 'wordpress', name: 'Portfolio',
-           values: { url: arguments[0], user: arguments[1], password: arguments[2] } });
-         return step.prompt.step;",
-        json!([site.url, site.user, site.password]),
-    );
-    assert_eq!(added, "done", "{added}");
+    connect_portfolio(&d, &site);
 
     // No source account yet: + Add from an account… connects one first, in the Connect dialog,
     // which lists the sources that sign in (Dropbox, Canva, …); the photographer picks Dropbox.

@@ -4,22 +4,16 @@
 
 use crate::dropbox::open_folder;
 use crate::webdriver::Driver;
-use crate::{prerequisites, shots_dir, WINDOW};
+use crate::{connect_portfolio, prerequisites, relay, shots_dir, WINDOW};
 use folio_sources::lightroom::fake::FakeLightroom;
-use serde_json::json;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-/// The relay, in front of the fake Adobe IMS; its address.
-async fn relay(lightroom: &FakeLightroom) -> String {
+/// The relay's table for the fake Adobe credential: IMS's authorize and token endpoints.
+fn lightroom_service(lightroom: &FakeLightroom) -> String {
     let (api_key, secret) = lightroom.client();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let config = format!(
-        r#"public_url = "{url}"
-
-[services.lightroom]
+    format!(
+        r#"[services.lightroom]
 client_id = "{api_key}"
 client_secret = "{secret}"
 secret_in = "body"
@@ -28,11 +22,7 @@ token_url = "{l}/ims/token/v3"
 scopes = ["openid", "AdobeID", "offline_access", "lr_partner_apis"]
 "#,
         l = lightroom.url
-    );
-    let config = folio_relay::Config::from_toml(&config).unwrap();
-    let log: folio_relay::Log = Arc::new(|_: &str| {});
-    tokio::spawn(async move { folio_relay::run(config, listener, log).await.unwrap() });
-    url
+    )
 }
 
 #[test]
@@ -41,7 +31,7 @@ fn a_lightroom_album_is_picked_by_name_and_its_photos_reach_the_site() {
     let _one_window = WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let lightroom = runtime.block_on(FakeLightroom::start("adobe-api-key", "never-handed-out"));
-    let relay = runtime.block_on(relay(&lightroom));
+    let relay = runtime.block_on(relay(&lightroom_service(&lightroom)));
     let travel = lightroom.add_album_folder("Travel", None);
     let name = format!("Iceland {}", std::process::id());
     let iceland = lightroom.add_album(&name, Some(&travel));
@@ -61,14 +51,7 @@ fn a_lightroom_album_is_picked_by_name_and_its_photos_reach_the_site() {
         ],
     );
     d.wait_text(".welcome", Duration::from_secs(30), |t| !t.is_empty());
-    let added = d.exec(
-        "const step = await window.__TAURI_INTERNALS__.invoke('connect_start', {
-           connector: 'wordpress', name: 'Portfolio',
-           values: { url: arguments[0], user: arguments[1], password: arguments[2] } });
-         return step.prompt.step;",
-        json!([site.url, site.user, site.password]),
-    );
-    assert_eq!(added, "done", "{added}");
+    connect_portfolio(&d, &site);
 
     d.click("[data-action=add-from-account]");
     d.click(".connect-dialog button.connector[data-connector=lightroom]");

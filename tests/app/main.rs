@@ -44,6 +44,30 @@ struct Site {
 }
 
 /// The companion WordPress and tauri-driver, or a skip (a failure under `make test`).
+/// The test WordPress connected as "Portfolio" through the app's connect command, as the
+/// window tests that are about a source start.
+fn connect_portfolio(d: &Driver, site: &Site) {
+    let added = d.exec(
+        "const step = await window.__TAURI_INTERNALS__.invoke('connect_start', {
+           connector: 'wordpress', name: 'Portfolio',
+           values: { url: arguments[0], user: arguments[1], password: arguments[2] } });
+         return step.prompt.step;",
+        json!([site.url, site.user, site.password]),
+    );
+    assert_eq!(added, "done", "{added}");
+}
+
+/// A sign-in relay on a free port of 127.0.0.1 with these `[services.…]` tables; its address.
+async fn relay(services: &str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let config = format!("public_url = \"{url}\"\n\n{services}");
+    let config = folio_relay::Config::from_toml(&config).unwrap();
+    let log: folio_relay::Log = std::sync::Arc::new(|_: &str| {});
+    tokio::spawn(async move { folio_relay::run(config, listener, log).await.unwrap() });
+    url
+}
+
 fn prerequisites() -> Option<(Site, PathBuf)> {
     let get = |k: &str| std::env::var(k).ok();
     let required = std::env::var_os("FOLIO_REQUIRE_WP").is_some();

@@ -105,11 +105,6 @@ fn discover_error(e: discover::DiscoverError) -> EngineError {
     EngineError::new(code, e.message)
 }
 
-/// "2026-12-06 10:31:07 UTC": makes each connect's password name new.
-fn utc_now() -> String {
-    crate::clock::utc_now()
-}
-
 impl Engine {
     /// A per-install id WordPress lists the password under (`app_id`, a UUID).
     async fn app_uuid(&self) -> Result<String, EngineError> {
@@ -158,7 +153,8 @@ impl Engine {
             .map(|h| h.trim().to_string())
             .filter(|h| !h.is_empty())
             .unwrap_or_else(|| "this computer".into());
-        let when = utc_now();
+        // "2026-12-06 10:31:07 UTC": makes each connect's password name new.
+        let when = crate::clock::utc_now();
         let app_name = format!("Folio on {computer} ({when}, {})", &state[..4]);
         // Discovery only gives web addresses; parsed again to add the query.
         let mut paste = folio_auth::web_address(&site.authorize_url).map_err(auth_error)?;
@@ -300,7 +296,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_time_is_written_as_a_calendar_date() {
-        let now = utc_now();
+        let now = crate::clock::utc_now();
         assert_eq!(now.len(), 23, "{now}");
         assert!(now.starts_with("20") && now.ends_with(" UTC"), "{now}");
     }
