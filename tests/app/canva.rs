@@ -4,7 +4,7 @@
 //! to the app's listener, then a Canva folder picked in the picker has its designs on the real
 //! WordPress. The app never sees the client secret; only the relay does.
 
-use crate::dropbox::open_folder;
+use crate::dropbox::{open_folder, use_folder};
 use crate::webdriver::Driver;
 use crate::{connect_portfolio, prerequisites, relay, shots_dir, WINDOW};
 use folio_sources::canva::fake::FakeCanva;
@@ -89,7 +89,7 @@ fn a_canva_folder_is_connected_through_the_relay_and_its_designs_reach_the_site(
         });
     assert!(account.contains("Add an album"), "{account}");
     open_folder(&d, &folder);
-    d.click("button.use-folder");
+    use_folder(&d, &folder);
 
     let counts =
         d.wait_text(".album.selected .counts", Duration::from_secs(240), |t| t == "2 synced");

@@ -2,7 +2,7 @@
 //! connected in the one dialog, the picker opens an album folder and then an album (named as
 //! Lightroom names them, not by their ids), and the album's photos reach the real WordPress.
 
-use crate::dropbox::open_folder;
+use crate::dropbox::{open_folder, use_folder};
 use crate::webdriver::Driver;
 use crate::{connect_portfolio, prerequisites, relay, shots_dir, WINDOW};
 use folio_sources::lightroom::fake::FakeLightroom;
@@ -82,7 +82,7 @@ fn a_lightroom_album_is_picked_by_name_and_its_photos_reach_the_site() {
     let here = d.wait_text(".photos-here", Duration::from_secs(10), |t| !t.is_empty());
     assert_eq!(here, "2 photos in this folder");
     d.screenshot(&shots_dir().join("lightroom-picker.png"));
-    d.click("button.use-folder");
+    use_folder(&d, &name);
 
     let counts =
         d.wait_text(".album.selected .counts", Duration::from_secs(240), |t| t == "2 synced");
