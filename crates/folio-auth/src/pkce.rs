@@ -272,6 +272,25 @@ fn plain_values(fields: &BTreeMap<String, serde_json::Value>) -> BTreeMap<String
     plain.filter_map(|(k, v)| Some((k.clone(), text(v)?))).collect()
 }
 
+/// A refusal (4xx) in the token endpoint's own shape, put in RFC 6749's (`error`,
+/// `error_description`) so it reads as a refused code or refresh token and not as a garbled
+/// answer: HubSpot answers `{"category": "VALIDATION_ERROR", "message": …}` or `{"status":
+/// "BAD_REFRESH_TOKEN", "message": …}`. Only the error's name and message are kept, short.
+fn refusal_in_rfc_shape(body: Vec<u8>) -> Vec<u8> {
+    let Ok(serde_json::Value::Object(said)) = serde_json::from_slice(&body) else { return body };
+    if said.contains_key("error") {
+        return body;
+    }
+    let text = |key: &str| said.get(key).and_then(|v| v.as_str()).map(str::to_string);
+    let Some(error) = text("status").or_else(|| text("category")) else { return body };
+    let short = |s: String| s.chars().take(200).collect::<String>();
+    let mut rfc = serde_json::json!({ "error": short(error) });
+    if let Some(message) = text("message") {
+        rfc["error_description"] = short(message).into();
+    }
+    rfc.to_string().into_bytes()
+}
+
 /// `oauth2`'s request, sent with Folio's own HTTP client (no second HTTP stack, and the same
 /// proxy and TLS settings as every other call). Redirects are the client's to refuse. The
 /// client is taken by value (a cheap handle) so the future owns what it uses and is `Send`.
@@ -288,8 +307,11 @@ async fn send(
         .await?;
     let status = answer.status();
     let headers = answer.headers().clone();
-    let bytes = answer.bytes().await?;
-    let mut response = oauth2::HttpResponse::new(bytes.to_vec());
+    let mut bytes = answer.bytes().await?.to_vec();
+    if status.is_client_error() {
+        bytes = refusal_in_rfc_shape(bytes);
+    }
+    let mut response = oauth2::HttpResponse::new(bytes);
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     Ok(response)

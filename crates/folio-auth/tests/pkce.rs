@@ -122,3 +122,25 @@ async fn a_refused_code_is_named_and_a_garbled_answer_does_not_leak() {
     assert!(matches!(err, AuthError::Protocol(_)), "{err:?}");
     assert!(!err.to_string().contains("LEAKED"), "{err}");
 }
+
+#[tokio::test]
+async fn a_refusal_in_the_services_own_shape_is_a_refusal() {
+    // HubSpot's token endpoint: its own error bodies, not RFC 6749's.
+    let bad_refresh = r#"{"status":"BAD_REFRESH_TOKEN","message":"missing or invalid refresh token","correlationId":"1b2f6e0a"}"#;
+    let validation = r#"{"message":"Invalid refresh token","correlationId":"aeb5f871","category":"VALIDATION_ERROR"}"#;
+    let not_json = "<html>Bad Request</html>";
+    let (token_url, _) = token_endpoint(vec![
+        (400, bad_refresh.into()),
+        (400, validation.into()),
+        (400, not_json.into()),
+    ]);
+    let p = provider(&token_url);
+    let http = reqwest::Client::new();
+    let err = p.refresh("old", &http).await.unwrap_err();
+    let said = "BAD_REFRESH_TOKEN: missing or invalid refresh token";
+    assert_eq!(err, AuthError::Rejected(said.into()));
+    let err = p.refresh("old", &http).await.unwrap_err();
+    assert_eq!(err, AuthError::Rejected("VALIDATION_ERROR: Invalid refresh token".into()));
+    let err = p.refresh("old", &http).await.unwrap_err();
+    assert!(matches!(err, AuthError::Protocol(_)), "a page is not a refusal: {err:?}");
+}

@@ -19,6 +19,7 @@ mod pipeline;
 mod publish;
 mod queue;
 mod secrets;
+mod site_tokens;
 mod state;
 mod thumbnails;
 mod tokens;

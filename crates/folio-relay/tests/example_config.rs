@@ -10,7 +10,7 @@ fn the_example_configuration_is_valid_with_credentials_from_systemd() {
     let credentials =
         std::env::temp_dir().join(format!("folio-relay-credentials-{}", std::process::id()));
     std::fs::create_dir_all(&credentials).unwrap();
-    for service in ["canva", "lightroom", "wpcom"] {
+    for service in ["canva", "lightroom", "wpcom", "hubspot"] {
         std::fs::write(credentials.join(service), format!("{service}-secret\n")).unwrap();
     }
     std::env::set_var("CREDENTIALS_DIRECTORY", &credentials);
@@ -26,6 +26,7 @@ fn the_example_configuration_is_valid_with_credentials_from_systemd() {
         "https://relay.example.org/callback/lightroom"
     );
     assert_eq!(config.services["wpcom"].refresh_url, config.services["wpcom"].token_url);
+    assert_eq!(config.services["hubspot"].token_url, "https://api.hubapi.com/oauth/v3/token");
     assert!(config.tls.is_some());
     assert!(missing.contains("client_secret_file") && missing.contains("canva"), "{missing}");
 }

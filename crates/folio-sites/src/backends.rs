@@ -23,6 +23,12 @@ pub struct SiteConfig {
 type Maker =
     Arc<dyn Fn(&SiteConfig, &str) -> Result<Arc<dyn Destination>, SiteError> + Send + Sync>;
 
+/// The access token of a site signed in through a sign-in relay, renewed from the refresh
+/// token its keychain entry holds (HubSpot's last 30 minutes).
+pub type Renewing = Arc<folio_auth::TokenSource>;
+type RenewingMaker =
+    Arc<dyn Fn(&SiteConfig, Renewing) -> Result<Arc<dyn Destination>, SiteError> + Send + Sync>;
+
 /// What a new site is made of: where it is, whom it signs in as, and the one secret the
 /// keychain keeps for it.
 #[derive(Clone, PartialEq, Eq)]
@@ -58,6 +64,8 @@ pub struct Backends {
     logins: BTreeMap<String, Login>,
     /// By kind: the field that names the site, and how an access token lists the choices.
     listers: BTreeMap<String, (String, Lister)>,
+    /// Kinds whose sign-in gives a token that expires: how such a site is made.
+    renewing: BTreeMap<String, RenewingMaker>,
 }
 
 /// The login of a connector that declared none of its own: its `url` field, its `user` field
@@ -112,6 +120,10 @@ impl Backends {
             let config = crate::wpcom::WpcomConfig::from_fields(&site.account, &site.config);
             Ok(Arc::new(crate::wpcom::WordPressCom::new(config, secret)?))
         });
+        b.register_renewing(crate::hubspot::connector::ID, |site, token| {
+            let config = crate::hubspot::HubSpotConfig::from_fields(&site.config);
+            Ok(Arc::new(crate::hubspot::HubSpot::renewing(config, token)?))
+        });
         b.register_login(crate::wordpress::connector::ID, crate::wordpress::connector::login);
         b.register_login(crate::shopify::connector::ID, crate::shopify::connector::login);
         b.register_login(crate::contentful::connector::ID, crate::contentful::connector::login);
@@ -155,6 +167,42 @@ impl Backends {
     ) -> Option<(String, SiteList)> {
         let (field, list) = self.listers.get(kind)?;
         Some((field.clone(), list(config, token, answer)))
+    }
+
+    /// How a site of `kind` is made when its sign-in gave a token that expires: its keychain
+    /// entry holds the refresh token, and `token` renews the access token from it.
+    pub fn register_renewing(
+        &mut self,
+        kind: &str,
+        make: impl Fn(&SiteConfig, Renewing) -> Result<Arc<dyn Destination>, SiteError>
+            + Send
+            + Sync
+            + 'static,
+    ) {
+        self.renewing.insert(kind.to_string(), Arc::new(make));
+    }
+
+    /// Whether sites of `kind` can keep a sign-in whose token expires.
+    pub fn renews(&self, kind: &str) -> bool {
+        self.renewing.contains_key(kind)
+    }
+
+    /// A destination for `site`, whose access token `token` renews.
+    pub fn connect_renewing(
+        &self,
+        site: &SiteConfig,
+        token: Renewing,
+    ) -> Result<Arc<dyn Destination>, SiteError> {
+        let make = self.renewing.get(&site.kind).ok_or_else(|| {
+            SiteError::new(
+                SiteErrorCode::Protocol,
+                format!(
+                    "'{}' sites keep only lasting tokens; reconnect with a pasted one",
+                    site.kind
+                ),
+            )
+        })?;
+        make(site, token)
     }
 
     /// How accounts of `kind` become sites, where the plain way (`url`, `user`, the secret)

@@ -29,7 +29,7 @@ pub mod fake;
 pub mod proxy;
 
 pub use app_passwords::AppPassword;
-pub use backends::{Backends, Login, SiteConfig, SiteLogin};
+pub use backends::{Backends, Login, Renewing, SiteConfig, SiteLogin};
 pub use companion::{CompanionInfo, Replaced};
 pub use download::{download, download_resolving};
 pub use error::{ErrorClass, SiteError, SiteErrorCode};

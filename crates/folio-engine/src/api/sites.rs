@@ -3,6 +3,7 @@
 
 use crate::pipeline::site_queue::site_state_for;
 use crate::queue::workers;
+use crate::site_tokens;
 use crate::state::EngineState;
 use crate::{Engine, EngineError};
 use folio_model::{Capabilities, SiteId, SiteState};
@@ -75,9 +76,10 @@ impl Engine {
             account: new.account.to_string(),
             config: self.state.connector_config(new.kind, &given),
         };
-        let capabilities = self.state.backends.connect(&config, new.secret)?.probe().await?;
+        let (destination, secret) = site_tokens::checking(&self.state, &config, new.secret)?;
+        let capabilities = destination.probe().await?;
         let secret_ref = secret_ref(new.name);
-        self.state.secrets.set(&secret_ref, new.secret)?;
+        self.state.secrets.set(&secret_ref, &secret.secret())?;
         let (name, kind, url, account) = (new.name, new.kind, new.url, new.account);
         let site = store.add_site(name, kind, url, account, &secret_ref, &given).await?;
         let caps_json = serde_json::to_string(&capabilities).expect("capabilities serialise");
@@ -124,9 +126,10 @@ impl Engine {
         secret: &str,
     ) -> Result<SiteSummary, EngineError> {
         let site = self.site_named(name).await?;
-        let destination = self.state.backends.connect(&self.state.site_config(&site), secret)?;
+        let config = self.state.site_config(&site);
+        let (destination, secret) = site_tokens::checking(&self.state, &config, secret)?;
         let capabilities = destination.probe().await?;
-        self.state.secrets.set(&site.secret_ref, secret)?;
+        self.state.secrets.set(&site.secret_ref, &secret.secret())?;
         let json = serde_json::to_string(&capabilities).expect("capabilities serialise");
         self.state.store.set_site_capabilities(site.id, &json).await?;
         // The next use makes a new queue with the new credentials.

@@ -290,7 +290,10 @@ impl Engine {
             return Ok(step(session, Prompt::Done { account }));
         }
         let destination_only = r.info.has_role(Role::Destination) && !r.info.has_role(Role::Source);
-        if kinds.contains(&SignInKind::OauthPkce) && destination_only {
+        // A destination that also takes a pasted token (HubSpot) signs in through the browser
+        // only when a relay is given; else its fields are asked for.
+        let relayed = r.given.get("relay_url").is_some_and(|u| !u.trim().is_empty());
+        if kinds.contains(&SignInKind::OauthPkce) && destination_only && (relayed || !pastes) {
             let s = self.site_oauth_start(&r.info, &r.given).await?;
             let prompt = Prompt::Browser {
                 url: s.url.clone(),
@@ -304,7 +307,7 @@ impl Engine {
             self.sign_ins.put(session, Pending::SiteOauth(r, s));
             return Ok(step(session, prompt));
         }
-        if kinds.contains(&SignInKind::OauthPkce) {
+        if kinds.contains(&SignInKind::OauthPkce) && !destination_only {
             let s = self.oauth_start(&r.info, r.name.as_deref(), &r.given, r.reconnect).await?;
             let prompt = Prompt::Browser {
                 url: s.url.clone(),
@@ -366,7 +369,7 @@ impl Engine {
         let name = r.name.clone();
         if r.reconnect {
             let name = name.as_deref().unwrap_or_default();
-            let site = self.reconnect_site(name, &signed_in.token).await?;
+            let site = self.reconnect_site(name, signed_in.secret()).await?;
             return Ok(step(session, Prompt::Done { account: site.name }));
         }
         if let Some(choice) = self.site_to_pick(&r.info, &mut r.given, &signed_in).await? {
@@ -375,7 +378,7 @@ impl Engine {
             self.sign_ins.put(session, Pending::SitePick(r, signed_in));
             return Ok(step(session, prompt));
         }
-        let secrets = BTreeMap::from([("token".to_string(), signed_in.token)]);
+        let secrets = signed_in.secrets();
         let site =
             self.connect_destination(&r.info.id, name.as_deref(), &r.given, &secrets).await?;
         Ok(step(session, Prompt::Done { account: site.name }))

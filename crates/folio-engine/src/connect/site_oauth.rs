@@ -1,6 +1,8 @@
-//! Destinations that sign in through the browser (WordPress.com, through a sign-in relay): the
-//! access token the sign-in gives is the site's one secret, kept in the keychain like a pasted
-//! one. When the account reaches several sites and none was named, the person picks one.
+//! Destinations that sign in through the browser (WordPress.com and HubSpot, through a sign-in
+//! relay): a lasting access token (WordPress.com's) is the site's one secret, kept in the
+//! keychain like a pasted one; where the token expires (HubSpot's, in 30 minutes) the refresh
+//! token is kept instead and the access token renewed (`site_tokens`). When the account
+//! reaches several sites and none was named, the person picks one.
 
 use super::oauth::{auth_error, SIGN_IN_TIMEOUT};
 use super::relay::{begin, Begun};
@@ -9,11 +11,27 @@ use crate::{Engine, EngineError};
 use folio_model::{ConnectorInfo, Field};
 use std::collections::BTreeMap;
 
-/// What a destination's sign-in gave: the access token (the site's one secret) and the token
-/// answer's other plain values.
+/// What a destination's sign-in gave: the access token, the refresh token where it expires,
+/// and the token answer's other plain values.
 pub(crate) struct SiteToken {
     pub(crate) token: String,
+    pub(crate) refresh: Option<String>,
     pub(crate) answer: BTreeMap<String, String>,
+}
+
+impl SiteToken {
+    /// The secret the site keeps, by the name its login takes it under.
+    pub(crate) fn secrets(&self) -> BTreeMap<String, String> {
+        match &self.refresh {
+            Some(refresh) => BTreeMap::from([("refresh_token".to_string(), refresh.clone())]),
+            None => BTreeMap::from([("token".to_string(), self.token.clone())]),
+        }
+    }
+
+    /// The one secret, for a site signing in again.
+    pub(crate) fn secret(&self) -> &str {
+        self.refresh.as_deref().unwrap_or(&self.token)
+    }
 }
 
 /// A destination's sign-in under way: its page is `url`.
@@ -54,16 +72,28 @@ impl Engine {
         let redirect = listener.wait(&sign_in.state, SIGN_IN_TIMEOUT).await.map_err(auth_error)?;
         let code = redirect.code().map_err(auth_error)?.to_string();
         let tokens = provider.exchange(sign_in, &code, &http()).await.map_err(auth_error)?;
-        // A site keeps one secret and never refreshes it: a token that expires would leave the
-        // site in "reconnect" within the hour, so it is refused now rather than kept.
-        if tokens.expires_in.is_some() || tokens.refresh_token.is_some() {
-            return Err(EngineError::config(format!(
-                "{} gave a token that expires; Folio keeps only lasting tokens for sites, so \
-                 connect it with a pasted token instead",
-                info.label
-            )));
+        let expires = tokens.expires_in.is_some() || tokens.refresh_token.is_some();
+        if !expires {
+            return Ok(SiteToken {
+                token: tokens.access_token,
+                refresh: None,
+                answer: tokens.extra,
+            });
         }
-        Ok(SiteToken { token: tokens.access_token, answer: tokens.extra })
+        // A token that expires, on a kind of site that cannot renew it, would leave the site in
+        // "reconnect" within the hour: refused now rather than kept.
+        match tokens.refresh_token {
+            Some(refresh) if self.state.backends.renews(&info.id) => Ok(SiteToken {
+                token: tokens.access_token,
+                refresh: Some(refresh),
+                answer: tokens.extra,
+            }),
+            _ => Err(EngineError::config(format!(
+                "{} gave a token that expires; Folio keeps only lasting tokens for these sites, \
+                 so connect it with a pasted token instead",
+                info.label
+            ))),
+        }
     }
 
     /// The site an access token is for: the one named in `given`, else the only one it

@@ -25,8 +25,7 @@ pub fn queue_for(engine: &Arc<EngineState>, site: &Site) -> Result<Arc<SiteQueue
     if let Some(q) = engine.queues.lock().expect("queues").get(&site.id) {
         return Ok(q.clone());
     }
-    let secret = engine.secrets.get(&site.secret_ref)?;
-    let destination = engine.backends.connect(&engine.site_config(site), &secret)?;
+    let destination = crate::site_tokens::kept(engine, site)?;
     let mut queues = engine.queues.lock().expect("queues");
     if let Some(q) = queues.get(&site.id) {
         return Ok(q.clone());

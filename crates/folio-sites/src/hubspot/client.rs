@@ -1,7 +1,8 @@
 //! The Files API of one HubSpot account: the bearer token, the rate limits HubSpot states in
 //! `X-HubSpot-RateLimit-*` and in a 429's `policyName`, and its error bodies (`category`,
 //! `correlationId`) mapped onto [`SiteError`]s. Only this file sends the token, and only to the
-//! account's API address.
+//! account's API address. A token from a sign-in through the relay lasts 30 minutes: it is
+//! renewed before it expires, and once more when HubSpot refuses it.
 
 use crate::body;
 use crate::error::{retry_after, SiteError, SiteErrorCode as Code};
@@ -16,10 +17,18 @@ use url::Url;
 /// HubSpot's documented rolling window; the answers' `Interval-Milliseconds` says the real one.
 const DEFAULT_INTERVAL_MS: u64 = 10_000;
 
+/// What each request is signed with.
+pub enum Bearer {
+    /// A private app token or service key, pasted: it lasts until revoked.
+    Pasted(String),
+    /// An OAuth access token, renewed from the refresh token in the keychain.
+    Renewing(crate::backends::Renewing),
+}
+
 pub struct Client {
     http: reqwest::Client,
     api: Url,
-    token: String,
+    bearer: Bearer,
     interval_ms: AtomicU64,
     /// The rolling window is spent (`Remaining: 0`, or a ten-secondly 429): no request
     /// starts before this.
@@ -38,7 +47,7 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    pub fn new(api: &str, token: &str, timeout: Duration) -> Result<Client, SiteError> {
+    pub fn new(api: &str, bearer: Bearer, timeout: Duration) -> Result<Client, SiteError> {
         // The API never redirects a valid request; a redirect would carry the token away.
         let http = crate::http::client(timeout, reqwest::redirect::Policy::none())?;
         let mut base = Url::parse(api.trim()).map_err(|e| {
@@ -53,12 +62,33 @@ impl Client {
         Ok(Client {
             http,
             api: base,
-            token: token.to_string(),
+            bearer,
             interval_ms: AtomicU64::new(DEFAULT_INTERVAL_MS),
             hold: Mutex::new(None),
             daily_until: Mutex::new(None),
             rate_limited: AtomicU64::new(0),
         })
+    }
+
+    /// The token to send now.
+    async fn token(&self) -> Result<String, SiteError> {
+        match &self.bearer {
+            Bearer::Pasted(token) => Ok(token.clone()),
+            Bearer::Renewing(source) => source.current().await.map_err(signed_out),
+        }
+    }
+
+    /// HubSpot refused `token` (401): a renewed one is made for the next try, which the pacer
+    /// makes at once; a pasted token cannot be renewed, so the person is asked to reconnect.
+    async fn refused(&self, token: &str, e: SiteError) -> SiteError {
+        let Bearer::Renewing(source) = &self.bearer else { return e };
+        match source.rejected(token).await {
+            Ok(_) => SiteError {
+                retry_after: Some(Duration::ZERO),
+                ..SiteError::new(Code::Unavailable, "HubSpot's access token expired; renewed")
+            },
+            Err(refused) => signed_out(refused),
+        }
     }
 
     fn interval(&self) -> Duration {
@@ -85,11 +115,9 @@ impl Client {
             .api
             .join(path)
             .map_err(|e| SiteError::new(Code::Protocol, format!("bad path {path}: {e}")))?;
-        let mut request = self
-            .http
-            .request(method, url)
-            .bearer_auth(&self.token)
-            .header("Accept", "application/json");
+        let token = self.token().await?;
+        let mut request =
+            self.http.request(method, url).bearer_auth(&token).header("Accept", "application/json");
         if let Some(form) = form {
             request = request.multipart(form);
         }
@@ -112,10 +140,13 @@ impl Client {
                 self.hold_for(wait);
             }
         }
+        if status == 401 {
+            e = self.refused(&token, e).await;
+        }
         // HubSpot never echoes a token, but a message passed on must not be the one place
         // that does.
-        if !self.token.is_empty() && e.message.contains(&self.token) {
-            e.message = e.message.replace(&self.token, "…");
+        if !token.is_empty() && e.message.contains(&token) {
+            e.message = e.message.replace(&token, "…");
         }
         Err(e)
     }
@@ -145,6 +176,23 @@ impl Client {
         if number("X-HubSpot-RateLimit-Remaining") == Some(0) {
             self.hold_for(self.interval());
         }
+    }
+}
+
+/// The refresh through the relay failed: refused (the app was uninstalled or access revoked)
+/// asks for a new sign-in; anything else (the relay down) is the site being unreachable.
+fn signed_out(e: folio_auth::AuthError) -> SiteError {
+    use folio_auth::AuthError;
+    match e {
+        AuthError::Rejected(_) | AuthError::SignedOut => SiteError::new(
+            Code::NeedsReconnect,
+            "HubSpot no longer accepts Folio's sign-in (the app was uninstalled or its access \
+             revoked); reconnect the site",
+        ),
+        other => SiteError::new(
+            Code::Unavailable,
+            format!("HubSpot's access token could not be renewed: {other}"),
+        ),
     }
 }
 

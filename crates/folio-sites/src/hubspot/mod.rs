@@ -13,12 +13,13 @@ pub mod connector;
 pub mod fake;
 mod wire;
 
+use crate::backends::Renewing;
 use crate::error::{SiteError, SiteErrorCode as Code};
 use crate::{
     Capabilities, DeleteMode, Destination, ImageFormat, MediaFields, Pacer, PacerConfig, Page,
     Pushed, RemoteId, RemoteMedia, Upload,
 };
-use client::Client;
+use client::{Bearer, Client};
 use reqwest::multipart::{Form, Part};
 use reqwest::Method;
 use std::time::Duration;
@@ -121,10 +122,20 @@ pub struct HubSpot {
 }
 
 impl HubSpot {
+    /// Signed in with a pasted private app token or service key.
     pub fn new(config: HubSpotConfig, token: &str) -> Result<HubSpot, SiteError> {
+        HubSpot::with(config, Bearer::Pasted(token.to_string()))
+    }
+
+    /// Signed in through the relay: the access token renewed by `token`.
+    pub fn renewing(config: HubSpotConfig, token: Renewing) -> Result<HubSpot, SiteError> {
+        HubSpot::with(config, Bearer::Renewing(token))
+    }
+
+    fn with(config: HubSpotConfig, bearer: Bearer) -> Result<HubSpot, SiteError> {
         let folder = folder_path(&config.folder).map_err(|e| SiteError::new(Code::Protocol, e))?;
         Ok(HubSpot {
-            client: Client::new(&config.api_url, token, config.timeout)?,
+            client: Client::new(&config.api_url, bearer, config.timeout)?,
             pacer: Pacer::new(config.pacer),
             folder,
             page_size: config.page_size.clamp(1, 100),

@@ -8,8 +8,9 @@
 //! ten-secondly rolling limit and the daily limit (429 with `policyName`) with the
 //! `X-HubSpot-RateLimit-*` headers, and a file host that serves what was uploaded. Faults come
 //! from the conformance suite's [`Fault`]; a lost answer drops the answer of an upload after
-//! the file is made.
+//! the file is made. Its OAuth app (`oauth.rs`) signs people in for 30-minute access tokens.
 
+mod oauth;
 mod routes;
 
 pub use crate::conformance::Fault;
@@ -41,6 +42,12 @@ pub struct FakeHubSpotConfig {
     /// Requests a day (Free and Starter: 250,000).
     pub daily: u64,
     pub max_upload_bytes: usize,
+    /// The OAuth app: its client id and secret, and the redirect URIs it allows.
+    pub client_id: String,
+    pub client_secret: String,
+    pub redirect_uris: Vec<String>,
+    /// How long an OAuth access token lasts (HubSpot: 30 minutes).
+    pub access_lasts: Duration,
 }
 
 impl Default for FakeHubSpotConfig {
@@ -53,6 +60,10 @@ impl Default for FakeHubSpotConfig {
             interval: Duration::from_secs(10),
             daily: 250_000,
             max_upload_bytes: 300 * 1024 * 1024,
+            client_id: "5c1f0e2a-7d3b-4c8e-9f10-2a3b4c5d6e7f".into(),
+            client_secret: "hubspot-app-secret-unset".into(),
+            redirect_uris: Vec::new(),
+            access_lasts: Duration::from_secs(1800),
         }
     }
 }
@@ -99,6 +110,8 @@ pub struct Account {
     pub daily_429s: u64,
     /// Files made by an upload.
     pub uploads: u64,
+    /// What the OAuth app handed out.
+    pub oauth: oauth::Grants,
 }
 
 type Shared = Arc<Mutex<Account>>;
@@ -127,6 +140,7 @@ impl FakeHubSpot {
             ten_secondly_429s: 0,
             daily_429s: 0,
             uploads: 0,
+            oauth: oauth::Grants::default(),
         }));
         let app = Router::new()
             .route("/files/{v}/files", post(routes::upload))
@@ -138,6 +152,8 @@ impl FakeHubSpot {
             .route("/files/{v}/files/{id}/gdpr-delete", delete(routes::gdpr_delete))
             .route_layer(axum::middleware::from_fn_with_state(state.clone(), guard))
             .route("/hubfs/{*path}", get(routes::serve))
+            .route("/oauth/authorize", get(oauth::authorize))
+            .route("/oauth/{v}/token", post(oauth::token))
             .fallback(|| async { error(404, "OBJECT_NOT_FOUND", "Not found", 0) })
             .layer(axum::extract::DefaultBodyLimit::disable())
             .with_state(state.clone());
@@ -164,6 +180,26 @@ impl FakeHubSpot {
     /// The token is revoked (the private app deleted, the key rotated).
     pub fn revoke(&self) {
         self.state.lock().unwrap().revoked = true;
+    }
+
+    /// Every OAuth access token expires now, as half an hour after it was made.
+    pub fn expire_access_tokens(&self) {
+        self.state.lock().unwrap().oauth.expire();
+    }
+
+    /// The account uninstalls the OAuth app: its access and refresh tokens stop working.
+    pub fn uninstall_app(&self) {
+        self.state.lock().unwrap().oauth.uninstall();
+    }
+
+    /// Every OAuth access and refresh token handed out.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state.lock().unwrap().oauth.issued.clone()
+    }
+
+    /// The `grant_type` of each token request, in order.
+    pub fn token_grants(&self) -> Vec<String> {
+        self.state.lock().unwrap().oauth.grants.clone()
     }
 
     /// Other integrations of the account spend `n` requests of the current window.
@@ -344,9 +380,16 @@ async fn guard(State(account): State<Shared>, req: Request, next: Next) -> Respo
     let remaining = {
         let mut st = account.lock().unwrap();
         let bearer = req.headers().get("Authorization").and_then(|v| v.to_str().ok());
-        let expected = format!("Bearer {}", st.config.token);
-        if bearer != Some(expected.as_str()) || st.revoked {
-            return status_answer(401, n);
+        let token = bearer.and_then(|b| b.strip_prefix("Bearer ")).unwrap_or_default();
+        match st.oauth.check(token) {
+            Some(Ok(())) => {}
+            Some(Err(ago)) => {
+                let said =
+                    format!("The OAuth token used to make this call expired {ago} second(s) ago.");
+                return error(401, "EXPIRED_AUTHENTICATION", &said, n);
+            }
+            None if token != st.config.token || st.revoked => return status_answer(401, n),
+            None => {}
         }
         if !st.config.scopes.iter().any(|s| s == "files") {
             let mut r = error(403, "MISSING_SCOPES", "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.", n);
