@@ -110,6 +110,7 @@ pub fn on_event(app: &AppHandle, event: &SyncEvent, site_names: &HashMap<SiteId,
                 SiteState::Ok => format!("{} works again", name(site)),
                 SiteState::Reconnect => format!("{} needs reconnecting", name(site)),
                 SiteState::Unreachable => format!("{} cannot be reached", name(site)),
+                SiteState::RateLimited => format!("{} is rate limited", name(site)),
             };
             push_recent(&mut s.recent, line.clone());
             if *state != SiteState::Ok {

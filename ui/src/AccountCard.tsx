@@ -17,6 +17,9 @@ export function stateWords(a: AccountRow): string {
       ? "Folio's sign-in was refused. Albums from it wait until you reconnect it."
       : "This site refused Folio's credentials. Its photos wait until you reconnect it.";
   }
+  if (a.state === "rate_limited") {
+    return "This site has used up its rate limit. Its photos wait; Folio checks it again by itself.";
+  }
   return source
     ? "This account cannot be reached. Folio tries again by itself."
     : "This site cannot be reached. Its photos wait; Folio checks it again by itself.";

@@ -1,6 +1,6 @@
 import { createMemo, createResource, createSignal, For, Match, Show, Switch } from "solid-js";
 import type { AlbumRow, PhotoRow, Progress, SiteRow, Work } from "./bindings";
-import { activityLine, countsLabel, sitesLine } from "./progress";
+import { activityLine, countsLabel, sitesLine, stateWords } from "./progress";
 import { call, commands } from "./api";
 import { PhotoGrid } from "./PhotoGrid";
 import { PhotoPanel } from "./PhotoPanel";
@@ -136,6 +136,3 @@ function siteModes(album: AlbumRow): string {
     .join(", ");
 }
 
-export function stateWords(state: string): string {
-  return state === "reconnect" ? "needs reconnecting" : state === "unreachable" ? "cannot be reached" : "works";
-}

@@ -788,7 +788,12 @@ export type SiteState = "ok" |
 /**
  * The site does not answer (network, server errors); it is checked again by itself.
  */
-"unreachable"
+"unreachable" | 
+/**
+ * The site's own limit is spent for a long while (HubSpot's daily limit): it takes
+ * nothing until then, and is checked again by itself.
+ */
+"rate_limited"
 export type SyncEvent = 
 /**
  * A pass over an album found this many photos with work to do.

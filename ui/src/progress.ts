@@ -31,12 +31,22 @@ export function activityLine(w: Work | undefined): string | null {
   return parts.join(" · ");
 }
 
+/** Why a site takes nothing now, after its name ("Shop cannot be reached"). */
+export function stateWords(state: string): string {
+  const words: Record<string, string> = {
+    reconnect: "needs reconnecting",
+    unreachable: "cannot be reached",
+    rate_limited: "has used up its rate limit",
+  };
+  return words[state] ?? "works";
+}
+
 /** "Portfolio 10 of 12 · Shop 3 of 12 (cannot be reached)": each target site's work in hand. */
 export function sitesLine(p: Progress | null | undefined, album: AlbumRow): string | null {
   const parts = album.sites.flatMap((s) => {
     const w = p?.sites.find((x) => x.site === s.id)?.work;
     if (!w || w.total <= finished(w)) return [];
-    const paused = s.state === "reconnect" ? " (needs reconnecting)" : s.state === "unreachable" ? " (cannot be reached)" : "";
+    const paused = s.state === "ok" ? "" : ` (${stateWords(s.state)})`;
     return [`${s.name} ${finished(w)} of ${w.total}${paused}`];
   });
   return parts.length > 0 ? parts.join(" · ") : null;

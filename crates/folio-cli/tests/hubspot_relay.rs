@@ -4,7 +4,7 @@
 //! tokens last 30 minutes, so the site keeps the refresh token and each run renews the access
 //! token through the relay. The app uninstalled: the site waits for a reconnect, which goes
 //! through the relay again, and the album goes on. No secret or token is printed, stored in
-//! folio.db or logged by the relay.
+//! folio.db or logged by the relay. Also: a spent daily limit pauses the site until the reset.
 
 mod support;
 
@@ -147,4 +147,52 @@ scopes = ["files"]
         assert!(!printed.contains(secret.as_str()), "printed a secret: {printed}");
         assert!(!log.contains(secret.as_str()), "the relay logged a secret: {log}");
     }
+}
+
+/// The account's daily limit is spent: the site pauses ("rate_limited", saying when Folio tries
+/// again), its photos wait rather than fail, a sync while it lasts costs one request, and after
+/// the reset the photos go up.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spent_daily_limit_pauses_the_site_and_its_photos_wait() {
+    let fake = FakeHubSpot::start(FakeHubSpotConfig::default()).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let set_api = format!("api_url={}", fake.api_url);
+    let (ok, o, err) =
+        run(folio(&data, &["connect", "hubspot", "--name", "hs", "--set", &set_api])
+            .env("FOLIO_HUBSPOT_TOKEN", fake.token()));
+    assert!(ok, "{o}{err}");
+    let album = tmp.path().join(unique("daily"));
+    std::fs::create_dir_all(&album).unwrap();
+    for i in 0..2u8 {
+        gradient_photo(&album.join(format!("shot-{i}.png")), i * 90);
+    }
+    let root = album.to_string_lossy().into_owned();
+    let (ok, o, err) = run(&mut folio(&data, &["album", "add", &root, "--site", "hs"]));
+    assert!(ok, "{o}{err}");
+
+    fake.exhaust_daily();
+    let out = folio(&data, &["sync", "--json"]).output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "a site waits: {report}");
+    assert_eq!(report["failed"], serde_json::json!([]), "{report}");
+    assert_eq!(report["uploaded"].as_u64(), Some(0), "{report}");
+    let site = site_state(&data);
+    assert_eq!(site["state"], "rate_limited", "{site}");
+    let said = site["error"].as_str().unwrap();
+    assert!(said.contains("daily API limit") && said.contains("tries again after 20"), "{said}");
+
+    let before = fake.requests().len();
+    let out = folio(&data, &["sync", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let asked = fake.requests().len() - before;
+    assert!(asked <= 1, "a paused site costs one look a sync: {:?}", &fake.requests()[before..]);
+
+    fake.reset_daily();
+    let (ok, o, err) = run(&mut folio(&data, &["sync", "--json"]));
+    assert!(ok, "{o}{err}");
+    let report: Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(report["uploaded"].as_u64(), Some(2), "{report}");
+    assert_eq!(site_state(&data)["state"], "ok");
+    assert_eq!(fake.files().len(), 2);
 }

@@ -113,6 +113,13 @@ impl EngineState {
                     error.unwrap_or_default()
                 ),
             ),
+            SiteState::RateLimited => (
+                "info",
+                format!(
+                    "{name} has used up its rate limit; its photos wait: {}",
+                    error.unwrap_or_default()
+                ),
+            ),
             SiteState::Unreachable => (
                 "error",
                 format!(

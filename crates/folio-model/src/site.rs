@@ -168,6 +168,9 @@ pub enum SiteState {
     Reconnect,
     /// The site does not answer (network, server errors); it is checked again by itself.
     Unreachable,
+    /// The site's own limit is spent for a long while (HubSpot's daily limit): it takes
+    /// nothing until then, and is checked again by itself.
+    RateLimited,
 }
 
 impl SiteState {
@@ -176,6 +179,7 @@ impl SiteState {
             SiteState::Ok => "ok",
             SiteState::Reconnect => "reconnect",
             SiteState::Unreachable => "unreachable",
+            SiteState::RateLimited => "rate_limited",
         }
     }
 
@@ -183,6 +187,7 @@ impl SiteState {
         match s {
             "reconnect" => SiteState::Reconnect,
             "unreachable" => SiteState::Unreachable,
+            "rate_limited" => SiteState::RateLimited,
             _ => SiteState::Ok,
         }
     }

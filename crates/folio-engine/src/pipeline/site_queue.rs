@@ -107,8 +107,26 @@ impl SiteQueue {
 }
 
 /// What a site-level failure means for the site, if it is one.
+/// A rate limit that asks for longer than this pauses the whole site.
+const LONG_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// What a paused site's state says: the error, and for a rate limit when Folio tries again.
+pub fn paused_message(e: &SiteError, state: SiteState) -> String {
+    match (state, e.retry_after) {
+        (SiteState::RateLimited, Some(wait)) => {
+            format!("{}; Folio tries again after {}", e.message, crate::clock::utc_in(wait))
+        }
+        _ => e.message.clone(),
+    }
+}
+
 pub fn site_state_for(e: &SiteError) -> Option<SiteState> {
     match e.code {
+        // A wait the pacer would not hold a sync for (a daily limit): the site pauses, not
+        // each photo on its own backoff.
+        SiteErrorCode::RateLimited if e.retry_after.is_some_and(|w| w >= LONG_WAIT) => {
+            Some(SiteState::RateLimited)
+        }
         SiteErrorCode::NeedsReconnect | SiteErrorCode::AuthHeaderStripped => {
             Some(SiteState::Reconnect)
         }

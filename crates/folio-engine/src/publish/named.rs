@@ -339,6 +339,10 @@ impl Engine {
                 why: format!("{} cannot be reached ({e}); Folio tries again", site.name),
                 can_progress: true,
             },
+            SiteState::RateLimited => OnSite::Waiting {
+                why: format!("{} is rate limited ({e})", site.name),
+                can_progress: true,
+            },
             SiteState::Ok => OnSite::Waiting {
                 why: match said.or(last) {
                     Some(e) => format!("{}: {e}; Folio tries again", site.name),

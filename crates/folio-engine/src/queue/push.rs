@@ -5,7 +5,7 @@
 
 use crate::pipeline::planner::{self, Action, Skip, Target};
 use crate::pipeline::renditions::RenditionKey;
-use crate::pipeline::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::site_queue::{paused_message, site_state_for, SiteQueue};
 use crate::pipeline::step::{preset_for, ErrandWork, Outcome, PhotoError, Work};
 use crate::queue::upload::{self, Failure, Pushed};
 use crate::state::EngineState;
@@ -299,7 +299,7 @@ async fn site_failed(
     let message = format!("{}: {}", site.name, e.message);
     if let Some(state) = site_state_for(&e) {
         // The photo is not at fault: its job keeps its place and runs when the site is back.
-        return Ok(Outcome::SiteDown(state, e.message));
+        return Ok(Outcome::SiteDown(state, paused_message(&e, state)));
     }
     if e.class() == ErrorClass::Retry {
         let delay = backoff_secs(job.attempts, e.retry_after);

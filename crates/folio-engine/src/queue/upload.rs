@@ -5,7 +5,7 @@
 use crate::pipeline::patterns::{expand, slugify, PatternInput};
 use crate::pipeline::planner::Action;
 use crate::pipeline::renditions::{Reservation, Spooled, Unmade};
-use crate::pipeline::site_queue::{site_state_for, SiteQueue};
+use crate::pipeline::site_queue::{paused_message, site_state_for, SiteQueue};
 use crate::pipeline::step::{Outcome, PhotoError, Work};
 use crate::state::EngineState;
 use crate::EngineError;
@@ -537,7 +537,7 @@ pub async fn delete(
         Err(e) => {
             if let Some(state) = site_state_for(&e) {
                 // Still owed: carried out when the site is back.
-                return Ok(Outcome::SiteDown(state, e.message));
+                return Ok(Outcome::SiteDown(state, paused_message(&e, state)));
             }
             if e.class() != folio_sites::ErrorClass::Retry {
                 // Retrying cannot fix it: the copy stays, and the failure is said once.

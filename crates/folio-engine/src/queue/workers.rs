@@ -5,7 +5,7 @@
 //! `sync` starts it again.
 
 use crate::pipeline::progress::Ended;
-use crate::pipeline::site_queue::{site_state_for, Job, SiteQueue, Task};
+use crate::pipeline::site_queue::{paused_message, site_state_for, Job, SiteQueue, Task};
 use crate::pipeline::step::{Errand, Outcome};
 use crate::queue::push;
 use crate::state::EngineState;
@@ -115,18 +115,25 @@ pub fn paused_because(state: SiteState) -> &'static str {
         SiteState::Unreachable => {
             "cannot be reached now: Folio checks it again by itself, try again once it is back"
         }
+        SiteState::RateLimited => {
+            "has used up its rate limit for now: Folio checks it again by itself, try again later"
+        }
         SiteState::Ok => "was paused",
     }
 }
 
-/// While the site cannot be reached, checks it now and then (doubling the wait), and starts it
-/// again when it answers. A site that refused the credentials is not retried on a timer: the
+/// While the site cannot be reached or is rate limited, checks it now and then (doubling the
+/// wait), and starts it again when it answers. (A rate-limited destination refuses a check
+/// itself, without a request, until its limit resets.) A site that refused the credentials is not retried on a timer: the
 /// same refused password, sent again and again, is what gets an address banned by a host's
 /// login protection. It waits for the user (reconnect, Test connection, `folio sync`).
 async fn health(engine: Weak<EngineState>, q: Arc<SiteQueue>) {
     let mut changes = q.state.subscribe();
     loop {
-        while *changes.borrow_and_update() != SiteState::Unreachable {
+        while !matches!(
+            *changes.borrow_and_update(),
+            SiteState::Unreachable | SiteState::RateLimited
+        ) {
             if changes.changed().await.is_err() {
                 return;
             }
@@ -163,7 +170,8 @@ pub async fn check(engine: &Arc<EngineState>, q: &SiteQueue) -> Result<(), SiteE
         }
         Err(e) => {
             if let Some(state) = site_state_for(&e) {
-                let _ = engine.set_site_state(q.site, state, Some(&e.message)).await;
+                let said = paused_message(&e, state);
+                let _ = engine.set_site_state(q.site, state, Some(&said)).await;
                 q.state.send_if_modified(|s| std::mem::replace(s, state) != state);
             }
             Err(e)
