@@ -46,6 +46,17 @@ pub struct BrowseRow {
     pub name: String,
     /// `folder` or `item`.
     pub kind: String,
+    /// The photos or pages in it, where the listing says.
+    pub count: Option<u32>,
+    /// Whether `browse_preview` has a picture of it.
+    pub preview: bool,
+}
+
+/// A picture of one entry (a `data:` address) and how many photos it holds.
+#[derive(Serialize, Type)]
+pub struct PreviewRow {
+    pub image: Option<String>,
+    pub count: Option<u32>,
 }
 
 /// Where WordPress's approval may answer. The window test of the `folio://` way connects a
@@ -204,8 +215,27 @@ pub async fn browse(
     let entries = state.engine.browse(&account, &path).await?;
     Ok(entries
         .into_iter()
-        .map(|e| BrowseRow { path: e.path, name: e.name, kind: e.kind.into() })
+        .map(|e| BrowseRow {
+            path: e.path,
+            name: e.name,
+            kind: e.kind.into(),
+            count: e.count,
+            preview: e.preview,
+        })
         .collect())
+}
+
+/// A picture of an entry the picker listed with `preview` (a Canva design's thumbnail, a
+/// Lightroom album's cover) and its count, asked for as its tile comes into view.
+#[tauri::command]
+#[specta::specta]
+pub async fn browse_preview(
+    state: State<'_, AppState>,
+    account: String,
+    path: String,
+) -> Answer<PreviewRow> {
+    let shown = state.engine.browse_preview(&account, &path).await?;
+    Ok(PreviewRow { image: shown.image, count: shown.count })
 }
 
 /// A folder of a source account becomes an album that syncs to every connected site; returns

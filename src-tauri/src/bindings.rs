@@ -19,6 +19,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             crate::accounts::connect_cancel,
             crate::accounts::remove_account,
             crate::accounts::browse,
+            crate::accounts::browse_preview,
             crate::accounts::add_album,
             ipc::test_site,
             ipc::save_companion_plugin,

@@ -4,7 +4,7 @@
 //! to the app's listener, then a Canva folder picked in the picker has its designs on the real
 //! WordPress. The app never sees the client secret; only the relay does.
 
-use crate::dropbox::{open_folder, use_folder};
+use crate::dropbox::{open_folder, pictures_loaded, use_folder};
 use crate::webdriver::Driver;
 use crate::{connect_portfolio, prerequisites, relay, shots_dir, WINDOW};
 use folio_sources::canva::fake::FakeCanva;
@@ -89,6 +89,15 @@ fn a_canva_folder_is_connected_through_the_relay_and_its_designs_reach_the_site(
         });
     assert!(account.contains("Add an album"), "{account}");
     open_folder(&d, &folder);
+    // Its designs as tiles: each with Canva's thumbnail and its pages.
+    let tiles = pictures_loaded(&d, ".folder-picker li.tile img", 2);
+    assert_eq!(tiles, "ok", "both designs' thumbnails: {tiles}");
+    let words = d.wait_text(".folder-picker ul.tiles", Duration::from_secs(5), |t| {
+        t.contains("Banner") && t.contains("Story")
+    });
+    assert!(words.contains("1 page"), "{words}");
+    d.exec("document.querySelector('.folder-picker ul.tiles').scrollIntoView({block: 'end'}); return 'ok';", json!([]));
+    d.screenshot(&shots_dir().join("canva-picker.png"));
     use_folder(&d, &folder);
 
     let counts =

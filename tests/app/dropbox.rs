@@ -14,8 +14,9 @@ use std::time::Duration;
 pub(crate) fn open_folder(d: &Driver, name: &str) {
     let clicked = d.exec(
         "for (let i = 0; i < 100; i++) {
+           const label = (b) => (b.querySelector('.cover-name') ?? b).textContent.trim();
            const b = [...document.querySelectorAll('button.folder')]
-             .find((b) => b.textContent.trim().endsWith(arguments[0]));
+             .find((b) => label(b).endsWith(arguments[0]));
            if (b) { b.click(); return 'ok'; }
            await new Promise((r) => setTimeout(r, 100));
          }
@@ -23,6 +24,23 @@ pub(crate) fn open_folder(d: &Driver, name: &str) {
         json!([name]),
     );
     assert_eq!(clicked, "ok", "no folder {name} in the picker: {clicked}");
+}
+
+/// Waits until `count` pictures in the picker under `css` have loaded; what the picker shows
+/// otherwise.
+pub(crate) fn pictures_loaded(d: &Driver, css: &str, count: usize) -> serde_json::Value {
+    d.exec(
+        "const deadline = Date.now() + 20000;
+         while (Date.now() < deadline) {
+           const imgs = [...document.querySelectorAll(arguments[0])];
+           if (imgs.length === arguments[1] && imgs.every((i) => i.complete && i.naturalWidth > 0)) {
+             return 'ok';
+           }
+           await new Promise((r) => setTimeout(r, 100));
+         }
+         return document.querySelector('.folder-picker')?.innerText ?? 'no picker';",
+        json!([css, count]),
+    )
 }
 
 /// Syncs the folder the picker has open (named `name`) and waits for the picker to close: an

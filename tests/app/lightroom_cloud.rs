@@ -2,7 +2,7 @@
 //! connected in the one dialog, the picker opens an album folder and then an album (named as
 //! Lightroom names them, not by their ids), and the album's photos reach the real WordPress.
 
-use crate::dropbox::{open_folder, use_folder};
+use crate::dropbox::{open_folder, pictures_loaded, use_folder};
 use crate::webdriver::Driver;
 use crate::{connect_portfolio, prerequisites, relay, shots_dir, WINDOW};
 use folio_sources::lightroom::fake::FakeLightroom;
@@ -76,6 +76,15 @@ fn a_lightroom_album_is_picked_by_name_and_its_photos_reach_the_site() {
         });
     assert!(account.contains("Add an album"), "{account}");
     open_folder(&d, "Travel");
+    // The album with its cover (its first photo) and how many photos it holds.
+    let cover = pictures_loaded(&d, ".folder-picker button.folder.pictured img", 1);
+    assert_eq!(cover, "ok", "the album's cover: {cover}");
+    let counted =
+        d.wait_text(".folder-picker button.folder.pictured", Duration::from_secs(10), |t| {
+            t.contains("2 photos")
+        });
+    assert!(counted.contains(&name), "{counted}");
+    d.screenshot(&shots_dir().join("lightroom-albums.png"));
     open_folder(&d, &name);
     let crumbs = d.wait_text(".crumbs", Duration::from_secs(10), |t| t.contains(&name));
     assert!(crumbs.contains("Travel") && !crumbs.contains(&iceland), "names, not ids: {crumbs}");

@@ -2,6 +2,7 @@
 // like any other album. The engine browses; this only shows.
 import { createResource, createSignal, For, onMount, Show } from "solid-js";
 import { call, commands, whileBusy } from "./api";
+import type { BrowseRow } from "./bindings";
 
 type Crumb = { name: string; path: string };
 
@@ -11,12 +12,43 @@ export function crumbs(account: string, opened: Crumb[]): Crumb[] {
   return [{ name: account, path: "" }, ...opened];
 }
 
+/** "3 photos" inside a folder or album, "3 pages" of a design (an item with a count). */
+export function countWords(kind: string, n: number): string {
+  const unit = kind === "folder" ? "photo" : "page";
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** The picture and count of an entry the service can show (a Canva design's thumbnail, a
+ * Lightroom album's cover), asked for once the entry is listed; nothing for the others. */
+function Cover(props: { account: string; entry: BrowseRow }) {
+  const [shown] = createResource(
+    () => (props.entry.preview ? props.entry.path : null),
+    (p) => call(commands.browsePreview(props.account, p)),
+  );
+  const count = () => (shown.error ? null : shown()?.count) ?? props.entry.count;
+  return (
+    <>
+      <span class="cover" aria-hidden="true">
+        <Show when={!shown.error && shown()?.image} fallback={<span class="cover-none" />}>
+          {(src) => <img src={src()} alt="" />}
+        </Show>
+      </span>
+      <span class="cover-name">{props.entry.name}</span>
+      <Show when={count() !== null && count() !== undefined}>
+        <small class="muted count">{countWords(props.entry.kind, count()!)}</small>
+      </Show>
+    </>
+  );
+}
+
 export function Picker(props: { account: string; onAlbumAdded: (name: string) => void; onClose: () => void }) {
   const [opened, setOpened] = createSignal<Crumb[]>([]);
   const path = () => opened().at(-1)?.path ?? "";
   const [entries] = createResource(path, (p) => call(commands.browse(props.account, p)));
   const folders = () => (entries() ?? []).filter((e) => e.kind === "folder");
-  const photos = () => (entries() ?? []).filter((e) => e.kind !== "folder").length;
+  // Items the service can picture (Canva designs) are albums of their own, shown as tiles.
+  const tiles = () => (entries() ?? []).filter((e) => e.kind !== "folder" && e.preview);
+  const photos = () => (entries() ?? []).filter((e) => e.kind !== "folder" && !e.preview).length;
   const [adding, setAdding] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   const here = () => crumbs(props.account, opened()).at(-1)!.name;
@@ -25,9 +57,9 @@ export function Picker(props: { account: string; onAlbumAdded: (name: string) =>
   let card!: HTMLElement;
   onMount(() => card.scrollIntoView?.({ block: "nearest" }));
 
-  const add = () =>
+  const add = (location = path()) =>
     whileBusy(setAdding, setError, async () =>
-      props.onAlbumAdded(await call(commands.addAlbum(props.account, path()))));
+      props.onAlbumAdded(await call(commands.addAlbum(props.account, location))));
 
   return (
     <article class="card folder-picker" ref={card} aria-labelledby="picker-title">
@@ -46,23 +78,40 @@ export function Picker(props: { account: string; onAlbumAdded: (name: string) =>
         </For>
       </nav>
       <Show when={!entries.error} fallback={<p class="error" role="alert">{(entries.error as Error)?.message}</p>}>
-        <ul class="folders" aria-busy={entries.loading}>
-          <For each={folders()} fallback={<li class="muted">{entries.loading ? "Loading…" : "No folders inside."}</li>}>
-            {(f) => (
-              <li>
-                <button class="folder" onClick={() => setOpened([...opened(), { name: f.name, path: f.path }])}>
-                  <span aria-hidden="true">📁</span> {f.name}
-                </button>
-              </li>
-            )}
-          </For>
-        </ul>
+        {/* A folder holding only designs shows them, not an empty list of folders. */}
+        <Show when={folders().length > 0 || tiles().length === 0}>
+          <ul class="folders" aria-busy={entries.loading}>
+            <For each={folders()} fallback={<li class="muted">{entries.loading ? "Loading…" : "No folders inside."}</li>}>
+              {(f) => (
+                <li>
+                  <button class="folder" classList={{ pictured: f.preview }} onClick={() => setOpened([...opened(), { name: f.name, path: f.path }])}>
+                    <Show when={f.preview} fallback={<><span aria-hidden="true">📁</span> {f.name}</>}>
+                      <Cover account={props.account} entry={f} />
+                    </Show>
+                  </button>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+        <Show when={tiles().length > 0}>
+          <ul class="tiles" aria-label="Designs">
+            <For each={tiles()}>
+              {(t) => (
+                <li class="tile">
+                  <Cover account={props.account} entry={t} />
+                  <button class="use-item" onClick={() => add(t.path)} disabled={adding()}>Sync</button>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
         <Show when={!entries.loading && photos() > 0}>
           <p class="muted small photos-here">{photos() === 1 ? "1 photo" : `${photos()} photos`} in this folder</p>
         </Show>
       </Show>
       <div class="actions">
-        <button class="use-folder" onClick={add} disabled={adding() || path() === ""}>
+        <button class="use-folder" onClick={() => add()} disabled={adding() || path() === ""}>
           {adding() ? "Adding…" : path() === "" ? "Choose a folder to sync" : `Sync “${here()}”`}
         </button>
         <small class="muted">Its photos, and those in its subfolders, go to every connected site.</small>

@@ -117,6 +117,18 @@ async browse(account: string, path: string) : Promise<Result<BrowseRow[], IpcErr
 }
 },
 /**
+ * A picture of an entry the picker listed with `preview` (a Canva design's thumbnail, a
+ * Lightroom album's cover) and its count, asked for as its tile comes into view.
+ */
+async browsePreview(account: string, path: string) : Promise<Result<PreviewRow, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("browse_preview", { account, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * A folder of a source account becomes an album that syncs to every connected site; returns
  * the album's name.
  */
@@ -457,7 +469,15 @@ export type BrowseRow = { path: string; name: string;
 /**
  * `folder` or `item`.
  */
-kind: string }
+kind: string; 
+/**
+ * The photos or pages in it, where the listing says.
+ */
+count: number | null; 
+/**
+ * Whether `browse_preview` has a picture of it.
+ */
+preview: boolean }
 /**
  * A connector's description.
  */
@@ -635,6 +655,10 @@ export type PhotoState = "synced" |
  */
 "changed" | "failed"
 export type PhotoVersion = { version: number; pushedAt: string; reason: string; sites: string[]; format: string; restoredAt: string | null }
+/**
+ * A picture of one entry (a `data:` address) and how many photos it holds.
+ */
+export type PreviewRow = { image: string | null; count: number | null }
 export type Progress = { albums: AlbumProgress[]; sites: SiteProgress[] }
 /**
  * What a sign-in needs next.

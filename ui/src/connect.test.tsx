@@ -35,14 +35,23 @@ const next = () => ok(steps.shift()!);
 // What the service says to the next start, when it refuses.
 let refusal: string | null = null;
 
-const tree: Record<string, { name: string; path: string; kind: string }[]> = {
-  "": [{ name: "Clients", path: "/Clients", kind: "folder" }, { name: "Phone", path: "/Phone", kind: "folder" }],
-  "/Clients": [
-    { name: "Smith Wedding", path: "/Clients/Smith Wedding", kind: "folder" },
-    { name: "cover.jpg", path: "/Clients/cover.jpg", kind: "item" },
-  ],
+type Row = { name: string; path: string; kind: string; count: number | null; preview: boolean };
+const row = (name: string, path: string, kind: string, over: Partial<Row> = {}): Row =>
+  ({ name, path, kind, count: null, preview: false, ...over });
+const tree: Record<string, Row[]> = {
+  "": [row("Clients", "/Clients", "folder"), row("Phone", "/Phone", "folder")],
+  "/Clients": [row("Smith Wedding", "/Clients/Smith Wedding", "folder"), row("cover.jpg", "/Clients/cover.jpg", "item")],
   "/Clients/Smith Wedding": [],
+  // A Canva-like account: a folder, and designs pictured with their pages; a Lightroom-like
+  // album pictured with its cover, its count known only from the preview.
+  "designs": [
+    row("Spring", "folder/F1", "folder"),
+    row("Iceland", "album/A1", "folder", { preview: true }),
+    row("Banner", "design/D1", "item", { preview: true, count: 3 }),
+    row("Logo", "design/D2", "item", { preview: true, count: 1 }),
+  ],
 };
+const PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 vi.mock("./api", async () => {
   const real = await vi.importActual<typeof import("./api")>("./api");
@@ -72,7 +81,11 @@ vi.mock("./api", async () => {
       },
       browse: (account: string, path: string) => {
         sent.push(`browse ${account} ${path}`);
-        return ok(tree[path] ?? []);
+        return ok(tree[account === "canva" && path === "" ? "designs" : path] ?? []);
+      },
+      browsePreview: (account: string, path: string) => {
+        sent.push(`preview ${account} ${path}`);
+        return ok(path === "album/A1" ? { image: PIXEL, count: 12 } : { image: PIXEL, count: null });
       },
       addAlbum: (account: string, location: string) => {
         sent.push(`add ${account}:${location}`);
@@ -83,7 +96,7 @@ vi.mock("./api", async () => {
 });
 
 const { ConnectDialog } = await import("./ConnectDialog");
-const { Picker, crumbs } = await import("./Picker");
+const { Picker, crumbs, countWords } = await import("./Picker");
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
@@ -314,5 +327,43 @@ describe("the picker", () => {
       "browse studio ", "browse studio /Clients", "browse studio /Clients/Smith Wedding", "browse studio ",
     ]);
     dispose();
+  });
+});
+
+describe("the picker's pictures", () => {
+  it("shows covers and counts, and syncs a design from its tile", async () => {
+    sent.length = 0;
+    const root = document.body.appendChild(document.createElement("div"));
+    const added: string[] = [];
+    const dispose = render(() => <Picker account="canva" onAlbumAdded={(n) => added.push(n)} onClose={() => {}} />, root);
+    await settle();
+    await settle();
+    // Folders the service cannot picture keep their icon; an album shows its cover and count.
+    const folders = [...root.querySelectorAll<HTMLButtonElement>("button.folder")];
+    expect(folders[0].textContent?.trim()).toBe("📁 Spring");
+    expect(folders[1].classList.contains("pictured")).toBe(true);
+    expect(folders[1].querySelector("img")?.getAttribute("src")).toBe(PIXEL);
+    expect(folders[1].querySelector(".count")?.textContent).toBe("12 photos");
+    // Designs are tiles with their thumbnail and pages, each its own album.
+    const tiles = [...root.querySelectorAll("li.tile")];
+    expect(tiles.map((t) => t.querySelector(".cover-name")?.textContent)).toEqual(["Banner", "Logo"]);
+    expect(tiles.map((t) => t.querySelector(".count")?.textContent)).toEqual(["3 pages", "1 page"]);
+    expect(tiles.every((t) => t.querySelector("img")?.getAttribute("src") === PIXEL)).toBe(true);
+    expect(root.querySelector(".photos-here")).toBeNull();
+    // Only what is pictured was asked for, once each.
+    expect(sent.filter((s) => s.startsWith("preview")).sort()).toEqual([
+      "preview canva album/A1", "preview canva design/D1", "preview canva design/D2",
+    ]);
+    tiles[0].querySelector<HTMLButtonElement>("button.use-item")!.click();
+    await settle();
+    expect(sent).toContain("add canva:design/D1");
+    expect(added).toEqual(["Smith Wedding"]);
+    dispose();
+    root.remove();
+  });
+
+  it("says photos and pages", () => {
+    expect(countWords("folder", 1)).toBe("1 photo");
+    expect(countWords("item", 3)).toBe("3 pages");
   });
 });

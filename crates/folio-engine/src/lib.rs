@@ -26,7 +26,7 @@ mod tokens;
 // The connect room names the sites it makes as `crate::sites`.
 use api::sites;
 
-pub use api::accounts::{AccountSummary, BrowseEntry};
+pub use api::accounts::{AccountSummary, BrowseEntry, EntryPreview};
 pub use api::albums::AlbumSummary;
 pub use api::companion::{companion_plugin_zip, ReconcileReport};
 pub use api::lightroom::{

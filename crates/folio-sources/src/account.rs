@@ -25,13 +25,29 @@ pub struct Who {
 }
 
 /// One entry of an account's tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Entry {
     /// As the service shows it; an album's location is `ACCOUNT:PATH`.
     pub path: String,
     pub name: String,
     pub folder: bool,
+    /// The photos or pages in it, where the listing says (a Canva design's pages).
+    pub count: Option<u32>,
+    /// Whether [`OauthSource::preview`] has a picture of it (a Canva design's thumbnail, a
+    /// Lightroom album's cover).
+    pub preview: bool,
 }
+
+/// What a picker shows of one entry besides its name: a small picture (JPEG or PNG) and how
+/// many photos it holds, where the service says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Preview {
+    pub image: Option<Vec<u8>>,
+    pub count: Option<u32>,
+}
+
+/// The largest picture a preview reads; a service's thumbnail is far smaller.
+pub const MAX_PREVIEW_BYTES: u64 = 4 << 20;
 
 /// The browser sign-in of a connector: its OAuth app, from the account's fields.
 #[derive(Debug, Clone)]
@@ -92,6 +108,19 @@ pub trait OauthSource: Send + Sync {
         None
     }
 
+    /// A picture of the entry at `path` and its count, for entries listed with `preview`;
+    /// nothing for the others. `spool` holds the download while it is read.
+    async fn preview(
+        &self,
+        config: &Config,
+        token: Arc<dyn AccessToken>,
+        path: &str,
+        spool: &std::path::Path,
+    ) -> Result<Preview, SourceError> {
+        let _ = (config, token, path, spool);
+        Ok(Preview::default())
+    }
+
     /// The source of an album at `location`, downloading into `spool`.
     fn open(
         &self,
@@ -100,4 +129,30 @@ pub trait OauthSource: Send + Sync {
         location: &str,
         spool: PathBuf,
     ) -> Result<Arc<dyn Source>, SourceError>;
+}
+
+/// A preview's picture, downloaded by `download` (which says whether there was one) into a
+/// file of `spool` that is gone once read.
+pub async fn read_preview<F, Fut>(
+    spool: &std::path::Path,
+    download: F,
+) -> Result<Option<Vec<u8>>, SourceError>
+where
+    F: FnOnce(PathBuf) -> Fut,
+    Fut: std::future::Future<Output = Result<bool, SourceError>>,
+{
+    let local = |e: std::io::Error| {
+        SourceError::new(crate::SourceErrorKind::Unavailable, format!("{}: {e}", spool.display()))
+    };
+    tokio::fs::create_dir_all(spool).await.map_err(local)?;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dest = spool.join(format!("preview-{}-{nanos}", std::process::id()));
+    // A copy that is deleted when dropped, whatever happens below.
+    let copy = crate::LocalCopy::Downloaded(dest.clone());
+    if !download(dest).await? {
+        return Ok(None);
+    }
+    tokio::fs::read(copy.path()).await.map(Some).map_err(local)
 }

@@ -32,6 +32,18 @@ pub struct BrowseEntry {
     pub name: String,
     /// `folder` or `item`.
     pub kind: &'static str,
+    /// The photos or pages in it, where the listing says.
+    pub count: Option<u32>,
+    /// Whether [`crate::Engine::browse_preview`] has a picture of it.
+    pub preview: bool,
+}
+
+/// A picture of one entry of an account's tree and how many photos it holds, for pickers.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct EntryPreview {
+    /// A `data:` address of the picture (a few kilobytes), for the window's `<img>`.
+    pub image: Option<String>,
+    pub count: Option<u32>,
 }
 
 impl EngineState {
@@ -129,6 +141,20 @@ impl Engine {
             ));
         }
         self.browse_account(&a, path).await
+    }
+
+    /// A picture of the entry at `path` of a source account and its count, for entries
+    /// [`Engine::browse`] listed with `preview`.
+    pub async fn browse_preview(
+        &self,
+        account: &str,
+        path: &str,
+    ) -> Result<EntryPreview, EngineError> {
+        let a = self.account_named(account).await?;
+        if a.site.is_some() {
+            return Ok(EntryPreview::default());
+        }
+        self.preview_account(&a, path).await
     }
 
     /// The account `CONNECTOR:` and a connector's own commands mean: the one named after the

@@ -4,7 +4,7 @@
 //! the service says who signed in, the refresh token kept in the keychain only. Also what an
 //! account does afterwards: browse, check a location, sign out (revoking where it can).
 
-use crate::api::accounts::BrowseEntry;
+use crate::api::accounts::{BrowseEntry, EntryPreview};
 use crate::tokens::{http, AccountToken, Fixed};
 use crate::{Engine, EngineError, ErrorCode};
 use folio_auth::{AuthError, Loopback, Provider, SignIn};
@@ -201,8 +201,29 @@ impl Engine {
                 path: e.path,
                 name: e.name,
                 kind: if e.folder { "folder" } else { "item" },
+                count: e.count,
+                preview: e.preview,
             })
             .collect())
+    }
+
+    /// A picture of the entry at `path` of `a`, as a `data:` address, and its count; read
+    /// through this engine's spool.
+    pub(crate) async fn preview_account(
+        &self,
+        a: &Account,
+        path: &str,
+    ) -> Result<EntryPreview, EngineError> {
+        let (oauth, token, config) = self.account_token(a)?;
+        let spool = self.state.renditions.dir().join("previews");
+        let shown = oauth.preview(&config, token, path, &spool).await?;
+        let image = shown.image.map(|bytes| {
+            use base64::Engine as _;
+            let mime = if bytes.starts_with(b"\x89PNG") { "image/png" } else { "image/jpeg" };
+            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+            format!("data:{mime};base64,{data}")
+        });
+        Ok(EntryPreview { image, count: shown.count })
     }
 
     /// Checks that `location` (`ACCOUNT:PATH`) can be read with `a` before an album is made

@@ -3,7 +3,7 @@
 //! in, its folders and designs for the picker, and the album locations it accepts.
 
 use super::{connector, limits::Budget, wire::FolderItem, CanvaApi, CanvaSource, Scope};
-use crate::account::{AccessToken, Entry, OauthApp, OauthSource, Who};
+use crate::account::{AccessToken, Entry, OauthApp, OauthSource, Preview, Who};
 use crate::{Source, SourceError, SourceErrorKind as Kind};
 use folio_model::Config;
 use std::path::PathBuf;
@@ -88,9 +88,12 @@ impl OauthSource for CanvaAccounts {
                     path: format!("folder/{}", folder.id),
                     name: folder.name,
                     folder: true,
+                    ..Entry::default()
                 }),
                 FolderItem::Design { design } => Some(Entry {
                     path: format!("design/{}", design.id),
+                    preview: design.thumbnail.is_some(),
+                    count: design.page_count,
                     name: design.title.filter(|t| !t.is_empty()).unwrap_or(design.id),
                     folder: false,
                 }),
@@ -129,6 +132,34 @@ impl OauthSource for CanvaAccounts {
             Scope::Design(id) => api.design(&id).await.ok()?.title,
         };
         title.filter(|t| !t.trim().is_empty())
+    }
+
+    /// A design's thumbnail (its first page, as Canva shows it in lists) and its page count.
+    /// The design is read again: thumbnail addresses last 15 minutes.
+    async fn preview(
+        &self,
+        config: &Config,
+        token: Arc<dyn AccessToken>,
+        path: &str,
+        spool: &std::path::Path,
+    ) -> Result<Preview, SourceError> {
+        let Some(id) = path.trim_matches('/').strip_prefix("design/") else {
+            return Ok(Preview::default());
+        };
+        let api = api(config, token, "");
+        let design = api.design(id).await?;
+        let image = match design.thumbnail {
+            Some(t) => {
+                crate::account::read_preview(spool, |dest| async move {
+                    api.download(&t.url, &dest, crate::account::MAX_PREVIEW_BYTES)
+                        .await
+                        .map(|n| n.is_some())
+                })
+                .await?
+            }
+            None => None,
+        };
+        Ok(Preview { image, count: design.page_count })
     }
 
     fn open(

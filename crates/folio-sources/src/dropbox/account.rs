@@ -64,9 +64,14 @@ impl OauthSource for DropboxAccounts {
         let mut entries: Vec<Entry> = children
             .into_iter()
             .filter_map(|e| match e {
-                Wire::Folder(f) => Some(Entry { name: f.name, path: f.path_display, folder: true }),
+                Wire::Folder(f) => Some(Entry {
+                    name: f.name,
+                    path: f.path_display,
+                    folder: true,
+                    ..Entry::default()
+                }),
                 Wire::File(f) if is_photo_name(&f.name) => {
-                    Some(Entry { name: f.name, path: f.path_display, folder: false })
+                    Some(Entry { name: f.name, path: f.path_display, ..Entry::default() })
                 }
                 _ => None,
             })

@@ -4,7 +4,7 @@
 //! and revoking through the relay.
 
 use super::{connector, parse_location, LightroomApi, LightroomSource};
-use crate::account::{AccessToken, Entry, OauthApp, OauthSource, Who};
+use crate::account::{AccessToken, Entry, OauthApp, OauthSource, Preview, Who, MAX_PREVIEW_BYTES};
 use crate::lightroom::api::ApiKey;
 use crate::{Source, SourceError, SourceErrorKind as Kind};
 use folio_model::Config;
@@ -117,6 +117,9 @@ impl OauthSource for LightroomAccounts {
                     path: format!("{prefix}/{}", a.id),
                     name: name.unwrap_or_else(|| a.id.clone()),
                     folder: true,
+                    // An album's cover and count come from its photos, read on demand.
+                    preview: !folder,
+                    count: None,
                 })
             })
             .collect();
@@ -153,6 +156,31 @@ impl OauthSource for LightroomAccounts {
         Some(album.payload.name).filter(|n| !n.trim().is_empty())
     }
 
+    /// An album's cover (its first photo's `thumbnail2x`, which Lightroom makes on upload)
+    /// and how many photos it holds: one listing of the album, then one small rendition.
+    async fn preview(
+        &self,
+        config: &Config,
+        token: Arc<dyn AccessToken>,
+        path: &str,
+        spool: &std::path::Path,
+    ) -> Result<Preview, SourceError> {
+        let Some(album) = path.trim_matches('/').strip_prefix("album/") else {
+            return Ok(Preview::default());
+        };
+        let api = api(config, token);
+        let mut assets = api.album_assets(album).await?;
+        assets.retain(|a| a.subtype != "video");
+        let count = Some(assets.len() as u32);
+        let Some(first) = assets.first() else { return Ok(Preview { image: None, count }) };
+        let image = crate::account::read_preview(spool, |dest| async move {
+            let got = api.rendition(&first.id, "thumbnail2x", &dest, MAX_PREVIEW_BYTES).await?;
+            Ok(matches!(got, super::api::Got::Written(_)))
+        })
+        .await?;
+        Ok(Preview { image, count })
+    }
+
     fn open(
         &self,
         config: &Config,
@@ -180,7 +208,7 @@ async fn album_photos(
         .iter()
         .filter_map(|a| {
             let name = names.get(&a.id)?.clone();
-            Some(Entry { path: format!("album/{album}/{name}"), name, folder: false })
+            Some(Entry { path: format!("album/{album}/{name}"), name, ..Entry::default() })
         })
         .collect();
     photos.sort_by_key(|e| e.name.to_lowercase());

@@ -202,6 +202,25 @@ pub(super) async fn download(
     }
 }
 
+/// A design's thumbnail, at the address its listing gave (signed, no Authorization, as
+/// Canva's are): its first page, small.
+pub(super) async fn thumbnail(State(s): State<Shared>, Path(id): Path<String>) -> Response {
+    let mut c = s.lock().unwrap();
+    c.calls.push("thumbnail".into());
+    let file = c
+        .designs
+        .get(&id)
+        .filter(|d| !d.pages.is_empty())
+        .map(|d| render(d, 1, Some(THUMBNAIL_WIDTH), None));
+    match file {
+        Some(File::Bytes(b)) => ([("Content-Type", "image/png")], b).into_response(),
+        _ => (StatusCode::NOT_FOUND, "no such thumbnail").into_response(),
+    }
+}
+
+/// How wide the fake's thumbnails are (Canva's list thumbnails are a few hundred pixels).
+pub(super) const THUMBNAIL_WIDTH: u32 = 320;
+
 /// A page as Canva would export it: drawn from the design, the page and its version, at the
 /// design's size or `width` (the height keeping the aspect ratio).
 fn render(d: &FakeDesign, page: u32, width: Option<u32>, jpg: Option<u8>) -> File {

@@ -116,6 +116,7 @@ impl FakeCanva {
             .route("/v1/exports", post(exports::create))
             .route("/v1/exports/{id}", get(exports::job))
             .route("/export-download/{job}/{page}", get(exports::download))
+            .route("/thumbnail/{id}", get(exports::thumbnail))
             .route("/oauth/authorize", get(auth::authorize))
             .route("/v1/oauth/token", post(auth::token))
             .with_state(state.clone());
@@ -244,14 +245,21 @@ pub(super) fn refusal(c: &mut Canva, route: &str, headers: &HeaderMap) -> Option
     }
 }
 
-pub(super) fn summary(id: &str, d: &FakeDesign) -> Design {
+/// A design as Canva lists it; its thumbnail's address is on the fake (`base`).
+pub(super) fn summary(base: &str, id: &str, d: &FakeDesign) -> Design {
+    let width = exports::THUMBNAIL_WIDTH;
+    let thumbnail = (!d.pages.is_empty()).then(|| Thumbnail {
+        width,
+        height: (u64::from(d.height) * u64::from(width) / u64::from(d.width.max(1))).max(1) as u32,
+        url: format!("{base}/thumbnail/{id}?X-Amz-Expires=900"),
+    });
     Design {
         id: id.into(),
         title: Some(d.title.clone()),
         created_at: d.created_at,
         updated_at: d.updated_at,
         page_count: Some(d.pages.len() as u32),
-        thumbnail: None,
+        thumbnail,
         urls: DesignLinks {
             edit_url: format!("https://www.canva.com/design/{id}/edit"),
             view_url: format!("https://www.canva.com/design/{id}/view"),
@@ -321,7 +329,8 @@ async fn folder_items(
     }
     if wanted("design") {
         for (id, d) in c.designs.iter().filter(|(_, d)| d.folder == folder) {
-            items.push((d.updated_at, FolderItem::Design { design: summary(id, d) }));
+            let design = summary(&c.oauth.base, id, d);
+            items.push((d.updated_at, FolderItem::Design { design }));
         }
     }
     items.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
@@ -351,7 +360,7 @@ async fn design(State(s): State<Shared>, Path(id): Path<String>, headers: Header
         return r;
     }
     match c.designs.get(&id) {
-        Some(d) => Json(DesignAnswer { design: summary(&id, d) }).into_response(),
+        Some(d) => Json(DesignAnswer { design: summary(&c.oauth.base, &id, d) }).into_response(),
         None => error(404, "design_not_found", &format!("Design with id '{id}' not found")),
     }
 }
