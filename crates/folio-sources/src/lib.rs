@@ -9,6 +9,7 @@ pub mod canva;
 #[cfg(feature = "testing")]
 pub mod conformance;
 pub mod dropbox;
+pub mod figma;
 mod folder;
 pub mod lightroom;
 
