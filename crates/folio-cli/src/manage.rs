@@ -83,6 +83,12 @@ pub enum AlbumCommand {
         /// With --delete-remote: delete for good where a site has no trash.
         #[arg(long)]
         delete_permanently: bool,
+        /// Figma albums: only frames whose name matches this pattern (`*`, `?`).
+        #[arg(long = "match", value_name = "GLOB")]
+        glob: Option<String>,
+        /// Figma albums: render at this scale (0.01–4; default 2).
+        #[arg(long)]
+        scale: Option<f64>,
     },
     List {
         #[arg(long)]
@@ -296,6 +302,34 @@ fn keeps_title(s: &folio_engine::SiteSummary) -> bool {
     s.capabilities.fields.contains(&folio_engine::TextField::Title)
 }
 
+/// An account album's location with a Figma album's own options after it (`?match=…&scale=…`,
+/// which the source reads); a folder on this computer takes neither.
+fn with_render_options(
+    path: PathBuf,
+    glob: Option<String>,
+    scale: Option<f64>,
+) -> Result<PathBuf, EngineError> {
+    if glob.is_none() && scale.is_none() {
+        return Ok(path);
+    }
+    let text = path.to_string_lossy().into_owned();
+    if !text.contains(':') || path.exists() {
+        return Err(EngineError::config("--match and --scale are for Figma albums (figma:KEY…)"));
+    }
+    if let Some(scale) = scale.filter(|s| !(0.01..=4.0).contains(s)) {
+        return Err(EngineError::config(format!("--scale {scale}: Figma renders at 0.01 to 4")));
+    }
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(glob) = &glob {
+        query.append_pair("match", glob);
+    }
+    if let Some(scale) = scale {
+        query.append_pair("scale", &scale.to_string());
+    }
+    let sep = if text.contains('?') { '&' } else { '?' };
+    Ok(PathBuf::from(format!("{text}{sep}{}", query.finish())))
+}
+
 pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, EngineError> {
     match command {
         AlbumCommand::Add {
@@ -306,7 +340,10 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
             alt,
             delete_remote,
             delete_permanently,
+            glob,
+            scale,
         } => {
+            let path = with_render_options(path, glob, scale)?;
             let mut settings = AlbumSettings {
                 delete_remote: delete_remote || delete_permanently,
                 delete_permanently,

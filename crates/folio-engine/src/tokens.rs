@@ -21,6 +21,8 @@ pub(crate) struct AccountToken {
     label: String,
     /// How long the service's sign-ins last, said when a refresh is refused.
     lasts: Option<String>,
+    /// A pasted token (Figma's), read from the keychain as it is and never refreshed.
+    pasted: Option<Arc<dyn folio_auth::Keychain>>,
 }
 
 /// Every account's token in use, by account id.
@@ -60,7 +62,10 @@ impl OauthTokens {
                 Err(why) => (Provider::new("", "", ""), Some(why)),
             };
             let keychain: Arc<dyn folio_auth::Keychain> = Arc::new(secrets.clone());
+            let pasted = oauth.pasted().then(|| keychain.clone());
+            let no_app = if pasted.is_some() { None } else { no_app };
             Arc::new(AccountToken {
+                pasted,
                 source: TokenSource::new(provider, keychain, secret_ref.clone(), http()),
                 no_app,
                 secret_ref: secret_ref.clone(),
@@ -121,6 +126,13 @@ fn rejected(label: &str, lasts: Option<&str>) -> String {
 #[async_trait::async_trait]
 impl AccessToken for AccountToken {
     async fn current(&self) -> Result<String, SourceError> {
+        if let Some(keychain) = &self.pasted {
+            return match keychain.get(&self.secret_ref) {
+                Ok(Some(token)) => Ok(token),
+                Ok(None) => Err(self.error(AuthError::SignedOut)),
+                Err(e) => Err(self.error(AuthError::Keychain(e))),
+            };
+        }
         if let Some(why) = &self.no_app {
             return Err(SourceError::new(Kind::Reconnect, why.clone()));
         }
@@ -128,6 +140,16 @@ impl AccessToken for AccountToken {
     }
 
     async fn refreshed(&self) -> Result<String, SourceError> {
+        if self.pasted.is_some() {
+            let label = &self.label;
+            return Err(SourceError::new(
+                Kind::Reconnect,
+                format!(
+                    "{label} refused the token (expired or revoked); make a new one and reconnect \
+                     the account (folio account reconnect)"
+                ),
+            ));
+        }
         let refused = self.current().await?;
         self.source.rejected(&refused).await.map_err(|e| self.error(e))
     }

@@ -68,6 +68,12 @@ pub trait OauthSource: Send + Sync {
     /// fields name no app.
     fn app(&self, config: &Config) -> Result<OauthApp, String>;
 
+    /// Whether the account signs in with a pasted token kept as it is (Figma's personal access
+    /// tokens): no app, no refresh; a refused token asks for a new one.
+    fn pasted(&self) -> bool {
+        false
+    }
+
     /// How long a sign-in lasts when the service ends it on a clock, in the person's words
     /// (Adobe's: 14 days), said when a refresh is refused; `None` when it lasts until revoked.
     fn sign_in_lasts(&self) -> Option<String> {

@@ -193,6 +193,7 @@ impl Sources {
             Arc::new(dropbox::account::DropboxAccounts),
         );
         s.register_oauth(canva::connector::connector(), Arc::new(canva::account::CanvaAccounts));
+        s.register_oauth(figma::connector::connector(), Arc::new(figma::account::FigmaAccounts));
         s.register_oauth(
             lightroom::connector::connector(),
             Arc::new(lightroom::account::LightroomAccounts),

@@ -283,7 +283,7 @@ async fn a_renamed_or_moved_frame_is_not_rendered_again() {
 #[tokio::test]
 async fn a_frame_figma_cannot_render_is_its_own_error_and_is_not_asked_again_until_an_edit() {
     let s = setup().await;
-    s.fake.add_frame(&s.key, &s.page, "Hero", 1200, 630);
+    let hero = s.fake.add_frame(&s.key, &s.page, "Hero", 1200, 630);
     let broken = s.fake.add_frame(&s.key, &s.page, "Broken", 800, 600);
     s.fake.fail_render(&s.key, &broken);
     let album = source(&s, &s.key, FigmaOptions::default());
@@ -297,6 +297,14 @@ async fn a_frame_figma_cannot_render_is_its_own_error_and_is_not_asked_again_unt
     let again = store.look(&album).await.unwrap();
     assert!(again.changed.is_empty() && again.unreadable.is_empty(), "{again:?}");
     assert_eq!(s.fake.tier1(), tier1, "a failed render is not asked again for nothing");
+    // Another frame edited: only that one is rendered; the broken one once it changes.
+    s.fake.edit(&s.key, &hero);
+    store.look(&album).await.unwrap();
+    let asked = s.fake.last_query("images").unwrap();
+    assert!(!asked.contains(&broken.replace(':', "%3A")), "{asked}");
+    s.fake.edit(&s.key, &broken);
+    let retried = store.look(&album).await.unwrap();
+    assert_eq!(retried.unreadable.len(), 1, "tried again, and Figma still cannot: {retried:?}");
 }
 
 #[tokio::test]

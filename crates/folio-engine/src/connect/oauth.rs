@@ -151,6 +151,56 @@ impl Engine {
         Ok(account)
     }
 
+    /// A source account signed in with a pasted token (Figma's): the service says whose it is,
+    /// then the token goes to the keychain and the account is kept (or, signing in again, its
+    /// token replaced); its name.
+    pub(crate) async fn source_pasted(
+        &self,
+        info: &ConnectorInfo,
+        name: Option<&str>,
+        given: &BTreeMap<String, String>,
+        secrets: &BTreeMap<String, String>,
+        reconnect: bool,
+    ) -> Result<String, EngineError> {
+        let token = secrets.values().map(|s| s.trim()).find(|s| !s.is_empty());
+        let token = token.ok_or_else(|| {
+            EngineError::config(format!("give the {} token to connect with", info.label))
+        })?;
+        let name = name.unwrap_or(&info.id).to_string();
+        match self.state.store.account_by_name(&name).await? {
+            Some(a) if a.connector != info.id => {
+                return Err(EngineError::config(format!(
+                    "'{name}' is a {} account; choose another name",
+                    a.connector
+                )))
+            }
+            Some(_) if !reconnect => {
+                return Err(EngineError::config(format!(
+                    "an account named '{name}' exists: give another name, or reconnect it"
+                )))
+            }
+            _ => {}
+        }
+        let config = info.config(given).map_err(EngineError::config)?;
+        let oauth = self.oauth_of(&info.id)?;
+        let who = oauth.who(&config, Arc::new(Fixed(token.to_string()))).await?;
+        let stored = serde_json::to_string(given).expect("fields serialise");
+        let new = NewAccount {
+            name: &name,
+            connector: &info.id,
+            config: &stored,
+            secret_ref: None,
+            who: &who.name,
+            email: who.email.as_deref(),
+        };
+        let id = self.keep_signed_in(new, token).await?;
+        self.state.store.set_account_state(id, SiteState::Ok, None).await?;
+        let message = format!("Signed in to {} as {} (account {name})", info.label, who.name);
+        self.state.store.log(None, "info", &message).await?;
+        self.state.wake.notify_waiters();
+        Ok(name)
+    }
+
     /// The refresh token to the keychain, then the account (new, or signed in again).
     async fn keep_signed_in(&self, new: NewAccount<'_>, refresh: &str) -> Result<i64, EngineError> {
         let store = &self.state.store;

@@ -346,6 +346,11 @@ impl Engine {
     /// A pasted token, key or password (or an app's client id and secret): checked with the
     /// service, then kept.
     async fn connect_pasted(&self, r: &Request) -> Result<String, EngineError> {
+        if r.info.has_role(Role::Source) {
+            return self
+                .source_pasted(&r.info, r.name.as_deref(), &r.given, &r.secrets, r.reconnect)
+                .await;
+        }
         if r.reconnect {
             let name = r.name.as_deref().unwrap_or_default();
             // The site keeps its address and account; only its one secret changes.

@@ -94,6 +94,68 @@ impl Scope {
     }
 }
 
+/// An album location without its account (`ACCOUNT:` before it, which has no `/`).
+pub fn place(location: &str) -> &str {
+    let location = location.trim();
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return location;
+    }
+    match location.split_once(':') {
+        Some((account, rest)) if !account.contains('/') => rest,
+        _ => location,
+    }
+}
+
+/// The options an album location carries after its place: `?match=GLOB&scale=N` (on a Figma
+/// address, beside its `node-id`); the place without them.
+pub fn options(place: &str) -> (String, super::FigmaOptions) {
+    let mut options = super::FigmaOptions::default();
+    let mut take = |k: &str, v: &str| match k {
+        "match" => options.glob = v.to_string(),
+        "scale" => {
+            if let Ok(scale) = v.parse::<f64>() {
+                options.scale = scale.clamp(0.01, 4.0);
+            }
+        }
+        _ => {}
+    };
+    if place.starts_with("http://") || place.starts_with("https://") {
+        let Ok(mut url) = url::Url::parse(place) else { return (place.to_string(), options) };
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let kept: Vec<&(String, String)> =
+            pairs.iter().filter(|(k, _)| k != "match" && k != "scale").collect();
+        for (k, v) in &pairs {
+            take(k, v);
+        }
+        if kept.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(kept.iter().map(|(k, v)| (k, v)));
+        }
+        return (url.to_string(), options);
+    }
+    let (place, query) = place.split_once('?').unwrap_or((place, ""));
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        take(&k, &v);
+    }
+    (place.to_string(), options)
+}
+
+/// The options as a location writes them, only those that are not the defaults.
+pub fn write_options(options: &super::FigmaOptions) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if !options.glob.is_empty() {
+        query.append_pair("match", &options.glob);
+    }
+    if options.scale != super::DEFAULT_SCALE {
+        query.append_pair("scale", &format!("{}", options.scale));
+    }
+    match query.finish() {
+        q if q.is_empty() => String::new(),
+        q => format!("?{q}"),
+    }
+}
+
 /// Whether `name` matches `pattern`: `*` any run of characters, `?` one, case-insensitive;
 /// an empty pattern matches everything.
 pub fn matches(pattern: &str, name: &str) -> bool {
@@ -152,6 +214,24 @@ mod tests {
                 == Part::File
         );
         assert!(is_node_id("12:34") && is_node_id("I1:2;3:4") && !is_node_id("1-2"));
+    }
+
+    #[test]
+    fn a_location_carries_its_account_and_options() {
+        assert_eq!(place("figma:KEY123/Ads"), "KEY123/Ads");
+        assert_eq!(place("KEY123/node/1:2"), "KEY123/node/1:2");
+        assert_eq!(place("work:KEY123/node/1:2"), "KEY123/node/1:2");
+        let address = "https://www.figma.com/design/KEY123/T?node-id=1-2&scale=3";
+        assert_eq!(place(&format!("figma:{address}")), address);
+        let (bare, o) = options(address);
+        assert_eq!(
+            (bare.as_str(), o.scale),
+            ("https://www.figma.com/design/KEY123/T?node-id=1-2", 3.0)
+        );
+        let (bare, o) = options("KEY123/Ads?match=Ad*&scale=1.5");
+        assert_eq!((bare.as_str(), o.glob.as_str(), o.scale), ("KEY123/Ads", "Ad*", 1.5));
+        assert_eq!(write_options(&o), "?match=Ad*&scale=1.5");
+        assert_eq!(write_options(&super::super::FigmaOptions::default()), "");
     }
 
     #[test]

@@ -9,10 +9,11 @@
 //! renamed or moved frame is reported under its new name with the same content hash, which the
 //! engine takes as a rename (nothing uploaded again).
 //!
-//! Not yet reachable from the CLI or the app: the account (a pasted personal access token) is
-//! the next step.
+//! The account is a pasted personal access token ([`account`]).
 
+pub mod account;
 pub mod api;
+pub mod connector;
 #[cfg(feature = "testing")]
 pub mod fake;
 pub mod location;
@@ -116,6 +117,13 @@ fn iso_ns(text: &str) -> i64 {
 }
 
 impl FigmaSource {
+    /// The album at `location` (`ACCOUNT:` optional, then a place and its options, as
+    /// [`location::options`] reads them).
+    pub fn at(api: FigmaApi, location: &str, spool: PathBuf) -> Option<Self> {
+        let (place, options) = location::options(location::place(location));
+        FigmaSource::new(api, &place, options, spool)
+    }
+
     /// The album at `location` (a key, `KEY/PAGE`, `KEY/node/ID` or a Figma address); renders
     /// go to `spool`. `None`: not a Figma location.
     pub fn new(
@@ -240,10 +248,15 @@ impl Source for FigmaSource {
         for (f, path) in frames.iter().zip(&paths) {
             let scale = scale_for(self.options.scale, f.width, f.height);
             nodes.insert(path.clone(), (f.id.clone(), scale));
-            let before = seen.items.get(&f.id).filter(|i| i.look == f.look && !i.failed);
+            let before = seen.items.get(&f.id).filter(|i| i.look == f.look);
             let item =
                 |size| seen::Item { look: f.look.clone(), path: path.clone(), size, failed: false };
             match before {
+                // Figma could not render this look: asked again once the frame changes, not on
+                // every edit elsewhere in the file (its error stays where the last look put it).
+                Some(b) if b.failed => {
+                    next.items.insert(f.id.clone(), seen::Item { path: path.clone(), ..b.clone() });
+                }
                 // Same look where the store has it: nothing to do.
                 Some(b) if b.path == *path && known.contains_key(path) => {
                     next.items.insert(f.id.clone(), item(b.size));

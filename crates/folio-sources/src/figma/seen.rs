@@ -18,7 +18,7 @@ pub struct Item {
     pub look: String,
     pub path: String,
     pub size: u64,
-    /// Figma could not render it (a `null` render): tried again when the file changes.
+    /// Figma could not render it (a `null` render): tried again when its look changes.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub failed: bool,
 }
