@@ -3,8 +3,9 @@
 //! companion plugin, and Figma's Tier 1 calls counted by the fake: nothing changed costs none,
 //! one frame edited costs one `/nodes` and one `/images` call and replaces that one attachment
 //! in place, a renamed frame is not uploaded again, a frame Figma cannot render fails alone,
-//! a pasted frame address makes an album of one, and a Retry-After of days rate-limits the
-//! album at once. The token is in no output and not in folio.db.
+//! a pasted frame address makes an album of one, a Retry-After of days rate-limits the album at
+//! once, and a revoked token turns the account to reconnect. The token is in no output and not
+//! in folio.db.
 
 mod support;
 
@@ -141,6 +142,15 @@ async fn a_figma_file_syncs_to_wordpress_and_only_edited_frames_cost_calls() {
         asked.iter().all(|c| c == "meta" || c == "render"),
         "nothing but the other album's look: {asked:?}"
     );
+
+    // The token revoked in Figma: the account asks to be reconnected, in words.
+    fake.revoke();
+    let refused = sync(&wp, &data);
+    assert!(refused["problems"].to_string().contains("personal access token"), "{refused}");
+    let accounts: Value =
+        serde_json::from_str(&ok(&wp, &data, &["account", "list", "--json"])).unwrap();
+    let figma = accounts.as_array().unwrap().iter().find(|a| a["connector"] == "figma").unwrap();
+    assert_eq!(figma["state"], "reconnect", "{accounts}");
 
     assert!(!printed.contains(TOKEN), "printed the token");
     for entry in std::fs::read_dir(&data).unwrap() {

@@ -23,6 +23,20 @@ pub(crate) struct AccountToken {
     lasts: Option<String>,
     /// A pasted token (Figma's), read from the keychain as it is and never refreshed.
     pasted: Option<Arc<dyn folio_auth::Keychain>>,
+    /// When a pasted token is asked for again (seconds since 1970), a week before it can
+    /// have expired, and how many days such tokens last.
+    renew_by: Option<(i64, u64)>,
+}
+
+/// How long before a pasted token's longest life ends the account asks for a new one.
+const ASK_AHEAD_SECS: i64 = 7 * 86_400;
+
+/// The second (since 1970) by which a token kept at `signed_in_at` and lasting at most `lasts`
+/// is asked for again.
+fn renew_by(signed_in_at: Option<&str>, lasts: Option<std::time::Duration>) -> Option<(i64, u64)> {
+    let kept = folio_model::time::iso_ns(signed_in_at?)? / 1_000_000_000;
+    let lasts = lasts?.as_secs();
+    Some((kept + lasts as i64 - ASK_AHEAD_SECS, lasts / 86_400))
 }
 
 /// Every account's token in use, by account id.
@@ -65,6 +79,7 @@ impl OauthTokens {
             let pasted = oauth.pasted().then(|| keychain.clone());
             let no_app = if pasted.is_some() { None } else { no_app };
             Arc::new(AccountToken {
+                renew_by: renew_by(account.signed_in_at.as_deref(), oauth.token_lasts()),
                 pasted,
                 source: TokenSource::new(provider, keychain, secret_ref.clone(), http()),
                 no_app,
@@ -127,6 +142,19 @@ fn rejected(label: &str, lasts: Option<&str>) -> String {
 impl AccessToken for AccountToken {
     async fn current(&self) -> Result<String, SourceError> {
         if let Some(keychain) = &self.pasted {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            if let Some((_, days)) = self.renew_by.filter(|(by, _)| now >= *by) {
+                let label = &self.label;
+                return Err(SourceError::new(
+                    Kind::Reconnect,
+                    format!(
+                        "{label}'s token expires soon ({label} tokens last at most {days} days): \
+                         make a new one and reconnect the account (folio account reconnect)"
+                    ),
+                ));
+            }
             return match keychain.get(&self.secret_ref) {
                 Ok(Some(token)) => Ok(token),
                 Ok(None) => Err(self.error(AuthError::SignedOut)),
@@ -216,6 +244,15 @@ pub(crate) fn refresher(id: &str, config: &Config) -> Option<Provider> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pasted_token_is_asked_for_again_a_week_before_its_longest_life_ends() {
+        let lasts = Some(std::time::Duration::from_secs(90 * 86_400));
+        let (by, days) = renew_by(Some("2026-12-01T10:00:00Z"), lasts).unwrap();
+        assert_eq!((by, days), (1_796_119_200 + 83 * 86_400, 90));
+        assert_eq!(renew_by(None, lasts), None, "an account from before knows no time");
+        assert_eq!(renew_by(Some("2026-12-01T10:00:00Z"), None), None, "lasts until revoked");
+    }
 
     #[test]
     fn a_refused_refresh_says_how_long_the_services_sign_in_lasts_where_it_says() {

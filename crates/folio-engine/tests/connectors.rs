@@ -12,7 +12,11 @@ async fn a_registered_connector_is_listed_with_what_it_declares() {
     let engine = world.engine().await;
     let connectors = engine.connectors();
     let ids: Vec<&str> = connectors.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(ids, ["canva", "dropbox", "fake", "figma", "folder", "lightroom"], "sorted by id, each once");
+    assert_eq!(
+        ids,
+        ["canva", "dropbox", "fake", "figma", "folder", "lightroom"],
+        "sorted by id, each once"
+    );
     let fake = connectors.iter().find(|c| c.id == "fake").unwrap();
     assert_eq!(fake.roles, [Role::Destination]);
     assert_eq!(*fake, folio_sites::fake::connector(), "listed as declared");

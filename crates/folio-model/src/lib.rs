@@ -13,6 +13,7 @@ mod settings;
 mod sign_in;
 mod site;
 mod source;
+pub mod time;
 
 pub use connector::{Config, ConnectorInfo, Field, FieldKind, Role, SignInKind};
 pub use error::{ErrorClass, ErrorCode, PhotoErrorCode, SiteErrorCode};

@@ -68,6 +68,12 @@ pub trait OauthSource: Send + Sync {
     /// fields name no app.
     fn app(&self, config: &Config) -> Result<OauthApp, String>;
 
+    /// How long a pasted token lasts at most (Figma's: 90 days), so the account asks for a
+    /// new one before it stops working; `None`: until revoked.
+    fn token_lasts(&self) -> Option<std::time::Duration> {
+        None
+    }
+
     /// Whether the account signs in with a pasted token kept as it is (Figma's personal access
     /// tokens): no app, no refresh; a refused token asks for a new one.
     fn pasted(&self) -> bool {

@@ -169,6 +169,9 @@ pub struct SourceAccount {
     pub config: folio_model::Config,
     /// Its keychain entry.
     pub secret_ref: Option<String>,
+    /// When its secret was last kept (`YYYY-MM-DDTHH:MM:SSZ`), for tokens that last a known
+    /// while.
+    pub signed_in_at: Option<String>,
 }
 
 type Maker = Arc<dyn Fn(&SourceConfig) -> Result<Arc<dyn Source>, SourceError> + Send + Sync>;

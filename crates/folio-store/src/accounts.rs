@@ -24,6 +24,8 @@ pub struct Account {
     pub state_error: Option<String>,
     /// The site publishing with it, for a destination account.
     pub site: Option<SiteId>,
+    /// When its secret was last kept (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub signed_in_at: Option<String>,
 }
 
 impl Account {
@@ -41,6 +43,7 @@ impl Account {
             state: SiteState::parse(&state.unwrap_or_else(|| r.get("state"))),
             state_error: if site.is_some() { r.get("site_error") } else { r.get("state_error") },
             site: site.map(SiteId),
+            signed_in_at: r.get("signed_in_at"),
         }
     }
 }
@@ -62,8 +65,8 @@ const SELECT: &str =
 impl Store {
     pub async fn add_account(&self, new: &NewAccount<'_>) -> Result<Account> {
         let id = sqlx::query(
-            "INSERT INTO accounts (name, connector, config, secret_ref, who, email) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO accounts (name, connector, config, secret_ref, who, email, signed_in_at) \
+             VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
         )
         .bind(new.name)
         .bind(new.connector)
@@ -113,7 +116,7 @@ impl Store {
     ) -> Result<()> {
         sqlx::query(
             "UPDATE accounts SET secret_ref = ?, who = ?, email = ?, state = 'ok', \
-             state_error = NULL WHERE id = ?",
+             state_error = NULL, signed_in_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
         )
         .bind(secret_ref)
         .bind(who)

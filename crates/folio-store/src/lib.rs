@@ -75,6 +75,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_failure_codes.sql"),
     include_str!("../migrations/0015_url_changes.sql"),
     include_str!("../migrations/0016_album_pause.sql"),
+    include_str!("../migrations/0017_account_signed_in.sql"),
 ];
 
 #[derive(Clone)]

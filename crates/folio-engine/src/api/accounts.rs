@@ -68,7 +68,12 @@ impl EngineState {
     }
 
     pub(crate) fn source_account(&self, a: &Account) -> SourceAccount {
-        SourceAccount { id: a.id, config: self.account_config(a), secret_ref: a.secret_ref.clone() }
+        SourceAccount {
+            id: a.id,
+            config: self.account_config(a),
+            secret_ref: a.secret_ref.clone(),
+            signed_in_at: a.signed_in_at.clone(),
+        }
     }
 
     /// The account `CONNECTOR:` means: the one named `preferred`, else the connector's first.

@@ -6,7 +6,7 @@ use crate::clock;
 use crate::pipeline::report::FailedPhoto;
 use crate::state::EngineState;
 use crate::EngineError;
-use folio_model::{PhotoErrorCode, SyncEvent};
+use folio_model::{PhotoErrorCode, SiteState, SyncEvent};
 use folio_sources::{Changes, Known, Source, SourceErrorKind};
 use folio_store::{Album, Asset, AssetState, NewAsset};
 use std::collections::{HashMap, HashSet};
@@ -120,6 +120,10 @@ async fn look(
             Ok(None)
         }
         Err(e) => {
+            // The account's card and `account list` say it once, beside its albums' problems.
+            if let (SourceErrorKind::Reconnect, Some(account)) = (e.kind, album.account_id) {
+                store.set_account_state(account, SiteState::Reconnect, Some(&e.message)).await?;
+            }
             // Nothing is read, nothing removed: an unplugged drive is not an emptied album.
             out.problems.push(format!("{}: {}", album.name, e.message));
             Ok(None)

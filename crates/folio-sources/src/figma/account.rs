@@ -50,6 +50,11 @@ impl OauthSource for FigmaAccounts {
         true
     }
 
+    /// Figma's personal access tokens expire within 90 days of being made.
+    fn token_lasts(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_secs(90 * 86_400))
+    }
+
     async fn who(&self, config: &Config, token: Arc<dyn AccessToken>) -> Result<Who, SourceError> {
         let me = api(config, token).me().await?;
         Ok(Who { name: me.handle, email: me.email.filter(|e| !e.is_empty()) })

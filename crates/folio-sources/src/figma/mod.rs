@@ -92,28 +92,9 @@ fn paths(frames: &[Frame]) -> Vec<String> {
         .collect()
 }
 
-/// Nanoseconds since 1970 of an ISO 8601 UTC time (`2026-12-01T10:00:00Z`, fractions allowed);
-/// 0 when it cannot be read.
+/// Nanoseconds since 1970 of Figma's ISO 8601 times; 0 when it cannot be read.
 fn iso_ns(text: &str) -> i64 {
-    let digits = |s: &str| s.parse::<i64>().ok();
-    let parse = || -> Option<i64> {
-        let (date, time) = text.trim().trim_end_matches('Z').split_once('T')?;
-        let mut d = date.split('-').map(digits);
-        let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-        let mut t = time.split(':');
-        let (h, min) = (digits(t.next()?)?, digits(t.next()?)?);
-        let secs: f64 = t.next().unwrap_or("0").parse().ok()?;
-        // Days from civil (proleptic Gregorian), 1970-01-01 being day 0.
-        let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let doy = (153 * m + 2) / 5 + day - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let days = era * 146_097 + doe - 719_468;
-        let whole = days * 86_400 + h * 3600 + min * 60;
-        Some(whole * 1_000_000_000 + (secs * 1e9) as i64)
-    };
-    parse().unwrap_or(0)
+    folio_model::time::iso_ns(text).unwrap_or(0)
 }
 
 impl FigmaSource {
@@ -371,13 +352,5 @@ mod tests {
             f("9:9", "", "Solo"),
         ];
         assert_eq!(paths(&frames), ["Ads/Ad (1:2)", "Ads/Ad (1:3)", "Ads/A-B", "Solo"]);
-    }
-
-    #[test]
-    fn figma_times_read_as_nanoseconds() {
-        assert_eq!(iso_ns("1970-01-01T00:00:01Z"), 1_000_000_000);
-        assert_eq!(iso_ns("2026-12-01T10:00:00.500Z") % 1_000_000_000, 500_000_000);
-        assert_eq!(iso_ns("2026-12-01T10:00:00Z"), 1_796_119_200 * 1_000_000_000);
-        assert_eq!(iso_ns("garbage"), 0);
     }
 }
