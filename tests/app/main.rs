@@ -7,6 +7,7 @@ mod approve;
 mod canva;
 mod contentful;
 mod dropbox;
+mod figma;
 mod handoff;
 mod lightroom_cloud;
 mod shopify;

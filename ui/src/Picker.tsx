@@ -41,6 +41,30 @@ function Cover(props: { account: string; entry: BrowseRow }) {
   );
 }
 
+/** Where a service lists nothing to pick from (Figma lists no files for a token), what it said
+ * and a place to paste the address of what to sync instead (a file or frame link). */
+function PasteAddress(props: { message: string; adding: boolean; onAdd: (location: string) => void }) {
+  const [address, setAddress] = createSignal("");
+  return (
+    <form
+      class="paste-address"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (address().trim()) props.onAdd(address().trim());
+      }}
+    >
+      <p class="muted small">{props.message}</p>
+      <label>
+        Address
+        <input name="address" type="text" placeholder="https://…" value={address()} onInput={(e) => setAddress(e.currentTarget.value)} />
+      </label>
+      <button class="use-address" type="submit" disabled={props.adding || !address().trim()}>
+        {props.adding ? "Adding…" : "Sync it"}
+      </button>
+    </form>
+  );
+}
+
 export function Picker(props: { account: string; onAlbumAdded: (name: string) => void; onClose: () => void }) {
   const [opened, setOpened] = createSignal<Crumb[]>([]);
   const path = () => opened().at(-1)?.path ?? "";
@@ -77,7 +101,7 @@ export function Picker(props: { account: string; onAlbumAdded: (name: string) =>
           )}
         </For>
       </nav>
-      <Show when={!entries.error} fallback={<p class="error" role="alert">{(entries.error as Error)?.message}</p>}>
+      <Show when={!entries.error} fallback={<PasteAddress message={(entries.error as Error)?.message} adding={adding()} onAdd={add} />}>
         {/* A folder holding only designs shows them, not an empty list of folders. */}
         <Show when={folders().length > 0 || tiles().length === 0}>
           <ul class="folders" aria-busy={entries.loading}>

@@ -81,6 +81,10 @@ vi.mock("./api", async () => {
       },
       browse: (account: string, path: string) => {
         sent.push(`browse ${account} ${path}`);
+        if (account === "figma") {
+          const message = "Figma does not list a token's files: add an album from a file or frame address";
+          return Promise.resolve({ status: "error" as const, error: { code: "not_found" as const, message } });
+        }
         return ok(tree[account === "canva" && path === "" ? "designs" : path] ?? []);
       },
       browsePreview: (account: string, path: string) => {
@@ -357,6 +361,29 @@ describe("the picker's pictures", () => {
     tiles[0].querySelector<HTMLButtonElement>("button.use-item")!.click();
     await settle();
     expect(sent).toContain("add canva:design/D1");
+    expect(added).toEqual(["Smith Wedding"]);
+    dispose();
+    root.remove();
+  });
+
+  it("takes a pasted address where the service lists nothing", async () => {
+    sent.length = 0;
+    const root = document.body.appendChild(document.createElement("div"));
+    const added: string[] = [];
+    const dispose = render(() => <Picker account="figma" onAlbumAdded={(n) => added.push(n)} onClose={() => {}} />, root);
+    await settle();
+    await settle();
+    const form = root.querySelector<HTMLFormElement>("form.paste-address")!;
+    expect(form.textContent).toContain("add an album from a file or frame address");
+    const button = form.querySelector<HTMLButtonElement>("button.use-address")!;
+    expect(button.disabled).toBe(true);
+    const input = form.querySelector<HTMLInputElement>("input[name=address]")!;
+    input.value = "https://www.figma.com/design/KEY/Brand?node-id=1-2";
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    expect(button.disabled).toBe(false);
+    button.click();
+    await settle();
+    expect(sent).toContain("add figma:https://www.figma.com/design/KEY/Brand?node-id=1-2");
     expect(added).toEqual(["Smith Wedding"]);
     dispose();
     root.remove();

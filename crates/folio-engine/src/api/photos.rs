@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Long edge of source thumbnails: sharp in a 160 px grid cell on a 2× screen.
-const THUMBNAIL_EDGE: u32 = 320;
 /// A site's "medium" size is about 300 px; anything much bigger is not a thumbnail.
 const MAX_SITE_THUMBNAIL: usize = 4 * 1024 * 1024;
 
@@ -266,8 +265,8 @@ impl Engine {
         let store = &self.state.store;
         let asset = store.asset(asset_id).await?.ok_or_else(|| not_found(asset_id))?;
         let album = store.album(asset.album_id).await?.ok_or_else(|| not_found(asset_id))?;
-        let cached =
-            self.thumbnail_dir("source")?.join(format!("{}.jpg", &asset.content_hash[..32]));
+        let cached = crate::thumbnails::source_path(&self.state, &asset.content_hash)
+            .map_err(|e| EngineError::new(ErrorCode::Io, e.to_string()))?;
         if self.state.thumbnails.hit(&cached) {
             return Ok(cached);
         }
@@ -282,7 +281,7 @@ impl Engine {
         let made = self
             .state
             .pool
-            .thumbnail_file(path, THUMBNAIL_EDGE)
+            .thumbnail_file(path, crate::thumbnails::THUMBNAIL_EDGE)
             .await
             .map_err(|e| EngineError::new(ErrorCode::Io, e.to_string()))?
             .map_err(|e| EngineError::new(ErrorCode::Io, e.message))?;

@@ -166,7 +166,13 @@ async fn rendition(ctx: &Ctx<'_>) -> Result<Arc<Spooled>, Failure> {
             .map_err(|e| unmade(&asset.rel_path, e))?;
         let preset = ctx.preset.clone();
         let path = local.path().to_path_buf();
-        let made = engine.pool.convert_file(path, preset).await;
+        let remote = work.album.album.source_kind != "folder";
+        let (made, ()) = tokio::join!(
+            engine.pool.convert_file(path.clone(), preset),
+            // A photo read from a service costs a download (a Canva export, a Figma render)
+            // to read again: its grid thumbnail is made now, from the copy in hand.
+            crate::thumbnails::keep_source(engine, remote, &asset.content_hash, path),
+        );
         drop(local);
         match made {
             Ok(result) => result.map_err(Unmade::Photo),

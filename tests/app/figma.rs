@@ -1,0 +1,90 @@
+//! Figma through the window: + Add from an account… → Figma, its personal access token typed
+//! unseen (and, under Advanced, where the fake Figma is); the account card; the picker, which
+//! has nothing to list for a Figma token, takes a frame's address pasted from Figma; the frame
+//! reaches the real WordPress and shows beside its copy there.
+
+use crate::webdriver::Driver;
+use crate::{connect_portfolio, prerequisites, shots_dir, WINDOW};
+use folio_sources::figma::fake::FakeFigma;
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const TOKEN: &str = "figd_window-test-token-51c2";
+
+#[test]
+fn a_figma_frame_pasted_in_the_picker_reaches_the_site() {
+    let Some((site, tauri_driver)) = prerequisites() else { return };
+    let _one_window = WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let figma = runtime.block_on(FakeFigma::start(TOKEN));
+    let file = format!("Brand {}", std::process::id());
+    let key = figma.add_file(&file);
+    let page = figma.add_page(&key, "Banners");
+    let hero = figma.add_frame(&key, &page, "Hero", 1200, 630);
+    figma.add_frame(&key, &page, "Story", 540, 960);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_folio-app"));
+    let d = Driver::start(
+        &tauri_driver,
+        &app,
+        &[("FOLIO_DATA_DIR", data.to_str().unwrap()), ("FOLIO_SECRETS", "file")],
+    );
+    d.wait_text(".welcome", Duration::from_secs(30), |t| !t.is_empty());
+    connect_portfolio(&d, &site);
+
+    d.click("[data-action=add-from-account]");
+    d.click(".connect-dialog button.connector[data-connector=figma]");
+    let form = d.wait_text(".connect-dialog form", Duration::from_secs(10), |t| {
+        t.contains("Personal access token")
+    });
+    assert!(form.contains("90 days"), "the field says the token expires: {form}");
+    let kind = d.exec(
+        "return document.querySelector('.connect-dialog input[name=token]').type;",
+        json!([]),
+    );
+    assert_eq!(kind, "password", "the token is typed unseen");
+    d.type_into(".connect-dialog input[name=token]", TOKEN);
+    d.click(".connect-dialog details.advanced summary");
+    d.type_into(".connect-dialog input[name=api_url]", &figma.url);
+    d.click(".connect-dialog form.connect-form button[type=submit]");
+    let card = d.wait_text(".card.account[data-connector=figma]", Duration::from_secs(30), |t| {
+        t.contains("Signed in as")
+    });
+    assert!(!card.contains(TOKEN), "no token on screen");
+
+    // Figma lists no files for a token: the picker says so and takes an address.
+    let said = d.wait_text(".folder-picker form.paste-address", Duration::from_secs(20), |t| {
+        t.contains("address")
+    });
+    assert!(said.contains("Figma"), "{said}");
+    let address =
+        format!("https://www.figma.com/design/{key}/Brand?node-id={}", hero.replace(':', "-"));
+    d.type_into(".folder-picker input[name=address]", &address);
+    d.screenshot(&shots_dir().join("figma-paste.png"));
+    d.click(".folder-picker button.use-address");
+
+    let counts =
+        d.wait_text(".album.selected .counts", Duration::from_secs(240), |t| t == "1 synced");
+    assert_eq!(counts, "1 synced");
+    let title =
+        d.wait_text(".album.selected .album-name", Duration::from_secs(10), |t| !t.is_empty());
+    assert_eq!(title, file, "the album is named as Figma names the file");
+    let loaded = d.exec(
+        "const deadline = Date.now() + 25000;
+         while (Date.now() < deadline) {
+           const cells = [...document.querySelectorAll('.cell')];
+           const ok = cells.filter((c) => [...c.querySelectorAll('img')]
+             .filter((i) => i.complete && i.naturalWidth > 0).length === 2);
+           if (cells.length === 1 && ok.length === 1) return 'ok';
+           await new Promise((r) => setTimeout(r, 200));
+         }
+         return [...document.querySelectorAll('.cell')].map((c) => c.innerText).join(' | ');",
+        json!([]),
+    );
+    d.screenshot(&shots_dir().join("figma-album.png"));
+    assert_eq!(loaded, "ok", "the frame beside its copy on the site: {loaded}");
+    assert!(figma.count("images") >= 1, "{:?}", figma.calls());
+}
