@@ -174,29 +174,27 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub(crate) const THUMBNAIL_EDGE: u32 = 320;
 
 /// Where the source thumbnail of content `content_hash` is cached.
-pub(crate) fn source_path(
-    state: &crate::state::EngineState,
-    content_hash: &str,
-) -> std::io::Result<PathBuf> {
+pub(crate) fn source_path(cache: &ThumbnailCache, content_hash: &str) -> std::io::Result<PathBuf> {
     let key = content_hash.get(..32).unwrap_or(content_hash);
-    Ok(state.thumbnails.dir("source")?.join(format!("{key}.jpg")))
+    Ok(cache.dir("source")?.join(format!("{key}.jpg")))
 }
 
 /// Makes and caches the source thumbnail of a photo from its local copy at `path`, when the
 /// photo came from a service (`remote`) and none is cached: the window then never asks the
 /// service again for it. A failure costs only the thumbnail, made later on demand.
 pub(crate) async fn keep_source(
-    state: &crate::state::EngineState,
+    cache: &ThumbnailCache,
+    pool: &folio_convert::ConvertPool,
     remote: bool,
     content_hash: &str,
     path: PathBuf,
 ) {
-    let Ok(cached) = source_path(state, content_hash) else { return };
+    let Ok(cached) = source_path(cache, content_hash) else { return };
     if !remote || cached.exists() {
         return;
     }
-    if let Ok(Ok(made)) = state.pool.thumbnail_file(path, THUMBNAIL_EDGE).await {
-        let _ = state.thumbnails.put(&cached, &made.bytes);
+    if let Ok(Ok(made)) = pool.thumbnail_file(path, THUMBNAIL_EDGE).await {
+        let _ = cache.put(&cached, &made.bytes);
     }
 }
 

@@ -265,7 +265,7 @@ impl Engine {
         let store = &self.state.store;
         let asset = store.asset(asset_id).await?.ok_or_else(|| not_found(asset_id))?;
         let album = store.album(asset.album_id).await?.ok_or_else(|| not_found(asset_id))?;
-        let cached = crate::thumbnails::source_path(&self.state, &asset.content_hash)
+        let cached = crate::thumbnails::source_path(&self.state.thumbnails, &asset.content_hash)
             .map_err(|e| EngineError::new(ErrorCode::Io, e.to_string()))?;
         if self.state.thumbnails.hit(&cached) {
             return Ok(cached);

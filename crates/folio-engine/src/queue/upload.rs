@@ -171,7 +171,13 @@ async fn rendition(ctx: &Ctx<'_>) -> Result<Arc<Spooled>, Failure> {
             engine.pool.convert_file(path.clone(), preset),
             // A photo read from a service costs a download (a Canva export, a Figma render)
             // to read again: its grid thumbnail is made now, from the copy in hand.
-            crate::thumbnails::keep_source(engine, remote, &asset.content_hash, path),
+            crate::thumbnails::keep_source(
+                &engine.thumbnails,
+                &engine.pool,
+                remote,
+                &asset.content_hash,
+                path
+            ),
         );
         drop(local);
         match made {
