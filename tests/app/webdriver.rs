@@ -23,8 +23,18 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// A display no live X server holds. An X server killed by a test leaves its lock file (with
+/// its pid) and socket behind; the number is free again once that pid is gone, and Xvfb takes
+/// over a stale lock itself.
 fn free_display() -> u32 {
-    (90..200).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).unwrap()
+    let held = |n: u32| {
+        let lock = std::fs::read_to_string(format!("/tmp/.X{n}-lock")).unwrap_or_default();
+        match lock.trim().parse::<u32>() {
+            Ok(pid) => Path::new(&format!("/proc/{pid}")).exists(),
+            Err(_) => Path::new(&format!("/tmp/.X11-unix/X{n}")).exists(),
+        }
+    };
+    (90..200).find(|n| !held(*n)).expect("a free X display between :90 and :199")
 }
 
 impl Driver {
