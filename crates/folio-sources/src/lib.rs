@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod canva;
+mod capped;
 #[cfg(feature = "testing")]
 pub mod conformance;
 pub mod dropbox;

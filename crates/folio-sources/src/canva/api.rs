@@ -16,7 +16,6 @@ use folio_pace::{Pacer, PacerConfig, Retryable};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
 
 pub use crate::account::AccessToken;
 
@@ -184,23 +183,8 @@ impl CanvaApi {
             })
             .await
             .map_err(Problem::into_error)?;
-        let Some(mut r) = got else { return Ok(None) };
-        if let Some(size) = r.content_length().filter(|n| *n > cap) {
-            return Err(SourceError::new(Kind::Item, crate::too_large(size)));
-        }
-        let mut file = tokio::fs::File::create(dest).await.map_err(|e| local(dest, e))?;
-        let mut written = 0u64;
-        while let Some(chunk) = r.chunk().await.map_err(network)? {
-            written += chunk.len() as u64;
-            if written > cap {
-                drop(file);
-                let _ = tokio::fs::remove_file(dest).await;
-                return Err(SourceError::new(Kind::Item, crate::too_large(written)));
-            }
-            file.write_all(&chunk).await.map_err(|e| local(dest, e))?;
-        }
-        file.flush().await.map_err(|e| local(dest, e))?;
-        Ok(Some(written))
+        let Some(r) = got else { return Ok(None) };
+        crate::capped::write(r, dest, cap).await.map(Some).map_err(|cut| cut_error(cut, dest))
     }
 
     async fn get<T: serde::de::DeserializeOwned>(
@@ -390,6 +374,15 @@ async fn read_json<T: serde::de::DeserializeOwned>(r: reqwest::Response) -> Resu
 
 fn network(e: reqwest::Error) -> SourceError {
     SourceError::new(Kind::Unavailable, format!("could not reach Canva: {}", e.without_url()))
+}
+
+/// A download that did not end whole, in Canva's words.
+fn cut_error(cut: crate::capped::Cut, dest: &Path) -> SourceError {
+    match cut {
+        crate::capped::Cut::TooLarge(n) => SourceError::new(Kind::Item, crate::too_large(n)),
+        crate::capped::Cut::Network(e) => network(e),
+        crate::capped::Cut::Local(e) => local(dest, e),
+    }
 }
 
 fn local(path: &Path, e: std::io::Error) -> SourceError {

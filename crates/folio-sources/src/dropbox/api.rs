@@ -13,7 +13,6 @@ use folio_pace::{Pacer, PacerConfig, Retryable};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
 
 /// Where the three Dropbox hosts are: an account's `api_url`, `content_url` and `notify_url`
 /// (see [`super::connector`]); tests point them at the fake.
@@ -195,7 +194,7 @@ impl DropboxApi {
                 http.post(&url).bearer_auth(token).header("Dropbox-API-Arg", arg.clone())
             })
             .await?;
-        let Answer::Body(mut r) = r else {
+        let Answer::Body(r) = r else {
             return Err(SourceError::new(Kind::Item, "Dropbox answered a download with a reset"));
         };
         let meta: FileEntry = r
@@ -208,18 +207,11 @@ impl DropboxApi {
         if meta.size > cap {
             return Err(too_big(path, meta.size, cap));
         }
-        let mut file = tokio::fs::File::create(dest).await.map_err(|e| local(dest, e))?;
-        let mut written = 0u64;
-        while let Some(chunk) = r.chunk().await.map_err(network)? {
-            written += chunk.len() as u64;
-            if written > cap {
-                drop(file);
-                let _ = tokio::fs::remove_file(dest).await;
-                return Err(too_big(path, written, cap));
-            }
-            file.write_all(&chunk).await.map_err(|e| local(dest, e))?;
-        }
-        file.flush().await.map_err(|e| local(dest, e))?;
+        let written = crate::capped::write(r, dest, cap).await.map_err(|cut| match cut {
+            crate::capped::Cut::TooLarge(n) => too_big(path, n, cap),
+            crate::capped::Cut::Network(e) => network(e),
+            crate::capped::Cut::Local(e) => local(dest, e),
+        })?;
         if written != meta.size {
             let _ = tokio::fs::remove_file(dest).await;
             return Err(SourceError::new(

@@ -142,12 +142,7 @@ fn modified_ns(stamp: &str) -> i64 {
         .filter_map(|s| s.parse().ok())
         .collect();
     let [y, mo, d, h, mi, s] = digits[..] else { return 0 };
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let (y, mo) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * mo + 2) / 5 + d - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    let days = folio_model::time::days_from_civil(y, mo, d);
     (days * 86_400 + h * 3_600 + mi * 60 + s) * 1_000_000_000
 }
 

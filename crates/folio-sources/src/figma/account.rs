@@ -31,13 +31,7 @@ fn not_a_location(location: &str) -> SourceError {
 /// The album's place and options, as an album location keeps them.
 fn parse(location: &str) -> Option<(Scope, super::FigmaOptions)> {
     let (place, options) = location::options(location::place(location));
-    let scope = match place.split_once("/node/") {
-        Some((key, id)) if location::is_node_id(id) => {
-            Scope { key: key.to_string(), part: Part::Node(id.to_string()) }
-        }
-        _ => Scope::parse(&place)?,
-    };
-    Some((scope, options))
+    Some((Scope::parse(&place)?, options))
 }
 
 #[async_trait::async_trait]

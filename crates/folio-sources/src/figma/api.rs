@@ -17,7 +17,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
 
 /// The longest `Retry-After` a look waits out; longer, the album pauses.
 pub const LONGEST_WAIT: Duration = Duration::from_secs(300);
@@ -160,26 +159,15 @@ impl FigmaApi {
             })
             .await
             .map_err(Problem::into_error)?;
-        let Some(mut r) = got else { return Ok(None) };
-        if let Some(size) = r.content_length().filter(|n| *n > cap) {
-            return Err(SourceError::new(Kind::Item, crate::too_large(size)));
-        }
-        let local = |e: std::io::Error| {
-            SourceError::new(Kind::Unavailable, format!("could not write {}: {e}", dest.display()))
-        };
-        let mut file = tokio::fs::File::create(dest).await.map_err(local)?;
-        let mut written = 0u64;
-        while let Some(chunk) = r.chunk().await.map_err(network)? {
-            written += chunk.len() as u64;
-            if written > cap {
-                drop(file);
-                let _ = tokio::fs::remove_file(dest).await;
-                return Err(SourceError::new(Kind::Item, crate::too_large(written)));
-            }
-            file.write_all(&chunk).await.map_err(local)?;
-        }
-        file.flush().await.map_err(local)?;
-        Ok(Some(written))
+        let Some(r) = got else { return Ok(None) };
+        crate::capped::write(r, dest, cap).await.map(Some).map_err(|cut| match cut {
+            crate::capped::Cut::TooLarge(n) => SourceError::new(Kind::Item, crate::too_large(n)),
+            crate::capped::Cut::Network(e) => network(e),
+            crate::capped::Cut::Local(e) => SourceError::new(
+                Kind::Unavailable,
+                format!("could not write {}: {e}", dest.display()),
+            ),
+        })
     }
 
     async fn get<T: serde::de::DeserializeOwned>(

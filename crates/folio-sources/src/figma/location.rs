@@ -39,12 +39,18 @@ pub fn is_node_id(id: &str) -> bool {
 }
 
 impl Scope {
-    /// `KEY`, `KEY/PAGE` or a Figma address (`/file/` or `/design/`, with or without
-    /// `node-id`); `None` when it is none of these.
+    /// `KEY`, `KEY/PAGE`, `KEY/node/ID` (as [`Scope::location`] writes a node) or a Figma
+    /// address (`/file/` or `/design/`, with or without `node-id`); `None` when it is none of
+    /// these.
     pub fn parse(location: &str) -> Option<Scope> {
         let location = location.trim();
         if location.starts_with("http://") || location.starts_with("https://") {
             return Scope::from_address(location);
+        }
+        if let Some((key, id)) =
+            location.split_once("/node/").filter(|(k, id)| is_key(k) && is_node_id(id))
+        {
+            return Some(Scope { key: key.to_string(), part: Part::Node(id.to_string()) });
         }
         let (key, page) = match location.split_once('/') {
             Some((key, page)) => (key, Some(page.trim_matches('/'))),
@@ -205,6 +211,7 @@ mod tests {
             ("aB3dE5fG7hI9jK1lM3nO5p", Part::Node("1:2".into()))
         );
         assert_eq!(node.location(), "aB3dE5fG7hI9jK1lM3nO5p/node/1:2");
+        assert_eq!(Scope::parse(&node.location()), Some(node.clone()), "read back as written");
         let old = Scope::parse("https://figma.com/file/KEY123/Title").unwrap();
         assert_eq!(old.part, Part::File);
         assert!(Scope::parse("https://example.com/design/KEY123/x").is_none());

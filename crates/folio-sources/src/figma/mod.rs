@@ -113,12 +113,7 @@ impl FigmaSource {
         options: FigmaOptions,
         spool: PathBuf,
     ) -> Option<Self> {
-        let scope = match location.split_once("/node/") {
-            Some((key, id)) if location::is_node_id(id) => {
-                Scope { key: key.to_string(), part: Part::Node(id.to_string()) }
-            }
-            _ => Scope::parse(location)?,
-        };
+        let scope = Scope::parse(location)?;
         Some(FigmaSource {
             api,
             scope,

@@ -18,7 +18,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
 use tokio::sync::OnceCell;
 
 pub use crate::account::AccessToken;
@@ -192,27 +191,17 @@ impl LightroomApi {
     ) -> Result<Got, SourceError> {
         let url = self.rendition_url(asset, Some(kind)).await?;
         let sent = self.send(|http, token, key| authorized(http.get(url.clone()), token, key));
-        let mut r = match sent.await {
+        let r = match sent.await {
             Ok(r) => r,
             Err(Problem::Refused(404, _)) => return Ok(Got::Missing),
             Err(Problem::Refused(403, body)) => return Ok(Got::Forbidden(said(&body))),
             Err(p) => return Err(p.into_error()),
         };
-        if let Some(size) = r.content_length().filter(|n| *n > cap) {
-            return Err(SourceError::new(Kind::Item, crate::too_large(size)));
-        }
-        let mut file = tokio::fs::File::create(dest).await.map_err(|e| local(dest, e))?;
-        let mut written = 0u64;
-        while let Some(chunk) = r.chunk().await.map_err(network)? {
-            written += chunk.len() as u64;
-            if written > cap {
-                drop(file);
-                let _ = tokio::fs::remove_file(dest).await;
-                return Err(SourceError::new(Kind::Item, crate::too_large(written)));
-            }
-            file.write_all(&chunk).await.map_err(|e| local(dest, e))?;
-        }
-        file.flush().await.map_err(|e| local(dest, e))?;
+        let written = crate::capped::write(r, dest, cap).await.map_err(|cut| match cut {
+            crate::capped::Cut::TooLarge(n) => SourceError::new(Kind::Item, crate::too_large(n)),
+            crate::capped::Cut::Network(e) => network(e),
+            crate::capped::Cut::Local(e) => local(dest, e),
+        })?;
         Ok(Got::Written(written))
     }
 
