@@ -6,7 +6,7 @@
 
 use crate::dropbox::{open_folder, pictures_loaded, use_folder};
 use crate::webdriver::Driver;
-use crate::{connect_portfolio, prerequisites, relay, shots_dir, WINDOW};
+use crate::{both_thumbnails, connect_portfolio, prerequisites, relay, shots_dir, WINDOW};
 use folio_sources::canva::fake::FakeCanva;
 use serde_json::json;
 use std::path::PathBuf;
@@ -107,18 +107,7 @@ fn a_canva_folder_is_connected_through_the_relay_and_its_designs_reach_the_site(
         d.wait_text(".album.selected .album-name", Duration::from_secs(10), |t| !t.is_empty());
     assert!(title.contains(&folder), "the album is named as Canva names the folder: {title}");
     // Each page beside its copy on the site, once both thumbnails are in.
-    let loaded = d.exec(
-        "const deadline = Date.now() + 25000;
-         while (Date.now() < deadline) {
-           const cells = [...document.querySelectorAll('.cell')];
-           const ok = cells.filter((c) => [...c.querySelectorAll('img')]
-             .filter((i) => i.complete && i.naturalWidth > 0).length === 2);
-           if (cells.length === 2 && ok.length === 2) return 'ok';
-           await new Promise((r) => setTimeout(r, 200));
-         }
-         return [...document.querySelectorAll('.cell')].map((c) => c.innerText).join(' | ');",
-        json!([]),
-    );
+    let loaded = both_thumbnails(&d, 2, false);
     d.screenshot(&shots_dir().join("canva-album.png"));
     assert_eq!(loaded, "ok", "both thumbnails of every page: {loaded}");
     // Each design exported for its sync. (The window's source thumbnail of a page not yet

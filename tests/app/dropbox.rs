@@ -4,7 +4,7 @@
 //! with Dropbox's thumbnails beside the site's.
 
 use crate::webdriver::Driver;
-use crate::{connect_portfolio, prerequisites, shots_dir, WINDOW};
+use crate::{both_thumbnails, connect_portfolio, prerequisites, shots_dir, WINDOW};
 use folio_sources::dropbox::fake::FakeDropbox;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -163,18 +163,7 @@ fn a_photographer_connects_dropbox_and_syncs_a_folder_from_it() {
     let want = format!("{} synced", names.len());
     let counts = d.wait_text(".album.selected .counts", Duration::from_secs(240), |t| t == want);
     assert_eq!(counts, want);
-    let loaded = d.exec(
-        "const deadline = Date.now() + 20000;
-         while (Date.now() < deadline) {
-           const cells = [...document.querySelectorAll('.cell')];
-           const ok = cells.filter((c) => [...c.querySelectorAll('img')]
-             .filter((i) => i.complete && i.naturalWidth > 0).length === 2);
-           if (cells.length === arguments[0] && ok.length === cells.length) return 'ok';
-           await new Promise((r) => setTimeout(r, 200));
-         }
-         return [...document.querySelectorAll('.cell')].map((c) => c.innerText).join(' | ');",
-        json!([names.len()]),
-    );
+    let loaded = both_thumbnails(&d, names.len(), false);
     assert_eq!(loaded, "ok", "both thumbnails of every photo: {loaded}");
     let labels = d.wait_text(".cell", Duration::from_secs(5), |t| !t.is_empty());
     assert!(labels.contains("Dropbox") && labels.contains("Portfolio"), "{labels}");

@@ -4,7 +4,7 @@
 //! reaches the real WordPress and shows beside its copy there.
 
 use crate::webdriver::Driver;
-use crate::{connect_portfolio, prerequisites, shots_dir, WINDOW};
+use crate::{both_thumbnails, connect_portfolio, prerequisites, shots_dir, WINDOW};
 use folio_sources::figma::fake::FakeFigma;
 use serde_json::json;
 use std::path::PathBuf;
@@ -72,18 +72,7 @@ fn a_figma_frame_pasted_in_the_picker_reaches_the_site() {
     let title =
         d.wait_text(".album.selected .album-name", Duration::from_secs(10), |t| !t.is_empty());
     assert_eq!(title, file, "the album is named as Figma names the file");
-    let loaded = d.exec(
-        "const deadline = Date.now() + 25000;
-         while (Date.now() < deadline) {
-           const cells = [...document.querySelectorAll('.cell')];
-           const ok = cells.filter((c) => [...c.querySelectorAll('img')]
-             .filter((i) => i.complete && i.naturalWidth > 0).length === 2);
-           if (cells.length === 1 && ok.length === 1) return 'ok';
-           await new Promise((r) => setTimeout(r, 200));
-         }
-         return [...document.querySelectorAll('.cell')].map((c) => c.innerText).join(' | ');",
-        json!([]),
-    );
+    let loaded = both_thumbnails(&d, 1, false);
     d.screenshot(&shots_dir().join("figma-album.png"));
     assert_eq!(loaded, "ok", "the frame beside its copy on the site: {loaded}");
     assert!(figma.count("images") >= 1, "{:?}", figma.calls());

@@ -69,6 +69,26 @@ async fn relay(services: &str) -> String {
     url
 }
 
+/// Waits until the grid shows `cells` cells (at least `cells`, when `at_least`: the grid is
+/// virtualised), each with both thumbnails loaded, the source's and the site's; "ok", else what
+/// the cells show.
+fn both_thumbnails(d: &Driver, cells: usize, at_least: bool) -> serde_json::Value {
+    d.exec(
+        "const deadline = Date.now() + 25000;
+         while (Date.now() < deadline) {
+           const cells = [...document.querySelectorAll('.cell')];
+           const ok = cells.filter((c) => [...c.querySelectorAll('img')]
+             .filter((i) => i.complete && i.naturalWidth > 0).length === 2);
+           const enough = arguments[1] ? cells.length >= arguments[0] : cells.length === arguments[0];
+           if (enough && ok.length === cells.length) return 'ok';
+           await new Promise((r) => setTimeout(r, 200));
+         }
+         return [...document.querySelectorAll('.cell')].map((c) => c.innerText + ' ' +
+           [...c.querySelectorAll('img')].map((i) => i.src + ':' + i.naturalWidth).join(',')).join(' | ');",
+        json!([cells, at_least]),
+    )
+}
+
 fn prerequisites() -> Option<(Site, PathBuf)> {
     let get = |k: &str| std::env::var(k).ok();
     let required = std::env::var_os("FOLIO_REQUIRE_WP").is_some();
@@ -248,19 +268,7 @@ fn a_photographer_connects_a_site_drops_a_folder_and_sees_it_synced() {
     assert_eq!(counts, want);
 
     // The grid shows each photo's source thumbnail and, beside it, the site's own.
-    let loaded = d.exec(
-        "const deadline = Date.now() + 20000;
-         while (Date.now() < deadline) {
-           const cells = [...document.querySelectorAll('.cell')];
-           const ok = cells.filter((c) => [...c.querySelectorAll('img')]
-             .filter((i) => i.complete && i.naturalWidth > 0).length === 2);
-           if (cells.length >= Math.min(arguments[0], 6) && ok.length === cells.length) return 'ok';
-           await new Promise((r) => setTimeout(r, 200));
-         }
-         return [...document.querySelectorAll('.cell')].map((c) => c.innerText + ' ' +
-           [...c.querySelectorAll('img')].map((i) => i.src + ':' + i.naturalWidth).join(','));",
-        json!([photos]),
-    );
+    let loaded = both_thumbnails(&d, photos.min(6), true);
     // The grid is virtualised: every rendered cell (the visible rows) has both thumbnails.
     assert_eq!(loaded, "ok", "both thumbnails of every visible photo: {loaded}");
     let badges = d.wait_text(".grid-space", Duration::from_secs(10), |t| t.contains("Synced"));

@@ -13,7 +13,7 @@ use folio_sources::figma::fake::FakeFigma;
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use support::{album_media, unique, wordpress_with_companion, Site};
+use support::{album_media, assert_no_secret_in_db, unique, wordpress_with_companion, Site};
 
 const TOKEN: &str = "figd_pasted-personal-access-token-7f3a";
 
@@ -153,11 +153,5 @@ async fn a_figma_file_syncs_to_wordpress_and_only_edited_frames_cost_calls() {
     assert_eq!(figma["state"], "reconnect", "{accounts}");
 
     assert!(!printed.contains(TOKEN), "printed the token");
-    for entry in std::fs::read_dir(&data).unwrap() {
-        let path = entry.unwrap().path();
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("folio.db")) {
-            let db = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
-            assert!(!db.contains(TOKEN), "the token in {path:?}");
-        }
-    }
+    assert_no_secret_in_db(&data, &[TOKEN]);
 }

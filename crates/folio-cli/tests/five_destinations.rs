@@ -224,13 +224,5 @@ async fn one_album_goes_to_five_kinds_of_site_each_replacing_as_it_can() {
         &fakes.wpcom.token(),
         SECRET,
     ];
-    for entry in std::fs::read_dir(&data).unwrap() {
-        let path = entry.unwrap().path();
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("folio.db")) {
-            let db = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
-            for secret in secrets {
-                assert!(!db.contains(secret), "a secret in {path:?}");
-            }
-        }
-    }
+    support::assert_no_secret_in_db(&data, &secrets);
 }

@@ -104,11 +104,5 @@ async fn an_album_goes_to_hubspot_and_a_re_edit_keeps_its_file_and_url() {
     assert!(words.contains("re-edits keep their URL"), "{words}");
 
     assert!(!printed.contains(&token), "the token is never printed");
-    for entry in std::fs::read_dir(&data).unwrap() {
-        let path = entry.unwrap().path();
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("folio.db")) {
-            let db = std::fs::read(&path).unwrap();
-            assert!(!String::from_utf8_lossy(&db).contains(&token), "no token in {path:?}");
-        }
-    }
+    support::assert_no_secret_in_db(&data, &[&token]);
 }

@@ -213,7 +213,7 @@ async fn a_spent_daily_export_limit_rate_limits_the_album_and_canva_is_not_asked
     let until = album["until"].as_str().unwrap_or_else(|| panic!("{status}")).to_string();
     let tomorrow = std::time::SystemTime::now() + Duration::from_secs(23 * 3600);
     let secs = tomorrow.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let (y, m, d) = civil(secs / 86_400);
+    let (y, m, d) = folio_model::time::civil_from_days((secs / 86_400) as i64);
     assert!(until.as_str() > format!("{y:04}-{m:02}-{d:02}").as_str(), "a day away: {until}");
 
     // Until then Canva is not asked anything, and `status` says why.
@@ -224,17 +224,4 @@ async fn a_spent_daily_export_limit_rate_limits_the_album_and_canva_is_not_asked
     assert_eq!(canva.state.lock().unwrap().calls.len(), calls, "Canva was asked again");
     let words = ok(&mut wp.folio(&data, &["status"]));
     assert!(words.contains(&format!("rate limited until {until}")), "{words}");
-}
-
-/// Days since 1970-01-01 as a civil date.
-fn civil(days: u64) -> (i64, i64, i64) {
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }

@@ -106,14 +106,8 @@ async fn a_wordpress_com_site_signs_in_through_the_relay_and_an_album_syncs_to_i
 
     for secret in [SECRET, token.as_str()] {
         assert!(!printed.contains(secret), "printed a secret: {printed}");
-        for entry in std::fs::read_dir(&data).unwrap() {
-            let path = entry.unwrap().path();
-            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("folio.db")) {
-                let db = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
-                assert!(!db.contains(secret), "a secret in {path:?}");
-            }
-        }
     }
+    support::assert_no_secret_in_db(&data, &[SECRET, &token]);
     let log = relay.stop();
     assert!(log.contains("/token/wpcom"), "the relay logs what it did: {log}");
     for kept in [SECRET, token.as_str(), "code1", "code2"] {

@@ -123,3 +123,17 @@ pub fn gradient_photo(path: &Path, shade: u8) {
         .save(path)
         .unwrap();
 }
+
+/// Fails when any of `secrets` is in Folio's database files (`folio.db`, its WAL) under `data`:
+/// secrets belong in the keychain only.
+pub fn assert_no_secret_in_db(data: &Path, secrets: &[&str]) {
+    for entry in std::fs::read_dir(data).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("folio.db")) {
+            let db = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                assert!(!db.contains(secret), "a secret in {path:?}");
+            }
+        }
+    }
+}
