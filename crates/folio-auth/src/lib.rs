@@ -14,7 +14,7 @@ pub mod tokens;
 
 pub use browser::{open_in_browser, web_address};
 pub use loopback::{Arrival, Loopback, Page, Redirect};
-pub use pkce::{Provider, SecretIn, SignIn, Tokens};
+pub use pkce::{KeySignIn, Provider, SecretIn, SignIn, Tokens};
 pub use relay::{Relay, RelayService};
 pub use tokens::{Keychain, TokenSource};
 

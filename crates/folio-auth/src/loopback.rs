@@ -143,24 +143,50 @@ impl Loopback {
     /// Waits until `deadline` for the next request that carries `state`, answering every other
     /// one 400. The listener stays open: a caller that keeps it can wait again.
     pub async fn arrival(&self, state: &str, deadline: Instant) -> Result<Arrival, AuthError> {
+        self.arrival_of(state, false, deadline).await
+    }
+
+    /// As [`Self::arrival`], for a service that may drop `state` from its redirect (OpenRouter
+    /// documents only `code`): a request on the path with a `code` and no `state` is taken too.
+    /// PKCE still binds that code to this sign-in: the verifier never left Folio, so a code
+    /// from anywhere else fails the exchange. A wrong `state` is refused as ever.
+    pub async fn code_arrival(&self, state: &str, deadline: Instant) -> Result<Arrival, AuthError> {
+        self.arrival_of(state, true, deadline).await
+    }
+
+    async fn arrival_of(
+        &self,
+        state: &str,
+        stateless_code: bool,
+        deadline: Instant,
+    ) -> Result<Arrival, AuthError> {
         loop {
             let accepted = tokio::time::timeout_at(deadline, self.listener.accept()).await;
             // The caller knows how long it waited in all, and says so.
             let Ok(accepted) = accepted else { return Err(AuthError::TimedOut(Duration::ZERO)) };
             let Ok((stream, _)) = accepted else { continue };
-            if let Some(arrival) = self.read(stream, state).await {
+            if let Some(arrival) = self.read(stream, state, stateless_code).await {
                 return Ok(arrival);
             }
         }
     }
 
     /// Reads one request; `Some` when it is the redirect, else it is answered 400.
-    async fn read(&self, mut stream: TcpStream, state: &str) -> Option<Arrival> {
+    async fn read(
+        &self,
+        mut stream: TcpStream,
+        state: &str,
+        stateless_code: bool,
+    ) -> Option<Arrival> {
         let head = tokio::time::timeout(REQUEST_TIMEOUT, read_head(&mut stream)).await.ok()??;
         let target = head.lines().next()?.strip_prefix("GET ")?.split(' ').next()?.to_string();
         let url = url::Url::parse(&format!("http://127.0.0.1{target}")).ok()?;
         let params: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
-        let right = url.path() == self.path && params.get("state").is_some_and(|s| same(s, state));
+        let carried = match params.get("state") {
+            Some(s) => same(s, state),
+            None => stateless_code && params.contains_key("code"),
+        };
+        let right = url.path() == self.path && carried;
         if !right {
             let _ = respond(&mut stream, 400, NOT_THIS).await;
             return None;

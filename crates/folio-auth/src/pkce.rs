@@ -316,3 +316,35 @@ async fn send(
     *response.headers_mut() = headers;
     Ok(response)
 }
+
+/// A PKCE sign-in that ends in a lasting key rather than OAuth tokens (OpenRouter's): the page
+/// takes the callback as `callback_url` and no client id, and the connector trades the code
+/// for the key itself. `Debug` never prints the verifier.
+pub struct KeySignIn {
+    pub url: String,
+    pub state: String,
+    pub verifier: String,
+}
+
+impl std::fmt::Debug for KeySignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySignIn").field("url", &self.url).finish_non_exhaustive()
+    }
+}
+
+impl KeySignIn {
+    /// The page at `page` with `callback_url`, an S256 challenge, a fresh `state` (passed
+    /// back by services that keep it) and `extra` parameters.
+    pub fn start(page: &str, callback: &str, extra: &[(&str, &str)]) -> Result<Self, AuthError> {
+        let mut url = url::Url::parse(page).map_err(bad_url)?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let state = CsrfToken::new_random().secret().clone();
+        url.query_pairs_mut()
+            .append_pair("callback_url", callback)
+            .append_pair("code_challenge", challenge.as_str())
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("state", &state)
+            .extend_pairs(extra.iter().copied());
+        Ok(KeySignIn { url: url.to_string(), state, verifier: verifier.secret().clone() })
+    }
+}

@@ -114,3 +114,50 @@ async fn the_browser_waits_for_the_decision_and_is_told_it() {
     assert!(right.contains("did not accept &lt;the password&gt;"), "{right}");
     assert!(!right.contains("connected"), "{right}");
 }
+
+/// OpenRouter documents only `code` on its callback: a code without a state is taken where the
+/// caller says so, but a wrong state or no code still is not.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_code_without_state_is_taken_only_when_asked_for() {
+    let listener = Loopback::bind(&[0], "/callback").await.unwrap();
+    let port = listener.port();
+    let browser = tokio::task::spawn_blocking(move || {
+        let wrong_state = get(port, "/callback?code=stolen&state=guess");
+        let no_code = get(port, "/callback?user=1");
+        let right = get(port, "/callback?code=the-code");
+        (wrong_state, no_code, right)
+    });
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let arrival = listener.code_arrival("s3cr3t", deadline).await.unwrap();
+    assert_eq!(arrival.redirect.code(), Ok("the-code"));
+    arrival.reply(&folio_auth::Page::connected()).await;
+    let (wrong_state, no_code, right) = browser.await.unwrap();
+    for refused in [wrong_state, no_code] {
+        assert_eq!(refused.as_deref(), Some("HTTP/1.1 400 Bad Request"));
+    }
+    assert_eq!(right.as_deref(), Some("HTTP/1.1 200 OK"));
+}
+
+#[test]
+fn a_key_sign_in_page_carries_the_callback_and_an_s256_challenge_of_its_verifier() {
+    use base64::Engine;
+    use sha2::Digest;
+    let s = folio_auth::KeySignIn::start(
+        "https://openrouter.example/auth",
+        "http://127.0.0.1:4000/callback",
+        &[("key_label", "Folio")],
+    )
+    .unwrap();
+    let url = url::Url::parse(&s.url).unwrap();
+    let q: std::collections::BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(q["callback_url"], "http://127.0.0.1:4000/callback");
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert_eq!(q["key_label"], "Folio");
+    assert_eq!(q["state"], s.state);
+    let digest = sha2::Sha256::digest(s.verifier.as_bytes());
+    assert_eq!(
+        q["code_challenge"],
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest)
+    );
+    assert!(!format!("{s:?}").contains(&s.verifier));
+}

@@ -6,6 +6,7 @@ mod connect;
 mod connectors;
 mod convert;
 mod dropbox;
+mod generate;
 mod history;
 mod manage;
 mod publish;
@@ -145,6 +146,15 @@ enum Command {
     /// The sign-in relay, for services whose sign-in needs a client secret (Canva, Adobe).
     #[command(subcommand)]
     Relay(relay::RelayCommand),
+    /// The models of an OpenRouter account that make images, with their price per image.
+    Models {
+        account: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate an image into a generated album and put it on its sites; `--again ITEM` makes
+    /// a new version of one. Exits 3, spending nothing, without `--yes` or within `--max-cost`.
+    Generate(generate::GenerateArgs),
     /// Write the Lightroom Classic plug-in (folio.lrplugin) into a folder.
     LrPlugin {
         #[arg(long)]
@@ -216,6 +226,8 @@ fn main() -> ExitCode {
             Command::Photos { album, photos, json } => {
                 publish::photos(&engine, &album, &photos, json).await
             }
+            Command::Models { account, json } => generate::models(&engine, &account, json).await,
+            Command::Generate(args) => generate::generate(&engine, args).await,
             Command::Convert(_)
             | Command::Thumbnail(_)
             | Command::WpPlugin { .. }

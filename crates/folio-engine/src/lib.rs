@@ -13,6 +13,7 @@ mod browser;
 mod clock;
 mod connect;
 mod error;
+mod generate;
 mod history;
 mod live;
 mod pipeline;
@@ -53,10 +54,11 @@ pub use folio_model::{
 /// The account of a Shopify store connected with an Admin API token (else: an app's client id),
 /// for `site reconnect`, which asks for the one or the other.
 pub use folio_sites::shopify::TOKEN_ACCOUNT as SHOPIFY_TOKEN_ACCOUNT;
+pub use generate::{GenerateRequest, Generated, GeneratedCopy, ImageModel};
 pub use history::restore::RestoreReport;
 pub use history::versions::VersionSummary;
 pub use live::watch::QUIET;
-pub use pipeline::patterns::{expand, slugify, PatternInput};
+pub use pipeline::patterns::{expand, slugify, Made, PatternInput};
 pub use pipeline::report::{FailedPhoto, SiteReport, SyncOptions, SyncReport};
 pub use publish::named::{PhotoRef, PublishState, PublishedCopy, PublishedPhoto};
 pub use publish::photo_states::{CopyState, CopyStatus, PhotoStatus, PublishedState};
@@ -188,7 +190,13 @@ impl Engine {
         let oauth = Arc::new(tokens::OauthTokens::default());
         let mut sources = options.sources;
         // Downloads in this engine's own spool: swept with it if the process dies mid-download.
-        tokens::open_with_tokens(&mut sources, oauth.clone(), secrets.clone(), renditions.dir());
+        tokens::open_with_tokens(
+            &mut sources,
+            oauth.clone(),
+            secrets.clone(),
+            renditions.dir(),
+            data_dir,
+        );
         let (events, _) = tokio::sync::broadcast::channel(4096);
         let state = Arc::new(EngineState {
             store,

@@ -197,17 +197,20 @@ impl AccessToken for Fixed {
 }
 
 /// Makes the albums of every source that signs in through the browser readable with their
-/// account's token; their downloads go to a folder of `spool` named after the source.
+/// account's token; their downloads go to a folder of `spool` named after the source. Albums
+/// whose items Folio makes itself (generated images) are folders under `data_dir`.
 pub(crate) fn open_with_tokens(
     sources: &mut folio_sources::Sources,
     tokens: Arc<OauthTokens>,
     secrets: crate::secrets::Secrets,
     spool: &std::path::Path,
+    data_dir: &std::path::Path,
 ) {
     for (info, oauth) in sources.oauth_sources() {
         let (tokens, secrets) = (tokens.clone(), secrets.clone());
         let spool = spool.join(&info.id);
         let (label, id) = (info.label.clone(), info.id.clone());
+        let data_dir = data_dir.to_path_buf();
         sources.register(info, move |config| {
             let account = config.account.as_ref().ok_or_else(|| {
                 folio_sources::SourceError::new(
@@ -215,6 +218,14 @@ pub(crate) fn open_with_tokens(
                     format!("no {label} account is signed in for this album; run 'folio connect'"),
                 )
             })?;
+            if oauth.makes_items() {
+                let folder = crate::generate::album_folder(&data_dir, account.id, &config.location);
+                std::fs::create_dir_all(&folder).map_err(|e| {
+                    let message = format!("{}: {e}", folder.display());
+                    folio_sources::SourceError::new(folio_sources::SourceErrorKind::Gone, message)
+                })?;
+                return Ok(Arc::new(folio_sources::FolderSource::new(folder)));
+            }
             let token = tokens.of(&secrets, account, &id, oauth.as_ref(), &label);
             oauth.open(&account.config, token, &config.location, spool.clone())
         });

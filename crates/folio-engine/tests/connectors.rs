@@ -14,7 +14,7 @@ async fn a_registered_connector_is_listed_with_what_it_declares() {
     let ids: Vec<&str> = connectors.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["canva", "dropbox", "fake", "figma", "folder", "lightroom"],
+        ["canva", "dropbox", "fake", "figma", "folder", "lightroom", "openrouter"],
         "sorted by id, each once"
     );
     let fake = connectors.iter().find(|c| c.id == "fake").unwrap();

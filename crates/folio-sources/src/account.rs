@@ -80,6 +80,32 @@ pub trait OauthSource: Send + Sync {
         false
     }
 
+    /// The page of a browser sign-in that ends in a lasting key rather than OAuth tokens
+    /// (OpenRouter's PKCE: no client id, the code traded by [`Self::exchange_key`]); `None`
+    /// for the usual OAuth app of [`Self::app`].
+    fn key_page(&self, config: &Config) -> Option<String> {
+        let _ = config;
+        None
+    }
+
+    /// Trades the code the key page sent back (with the PKCE verifier) for the key.
+    async fn exchange_key(
+        &self,
+        config: &Config,
+        code: &str,
+        verifier: &str,
+    ) -> Result<String, SourceError> {
+        let _ = (config, code, verifier);
+        Err(SourceError::new(crate::SourceErrorKind::Reconnect, "this service gives no keys"))
+    }
+
+    /// Whether the albums' items are made by Folio itself and kept in its data folder
+    /// (generated images) rather than read from the service: the engine opens such an album
+    /// as a folder there, and [`Self::open`] is not called.
+    fn makes_items(&self) -> bool {
+        false
+    }
+
     /// How long a sign-in lasts when the service ends it on a clock, in the person's words
     /// (Adobe's: 14 days), said when a refresh is refused; `None` when it lasts until revoked.
     fn sign_in_lasts(&self) -> Option<String> {

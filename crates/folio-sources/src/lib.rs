@@ -13,6 +13,7 @@ pub mod dropbox;
 pub mod figma;
 mod folder;
 pub mod lightroom;
+pub mod openrouter;
 
 pub use dropbox::DropboxSource;
 pub use folder::{connector as folder_connector, FolderSource, SETTLE};
@@ -201,6 +202,10 @@ impl Sources {
         s.register_oauth(
             lightroom::connector::connector(),
             Arc::new(lightroom::account::LightroomAccounts),
+        );
+        s.register_oauth(
+            openrouter::connector::connector(),
+            Arc::new(openrouter::OpenRouterAccounts),
         );
         s
     }

@@ -121,6 +121,7 @@ impl Engine {
             .filter(|a| a.state != AssetState::Missing)
             .position(|a| a.id == asset.id)
             .map_or(1, |i| i + 1);
+        let made = crate::generate::made(&self.state, &album, &asset.rel_path);
         let input = crate::PatternInput {
             stem: &stem,
             album: &album.name,
@@ -128,6 +129,7 @@ impl Engine {
             meta: &probe.meta,
             width,
             height,
+            made: &made,
         };
         // What convert will make of this very file: "original" keeps a PNG a PNG.
         let (ext, _) = folio_convert::planned_file_type(&settings.preset, &probe);
@@ -251,7 +253,11 @@ impl Engine {
         Ok(self.state.open_source(album).await?)
     }
 
-    async fn fetch(&self, album: &Album, rel_path: &str) -> Result<LocalCopy, EngineError> {
+    pub(crate) async fn fetch(
+        &self,
+        album: &Album,
+        rel_path: &str,
+    ) -> Result<LocalCopy, EngineError> {
         Ok(self.source(album).await?.fetch(rel_path).await?)
     }
 

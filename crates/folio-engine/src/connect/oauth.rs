@@ -7,7 +7,7 @@
 use crate::api::accounts::{BrowseEntry, EntryPreview};
 use crate::tokens::{http, AccountToken, Fixed};
 use crate::{Engine, EngineError, ErrorCode};
-use folio_auth::{AuthError, Loopback, Provider, SignIn};
+use folio_auth::{AuthError, KeySignIn, Loopback, Page, Provider, SignIn};
 use folio_model::{Config, ConnectorInfo, SiteState};
 use folio_sources::account::OauthSource;
 use folio_store::{Account, NewAccount};
@@ -18,6 +18,24 @@ use std::time::Duration;
 /// What a call with an account needs: its source's sign-in, its token and its fields.
 type WithAccount = (Arc<dyn OauthSource>, Arc<AccountToken>, Config);
 
+/// A key sign-in, taken apart to finish it.
+struct KeyedSignIn {
+    listener: Loopback,
+    key: KeySignIn,
+    info: ConnectorInfo,
+    account: String,
+    given: String,
+    config: Config,
+}
+
+/// What the code the browser brings back is traded for.
+enum Exchange {
+    /// OAuth tokens, at the app's token endpoint.
+    Tokens { sign_in: SignIn, provider: Provider },
+    /// A lasting key, by the connector (OpenRouter's).
+    Key(KeySignIn),
+}
+
 /// How long the browser has to come back.
 pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -25,8 +43,7 @@ pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(300);
 pub(crate) struct OauthSignIn {
     pub(crate) url: String,
     listener: Loopback,
-    sign_in: SignIn,
-    provider: Provider,
+    exchange: Exchange,
     info: ConnectorInfo,
     /// The account it signs in: an existing one again, or a new one by this name.
     account: String,
@@ -103,13 +120,27 @@ impl Engine {
         };
         let fields = serde_json::from_str(&stored).unwrap_or_default();
         let config = info.config(&fields).map_err(EngineError::config)?;
-        let begun = super::relay::begin(&info.id, &config, || oauth.app(&config)).await?;
-        let super::relay::Begun { listener, sign_in, provider } = begun;
+        let (listener, exchange, url) = match oauth.key_page(&config) {
+            Some(page) => {
+                // Any free port: the page takes whatever callback it is given.
+                let listener = Loopback::bind(&[0], "/callback").await.map_err(auth_error)?;
+                let callback = listener.redirect_uri();
+                let key = KeySignIn::start(&page, &callback, &[("key_label", "Folio")])
+                    .map_err(auth_error)?;
+                let url = key.url.clone();
+                (listener, Exchange::Key(key), url)
+            }
+            None => {
+                let begun = super::relay::begin(&info.id, &config, || oauth.app(&config)).await?;
+                let super::relay::Begun { listener, sign_in, provider } = begun;
+                let url = sign_in.url.clone();
+                (listener, Exchange::Tokens { sign_in, provider }, url)
+            }
+        };
         Ok(OauthSignIn {
-            url: sign_in.url.clone(),
+            url,
             listener,
-            sign_in,
-            provider,
+            exchange,
             info: info.clone(),
             account: name,
             given: stored,
@@ -120,7 +151,14 @@ impl Engine {
     /// Waits for the browser, trades the code for tokens, asks the service who signed in, and
     /// only then keeps the refresh token (in the keychain) and the account; its name.
     pub(crate) async fn oauth_finish(&self, s: OauthSignIn) -> Result<String, EngineError> {
-        let OauthSignIn { listener, sign_in, provider, info, account, given, config, .. } = s;
+        let OauthSignIn { listener, exchange, info, account, given, config, .. } = s;
+        let (sign_in, provider) = match exchange {
+            Exchange::Tokens { sign_in, provider } => (sign_in, provider),
+            Exchange::Key(key) => {
+                let signing_in = KeyedSignIn { listener, key, info, account, given, config };
+                return self.key_finish(signing_in).await;
+            }
+        };
         let redirect = listener.wait(&sign_in.state, SIGN_IN_TIMEOUT).await.map_err(auth_error)?;
         let code = redirect.code().map_err(auth_error)?.to_string();
         let tokens = provider.exchange(sign_in, &code, &http()).await.map_err(auth_error)?;
@@ -146,6 +184,52 @@ impl Engine {
         let lasts = tokens.expires_in.or(Some(Duration::from_secs(3600)));
         token.seed(tokens.access_token, lasts).await;
         let message = format!("Signed in to {} as {} (account {account})", info.label, who.name);
+        self.state.store.log(None, "info", &message).await?;
+        self.state.wake.notify_waiters();
+        Ok(account)
+    }
+
+    /// Waits for the browser with the code, trades it for the key, asks who it is, and only
+    /// then keeps the key (in the keychain) and the account, and tells the browser; its name.
+    async fn key_finish(&self, s: KeyedSignIn) -> Result<String, EngineError> {
+        let KeyedSignIn { listener, key, info, account, given, config } = s;
+        let deadline = tokio::time::Instant::now() + SIGN_IN_TIMEOUT;
+        let arrival = listener.code_arrival(&key.state, deadline).await.map_err(|e| match e {
+            AuthError::TimedOut(_) => auth_error(AuthError::TimedOut(SIGN_IN_TIMEOUT)),
+            other => auth_error(other),
+        })?;
+        let code = match arrival.redirect.code() {
+            Ok(code) => code.to_string(),
+            Err(e) => {
+                arrival.reply(&Page::refused()).await;
+                return Err(auth_error(e));
+            }
+        };
+        let oauth = self.oauth_of(&info.id)?;
+        let kept = async {
+            let secret = oauth.exchange_key(&config, &code, &key.verifier).await?;
+            let who = oauth.who(&config, Arc::new(Fixed(secret.clone()))).await?;
+            let new = NewAccount {
+                name: &account,
+                connector: &info.id,
+                config: &given,
+                secret_ref: None,
+                who: &who.name,
+                email: who.email.as_deref(),
+            };
+            let id = self.keep_signed_in(new, &secret).await?;
+            self.state.store.set_account_state(id, SiteState::Ok, None).await?;
+            Ok::<_, EngineError>(who.name)
+        };
+        let who = match kept.await {
+            Ok(who) => who,
+            Err(e) => {
+                arrival.reply(&Page::failed(502, e.message.clone())).await;
+                return Err(e);
+            }
+        };
+        arrival.reply(&Page::connected()).await;
+        let message = format!("Signed in to {} as {who} (account {account})", info.label);
         self.state.store.log(None, "info", &message).await?;
         self.state.wake.notify_waiters();
         Ok(account)

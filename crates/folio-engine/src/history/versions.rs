@@ -87,11 +87,21 @@ impl Engine {
         Ok(self.state.store.set_setting(keep::KEEP_SETTING, &keep.max(1).to_string()).await?)
     }
 
-    /// The photo at `path` (a file in one of the album folders).
+    /// The photo at `path`: a file in one of the album folders, or an album's item named as
+    /// `ACCOUNT:ALBUM/NAME` (its root, then its path in it).
     pub(crate) async fn asset_at(&self, path: &Path) -> Result<Asset, EngineError> {
+        let albums = self.state.store.albums().await?;
+        let text = path.to_string_lossy();
+        for album in albums.iter().filter(|a| a.source_kind != "folder") {
+            let Some(rel) = text.strip_prefix(&format!("{}/", album.root)) else { continue };
+            let assets = self.state.store.assets(album.id).await?;
+            if let Some(asset) = assets.into_iter().find(|a| a.rel_path == rel) {
+                return Ok(asset);
+            }
+        }
         let real =
             path.canonicalize().map_err(|e| not_found(format!("{}: {e}", path.display())))?;
-        for album in self.state.store.albums().await? {
+        for album in albums {
             let Ok(rel) = real.strip_prefix(&album.root) else { continue };
             let rel: Vec<String> =
                 rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();

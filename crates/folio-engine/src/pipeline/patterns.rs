@@ -1,7 +1,14 @@
 //! Naming and text patterns: `{title|caption|filename}` picks the first token with a value.
-//! Tokens: filename album date year month sequence title caption headline camera width height.
+//! Tokens: filename album date year month sequence title caption headline camera width height,
+//! and for a generated image prompt_short prompt model aspect_ratio (its `date` the day it was
+//! made).
 
 use folio_convert::PhotoMeta;
+use std::collections::BTreeMap;
+
+/// Tokens from how Folio made an image itself (a generation's prompt and model), by name;
+/// empty for a photo.
+pub type Made = BTreeMap<String, String>;
 
 /// What a pattern can draw on for one photo.
 pub struct PatternInput<'a> {
@@ -12,9 +19,13 @@ pub struct PatternInput<'a> {
     pub meta: &'a PhotoMeta,
     pub width: u32,
     pub height: u32,
+    pub made: &'a Made,
 }
 
 fn token(name: &str, p: &PatternInput) -> Option<String> {
+    if let Some(v) = p.made.get(name) {
+        return Some(v.clone()).filter(|v| !v.trim().is_empty());
+    }
     let date = p.meta.captured_at.as_deref();
     let value = match name {
         "filename" => Some(p.stem.to_string()),
@@ -103,8 +114,11 @@ mod tests {
             meta,
             width: 2560,
             height: 1707,
+            made: &NOTHING_MADE,
         }
     }
+
+    static NOTHING_MADE: Made = Made::new();
 
     #[test]
     fn tokens_and_fallbacks() {
@@ -136,6 +150,22 @@ mod tests {
             ),
             "IMG_2041-final"
         );
+    }
+
+    #[test]
+    fn a_generated_image_names_itself_by_its_prompt_and_model_and_the_day_it_was_made() {
+        let made = Made::from([
+            ("prompt_short".to_string(), "A red fox".to_string()),
+            ("model".to_string(), "flux.2-pro".to_string()),
+            ("date".to_string(), "2026-12-07".to_string()),
+        ]);
+        let meta = PhotoMeta::default();
+        let p = PatternInput { made: &made, ..input(&meta) };
+        assert_eq!(
+            expand("{prompt_short}-{model}-{date}-{sequence}", &p),
+            "A red fox-flux.2-pro-2026-12-07-007"
+        );
+        assert_eq!(expand("{aspect_ratio|album}", &p), "Porto");
     }
 
     #[test]

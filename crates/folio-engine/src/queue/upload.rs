@@ -226,6 +226,7 @@ struct Named {
 fn named(ctx: &Ctx<'_>, r: &Spooled) -> Named {
     let album = &ctx.work.album;
     let stem = stem(&ctx.asset.rel_path);
+    let made = crate::generate::made(ctx.engine, &album.album, &ctx.asset.rel_path);
     let input = PatternInput {
         stem: &stem,
         album: &album.album.name,
@@ -233,6 +234,7 @@ fn named(ctx: &Ctx<'_>, r: &Spooled) -> Named {
         meta: &r.meta,
         width: r.width,
         height: r.height,
+        made: &made,
     };
     let filename = format!("{}.{}", slugify(&expand(&album.settings.naming, &input)), r.extension);
     let fields = media_fields(&album.settings, &input, ctx.own);
@@ -494,6 +496,7 @@ async fn update_text(ctx: &Ctx<'_>, p: &Publication) -> Done {
     let (width, height) = folio_convert::fitted(w, h, ctx.preset.max_edge);
     let stem = stem(&asset.rel_path);
     let album = &ctx.work.album;
+    let made = crate::generate::made(ctx.engine, &album.album, &asset.rel_path);
     let input = PatternInput {
         stem: &stem,
         album: &album.album.name,
@@ -501,6 +504,7 @@ async fn update_text(ctx: &Ctx<'_>, p: &Publication) -> Done {
         meta: &probe.meta,
         width,
         height,
+        made: &made,
     };
     let fields = media_fields(&album.settings, &input, ctx.own);
     match ctx.q.destination.update_fields(&remote_id, &fields).await {
