@@ -2,6 +2,7 @@
 //! happens in the core crates so the desktop app behaves identically.
 
 mod accounts;
+mod alt;
 mod connect;
 mod connectors;
 mod convert;
@@ -155,6 +156,9 @@ enum Command {
     /// Generate an image into a generated album and put it on its sites; `--again ITEM` makes
     /// a new version of one. Exits 3, spending nothing, without `--yes` or within `--max-cost`.
     Generate(generate::GenerateArgs),
+    /// Alt text written by a vision model of an OpenRouter account.
+    #[command(subcommand)]
+    Alt(alt::AltCommand),
     /// Write the Lightroom Classic plug-in (folio.lrplugin) into a folder.
     LrPlugin {
         #[arg(long)]
@@ -228,6 +232,7 @@ fn main() -> ExitCode {
             }
             Command::Models { account, json } => generate::models(&engine, &account, json).await,
             Command::Generate(args) => generate::generate(&engine, args).await,
+            Command::Alt(c) => alt::alt(&engine, c).await,
             Command::Convert(_)
             | Command::Thumbnail(_)
             | Command::WpPlugin { .. }

@@ -118,6 +118,10 @@ pub enum AlbumCommand {
         /// A raw and a JPEG of the same name side by side: which one the album publishes.
         #[arg(long, value_enum)]
         raw_pair: Option<RawPairArg>,
+        /// The locale suggested alt text is written in when the sites do not say theirs
+        /// (e.g. de_DE; "" for the sites' own).
+        #[arg(long, value_name = "LOCALE")]
+        alt_language: Option<String>,
     },
 }
 
@@ -368,6 +372,7 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
             alt,
             delete_policy,
             raw_pair,
+            alt_language,
         } => {
             let s = engine
                 .update_album_settings(&path, |s| {
@@ -376,6 +381,9 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
                     s.preset.quality = quality.unwrap_or(s.preset.quality);
                     s.naming = naming.unwrap_or_else(|| s.naming.clone());
                     s.alt = alt.unwrap_or_else(|| s.alt.clone());
+                    if let Some(language) = alt_language {
+                        s.alt_language = language.trim().to_string();
+                    }
                     if let Some(pair) = raw_pair {
                         s.raw_pair = match pair {
                             RawPairArg::Jpeg => folio_engine::RawPair::Jpeg,

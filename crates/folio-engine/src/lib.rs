@@ -12,6 +12,7 @@ mod api;
 mod browser;
 mod clock;
 mod connect;
+mod describe;
 mod error;
 mod generate;
 mod history;
@@ -42,6 +43,7 @@ pub use connect::{
     app_callback_params, percent_decode, AppAnswers, Callback, Handed, LateAnswer,
     WordPressConnect, APP_CALLBACK, CONNECT_TIMEOUT, LATE_GRACE,
 };
+pub use describe::{AltEstimate, AltRequest, AltSuggestion};
 pub use error::{EngineError, ErrorCode};
 pub use folio_model::{
     AlbumId, AlbumProgress, AlbumSettings, AssetId, Capabilities, ImageFormat, OutputFormat,

@@ -21,6 +21,9 @@ pub struct AlbumSettings {
     /// A raw and a JPEG of the same name side by side (RAW+JPEG shooting): which one the album
     /// takes.
     pub raw_pair: RawPair,
+    /// The language suggested alt text is written in (`de`, `fr_FR`) when the album's sites
+    /// do not say theirs; empty: the sites' own, else English.
+    pub alt_language: String,
 }
 
 /// Which file of a RAW+JPEG pair an album publishes.
@@ -46,6 +49,7 @@ impl Default for AlbumSettings {
             delete_remote: false,
             delete_permanently: false,
             raw_pair: RawPair::default(),
+            alt_language: String::new(),
         }
     }
 }

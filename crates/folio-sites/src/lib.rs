@@ -185,6 +185,12 @@ pub trait Destination: Send + Sync {
         Err(SiteError::new(SiteErrorCode::Conflict, "this site cannot replace files in place"))
     }
 
+    /// The site's language as a locale (`de_DE`, `fr`), where the site says: alt text is
+    /// written in it. `None` where the site has no setting or does not let Folio read it.
+    async fn language(&self) -> Option<String> {
+        None
+    }
+
     /// One page of the items that carry a source identity, oldest first. Empty where the site
     /// cannot store one.
     async fn list_sources(&self, cursor: Option<&str>) -> Result<Page<SourcedMedia>, SiteError> {

@@ -399,6 +399,18 @@ impl Destination for WordPress {
         self.me().await.map(drop)
     }
 
+    /// Settings → General → Site Language (`/wp/v2/settings`, for users who may manage
+    /// options; "" is WordPress's own en_US).
+    async fn language(&self) -> Option<String> {
+        let read = async {
+            let r = self.request(Method::GET, "/wp/v2/settings").await?;
+            let v: serde_json::Value = body::json(check(r.send().await?).await?).await?;
+            Ok::<_, SiteError>(v["language"].as_str().map(str::to_string))
+        };
+        let language = read.await.ok()??;
+        Some(if language.trim().is_empty() { "en_US".into() } else { language })
+    }
+
     fn duplicate_key(&self, token: &str, _filename: &str) -> String {
         slug_of(token)
     }

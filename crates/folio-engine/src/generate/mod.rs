@@ -4,7 +4,7 @@
 //! [`Engine::generate`] spends it. Generating an item again makes a new version of it,
 //! replaced in place on every site, and every earlier generation stays kept.
 
-mod call;
+pub(crate) mod call;
 pub(crate) mod kept;
 mod reference;
 
