@@ -43,6 +43,14 @@ pub fn builder() -> Builder<tauri::Wry> {
             crate::settings::set_album_settings,
             crate::settings::album_targets,
             crate::settings::set_album_target,
+            crate::ai::ai_accounts,
+            crate::ai::image_models,
+            crate::ai::generation_estimate,
+            crate::ai::regeneration,
+            crate::ai::generate,
+            crate::ai::alt_estimate,
+            crate::ai::suggest_alt,
+            crate::ai::accept_alt,
         ])
         .events(collect_events![ipc::EngineEvent])
 }

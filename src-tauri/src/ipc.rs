@@ -80,6 +80,8 @@ pub struct AlbumRow {
     pub held_removals: u32,
     /// The source asked Folio to wait (a spent daily export limit): not asked before then.
     pub rate_limited_until: Option<String>,
+    /// Its images are generated in Folio (the Generate form shows).
+    pub generated: bool,
 }
 
 #[derive(Serialize, Type)]
@@ -139,8 +141,14 @@ pub struct PatternPreview {
     pub result: String,
 }
 
-fn album_row(s: AlbumStatus, sites: &[folio_engine::SiteSummary], source: String) -> AlbumRow {
+fn album_row(
+    s: AlbumStatus,
+    sites: &[folio_engine::SiteSummary],
+    source: String,
+    generated: bool,
+) -> AlbumRow {
     AlbumRow {
+        generated,
         id: s.id,
         name: s.album,
         root: s.root,
@@ -206,7 +214,9 @@ pub async fn albums(state: State<'_, AppState>) -> Answer<Vec<AlbumRow>> {
         .into_iter()
         .map(|s| {
             let source = source(s.id);
-            album_row(s, &sites, source)
+            let kind = albums.iter().find(|a| a.id == s.id).map_or("folder", |a| a.source.as_str());
+            let generated = state.engine.makes_items(kind);
+            album_row(s, &sites, source, generated)
         })
         .collect())
 }

@@ -8,6 +8,7 @@ mod canva;
 mod contentful;
 mod dropbox;
 mod figma;
+mod generate;
 mod handoff;
 mod lightroom_cloud;
 mod shopify;

@@ -6,6 +6,8 @@ import { PhotoGrid } from "./PhotoGrid";
 import { PhotoPanel } from "./PhotoPanel";
 import { AlbumSettings } from "./AlbumSettings";
 import { filterPhotos, STATE_FILTERS, type StateFilter } from "./filter";
+import { Generate } from "./Generate";
+import { SuggestAlt, useAiAccounts } from "./AltText";
 
 /** Rows asked for before the whole album: more than a screen of thumbnails. */
 const FIRST_SCREEN = 200;
@@ -26,10 +28,13 @@ export function AlbumView(props: {
   const [filter, setFilter] = createSignal<StateFilter>("all");
   const [search, setSearch] = createSignal("");
   const [selected, setSelected] = createSignal<PhotoRow | null>(null);
+  // Bumped by what this view changes itself (a generation, accepted alt text).
+  const [changed, setChanged] = createSignal(0);
   const [photos] = createResource(
-    () => [props.album.root, props.version] as const,
+    () => [props.album.root, props.version, changed()] as const,
     ([root]) => call(commands.albumPhotos(root)),
   );
+  const ai = useAiAccounts();
   // The first screen of a large album comes first; the whole album follows and takes over.
   const [firstScreen] = createResource(
     () => props.album.root,
@@ -86,6 +91,9 @@ export function AlbumView(props: {
       </Show>
       <Switch>
         <Match when={tab() === "photos"}>
+          <Show when={props.album.generated}>
+            <Generate root={props.album.root} onDone={() => setChanged(changed() + 1)} />
+          </Show>
           <div class="toolbar">
             <div class="chips" role="radiogroup" aria-label="Show">
               <For each={STATE_FILTERS}>
@@ -97,6 +105,10 @@ export function AlbumView(props: {
             </div>
             <input type="search" placeholder="Search file names" aria-label="Search file names"
               value={search()} onInput={(e) => setSearch(e.currentTarget.value)} />
+            <Show when={ai() && shown().length > 0}>
+              <SuggestAlt assets={shown().map((p) => p.assetId)} label={`Suggest alt text for ${shown().length === 1 ? "this photo" : `${shown().length} photos`}`}
+                onAccepted={() => setChanged(changed() + 1)} />
+            </Show>
           </div>
           <div class="album-body">
             <Show when={shown().length > 0} fallback={<p class="muted empty-grid">{emptyText(rows().length, search())}</p>}>
@@ -104,7 +116,11 @@ export function AlbumView(props: {
                 sourceLabel={props.album.source} />
             </Show>
             <Show when={selected()}>
-              {(p) => <PhotoPanel photo={p()} root={props.album.root} version={props.version} onClose={() => setSelected(null)} />}
+              {(p) => (
+                <PhotoPanel photo={p()} root={props.album.root} version={props.version + changed()}
+                  generated={props.album.generated} onClose={() => setSelected(null)}
+                  onChanged={() => setChanged(changed() + 1)} />
+              )}
             </Show>
           </div>
         </Match>
@@ -117,7 +133,7 @@ export function AlbumView(props: {
 }
 
 function emptyText(total: number, search: string): string {
-  if (total === 0) return "No photos in this folder yet. Export into it and they appear here.";
+  if (total === 0) return "No photos here yet. Export into the folder (or generate one) and they appear here.";
   return search ? `No file name contains “${search}”.` : "No photo is in this state.";
 }
 

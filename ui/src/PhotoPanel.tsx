@@ -3,9 +3,14 @@ import type { PhotoRow } from "./bindings";
 import { call, commands } from "./api";
 import { thumbSrc } from "./PhotoGrid";
 import { Versions } from "./Versions";
+import { SuggestAlt, useAiAccounts } from "./AltText";
+import { GenerateAgain } from "./Generate";
 
 /** The detail panel: metadata from the file, the text that will be sent, where it went. */
-export function PhotoPanel(props: { photo: PhotoRow; root: string; version: number; onClose: () => void }) {
+export function PhotoPanel(props: {
+  photo: PhotoRow; root: string; version: number; generated: boolean; onClose: () => void; onChanged: () => void;
+}) {
+  const ai = useAiAccounts();
   const [detail, { refetch }] = createResource(() => props.photo.assetId, (id) => call(commands.photoDetail(id)));
   const [saving, setSaving] = createSignal<string | null>(null);
   let form!: HTMLFormElement;
@@ -65,6 +70,12 @@ export function PhotoPanel(props: { photo: PhotoRow; root: string; version: numb
               <button type="submit" class="secondary">Save text</button>
               <Show when={saving()}>{(m) => <small role="status">{m()}</small>}</Show>
             </form>
+            <Show when={ai()}>
+              <SuggestAlt assets={[props.photo.assetId]} label="Suggest alt text" onAccepted={() => refetch()} />
+            </Show>
+            <Show when={props.generated}>
+              <GenerateAgain item={`${props.root}/${props.photo.path}`} onDone={props.onChanged} />
+            </Show>
             <h3>From the file</h3>
             <dl>
               <dt>Title</dt><dd>{d().title ?? "—"}</dd>

@@ -43,7 +43,9 @@ function Cover(props: { account: string; entry: BrowseRow }) {
 
 /** Where a service lists nothing to pick from (Figma lists no files for a token), what it said
  * and a place to paste the address of what to sync instead (a file or frame link). */
-function PasteAddress(props: { message: string; adding: boolean; onAdd: (location: string) => void }) {
+/** A service with nothing to list takes a pasted address; one whose albums Folio makes
+ * (generated images) takes a new album's name. */
+function PasteAddress(props: { message: string; adding: boolean; named: boolean; onAdd: (location: string) => void }) {
   const [address, setAddress] = createSignal("");
   return (
     <form
@@ -55,11 +57,12 @@ function PasteAddress(props: { message: string; adding: boolean; onAdd: (locatio
     >
       <p class="muted small">{props.message}</p>
       <label>
-        Address
-        <input name="address" type="text" placeholder="https://…" value={address()} onInput={(e) => setAddress(e.currentTarget.value)} />
+        {props.named ? "New album's name" : "Address"}
+        <input name="address" type="text" placeholder={props.named ? "Spring banners" : "https://…"} value={address()}
+          onInput={(e) => setAddress(e.currentTarget.value)} />
       </label>
       <button class="use-address" type="submit" disabled={props.adding || !address().trim()}>
-        {props.adding ? "Adding…" : "Sync it"}
+        {props.adding ? "Adding…" : props.named ? "Create album" : "Sync it"}
       </button>
     </form>
   );
@@ -75,6 +78,14 @@ export function Picker(props: { account: string; onAlbumAdded: (name: string) =>
   const photos = () => (entries() ?? []).filter((e) => e.kind !== "folder" && !e.preview).length;
   const [adding, setAdding] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
+  // Whether the account's albums are made in Folio (then a new album is named, not picked).
+  const [generating] = createResource(() => props.account, async (a) => {
+    try {
+      return (await call(commands.aiAccounts())).includes(a);
+    } catch {
+      return false;
+    }
+  });
   const here = () => crumbs(props.account, opened()).at(-1)!.name;
 
   // Opened from a card or the sidebar, it may start below the fold.
@@ -101,7 +112,7 @@ export function Picker(props: { account: string; onAlbumAdded: (name: string) =>
           )}
         </For>
       </nav>
-      <Show when={!entries.error} fallback={<PasteAddress message={(entries.error as Error)?.message} adding={adding()} onAdd={add} />}>
+      <Show when={!entries.error} fallback={<PasteAddress message={(entries.error as Error)?.message} adding={adding()} named={generating() === true} onAdd={add} />}>
         {/* A folder holding only designs shows them, not an empty list of folders. */}
         <Show when={folders().length > 0 || tiles().length === 0}>
           <ul class="folders" aria-busy={entries.loading}>

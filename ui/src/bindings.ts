@@ -354,6 +354,94 @@ async setAlbumTarget(root: string, target: AlbumTarget) : Promise<Result<null, I
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+/**
+ * The accounts that generate images and write alt text.
+ */
+async aiAccounts() : Promise<Result<string[], IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("ai_accounts") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The account's models that make images, cheapest first.
+ */
+async imageModels(account: string) : Promise<Result<ImageModelRow[], IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("image_models", { account }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * What the form would cost, in USD; nothing is spent.
+ */
+async generationEstimate(form: GenerateForm) : Promise<Result<number, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("generation_estimate", { form }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * The form of an item's last generation, for Generate again.
+ */
+async regeneration(item: string) : Promise<Result<GenerateForm, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("regeneration", { item }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Generates (the person agreed to the estimate shown on the button) and puts it live.
+ */
+async generate(form: GenerateForm) : Promise<Result<GeneratedRow, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("generate", { form }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * What suggesting alt text for these photos would cost at most; nothing is sent.
+ */
+async altEstimate(assets: AssetId[]) : Promise<Result<AltEstimateRow, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("alt_estimate", { assets }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Alt text suggested for these photos (sent to the model now); nothing is applied.
+ */
+async suggestAlt(assets: AssetId[]) : Promise<Result<AltSuggestionRow[], IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("suggest_alt", { assets }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Makes (edited) alt text the photo's own; its sites get it at once.
+ */
+async acceptAlt(assetId: AssetId, alt: string) : Promise<Result<null, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("accept_alt", { assetId, alt }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -415,7 +503,11 @@ heldRemovals: number;
 /**
  * The source asked Folio to wait (a spent daily export limit): not asked before then.
  */
-rateLimitedUntil: string | null }
+rateLimitedUntil: string | null; 
+/**
+ * Its images are generated in Folio (the Generate form shows).
+ */
+generated: boolean }
 export type AlbumSettingsForm = { format: OutputFormat; quality: number; maxEdge: number; naming: string; title: string; alt: string; caption: string; 
 /**
  * Delete photos from the sites when they are deleted from the folder (into the trash).
@@ -457,6 +549,12 @@ export type AlbumTarget = { site: string;
  * off (not a target), auto (auto-sync pushes), manual (only "Sync now" pushes).
  */
 mode: string }
+export type AltEstimateRow = { model: string; photos: number; 
+/**
+ * USD at most.
+ */
+estimate: number }
+export type AltSuggestionRow = { assetId: AssetId; path: string; alt: string; title: string; cost: number | null; language: string; error: string | null }
 export type AppInfo = { version: string; dataDir: string; autoSyncPaused: boolean }
 /**
  * One source photo in an album; survives renames.
@@ -572,9 +670,27 @@ export type FieldKind = "text" | "url" |
  */
 "choice"
 /**
+ * What to generate, as the Generate form holds it.
+ */
+export type GenerateForm = { account: string; album: string; prompt: string; model: string; aspectRatio: string | null; reference: string | null; 
+/**
+ * An item's name in the album, to make a new version of it.
+ */
+again: string | null }
+export type GeneratedRow = { item: string; version: number; cost: number | null; estimate: number; 
+/**
+ * "blog → https://…", one per site.
+ */
+sites: string[]; problems: string[] }
+/**
  * A file type a site may accept.
  */
 export type ImageFormat = "webp" | "avif" | "jpeg" | "png" | "gif"
+export type ImageModelRow = { id: string; name: string; 
+/**
+ * USD.
+ */
+pricePerImage: number }
 /**
  * Every failure crosses IPC as `{code, message}`; the window branches on `code` (the
  * engine's own), never on the message.

@@ -79,8 +79,13 @@ vi.mock("./api", async () => {
         sent.push(`cancel ${session}`);
         return Promise.resolve(null);
       },
+      aiAccounts: () => ok(["openrouter"]),
       browse: (account: string, path: string) => {
         sent.push(`browse ${account} ${path}`);
+        if (account === "openrouter") {
+          const message = "generated albums are made in Folio: type a name for a new album";
+          return Promise.resolve({ status: "error" as const, error: { code: "not_found" as const, message } });
+        }
         if (account === "figma") {
           const message = "Figma does not list a token's files: add an album from a file or frame address";
           return Promise.resolve({ status: "error" as const, error: { code: "not_found" as const, message } });
@@ -385,6 +390,27 @@ describe("the picker's pictures", () => {
     await settle();
     expect(sent).toContain("add figma:https://www.figma.com/design/KEY/Brand?node-id=1-2");
     expect(added).toEqual(["Smith Wedding"]);
+    dispose();
+    root.remove();
+  });
+
+  it("names a new album where Folio makes the images", async () => {
+    sent.length = 0;
+    const root = document.body.appendChild(document.createElement("div"));
+    const dispose = render(() => <Picker account="openrouter" onAlbumAdded={() => {}} onClose={() => {}} />, root);
+    await settle();
+    await settle();
+    const form = root.querySelector<HTMLFormElement>("form.paste-address")!;
+    expect(form.textContent).toContain("New album's name");
+    expect(form.textContent).not.toContain("Address");
+    const input = form.querySelector<HTMLInputElement>("input[name=address]")!;
+    input.value = "Spring banners";
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    const button = form.querySelector<HTMLButtonElement>("button.use-address")!;
+    expect(button.textContent).toBe("Create album");
+    button.click();
+    await settle();
+    expect(sent).toContain("add openrouter:Spring banners");
     dispose();
     root.remove();
   });

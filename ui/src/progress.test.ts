@@ -8,6 +8,7 @@ const album = (over: Partial<AlbumRow> = {}): AlbumRow => ({
   name: "Weddings",
   root: "/photos/weddings",
   source: "Folder",
+  generated: false,
   sites: [{ id: 1, name: "blog", state: "ok", format: "webp", note: null, replaceInPlace: true, replaceKeepsId: true, altTextOnly: false }],
   photos: 10,
   synced: 4,

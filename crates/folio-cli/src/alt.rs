@@ -35,7 +35,7 @@ pub enum AltCommand {
 
 pub async fn alt(engine: &Engine, command: AltCommand) -> Result<ExitCode, EngineError> {
     let AltCommand::Suggest { paths, account, model, language, apply, yes, json } = command;
-    let request = AltRequest { paths, account, model, language };
+    let request = AltRequest { paths, account, model, language, assets: Vec::new() };
     let estimate = engine.alt_estimate(&request).await?;
     if !yes {
         eprintln!(

@@ -27,6 +27,8 @@ const LARGEST: (u32, u32) = (1568, 1568);
 pub struct AltRequest {
     /// Photos' files, or albums' items (`ACCOUNT:ALBUM/NAME`).
     pub paths: Vec<String>,
+    /// Photos by id (the app's selection), after those of `paths`.
+    pub assets: Vec<AssetId>,
     /// The OpenRouter account; the only one when absent.
     pub account: Option<String>,
     /// A vision model's id; a cheap one when absent.
@@ -168,21 +170,27 @@ impl Engine {
     /// The photos named, each found before anything is sent.
     async fn named_photos(
         &self,
-        paths: &[String],
+        r: &AltRequest,
     ) -> Result<Vec<(String, folio_store::Asset)>, EngineError> {
-        if paths.is_empty() {
+        if r.paths.is_empty() && r.assets.is_empty() {
             return Err(EngineError::config("name the photos to describe"));
         }
         let mut out = Vec::new();
-        for p in paths {
+        for p in &r.paths {
             out.push((p.clone(), self.asset_at(Path::new(p)).await?));
+        }
+        let store = &self.state.store;
+        for id in &r.assets {
+            let gone = || EngineError::new(ErrorCode::NotFound, format!("no photo {id}"));
+            let asset = store.asset(*id).await?.ok_or_else(gone)?;
+            out.push((asset.rel_path.clone(), asset));
         }
         Ok(out)
     }
 
     /// What describing the photos would cost at most; nothing is sent.
     pub async fn alt_estimate(&self, r: &AltRequest) -> Result<AltEstimate, EngineError> {
-        let photos = self.named_photos(&r.paths).await?;
+        let photos = self.named_photos(r).await?;
         let account = self.describing_account(r.account.as_deref()).await?;
         let model = self.vision_model(&account, r.model.as_deref()).await?;
         let one = pricing::description(&model, &instruction("en_US"), LARGEST.0, LARGEST.1);
@@ -213,7 +221,7 @@ impl Engine {
     /// Describes each photo named (and only those); a photo the model fails on gets its error
     /// and the others go on. Nothing is applied.
     pub async fn suggest_alt(&self, r: &AltRequest) -> Result<Vec<AltSuggestion>, EngineError> {
-        let photos = self.named_photos(&r.paths).await?;
+        let photos = self.named_photos(r).await?;
         let account = self.describing_account(r.account.as_deref()).await?;
         let model = self.vision_model(&account, r.model.as_deref()).await?;
         let mut languages: HashMap<AlbumId, String> = HashMap::new();
