@@ -219,7 +219,11 @@ pub(crate) fn open_with_tokens(
                 )
             })?;
             if oauth.makes_items() {
-                let folder = crate::generate::album_folder(&data_dir, account.id, &config.location);
+                let folder = crate::pipeline::generated::album_folder(
+                    &data_dir,
+                    account.id,
+                    &config.location,
+                );
                 std::fs::create_dir_all(&folder).map_err(|e| {
                     let message = format!("{}: {e}", folder.display());
                     folio_sources::SourceError::new(folio_sources::SourceErrorKind::Gone, message)

@@ -292,7 +292,7 @@ impl Engine {
             let stem = Path::new(&photo.rel_path)
                 .file_stem()
                 .map_or("photo".into(), |s| s.to_string_lossy().into_owned());
-            let made = crate::generate::made(state, &album, &photo.rel_path);
+            let made = state.made(&album, &photo.rel_path);
             let input = PatternInput {
                 stem: &stem,
                 album: &album.name,

@@ -121,7 +121,7 @@ impl Engine {
             .filter(|a| a.state != AssetState::Missing)
             .position(|a| a.id == asset.id)
             .map_or(1, |i| i + 1);
-        let made = crate::generate::made(&self.state, &album, &asset.rel_path);
+        let made = self.state.made(&album, &asset.rel_path);
         let input = crate::PatternInput {
             stem: &stem,
             album: &album.name,

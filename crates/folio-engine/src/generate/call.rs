@@ -2,8 +2,8 @@
 //! that puts it on the sites (a new item uploaded, a new version replaced in place), and the
 //! cost and version noted with the generation.
 
-use super::kept::{self, Record};
 use super::{GenerateRequest, Generated, GeneratedCopy, Target};
+use crate::pipeline::generated::{self as kept, Record};
 use crate::pipeline::report::SyncOptions;
 use crate::{Engine, EngineError, ErrorCode};
 use folio_sources::openrouter::{account::api, pricing, AiError, AiErrorKind, Model};

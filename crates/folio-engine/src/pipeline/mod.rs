@@ -4,6 +4,7 @@
 //! they use nothing above them.
 
 pub mod claims;
+pub mod generated;
 pub mod pairs;
 pub mod patterns;
 pub mod planner;

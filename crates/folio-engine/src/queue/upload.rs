@@ -226,7 +226,7 @@ struct Named {
 fn named(ctx: &Ctx<'_>, r: &Spooled) -> Named {
     let album = &ctx.work.album;
     let stem = stem(&ctx.asset.rel_path);
-    let made = crate::generate::made(ctx.engine, &album.album, &ctx.asset.rel_path);
+    let made = ctx.engine.made(&album.album, &ctx.asset.rel_path);
     let input = PatternInput {
         stem: &stem,
         album: &album.album.name,
@@ -496,7 +496,7 @@ async fn update_text(ctx: &Ctx<'_>, p: &Publication) -> Done {
     let (width, height) = folio_convert::fitted(w, h, ctx.preset.max_edge);
     let stem = stem(&asset.rel_path);
     let album = &ctx.work.album;
-    let made = crate::generate::made(ctx.engine, &album.album, &asset.rel_path);
+    let made = ctx.engine.made(&album.album, &asset.rel_path);
     let input = PatternInput {
         stem: &stem,
         album: &album.album.name,

@@ -6,8 +6,8 @@
 //! and a line in `<item>.json`: prompt, model, aspect, reference, estimate, cost, and the
 //! version it went up as), so nothing generated is lost when an item is generated again.
 
-use crate::pipeline::patterns::Made;
-use crate::slugify;
+use super::patterns::{slugify, Made};
+use folio_store::Album;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -139,6 +139,17 @@ pub(crate) fn new_item(album: &Path, prompt: &str, ext: &str) -> String {
         n += 1;
     }
     name
+}
+
+/// Naming tokens of an album's item: a generated one's (`makes_items`: the album's source is
+/// one whose items Folio makes), none for a photo.
+pub(crate) fn made(data_dir: &Path, makes_items: bool, album: &Album, rel_path: &str) -> Made {
+    match album.account_id {
+        Some(account) if makes_items => {
+            tokens(&album_folder(data_dir, account, &album.root), rel_path)
+        }
+        _ => Made::new(),
+    }
 }
 
 /// The naming tokens a generated item adds: `{prompt_short} {prompt} {model} {aspect_ratio}`
