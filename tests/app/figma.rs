@@ -1,7 +1,8 @@
 //! Figma through the window: + Add from an account… → Figma, its personal access token typed
 //! unseen (and, under Advanced, where the fake Figma is); the account card; the picker, which
 //! has nothing to list for a Figma token, takes a frame's address pasted from Figma; the frame
-//! reaches the real WordPress and shows beside its copy there.
+//! reaches the real WordPress and shows beside its copy there. Then a pasted file opens to
+//! its pages and a page's frames, and the page is synced as an album.
 
 use crate::webdriver::Driver;
 use crate::{both_thumbnails, connect_portfolio, prerequisites, shots_dir, WINDOW};
@@ -76,4 +77,34 @@ fn a_figma_frame_pasted_in_the_picker_reaches_the_site() {
     d.screenshot(&shots_dir().join("figma-album.png"));
     assert_eq!(loaded, "ok", "the frame beside its copy on the site: {loaded}");
     assert!(figma.count("images") >= 1, "{:?}", figma.calls());
+
+    // A pasted file opens: its pages, then a page's frames, each with its own Sync; the page
+    // itself is synced here.
+    d.click("[data-view=accounts]");
+    d.click(".card.account[data-connector=figma] [data-action=add-album]");
+    d.wait_text(".folder-picker form.paste-address", Duration::from_secs(20), |t| {
+        t.contains("address")
+    });
+    d.type_into(
+        ".folder-picker input[name=address]",
+        &format!("https://www.figma.com/design/{key}/Brand"),
+    );
+    d.click(".folder-picker button.use-address");
+    let pages = d
+        .wait_text(".folder-picker ul.folders", Duration::from_secs(20), |t| t.contains("Banners"));
+    assert!(pages.contains("2 photos"), "the page says what it holds: {pages}");
+    d.click(".folder-picker button.folder");
+    let frames = d.wait_text(".folder-picker ul.tiles", Duration::from_secs(20), |t| {
+        t.contains("Hero") && t.contains("Story")
+    });
+    assert!(frames.contains("Sync"), "each frame can be synced alone: {frames}");
+    d.exec(
+        "document.querySelector('.folder-picker ul.tiles').scrollIntoView({block: 'end'}); return 'ok';",
+        json!([]),
+    );
+    d.screenshot(&shots_dir().join("figma-frames.png"));
+    d.click(".folder-picker button.use-folder");
+    let counts =
+        d.wait_text(".album.selected .counts", Duration::from_secs(240), |t| t == "2 synced");
+    assert_eq!(counts, "2 synced", "the page's two frames");
 }

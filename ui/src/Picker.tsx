@@ -95,6 +95,20 @@ export function Picker(props: { account: string; onAlbumAdded: (name: string) =>
   const add = (location = path()) =>
     whileBusy(setAdding, setError, async () =>
       props.onAlbumAdded(await call(commands.addAlbum(props.account, location))));
+  // A pasted file opens, to pick one of its pages or frames (or Sync the whole file); anything
+  // with nothing inside (a frame's address, a new album's name) is added as it is.
+  const pasted = async (address: string) => {
+    try {
+      const inside = await call(commands.browse(props.account, address));
+      if (inside.length > 0) {
+        setOpened([{ name: "Pasted file", path: address }]);
+        return;
+      }
+    } catch {
+      // Nothing to open there: added as it is.
+    }
+    await add(address);
+  };
 
   return (
     <article class="card folder-picker" ref={card} aria-labelledby="picker-title">
@@ -112,7 +126,7 @@ export function Picker(props: { account: string; onAlbumAdded: (name: string) =>
           )}
         </For>
       </nav>
-      <Show when={!entries.error} fallback={<PasteAddress message={(entries.error as Error)?.message} adding={adding()} named={generating() === true} onAdd={add} />}>
+      <Show when={!entries.error} fallback={<PasteAddress message={(entries.error as Error)?.message} adding={adding()} named={generating() === true} onAdd={pasted} />}>
         {/* A folder holding only designs shows them, not an empty list of folders. */}
         <Show when={folders().length > 0 || tiles().length === 0}>
           <ul class="folders" aria-busy={entries.loading}>
@@ -120,7 +134,10 @@ export function Picker(props: { account: string; onAlbumAdded: (name: string) =>
               {(f) => (
                 <li>
                   <button class="folder" classList={{ pictured: f.preview }} onClick={() => setOpened([...opened(), { name: f.name, path: f.path }])}>
-                    <Show when={f.preview} fallback={<><span aria-hidden="true">📁</span> {f.name}</>}>
+                    <Show when={f.preview} fallback={<>
+                      <span aria-hidden="true">📁</span> {f.name}
+                      <Show when={f.count !== null}><small class="muted count"> {countWords(f.kind, f.count!)}</small></Show>
+                    </>}>
                       <Cover account={props.account} entry={f} />
                     </Show>
                   </button>

@@ -36,6 +36,7 @@ const next = () => ok(steps.shift()!);
 let refusal: string | null = null;
 
 type Row = { name: string; path: string; kind: string; count: number | null; preview: boolean };
+const FIGMA_FILE = "https://www.figma.com/design/KEY/Brand";
 const row = (name: string, path: string, kind: string, over: Partial<Row> = {}): Row =>
   ({ name, path, kind, count: null, preview: false, ...over });
 const tree: Record<string, Row[]> = {
@@ -85,6 +86,12 @@ vi.mock("./api", async () => {
         if (account === "openrouter") {
           const message = "generated albums are made in Folio: type a name for a new album";
           return Promise.resolve({ status: "error" as const, error: { code: "not_found" as const, message } });
+        }
+        if (account === "figma" && path === FIGMA_FILE) {
+          return ok([row("Banners", "KEY/Banners", "folder", { count: 2 })]);
+        }
+        if (account === "figma" && path === "KEY/Banners") {
+          return ok([row("Hero", "KEY/node/1:2", "item", { preview: true }), row("Story", "KEY/node/1:3", "item", { preview: true })]);
         }
         if (account === "figma") {
           const message = "Figma does not list a token's files: add an album from a file or frame address";
@@ -390,6 +397,32 @@ describe("the picker's pictures", () => {
     await settle();
     expect(sent).toContain("add figma:https://www.figma.com/design/KEY/Brand?node-id=1-2");
     expect(added).toEqual(["Smith Wedding"]);
+    dispose();
+    root.remove();
+  });
+
+  it("opens a pasted file to pick a page or one frame", async () => {
+    sent.length = 0;
+    const root = document.body.appendChild(document.createElement("div"));
+    const dispose = render(() => <Picker account="figma" onAlbumAdded={() => {}} onClose={() => {}} />, root);
+    await settle();
+    await settle();
+    const input = root.querySelector<HTMLInputElement>("form.paste-address input[name=address]")!;
+    input.value = FIGMA_FILE;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    root.querySelector<HTMLButtonElement>("button.use-address")!.click();
+    await settle();
+    await settle();
+    expect(sent.filter((s) => s.startsWith("add"))).toEqual([]);
+    const page = [...root.querySelectorAll<HTMLButtonElement>("button.folder")].find((b) => b.textContent?.includes("Banners"))!;
+    page.click();
+    await settle();
+    await settle();
+    const tiles = [...root.querySelectorAll("li.tile")];
+    expect(tiles.map((t) => t.querySelector(".cover-name")?.textContent)).toEqual(["Hero", "Story"]);
+    tiles[1].querySelector<HTMLButtonElement>("button.use-item")!.click();
+    await settle();
+    expect(sent).toContain("add figma:KEY/node/1:3");
     dispose();
     root.remove();
   });

@@ -5,14 +5,38 @@
 
 use super::api::FigmaApi;
 use super::location::{self, Part, Scope};
+use super::outline;
 use super::{connector, FigmaSource};
 use crate::account::{AccessToken, Entry, OauthApp, OauthSource, Who};
 use crate::{Source, SourceError, SourceErrorKind as Kind};
 use folio_model::Config;
+use serde_json::Value;
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub struct FigmaAccounts;
+
+/// A file's outline as last read, by API address and file key, for a few minutes: opening a
+/// page right after its file costs no second Tier 1 call.
+static OUTLINES: std::sync::LazyLock<Mutex<HashMap<String, (Instant, Value)>>> =
+    std::sync::LazyLock::new(Mutex::default);
+
+/// How long a read outline is used again.
+const OUTLINE_KEPT: Duration = Duration::from_secs(300);
+
+async fn outline(api: &FigmaApi, base: &str, key: &str) -> Result<Value, SourceError> {
+    let cache_key = format!("{base} {key}");
+    let kept = OUTLINES.lock().expect("outlines").get(&cache_key).cloned();
+    if let Some((at, document)) = kept.filter(|(at, _)| at.elapsed() < OUTLINE_KEPT) {
+        let _ = at;
+        return Ok(document);
+    }
+    let document = api.outline(key).await?;
+    OUTLINES.lock().expect("outlines").insert(cache_key, (Instant::now(), document.clone()));
+    Ok(document)
+}
 
 fn api(config: &Config, token: Arc<dyn AccessToken>) -> FigmaApi {
     FigmaApi::new(&connector::api_url(config), token)
@@ -66,17 +90,28 @@ impl OauthSource for FigmaAccounts {
         ))
     }
 
+    /// Nothing at the top (Figma lists no files for a token); inside a pasted file, its pages;
+    /// inside a page, its frames, components and sections, each an album of its own.
     async fn browse(
         &self,
-        _config: &Config,
-        _token: Arc<dyn AccessToken>,
-        _path: &str,
+        config: &Config,
+        token: Arc<dyn AccessToken>,
+        path: &str,
     ) -> Result<Vec<Entry>, SourceError> {
-        Err(SourceError::new(
-            Kind::Gone,
-            "Figma does not list a token's files: add an album from a file or frame address \
-             copied from Figma (Share → Copy link)",
-        ))
+        let no_files = || {
+            SourceError::new(
+                Kind::Gone,
+                "Figma does not list a token's files: add an album from a file or frame \
+                 address copied from Figma (Share → Copy link)",
+            )
+        };
+        let (scope, _) = parse(path).filter(|_| !path.trim().is_empty()).ok_or_else(no_files)?;
+        if matches!(scope.part, Part::Node(_)) {
+            return Ok(Vec::new());
+        }
+        let document =
+            outline(&api(config, token), &connector::api_url(config), &scope.key).await?;
+        Ok(outline::entries(&scope, &document))
     }
 
     /// A cheap `/meta` call: the file is there and the token may open it (no Tier 1 call).

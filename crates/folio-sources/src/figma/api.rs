@@ -119,6 +119,14 @@ impl FigmaApi {
         Ok((said["document"].take(), version))
     }
 
+    /// The file's pages and what sits at their top (`depth=2`: one Tier 1 call), for picking
+    /// a page or a frame.
+    pub async fn outline(&self, key: &str) -> Result<Value, SourceError> {
+        let route = format!("/v1/files/{}", segment(key));
+        let mut said: Value = self.get(&route, &[("depth", "2".to_string())]).await?;
+        Ok(said["document"].take())
+    }
+
     /// PNG renders of `ids` at `scale` (one Tier 1 call): an address per id, `None` where
     /// Figma could not render it.
     pub async fn images(

@@ -18,6 +18,7 @@ pub mod connector;
 pub mod fake;
 pub mod location;
 pub mod look;
+mod outline;
 pub mod seen;
 
 use crate::{Changes, Known, LocalCopy, Source, SourceError, SourceErrorKind as Kind, SourceItem};
