@@ -70,12 +70,37 @@ header "2560 px WebP q82"
 mkdir -p "$work/out/folio" "$work/out/vips" "$work/out/cwebp"
 timed "$folio" convert "${sources[@]}" --out "$work/out/folio" --format webp --quality 82 --max-edge 2560 --jobs 2
 row "folio convert" "$secs" "$rss_mb" "$work/out/folio" "$work/ref"
+folio_webp_secs=$secs
 timed sh -c 'printf "%s\n" "$@" | xargs -P2 -I{} sh -c '\''vips thumbnail "$1" "$2/$(basename "$1" .jpg).webp[Q=82,strip]" 2560'\'' _ {} "'"$work/out/vips"'"' _ "${sources[@]}"
 row "vips thumbnail" "$secs" "$rss_mb" "$work/out/vips" "$work/ref"
 timed sh -c 'printf "%s\n" "$@" | xargs -P2 -I{} sh -c '\''w=$(vipsheader -f width "$1"); h=$(vipsheader -f height "$1"); if [ "$w" -ge "$h" ]; then size="2560 0"; else size="0 2560"; fi; cwebp -quiet -q 82 -resize $size "$1" -o "$2/$(basename "$1" .jpg).webp"'\'' _ {} "'"$work/out/cwebp"'"' _ "${sources[@]}"
 row "cwebp" "$secs" "$rss_mb" "$work/out/cwebp" "$work/ref"
 timed "$folio" convert "${sources[@]}" --out "$work/out/folio-1" --format webp --quality 82 --max-edge 2560 --jobs 1
 echo "folio with one worker: $(echo "$n / $secs" | bc -l | cut -c1-4) photos/s, peak RSS ${rss_mb} MB (goal: ≤ 150 MB per worker)"
+echo
+
+# AVIF out: folio (rav1e through ravif, the preset's speed) against libvips (libheif with its
+# AV1 encoder), both at quality 60. SSIM is read from PNG copies (libvips decodes the AVIF), so
+# the one SSIM tool reads both. The goal: AVIF at most twice folio's own WebP time above.
+webp_secs=$folio_webp_secs
+header "2560 px AVIF q60"
+mkdir -p "$work/out/folio-avif" "$work/out/vips-avif"
+timed "$folio" convert "${sources[@]}" --out "$work/out/folio-avif" --format avif --quality 60 --max-edge 2560 --jobs 2
+folio_avif_secs=$secs
+avif_row() { # tool secs rss outdir
+  local png=$4-png; mkdir -p "$png"
+  for o in "$4"/*.avif; do vips copy "$o" "$png/$(basename "$o" .avif).png"; done
+  local bytes; bytes=$(cat "$4"/*.avif | wc -c)
+  printf "%-16s %8.2f %10d %8.4f %8d\n" "$1" "$(echo "$n / $2" | bc -l)" "$((bytes / n / 1024))" "$(mean_ssim "$png" "$work/ref")" "$3"
+}
+avif_row "folio convert" "$secs" "$rss_mb" "$work/out/folio-avif"
+if vips -l 2>/dev/null | grep -q heifsave; then
+  timed sh -c 'printf "%s\n" "$@" | xargs -P2 -I{} sh -c '\''vips thumbnail "$1" "$2/$(basename "$1" .jpg).avif[Q=60,compression=av1,strip]" 2560'\'' _ {} "'"$work/out/vips-avif"'"' _ "${sources[@]}"
+  avif_row "vips thumbnail" "$secs" "$rss_mb" "$work/out/vips-avif"
+else
+  echo "vips thumbnail   (this libvips writes no HEIF/AVIF)"
+fi
+echo "folio AVIF time / folio WebP time: $(echo "$folio_avif_secs / $webp_secs" | bc -l | cut -c1-4) (goal: ≤ 2)"
 echo
 
 header "256 px thumbnails (JPEG q80)"

@@ -1,7 +1,7 @@
 //! Alt text written by a vision model of the person's OpenRouter account, for the photos they
 //! name and no others. Each photo goes as a JPEG of at most 1568 px, with an instruction that
 //! asks for what the picture means on a web page, in the site's language (WordPress's Site
-//! Language; else the album's setting; else English). Suggestions are only shown until they
+//! Language, a Shopify shop's primary one; else the album's setting; else English). Suggestions are only shown until they
 //! are accepted; accepted, they become the photo's own alt text and reach its sites at once.
 
 use crate::generate::call::ai_error;

@@ -322,3 +322,18 @@ async fn after_a_lost_answer_only_a_file_proven_to_be_folios_is_taken() {
     let other = files.iter().find(|f| f.filename == "harbour-at-dusk.webp").unwrap();
     assert_eq!((other.alt.as_str(), other.updates), ("From another app", 0), "left alone");
 }
+
+/// Alt text is written in the shop's primary language where the app may read it
+/// (`read_locales`); without that scope Folio is told nothing and falls back quietly.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_shops_primary_language_is_read_only_with_the_read_locales_scope() {
+    let scopes = ["read_files", "write_files", "read_locales"].map(String::from).to_vec();
+    let config = FakeStoreConfig { scopes, primary_locale: "de".into(), ..Default::default() };
+    let store = FakeShopify::start(config).await;
+    let s = connect(&store, token(&store));
+    assert_eq!(s.language().await.as_deref(), Some("de"));
+
+    let without = FakeShopify::start(FakeStoreConfig::default()).await;
+    let s = connect(&without, token(&without));
+    assert_eq!(s.language().await, None);
+}

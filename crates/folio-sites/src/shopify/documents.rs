@@ -24,6 +24,9 @@ pub const PROBE: &str = "query FolioProbe {
 
 pub const CHECK: &str = "query FolioCheck { shop { name } }";
 
+/// The shop's published languages; needs the `read_locales` scope.
+pub const LOCALES: &str = "query FolioLocales { shopLocales(published: true) { locale primary } }";
+
 pub const STAGE: &str = "mutation FolioStage($input: [StagedUploadInput!]!) {
   stagedUploadsCreate(input: $input) {
     stagedTargets { url resourceUrl parameters { name value } }
@@ -86,6 +89,18 @@ pub struct Shop {
 pub struct Check {
     #[allow(dead_code)]
     pub shop: Shop,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Locales {
+    #[serde(rename = "shopLocales")]
+    pub shop_locales: Vec<ShopLocale>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShopLocale {
+    pub locale: String,
+    pub primary: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -455,6 +455,14 @@ impl Destination for Shopify {
         Ok(())
     }
 
+    /// The shop's primary language (`shopLocales`, which needs the optional `read_locales`
+    /// scope: without it, none, and alt text takes the album's language).
+    async fn language(&self) -> Option<String> {
+        let locales: doc::Locales =
+            self.client.run("shopLocales", doc::LOCALES, json!({})).await.ok()?;
+        locales.shop_locales.into_iter().find(|l| l.primary).map(|l| l.locale)
+    }
+
     /// The file's name on Shopify: the album's name for it plus a short code of the photo's
     /// version, so a file is found again by name after a lost answer and two photos that are
     /// named alike never take each other's place.

@@ -31,6 +31,8 @@ pub struct FakeStoreConfig {
     /// How long a granted token lasts (Shopify: 24 hours).
     pub granted_ttl: Duration,
     pub scopes: Vec<String>,
+    /// The shop's primary language, read with the `read_locales` scope.
+    pub primary_locale: String,
     /// The cost bucket: points, and points restored a second (standard stores: 2,000 and 100).
     pub bucket_max: f64,
     pub restore_rate: f64,
@@ -47,6 +49,7 @@ impl Default for FakeStoreConfig {
             client_secret: "fake-client-secret".into(),
             granted_ttl: Duration::from_secs(86_399),
             scopes: vec!["read_files".into(), "write_files".into()],
+            primary_locale: "en".into(),
             bucket_max: 2000.0,
             restore_rate: 100.0,
             processing_reads: 2,

@@ -66,7 +66,7 @@ fn requested_cost(root: &str, vars: &Value) -> f64 {
     match root {
         "files" => 2.0 + vars["first"].as_f64().unwrap_or(10.0),
         "nodes" => 1.0 + vars["ids"].as_array().map_or(1, Vec::len) as f64,
-        "shop" | "currentAppInstallation" | "node" => 1.0,
+        "shop" | "currentAppInstallation" | "node" | "shopLocales" => 1.0,
         _ => 10.0,
     }
 }
@@ -91,9 +91,15 @@ pub fn execute(st: &mut Store, roots: &[String], vars: &Value) -> Value {
     let mut actual = 0.0;
     for root in roots {
         let needs_write = root.starts_with("file") || root == "stagedUploadsCreate";
-        let scope = if needs_write { "write_files" } else { "read_files" };
+        let reads_locales = root == "shopLocales";
+        let scope = match (needs_write, reads_locales) {
+            (true, _) => "write_files",
+            (_, true) => "read_locales",
+            _ => "read_files",
+        };
         let reads_files = root == "files" || root == "nodes" || root == "node";
-        if (needs_write || reads_files) && !st.config.scopes.iter().any(|s| s == scope) {
+        let scoped = needs_write || reads_files || reads_locales;
+        if scoped && !st.config.scopes.iter().any(|s| s == scope) {
             errors.push(json!({
                 "message": format!("Access denied for {root} field. Required access: `{scope}` access scope."),
                 "extensions": {"code": "ACCESS_DENIED", "documentation": "https://shopify.dev/api/usage/access-scopes"},
@@ -105,6 +111,10 @@ pub fn execute(st: &mut Store, roots: &[String], vars: &Value) -> Value {
         let (value, cost) = match root.as_str() {
             "shop" => (
                 json!({"name": st.config.shop_name, "myshopifyDomain": "folio-test.myshopify.com"}),
+                1.0,
+            ),
+            "shopLocales" => (
+                json!([{"locale": st.config.primary_locale, "primary": true, "published": true}]),
                 1.0,
             ),
             "currentAppInstallation" => {
