@@ -39,8 +39,10 @@ pub async fn alt(engine: &Engine, command: AltCommand) -> Result<ExitCode, Engin
     let estimate = engine.alt_estimate(&request).await?;
     if !yes {
         eprintln!(
-            "Estimated cost: at most ${:.4} for {} photo(s) with {} (give --yes to go on); nothing was sent",
-            estimate.estimate, estimate.photos, estimate.model
+            "Estimated cost: at most {} for {} photo(s) with {} (give --yes to go on); nothing was sent",
+            folio_engine::dollars(estimate.estimate),
+            estimate.photos,
+            estimate.model
         );
         return Ok(ExitCode::from(NOT_AGREED));
     }

@@ -3,7 +3,7 @@
 //! without a yes: without `--yes`, or when the estimate is over `--max-cost`, the estimate is
 //! printed and the command exits 3 before any call to the model.
 
-use folio_engine::{Engine, EngineError, GenerateRequest, Generated};
+use folio_engine::{dollars as usd, Engine, EngineError, GenerateRequest, Generated};
 use std::process::ExitCode;
 
 /// The exit code when the person has not agreed to the cost.
@@ -54,15 +54,6 @@ pub async fn models(engine: &Engine, account: &str, json: bool) -> Result<ExitCo
         println!("{:<44} ${:<9.4} {}", m.id, m.price_per_image, m.name);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// USD as the estimate line shows it.
-fn usd(v: f64) -> String {
-    if v < 0.1 {
-        format!("${v:.4}")
-    } else {
-        format!("${v:.2}")
-    }
 }
 
 pub async fn generate(engine: &Engine, args: GenerateArgs) -> Result<ExitCode, EngineError> {

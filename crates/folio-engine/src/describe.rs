@@ -7,7 +7,7 @@
 use crate::generate::call::ai_error;
 use crate::{Engine, EngineError, ErrorCode};
 use folio_model::{AlbumId, AssetId, TextOverrides};
-use folio_sources::openrouter::{account::api, connector, pricing, Model};
+use folio_sources::openrouter::{account::api, pricing, Model};
 use folio_store::Account;
 use serde::Serialize;
 use serde_json::json;
@@ -121,7 +121,7 @@ impl Engine {
         }
         let all = self.state.store.accounts().await?;
         let mut ours: Vec<Account> =
-            all.into_iter().filter(|a| a.connector == connector::ID).collect();
+            all.into_iter().filter(|a| self.state.makes_items(&a.connector)).collect();
         match ours.len() {
             1 => Ok(ours.remove(0)),
             0 => Err(EngineError::new(

@@ -56,6 +56,7 @@ pub use folio_model::{
 /// The account of a Shopify store connected with an Admin API token (else: an app's client id),
 /// for `site reconnect`, which asks for the one or the other.
 pub use folio_sites::shopify::TOKEN_ACCOUNT as SHOPIFY_TOKEN_ACCOUNT;
+pub use folio_sources::openrouter::pricing::dollars;
 pub use generate::{GenerateRequest, Generated, GeneratedCopy, ImageModel};
 pub use history::restore::RestoreReport;
 pub use history::versions::VersionSummary;
