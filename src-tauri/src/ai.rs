@@ -159,6 +159,19 @@ pub async fn alt_estimate(
     Ok(AltEstimateRow { model: e.model, photos: e.photos as u32, estimate: e.estimate })
 }
 
+/// What writing alt text for one new photo of the album costs at most, with the album's
+/// account and model; shown beside "Write alt text for new photos". Nothing is sent.
+#[tauri::command]
+#[specta::specta]
+pub async fn new_photo_alt_estimate(
+    state: State<'_, AppState>,
+    root: String,
+) -> Answer<AltEstimateRow> {
+    let s = state.engine.album_settings(std::path::Path::new(&root)).await?;
+    let e = state.engine.ai_alt_estimate(Some(&s.ai_alt_account), Some(&s.ai_alt_model)).await?;
+    Ok(AltEstimateRow { model: e.model, photos: 1, estimate: e.estimate })
+}
+
 /// Alt text suggested for these photos (sent to the model now); nothing is applied.
 #[tauri::command]
 #[specta::specta]

@@ -49,6 +49,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             crate::ai::regeneration,
             crate::ai::generate,
             crate::ai::alt_estimate,
+            crate::ai::new_photo_alt_estimate,
             crate::ai::suggest_alt,
             crate::ai::accept_alt,
         ])

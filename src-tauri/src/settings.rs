@@ -24,6 +24,10 @@ pub struct AlbumSettingsForm {
     pub delete_permanently: bool,
     /// A raw and a JPEG of the same name side by side: which one goes up.
     pub raw_pair: RawPair,
+    /// Alt text for new photos written by the AI account's vision model before their upload.
+    pub ai_alt: bool,
+    /// The locale alt text is written in where the sites do not say theirs ("" for English).
+    pub alt_language: String,
 }
 
 #[tauri::command]
@@ -45,6 +49,8 @@ pub async fn album_settings(
         delete_remote: s.delete_remote,
         delete_permanently: s.delete_permanently,
         raw_pair: s.raw_pair,
+        ai_alt: s.ai_alt,
+        alt_language: s.alt_language,
     })
 }
 
@@ -75,6 +81,8 @@ pub async fn set_album_settings(
             s.delete_remote = form.delete_remote || form.delete_permanently;
             s.delete_permanently = form.delete_permanently;
             s.raw_pair = form.raw_pair;
+            s.ai_alt = form.ai_alt;
+            s.alt_language = form.alt_language.trim().to_string();
         })
         .await?;
     Ok(())

@@ -2,7 +2,8 @@
 //! with a pasted key (and, under Advanced, where the fake OpenRouter is); a new album named in
 //! the picker; the Generate form, whose button carries the estimate, puts an image on the real
 //! WordPress beside its copy; Generate again makes version 2 in place; Suggest alt text shows a
-//! suggestion, and Accept makes it the photo's alt text on the site.
+//! suggestion, and Accept makes it the photo's alt text on the site; an album told to write
+//! alt text for new photos (its price shown first) sends the next image up with it.
 
 use crate::webdriver::Driver;
 use crate::{both_thumbnails, connect_portfolio, prerequisites, shots_dir, WINDOW};
@@ -111,26 +112,53 @@ fn an_image_is_generated_generated_again_and_given_accepted_alt_text() {
     d.wait_text(".panel form.texts", Duration::from_secs(30), |t| t.contains("this photo's own"));
     let alt = d.exec("return document.querySelector('.texts input[name=alt]').value;", json!([]));
     assert_eq!(alt, "A lighthouse on a cliff at sunset");
-    let on_site = runtime.block_on(async {
+    let on_site = alt_on_site(&runtime, &site, "lighthouse");
+    assert_eq!(on_site.as_deref(), Some("A lighthouse on a cliff at sunset"));
+    assert_eq!(fake.count("chat/completions"), 3, "two generations and one description");
+
+    // The album told to write alt text for new photos: the next image goes up with it.
+    d.click("[role=tab]:nth-child(2)");
+    let offer = d.wait_text("fieldset.ai-alt", Duration::from_secs(20), |t| t.contains("≈ $"));
+    assert!(offer.contains("a photo with google/gemini-2.5-flash"), "the price first: {offer}");
+    d.click("input.ai-alt-new");
+    d.screenshot(&shots_dir().join("alt-for-new-photos.png"));
+    d.click("form.settings button[type=submit]");
+    d.wait_text("form.settings [role=status]", Duration::from_secs(20), |t| t.starts_with("Saved"));
+    assert_eq!(fake.count("chat/completions"), 3, "turning it on sends nothing");
+    fake.set_answer(
+        "{\"alt\": \"A lighthouse beam through a winter storm\", \"title\": \"Storm\"}",
+    );
+    d.click("[role=tab]:nth-child(1)");
+    d.type_into("form.generate textarea[name=prompt]", "A lighthouse in a winter storm");
+    d.wait_text("form.generate button[type=submit]", Duration::from_secs(20), |t| {
+        t.contains("≈ $")
+    });
+    d.click("form.generate button[type=submit]");
+    d.wait_text(".album.selected .counts", Duration::from_secs(120), |t| t == "2 synced");
+    let storm = alt_on_site(&runtime, &site, "winter-storm");
+    assert_eq!(storm.as_deref(), Some("A lighthouse beam through a winter storm"));
+    assert_eq!(fake.count("chat/completions"), 5, "one more generation, one description");
+    let screen = d.exec("return document.body.innerText;", json!([]));
+    assert!(!screen.to_string().contains(KEY), "no key on screen");
+}
+
+/// The alt text on WordPress of the first copy whose address contains `part`.
+fn alt_on_site(
+    runtime: &tokio::runtime::Runtime,
+    site: &crate::Site,
+    part: &str,
+) -> Option<String> {
+    runtime.block_on(async {
         let wp =
             folio_sites::wordpress::WordPress::new(&site.url, &site.user, &site.password).unwrap();
-        let mut found = None;
         let mut cursor: Option<String> = None;
         loop {
             let page = folio_sites::Destination::list(&wp, cursor.as_deref()).await.unwrap();
-            if let Some(m) = page.items.into_iter().find(|m| m.url.contains("lighthouse")) {
-                found = Some(m.alt_text);
-                break;
+            if let Some(m) = page.items.into_iter().find(|m| m.url.contains(part)) {
+                return Some(m.alt_text);
             }
             cursor = page.next;
-            if cursor.is_none() {
-                break;
-            }
+            cursor.as_ref()?;
         }
-        found
-    });
-    assert_eq!(on_site.as_deref(), Some("A lighthouse on a cliff at sunset"));
-    assert_eq!(fake.count("chat/completions"), 3, "two generations and one description");
-    let screen = d.exec("return document.body.innerText;", json!([]));
-    assert!(!screen.to_string().contains(KEY), "no key on screen");
+    })
 }

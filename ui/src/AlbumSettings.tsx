@@ -1,6 +1,8 @@
 import { createResource, createSignal, For, Show } from "solid-js";
 import type { AlbumSettingsForm, OutputFormat, RawPair } from "./bindings";
 import { call, commands } from "./api";
+import { useAiAccounts } from "./AltText";
+import { dollars } from "./Generate";
 
 /** Format, size, patterns with a live preview on the album's real photos, delete policy. */
 export function AlbumSettings(props: { root: string }) {
@@ -31,6 +33,12 @@ export function AlbumSettings(props: { root: string }) {
     await call(commands.setAlbumTarget(props.root, { site, mode }));
     await refetchTargets();
   };
+  const hasAi = useAiAccounts();
+  // The price of one photo's description, shown before the setting is turned on.
+  const [aiPrice] = createResource(
+    () => (hasAi() ? props.root : null),
+    (root) => call(commands.newPhotoAltEstimate(root)).catch(() => null),
+  );
   const patternField = (key: "naming" | "title" | "alt" | "caption", label: string) => (
     <label>
       {label}
@@ -95,6 +103,24 @@ export function AlbumSettings(props: { root: string }) {
               )}
             </For>
           </fieldset>
+          <Show when={hasAi()}>
+            <fieldset class="ai-alt">
+              <legend>Alt text by AI</legend>
+              <label class="check">
+                <input type="checkbox" class="ai-alt-new" checked={s().aiAlt} onChange={(e) => edit("aiAlt", e.currentTarget.checked)} />
+                <span>
+                  Write alt text for new photos before they go up
+                  <Show when={aiPrice()}>
+                    {(p) => <small class="muted"> (≈ {dollars(p().estimate)} a photo with {p().model}; photos with their own alt text are not sent)</small>}
+                  </Show>
+                </span>
+              </label>
+              <label>
+                Language where the sites do not say theirs
+                <input class="alt-language" placeholder="en_US" value={s().altLanguage} onInput={(e) => edit("altLanguage", e.currentTarget.value)} />
+              </label>
+            </fieldset>
+          </Show>
           <label>
             When a photo is deleted from the folder
             <select class="delete-policy" value={s().deletePermanently ? "permanent" : s().deleteRemote ? "trash" : "keep"}

@@ -422,6 +422,18 @@ async altEstimate(assets: AssetId[]) : Promise<Result<AltEstimateRow, IpcError>>
 }
 },
 /**
+ * What writing alt text for one new photo of the album costs at most, with the album's
+ * account and model; shown beside "Write alt text for new photos". Nothing is sent.
+ */
+async newPhotoAltEstimate(root: string) : Promise<Result<AltEstimateRow, IpcError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("new_photo_alt_estimate", { root }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
  * Alt text suggested for these photos (sent to the model now); nothing is applied.
  */
 async suggestAlt(assets: AssetId[]) : Promise<Result<AltSuggestionRow[], IpcError>> {
@@ -520,7 +532,15 @@ deletePermanently: boolean;
 /**
  * A raw and a JPEG of the same name side by side: which one goes up.
  */
-rawPair: RawPair }
+rawPair: RawPair; 
+/**
+ * Alt text for new photos written by the AI account's vision model before their upload.
+ */
+aiAlt: boolean; 
+/**
+ * The locale alt text is written in where the sites do not say theirs ("" for English).
+ */
+altLanguage: string }
 /**
  * A target site of an album, and what it got.
  */

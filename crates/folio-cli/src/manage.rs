@@ -122,7 +122,25 @@ pub enum AlbumCommand {
         /// (e.g. de_DE; "" for the sites' own).
         #[arg(long, value_name = "LOCALE")]
         alt_language: Option<String>,
+        /// Write alt text for new photos with a vision model of the AI account before their
+        /// first upload (one paid call a photo; photos with their own alt text are not sent).
+        #[arg(long, value_name = "on|off", value_parser = on_off)]
+        ai_alt: Option<bool>,
+        /// The AI account that writes it ("" for the only one).
+        #[arg(long, value_name = "NAME")]
+        ai_alt_account: Option<String>,
+        /// The vision model that writes it ("" for a cheap one).
+        #[arg(long, value_name = "ID")]
+        ai_alt_model: Option<String>,
     },
+}
+
+fn on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("'{s}': write on or off")),
+    }
 }
 
 /// Which file of a RAW+JPEG pair an album publishes.
@@ -373,6 +391,9 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
             delete_policy,
             raw_pair,
             alt_language,
+            ai_alt,
+            ai_alt_account,
+            ai_alt_model,
         } => {
             let s = engine
                 .update_album_settings(&path, |s| {
@@ -383,6 +404,13 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
                     s.alt = alt.unwrap_or_else(|| s.alt.clone());
                     if let Some(language) = alt_language {
                         s.alt_language = language.trim().to_string();
+                    }
+                    s.ai_alt = ai_alt.unwrap_or(s.ai_alt);
+                    if let Some(account) = ai_alt_account {
+                        s.ai_alt_account = account.trim().to_string();
+                    }
+                    if let Some(model) = ai_alt_model {
+                        s.ai_alt_model = model.trim().to_string();
                     }
                     if let Some(pair) = raw_pair {
                         s.raw_pair = match pair {
@@ -396,6 +424,15 @@ pub async fn album(engine: &Engine, command: AlbumCommand) -> Result<ExitCode, E
                     }
                 })
                 .await?;
+            if ai_alt == Some(true) {
+                let price = engine.ai_alt_estimate(Some(&s.ai_alt_account), Some(&s.ai_alt_model));
+                let price = price.await?;
+                eprintln!(
+                    "Alt text for new photos is written by {} before their first upload, at most {} a photo",
+                    price.model,
+                    folio_engine::dollars(price.estimate)
+                );
+            }
             println!("{}", serde_json::to_string(&s).expect("serialises"));
         }
         AlbumCommand::Remove { path } => println!("{}", engine.remove_album(&path).await?),

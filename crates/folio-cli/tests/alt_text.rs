@@ -1,7 +1,8 @@
 //! AI alt text end to end with the real binaries, the fake OpenRouter and the real WordPress:
 //! the estimate and nothing sent without `--yes`; only the photos named are sent, each at most
 //! 1568 px on its long edge, with the instruction in WordPress's Site Language; `--apply` puts
-//! the accepted text on the site at once. The key is in no output and not in folio.db.
+//! the accepted text on the site at once. An album set to write alt text sends its new photos
+//! only, once each, before their upload. The key is in no output and not in folio.db.
 
 mod support;
 
@@ -11,6 +12,9 @@ use std::path::Path;
 use support::{album_media, assert_no_secret_in_db, unique, wordpress, Site};
 
 const KEY: &str = "sk-or-v1-alt0123456789abcdef0123456789abcdef0123456789abcdef01234567";
+
+/// Held by each test: one sets the WordPress site's language, which the other's requests name.
+static ONE_SITE_LANGUAGE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 struct Run {
     code: Option<i32>,
@@ -70,6 +74,7 @@ async fn site_language(wp: &Site, language: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn alt_text_is_written_in_the_sites_language_for_the_photos_named_only() {
     let Some(wp) = wordpress() else { return };
+    let _language = ONE_SITE_LANGUAGE.lock().await;
     let fake = FakeOpenRouter::start(KEY).await;
     fake.set_answer(
         "{\"alt\": \"Ein Rotfuchs steht im frischen Schnee\", \"title\": \"Fuchs im Schnee\"}",
@@ -159,5 +164,63 @@ async fn alt_text_is_written_in_the_sites_language_for_the_photos_named_only() {
     assert!(refused.said.contains("is not a photo of any album"), "{}", refused.said);
     assert_eq!(fake.count("chat/completions"), count);
     site_language(&wp, "").await;
+    assert_no_secret_in_db(&data, &[KEY]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_album_set_to_write_alt_text_sends_only_its_new_photos_before_they_go_up() {
+    let Some(wp) = wordpress() else { return };
+    let _language = ONE_SITE_LANGUAGE.lock().await;
+    let fake = FakeOpenRouter::start(KEY).await;
+    fake.set_answer("{\"alt\": \"Two kayaks on a calm lake at dawn\", \"title\": \"Kayaks\"}");
+    let tmp = tempfile::tempdir().unwrap();
+    let name = unique("altnew");
+    let folder = tmp.path().join(&name);
+    std::fs::create_dir_all(&folder).unwrap();
+    let photo = |file: &str, w: u32, h: u32| {
+        image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, 90, (y % 256) as u8]))
+            .save(folder.join(file))
+            .unwrap();
+    };
+    photo("harbour.png", 900, 600);
+    let data = tmp.path().join("data");
+    wp.connect_album(&data, &folder);
+    ok(&wp, &data, &["sync"]);
+    let album = folder.to_string_lossy().into_owned();
+
+    // Without an AI account it is refused at once, not on every pass.
+    let refused = run(&wp, &data, &["album", "set", &album, "--ai-alt", "on"]);
+    assert_ne!(refused.code, Some(0));
+    assert!(refused.said.contains("folio connect openrouter"), "{}", refused.said);
+    let api = format!("api_url={}", fake.url);
+    ok(&wp, &data, &["connect", "openrouter", "--set", &api]);
+    let set = ok(&wp, &data, &["album", "set", &album, "--ai-alt", "on"]);
+    assert!(
+        set.said.contains("google/gemini-2.5-flash") && set.said.contains("a photo"),
+        "the price of a photo is said: {}",
+        set.said
+    );
+    let settings: Value = serde_json::from_str(set.stdout.trim()).unwrap();
+    assert_eq!(settings["ai_alt"], true);
+
+    photo("kayaks.png", 2400, 1600);
+    ok(&wp, &data, &["sync"]);
+    let sent: Vec<_> =
+        fake.requests().into_iter().filter(|r| r.route == "chat/completions").collect();
+    assert_eq!(sent.len(), 1, "the photo already on the site is not sent");
+    assert!(sent[0].text.contains("kayaks.png") && sent[0].text.contains("locale en_US"));
+    assert_eq!((sent[0].images[0].0, sent[0].images[0].1), (1568, 1045));
+    let media = album_media(&wp.client(), &name).await;
+    let kayaks = media.iter().find(|m| m.url.contains("kayaks")).unwrap();
+    assert_eq!(kayaks.alt_text, "Two kayaks on a calm lake at dawn", "on the site from the start");
+    let harbour = media.iter().find(|m| m.url.contains("harbour")).unwrap();
+    assert!(!harbour.alt_text.contains("kayaks"));
+
+    ok(&wp, &data, &["sync"]);
+    assert_eq!(fake.count("chat/completions"), 1, "once per photo");
+    ok(&wp, &data, &["album", "set", &album, "--ai-alt", "off"]);
+    photo("pier.png", 500, 400);
+    ok(&wp, &data, &["sync"]);
+    assert_eq!(fake.count("chat/completions"), 1, "off: nothing sent");
     assert_no_secret_in_db(&data, &[KEY]);
 }

@@ -8,6 +8,7 @@
 //! the front ends. Sources and destinations are plug-ins (folio-sources, folio-sites), picked
 //! by kind; nothing here names a backend.
 
+mod ai;
 mod api;
 mod browser;
 mod clock;

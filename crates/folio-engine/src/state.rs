@@ -152,3 +152,29 @@ impl EngineState {
         Ok(())
     }
 }
+
+/// What a call with an account needs: its source's sign-in, its token and its fields.
+pub(crate) type WithAccount = (
+    Arc<dyn folio_sources::account::OauthSource>,
+    Arc<crate::tokens::AccountToken>,
+    folio_model::Config,
+);
+
+impl EngineState {
+    /// An account's token, for calls made with it.
+    pub(crate) fn account_token(
+        &self,
+        a: &folio_store::Account,
+    ) -> Result<WithAccount, EngineError> {
+        let oauth = self.sources.oauth(&a.connector).ok_or_else(|| {
+            EngineError::new(
+                crate::ErrorCode::Unsupported,
+                format!("{} accounts do not sign in through the browser", a.connector),
+            )
+        })?;
+        let label = self.connector(&a.connector).map_or(a.connector.clone(), |i| i.label);
+        let source = self.source_account(a);
+        let token = self.oauth.of(&self.secrets, &source, &a.connector, oauth.as_ref(), &label);
+        Ok((oauth, token, source.config))
+    }
+}

@@ -24,6 +24,13 @@ pub struct AlbumSettings {
     /// The language suggested alt text is written in (`de`, `fr_FR`) when the album's sites
     /// do not say theirs; empty: the sites' own, else English.
     pub alt_language: String,
+    /// Alt text for new photos is written by a vision model before their first upload (one
+    /// paid call each, with `ai_alt_account`'s model `ai_alt_model`; empty: the only AI
+    /// account, a cheap model). A photo with its own alt text, or already on a site, is never
+    /// sent.
+    pub ai_alt: bool,
+    pub ai_alt_account: String,
+    pub ai_alt_model: String,
 }
 
 /// Which file of a RAW+JPEG pair an album publishes.
@@ -50,6 +57,9 @@ impl Default for AlbumSettings {
             delete_permanently: false,
             raw_pair: RawPair::default(),
             alt_language: String::new(),
+            ai_alt: false,
+            ai_alt_account: String::new(),
+            ai_alt_model: String::new(),
         }
     }
 }

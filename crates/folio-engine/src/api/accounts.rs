@@ -47,7 +47,7 @@ pub struct EntryPreview {
 }
 
 impl EngineState {
-    fn connector(&self, id: &str) -> Option<ConnectorInfo> {
+    pub(crate) fn connector(&self, id: &str) -> Option<ConnectorInfo> {
         let mut all = self.sources.connectors().chain(self.backends.connectors());
         all.find(|c| c.id == id).cloned()
     }

@@ -184,6 +184,13 @@ impl Engine {
         let before: AlbumSettings = serde_json::from_str(&album.settings).unwrap_or_default();
         let mut settings = before.clone();
         change(&mut settings);
+        let describer =
+            |s: &AlbumSettings| (s.ai_alt, s.ai_alt_account.clone(), s.ai_alt_model.clone());
+        if settings.ai_alt && describer(&settings) != describer(&before) {
+            // Said now, not on every pass: no account, or a model that cannot read images.
+            let (account, model) = (&settings.ai_alt_account, &settings.ai_alt_model);
+            self.ai_alt_estimate(Some(account), Some(model)).await?;
+        }
         if settings != before {
             let json = serde_json::to_string(&settings).expect("settings serialise");
             self.state.store.set_album_settings(album.id, &json).await?;

@@ -5,7 +5,7 @@
 //! account does afterwards: browse, check a location, sign out (revoking where it can).
 
 use crate::api::accounts::{BrowseEntry, EntryPreview};
-use crate::tokens::{http, AccountToken, Fixed};
+use crate::tokens::{http, Fixed};
 use crate::{Engine, EngineError, ErrorCode};
 use folio_auth::{AuthError, KeySignIn, Loopback, Page, Provider, SignIn};
 use folio_model::{Config, ConnectorInfo, SiteState};
@@ -14,9 +14,6 @@ use folio_store::{Account, NewAccount};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// What a call with an account needs: its source's sign-in, its token and its fields.
-type WithAccount = (Arc<dyn OauthSource>, Arc<AccountToken>, Config);
 
 /// A key sign-in, taken apart to finish it.
 struct KeyedSignIn {
@@ -79,16 +76,6 @@ impl Engine {
                 format!("{connector} accounts do not sign in through the browser"),
             )
         })
-    }
-
-    /// An account's token, for calls made with it.
-    pub(crate) fn account_token(&self, a: &Account) -> Result<WithAccount, EngineError> {
-        let oauth = self.oauth_of(&a.connector)?;
-        let label = self.connector_info(&a.connector).map_or(a.connector.clone(), |i| i.label);
-        let source = self.state.source_account(a);
-        let secrets = &self.state.secrets;
-        let token = self.state.oauth.of(secrets, &source, &a.connector, oauth.as_ref(), &label);
-        Ok((oauth, token, source.config))
     }
 
     /// Starts the sign-in of a new account (named `name`, else after the connector) or of an
@@ -180,7 +167,7 @@ impl Engine {
         };
         let id = self.keep_signed_in(new, &refresh).await?;
         let kept = self.state.store.account(id).await?.expect("just signed in");
-        let (_, token, _) = self.account_token(&kept)?;
+        let (_, token, _) = self.state.account_token(&kept)?;
         let lasts = tokens.expires_in.or(Some(Duration::from_secs(3600)));
         token.seed(tokens.access_token, lasts).await;
         let message = format!("Signed in to {} as {} (account {account})", info.label, who.name);
@@ -310,7 +297,7 @@ impl Engine {
     /// Revokes an account's tokens (where the service can be reached) and forgets them; the
     /// account stays, to sign in again, so its albums keep their place. Whether it was revoked.
     pub(crate) async fn sign_out(&self, a: &Account) -> Result<bool, EngineError> {
-        let (oauth, token, config) = self.account_token(a)?;
+        let (oauth, token, config) = self.state.account_token(a)?;
         let revoked = oauth.revoke(&config, token).await.is_ok();
         if let Some(reference) = &a.secret_ref {
             let _ = self.state.secrets.delete(reference);
@@ -327,7 +314,7 @@ impl Engine {
         a: &Account,
         path: &str,
     ) -> Result<Vec<BrowseEntry>, EngineError> {
-        let (oauth, token, config) = self.account_token(a)?;
+        let (oauth, token, config) = self.state.account_token(a)?;
         let entries = oauth.browse(&config, token, path).await?;
         Ok(entries
             .into_iter()
@@ -348,7 +335,7 @@ impl Engine {
         a: &Account,
         path: &str,
     ) -> Result<EntryPreview, EngineError> {
-        let (oauth, token, config) = self.account_token(a)?;
+        let (oauth, token, config) = self.state.account_token(a)?;
         let spool = self.state.renditions.dir().join("previews");
         let shown = oauth.preview(&config, token, path, &spool).await?;
         let image = shown.image.map(|bytes| {
@@ -377,7 +364,7 @@ impl Engine {
                 ),
             ));
         }
-        let (oauth, token, config) = self.account_token(a)?;
+        let (oauth, token, config) = self.state.account_token(a)?;
         let path =
             oauth.check(&config, token.clone(), location).await.map_err(|e| match e.kind {
                 folio_sources::SourceErrorKind::Gone => {

@@ -3,6 +3,7 @@
 //! cost and version noted with the generation.
 
 use super::{GenerateRequest, Generated, GeneratedCopy, Target};
+use crate::ai::ai_error;
 use crate::pipeline::generated::{self as kept, Record};
 use crate::pipeline::report::SyncOptions;
 use crate::{Engine, EngineError, ErrorCode};
@@ -30,55 +31,14 @@ fn aspect_ok(aspect: &str) -> bool {
     whole(w) && whole(h)
 }
 
-/// An AI call's failure as the engine's, with what it cost when it was charged.
-pub(crate) fn ai_error(e: AiError) -> EngineError {
-    let code = match e.kind {
-        AiErrorKind::SignIn => ErrorCode::NeedsSignIn,
-        AiErrorKind::BadRequest => ErrorCode::Config,
-        _ => ErrorCode::Site,
-    };
-    let charged = e.cost.filter(|c| *c > 0.0);
-    let message = match charged {
-        Some(cost) => {
-            format!("{}; OpenRouter charged {} for it", e.message, pricing::dollars(cost))
-        }
-        None => e.message,
-    };
-    EngineError::new(code, message)
-}
-
 impl Engine {
-    /// The account's models, as `/models` lists them for these modalities.
-    pub(crate) async fn models_of(
-        &self,
-        account: &Account,
-        output: &str,
-        input: &str,
-    ) -> Result<Vec<Model>, EngineError> {
-        let (_, key, config) = self.account_token(account)?;
-        let models = api(&config, key).models(output, input).await;
-        models.map_err(|e| self.account_refused(account, e))
-    }
-
-    /// A failed call with the account; a refused key turns the account to `reconnect`.
-    pub(crate) fn account_refused(&self, account: &Account, e: AiError) -> EngineError {
-        if e.kind == AiErrorKind::SignIn {
-            let (store, id, why) = (self.state.store.clone(), account.id, e.message.clone());
-            tokio::spawn(async move {
-                let state = folio_model::SiteState::Reconnect;
-                let _ = store.set_account_state(id, state, Some(&why)).await;
-            });
-        }
-        ai_error(e)
-    }
-
     /// The model `id`, if it makes images.
     pub(crate) async fn image_model(
         &self,
         account: &Account,
         id: &str,
     ) -> Result<Model, EngineError> {
-        let models = self.models_of(account, "image", "").await?;
+        let models = self.state.models_of(account, "image", "").await?;
         let model = models.into_iter().find(|m| m.id == id).filter(Model::makes_images);
         model.ok_or_else(|| {
             EngineError::new(
@@ -121,12 +81,12 @@ impl Engine {
         if let Some(aspect) = &g.aspect_ratio {
             body["image_config"] = json!({"aspect_ratio": aspect});
         }
-        let (_, key, config) = self.account_token(&target.account)?;
+        let (_, key, config) = self.state.account_token(&target.account)?;
         let answer = api(&config, key).chat(&body).await;
         let answer = match answer {
             Ok(a) => a,
             Err(e) => {
-                let e = self.account_refused(&target.account, e);
+                let e = self.state.account_refused(&target.account, e);
                 let said = format!("Generating for {} failed: {}", target.album.name, e.message);
                 self.state.store.log(Some(target.album.id), "error", &said).await?;
                 return Err(e);
@@ -243,15 +203,5 @@ mod tests {
         assert_eq!(image_kind(b"<svg"), None);
         assert!(aspect_ok("16:9") && aspect_ok("1:1"));
         assert!(!aspect_ok("16x9") && !aspect_ok("0:1") && !aspect_ok("1.5:1"));
-    }
-
-    #[test]
-    fn a_charged_failure_says_what_it_cost() {
-        let mut e = AiError::new(AiErrorKind::NoImage, "the model answered without an image");
-        e.cost = Some(0.0387);
-        assert_eq!(
-            ai_error(e).message,
-            "the model answered without an image; OpenRouter charged $0.0387 for it"
-        );
     }
 }

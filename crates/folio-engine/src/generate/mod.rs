@@ -120,6 +120,7 @@ impl Engine {
     pub async fn image_models(&self, account: &str) -> Result<Vec<ImageModel>, EngineError> {
         let account = self.generating_account(account).await?;
         let mut list: Vec<ImageModel> = self
+            .state
             .models_of(&account, "image", "")
             .await?
             .into_iter()

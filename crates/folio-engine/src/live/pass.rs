@@ -60,6 +60,13 @@ pub async fn dispatch(
         store.log(Some(album.id), "warning", p).await?;
     }
     let sites = targets(engine, &album, &settings, options, &mut out).await?;
+    if sites.targets.iter().any(|t| t.ready) {
+        let said = super::ai_alt::write_for_new(engine, &album, &settings, &found.current).await;
+        for p in said {
+            store.log(Some(album.id), "warning", &p).await?;
+            out.report.problems.push(p);
+        }
+    }
     // Every removal still owed, not only this look's: a site paused then removes them now.
     let removals = store.awaiting_removal(album.id).await?;
     let plan =
