@@ -22,7 +22,7 @@ help:
 	@echo "make test-crash     the SIGKILL test at scale: 200 photos, 50 kills, plain and companion WordPress"
 	@echo "make bindings       regenerate ui/src/bindings.ts from the app's commands"
 	@echo "make bench-convert  folio convert vs libvips vs cwebp on 24 MP photos (release build)"
-	@echo "make bench-app      the app window: launch time, first screen of thumbnails, scrolling 10,000 photos"
+	@echo "make bench-app      the app window, debug and release: launch, first screen of thumbnails, scrolling 10,000 photos, memory"
 	@echo "make bench-sync     folio sync vs curl into a real WordPress; watch latency; many sites; idle CPU; re-sync"
 	@echo "make bench-dropbox  the Dropbox part of bench-sync alone: change → served at the same URL; 10,000-entry re-sync"
 	@echo "make bench-shopify  the Shopify part of bench-sync alone: photos/s into the fake store under a standard bucket, THROTTLED answers"
@@ -114,6 +114,9 @@ bench-app:
 	$(MAKE) ui
 	$(CARGO) build -q -p folio-app -p folio-cli
 	$(CARGO) run -q -p folio-app --example bench_app
+	@# The same in a release build, as people run it.
+	$(CARGO) build -q --release -p folio-app
+	FOLIO_APP_BUILD=release $(CARGO) run -q -p folio-app --example bench_app
 
 bench-sync:
 	scripts/setup.sh bench

@@ -6,6 +6,11 @@
 //!    source thumbnail has loaded, cold (none cached) and warm (cached, app restarted).
 //! 3. Scrolling a 10,000-photo album top to bottom: frame times from the web view's
 //!    `requestAnimationFrame` timestamps (p50, p95, worst, share over 16.7 ms).
+//! 4. The app's memory with the 10,000-photo album shown and scrolled: the app process and every
+//!    process under it (WebKit's web and network processes, Folio's decoders), as PSS (shared
+//!    pages split between the processes that map them, so nothing counts twice) and RSS.
+//!
+//! `FOLIO_APP_BUILD=release` measures `target/release/folio-app` (`make bench-app` runs both).
 //!
 //! The albums have no site, so only source thumbnails are measured; the site's copies come from
 //! the same cache and protocol once downloaded.
@@ -20,9 +25,60 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use webdriver::Driver;
 
-fn target_debug() -> PathBuf {
-    // examples/ lives beside the binaries.
-    std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf()
+/// The build measured: `debug` (the default) or `release`.
+fn build() -> String {
+    std::env::var("FOLIO_APP_BUILD").unwrap_or_else(|_| "debug".into())
+}
+
+fn app_binary() -> PathBuf {
+    // examples/ lives beside the debug binaries; the release ones are in the sibling folder.
+    let debug = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf();
+    debug.parent().unwrap().join(build()).join("folio-app")
+}
+
+/// Each process's parent, from `/proc`.
+fn parents() -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // `pid (name) state ppid …`: the name may hold spaces, so read after its `)`.
+        let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+            out.push((pid, ppid));
+        }
+    }
+    out
+}
+
+/// PSS and RSS in MB of the app (every process running `app`) and all under it, and how many
+/// processes that is.
+fn app_memory(app: &Path) -> (f64, f64, usize) {
+    let all = parents();
+    let is_app = |pid: u32| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|e| e == app);
+    let mut tree: Vec<u32> = all.iter().map(|(p, _)| *p).filter(|p| is_app(*p)).collect();
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        for (pid, _) in all.iter().filter(|(pid, pp)| *pp == parent && !tree.contains(pid)) {
+            tree.push(*pid);
+        }
+        i += 1;
+    }
+    let (mut pss, mut rss) = (0u64, 0u64);
+    for pid in &tree {
+        let rollup =
+            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        let kb = |field: &str| {
+            rollup
+                .lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()))
+        };
+        pss += kb("Pss:").unwrap_or(0);
+        rss += kb("Rss:").unwrap_or(0);
+    }
+    (pss as f64 / 1024.0, rss as f64 / 1024.0, tree.len())
 }
 
 /// `count` distinct photos of `edge` px (different content each, so no cache hit is shared).
@@ -56,7 +112,7 @@ fn launch(data: &Path) -> (Driver, Duration, f64) {
     let started = Instant::now();
     let d = Driver::start(
         &driver,
-        &target_debug().join("folio-app"),
+        &app_binary(),
         &[("FOLIO_DATA_DIR", data.to_str().unwrap()), ("FOLIO_SECRETS", "file")],
     );
     d.wait_text(".sidebar", Duration::from_secs(60), |t| t.contains("Folio"));
@@ -172,11 +228,12 @@ fn main() {
     first_screen(&d, 10_000, Instant::now());
     let nodes = d.exec("return document.querySelectorAll('*').length;", json!([]));
     let mut frames = scroll_frames(&d);
+    let (pss, rss, processes) = app_memory(&app_binary());
     drop(d);
     frames.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let slow = frames.iter().filter(|f| **f > 16.7).count();
 
-    println!("desktop app, debug build, Xvfb (software rendering), 2 cores:");
+    println!("desktop app, {} build, Xvfb (software rendering), 2 cores:", build());
     println!("  launch to window ready (process start → sidebar drawn): cold {:.2} s, warm {:.2} s  (goal < 1 s warm)", cold_launch.as_secs_f64(), warm_launch.as_secs_f64());
     println!("  web view first contentful paint (from navigation start): cold {cold_fcp:.0} ms, warm {warm_fcp:.0} ms");
     println!("  first screen of thumbnails, 1,000-photo album (1600 px JPEGs):");
@@ -196,5 +253,8 @@ fn main() {
         frames.last().copied().unwrap_or(0.0),
         100.0 * slow as f64 / frames.len().max(1) as f64,
         nodes
+    );
+    println!(
+        "  memory with 10,000 photos shown and scrolled: {pss:.0} MB PSS ({rss:.0} MB RSS) in {processes} processes (the app, its web view's, its decoders)  (goal ≤ 300 MB)"
     );
 }

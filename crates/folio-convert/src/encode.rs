@@ -2,9 +2,24 @@
 
 use crate::error::{Failure, Result};
 use crate::raster::Raster;
-use crate::{jpeg, webp};
+use crate::{avif, jpeg, webp};
 
-pub fn avif(r: &Raster, quality: u8, speed: u8, exif: Option<&[u8]>) -> Result<Vec<u8>> {
+/// AVIF through libheif's AV1 encoder, or rav1e where libheif has none.
+pub fn avif(
+    r: &Raster,
+    quality: u8,
+    speed: u8,
+    exif: Option<&[u8]>,
+    xmp: Option<&[u8]>,
+) -> Result<Vec<u8>> {
+    match avif::encode(r, quality, speed, exif, xmp)? {
+        Some(file) => Ok(file),
+        None => avif_rav1e(r, quality, speed, exif),
+    }
+}
+
+/// AVIF through rav1e: pure Rust, so always there, but slow (seconds at 2560 px).
+pub fn avif_rav1e(r: &Raster, quality: u8, speed: u8, exif: Option<&[u8]>) -> Result<Vec<u8>> {
     let mut enc = ravif::Encoder::new()
         .with_quality(quality.clamp(1, 100) as f32)
         .with_alpha_quality(quality.clamp(1, 100) as f32)

@@ -4,6 +4,7 @@
 //!
 //! Every failure is a [`ConvertError`] naming the file and a [`ErrorKind`]; none is a panic.
 
+mod avif;
 #[cfg(any(test, feature = "testing"))]
 pub mod bombs;
 mod bounds;
@@ -198,7 +199,7 @@ pub fn convert_admitted(
         let q = preset.quality;
         let out = match output {
             Output::Webp => encode::webp(&r, q, exif, xmp)?,
-            Output::Avif => encode::avif(&r, q, preset.avif_speed, exif)?,
+            Output::Avif => encode::avif(&r, q, preset.avif_speed, exif, xmp)?,
             Output::Png => encode::png(&r)?,
             _ => encode::jpeg(&r, q, exif, xmp)?,
         };

@@ -171,3 +171,46 @@ fn an_iphone_grid_turned_by_irot_and_exif_orientation_6_is_turned_exactly_once()
     assert_eq!(red_corner(&decode(&r.bytes)), "top right");
     assert_upright(&dir, "iphone-grid");
 }
+
+/// AVIF out through libheif's AV1 encoder: the same picture in the same colours (a file read
+/// back through libheif and compared with its source), alpha kept, and the metadata the policy
+/// keeps (EXIF's camera, XMP's title) in the file.
+#[test]
+fn avif_out_keeps_the_picture_its_colours_alpha_and_metadata() {
+    let avif = Preset { format: OutputFormat::Avif, ..Preset::default() };
+    let out = tempfile::tempdir().unwrap();
+    let Some(orientation) = sample_dir("orientation") else { return };
+    let source = orientation.join("landscape_1.jpg");
+    let r = convert_file(&source, &avif).unwrap();
+    assert_eq!((r.extension, r.mime), ("avif", "image/avif"));
+    let file = out.path().join("landscape.avif");
+    std::fs::write(&file, &r.bytes).unwrap();
+    let back = convert_file(&file, &webp()).unwrap();
+    let diff = mean_diff(&decode(&back.bytes), &decode(&std::fs::read(&source).unwrap()), 600, 450);
+    assert!(diff < 6.0, "not the same picture or colours: mean difference {diff}");
+    assert!(close(centre(&back.bytes), centre(&std::fs::read(&source).unwrap()), 12));
+
+    let Some(heic) = sample_dir("heic") else { return };
+    let r = convert_file(&heic.join("xmp.heic"), &avif).unwrap();
+    let file = out.path().join("xmp.avif");
+    std::fs::write(&file, &r.bytes).unwrap();
+    let want = probe_file(&heic.join("xmp.heic")).unwrap().meta.title;
+    assert_eq!(probe_file(&file).unwrap().meta.title, want, "XMP in the AVIF");
+    let Some(cameras) = sample_dir("cameras") else { return };
+    let camera = support::jpgs(&cameras).into_iter().next().unwrap();
+    let made = probe_file(&camera).unwrap().meta.camera_model;
+    assert!(made.is_some(), "the sample names its camera");
+    let r = convert_file(&camera, &avif).unwrap();
+    let file = out.path().join("camera.avif");
+    std::fs::write(&file, &r.bytes).unwrap();
+    assert_eq!(probe_file(&file).unwrap().meta.camera_model, made, "EXIF in the AVIF");
+
+    let rgba = image::RgbaImage::from_fn(64, 64, |x, _| image::Rgba([20, 120, 220, (x * 4) as u8]));
+    let png = out.path().join("alpha.png");
+    rgba.save(&png).unwrap();
+    let r = convert_file(&png, &avif).unwrap();
+    let file = out.path().join("alpha.avif");
+    std::fs::write(&file, &r.bytes).unwrap();
+    let px = decode(&convert_file(&file, &webp()).unwrap().bytes);
+    assert!(px.get_pixel(2, 32)[3] < 30 && px.get_pixel(61, 32)[3] > 220, "alpha lost");
+}
