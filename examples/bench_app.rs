@@ -60,9 +60,12 @@ fn app_memory(app: &Path) -> (f64, f64, usize) {
     let mut i = 0;
     while i < tree.len() {
         let parent = tree[i];
-        for (pid, _) in all.iter().filter(|(pid, pp)| *pp == parent && !tree.contains(pid)) {
-            tree.push(*pid);
-        }
+        let children: Vec<u32> = all
+            .iter()
+            .filter(|(pid, pp)| *pp == parent && !tree.contains(pid))
+            .map(|(p, _)| *p)
+            .collect();
+        tree.extend(children);
         i += 1;
     }
     let (mut pss, mut rss) = (0u64, 0u64);
