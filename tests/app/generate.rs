@@ -84,8 +84,18 @@ fn an_image_is_generated_generated_again_and_given_accepted_alt_text() {
     let sent = fake.requests().into_iter().find(|r| r.route == "chat/completions").unwrap();
     assert_eq!(sent.aspect_ratio.as_deref(), Some("16:9"));
 
-    // Generate again: version 2, in place.
-    d.click(".cell");
+    // Generate again: version 2, in place. (The grid redraws as the counts settle, so a click
+    // can land on a cell just replaced: it is clicked again until the panel opens.)
+    let opened = d.exec(
+        "for (let i = 0; i < 40; i++) {
+           document.querySelector('.cell')?.click();
+           await new Promise((r) => setTimeout(r, 500));
+           if (document.querySelector('.panel section.generated')) return 'ok';
+         }
+         return 'the panel never showed the generated photo';",
+        json!([]),
+    );
+    assert_eq!(opened, "ok", "{opened}");
     let again = d.wait_text(".panel section.generated button", Duration::from_secs(20), |t| {
         t.contains("≈ $")
     });
