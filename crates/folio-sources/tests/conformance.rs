@@ -2,13 +2,16 @@
 //! disk, and the Dropbox API against the fake Dropbox. Each run also pins which checks do not
 //! apply, so a check cannot drop out unnoticed.
 
+mod support;
+
 use folio_sources::conformance::{self, Arranged, Harness, Unsupported};
 use folio_sources::dropbox::fake::{FakeDropbox, Fault};
-use folio_sources::dropbox::{AccessToken, DropboxApi};
-use folio_sources::{DropboxSource, FolderSource, Source, SourceError, MAX_ITEM_BYTES};
+use folio_sources::dropbox::DropboxApi;
+use folio_sources::{DropboxSource, FolderSource, Source, MAX_ITEM_BYTES};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
+use support::Fixed;
 
 struct FolderHarness {
     dir: tempfile::TempDir,
@@ -87,19 +90,6 @@ async fn conformance_folder() {
     assert_eq!(report.passed.len(), 7, "{report:?}");
 }
 
-/// A token that is never refreshed: the fake's tokens last the whole run unless revoked.
-struct Fixed(String);
-
-#[async_trait::async_trait]
-impl AccessToken for Fixed {
-    async fn current(&self) -> Result<String, SourceError> {
-        Ok(self.0.clone())
-    }
-    async fn refreshed(&self) -> Result<String, SourceError> {
-        Ok(self.0.clone())
-    }
-}
-
 const ROOT: &str = "/Clients/Album";
 
 struct DropboxHarness {
@@ -114,7 +104,7 @@ impl DropboxHarness {
         // Something outside the album, which the source must not report.
         fake.put("/Clients/Other/x.jpg", b"another album");
         let spool = tempfile::tempdir().unwrap();
-        let api = DropboxApi::new(fake.endpoints(), std::sync::Arc::new(Fixed("token".into())));
+        let api = DropboxApi::new(fake.endpoints(), std::sync::Arc::new(Fixed("token")));
         let source = DropboxSource::new(api, ROOT, spool.path().to_path_buf());
         DropboxHarness { fake, source, _spool: spool }
     }

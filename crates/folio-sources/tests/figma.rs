@@ -4,7 +4,8 @@
 //! again, a frame Figma cannot render (`null`), renders kept within 32 MP, and a days-long
 //! `Retry-After` pausing the album at once.
 
-use folio_sources::account::AccessToken;
+mod support;
+
 use folio_sources::conformance::{self, Arranged, Harness, Unsupported};
 use folio_sources::figma::api::FigmaApi;
 use folio_sources::figma::fake::FakeFigma;
@@ -16,23 +17,12 @@ use folio_sources::{
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::Pasted;
 
 const TOKEN: &str = "figd_fake-personal-access-token";
 
-struct Pat;
-
-#[async_trait::async_trait]
-impl AccessToken for Pat {
-    async fn current(&self) -> Result<String, SourceError> {
-        Ok(TOKEN.into())
-    }
-    async fn refreshed(&self) -> Result<String, SourceError> {
-        Err(SourceError::new(SourceErrorKind::Reconnect, "a pasted token is not renewed"))
-    }
-}
-
 fn api(fake: &FakeFigma) -> FigmaApi {
-    FigmaApi::new(&fake.url, Arc::new(Pat)).tuned(folio_pace::PacerConfig {
+    FigmaApi::new(&fake.url, Arc::new(Pasted(TOKEN))).tuned(folio_pace::PacerConfig {
         concurrency: 1,
         attempts: 4,
         base_delay: Duration::from_millis(20),

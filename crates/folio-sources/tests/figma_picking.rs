@@ -2,28 +2,18 @@
 //! pages (with how many items each holds) in one Tier 1 call, opening a page right after lists
 //! its frames as albums of one without another call, and a frame's address has nothing inside.
 
+mod support;
+
 use folio_model::Config;
 use folio_sources::account::{AccessToken, OauthSource};
 use folio_sources::figma::account::FigmaAccounts;
 use folio_sources::figma::connector;
 use folio_sources::figma::fake::FakeFigma;
-use folio_sources::{SourceError, SourceErrorKind};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use support::Pasted;
 
 const TOKEN: &str = "figd_picking-token";
-
-struct Pat;
-
-#[async_trait::async_trait]
-impl AccessToken for Pat {
-    async fn current(&self) -> Result<String, SourceError> {
-        Ok(TOKEN.into())
-    }
-    async fn refreshed(&self) -> Result<String, SourceError> {
-        Err(SourceError::new(SourceErrorKind::Reconnect, "a pasted token is not renewed"))
-    }
-}
 
 fn config(fake: &FakeFigma) -> Config {
     let given = BTreeMap::from([("api_url".to_string(), fake.url.clone())]);
@@ -41,7 +31,7 @@ async fn a_pasted_file_lists_its_pages_then_a_pages_frames_for_one_tier1_call() 
     fake.add_frame(&key, &ads, "Ad 1", 300, 250);
     let config = config(&fake);
     let accounts = FigmaAccounts;
-    let token: Arc<dyn AccessToken> = Arc::new(Pat);
+    let token: Arc<dyn AccessToken> = Arc::new(Pasted(TOKEN));
 
     let top = accounts.browse(&config, token.clone(), "").await;
     assert!(top.unwrap_err().message.contains("address"), "nothing listed at the top");

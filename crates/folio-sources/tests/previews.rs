@@ -2,27 +2,17 @@
 //! count, a Lightroom album's cover and photo count. Asked for only for entries listed with a
 //! preview, one entry at a time, and nothing of it stays in the spool folder.
 
+mod support;
+
 use folio_model::Config;
 use folio_sources::account::{AccessToken, OauthSource};
 use folio_sources::canva::account::CanvaAccounts;
 use folio_sources::canva::fake::FakeCanva;
 use folio_sources::lightroom::account::LightroomAccounts;
 use folio_sources::lightroom::fake::FakeLightroom;
-use folio_sources::SourceError;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-struct Fixed(&'static str);
-
-#[async_trait::async_trait]
-impl AccessToken for Fixed {
-    async fn current(&self) -> Result<String, SourceError> {
-        Ok(self.0.into())
-    }
-    async fn refreshed(&self) -> Result<String, SourceError> {
-        Ok(self.0.into())
-    }
-}
+use support::Fixed;
 
 fn config(info: folio_model::ConnectorInfo, pairs: &[(&str, &str)]) -> Config {
     let given: BTreeMap<String, String> =
