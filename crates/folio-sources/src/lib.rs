@@ -123,8 +123,19 @@ impl Drop for LocalCopy {
 /// Keeps a source's change signal alive; dropping it stops the signal.
 pub type WatchGuard = Box<dyn Send + Sync>;
 
+/// What a source's change signal says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// Something may have changed, perhaps still being written.
+    Changed,
+    /// A file was closed after writing (or moved in) and is whole now: no reason to wait for
+    /// more before looking. Only where the OS says so (inotify); elsewhere every signal is
+    /// [`Signal::Changed`].
+    Written,
+}
+
 /// Called when something in a source may have changed.
-pub type OnChange = Arc<dyn Fn() + Send + Sync>;
+pub type OnChange = Arc<dyn Fn(Signal) + Send + Sync>;
 
 #[async_trait::async_trait]
 pub trait Source: Send + Sync {

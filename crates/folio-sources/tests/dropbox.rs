@@ -240,7 +240,7 @@ async fn the_long_poll_goes_without_authorization_and_signals_a_change() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let guard = s
         .source
-        .watch(Arc::new(move || {
+        .watch(Arc::new(move |_| {
             let _ = tx.send(());
         }))
         .unwrap();

@@ -137,7 +137,7 @@ async fn writing_a_photo_signals_a_change_and_reading_does_not() {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
     let _guard = source
-        .watch(Arc::new(move || {
+        .watch(Arc::new(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         }))
         .unwrap();
@@ -154,4 +154,62 @@ async fn writing_a_photo_signals_a_change_and_reading_does_not() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("no change signal for a new photo");
+}
+
+/// inotify says when a file is closed after writing: that file is read at once, with no
+/// stillness wait, while one still open for writing is left settling.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_photo_closed_after_writing_is_whole_at_once_and_one_still_open_is_not() {
+    use folio_sources::Signal;
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    // No patience: what is not whole when looked at is left for the next look.
+    let source = FolderSource::new(dir.path()).with_settle_patience(Duration::ZERO);
+    let (tx, mut signals) = tokio::sync::mpsc::unbounded_channel();
+    let _guard = source
+        .watch(Arc::new(move |s| {
+            let _ = tx.send(s);
+        }))
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let mut open = std::fs::File::create(dir.path().join("open.jpg")).unwrap();
+    open.write_all(b"first half").unwrap();
+    open.sync_all().unwrap();
+    std::fs::write(dir.path().join("closed.jpg"), b"whole").unwrap();
+    let heard = tokio::time::timeout(Duration::from_secs(5), async {
+        while signals.recv().await != Some(Signal::Written) {}
+    })
+    .await;
+    assert!(heard.is_ok(), "no Written signal for a file closed after writing");
+
+    let changes = source.changes(None, &HashMap::new()).await.unwrap();
+    let changed: Vec<&str> = changes.changed.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(changed, ["closed.jpg"]);
+    assert_eq!(changes.settling, ["open.jpg"]);
+
+    open.write_all(b", second half").unwrap();
+    drop(open);
+    let heard = tokio::time::timeout(Duration::from_secs(5), async {
+        while signals.recv().await != Some(Signal::Written) {}
+    })
+    .await;
+    assert!(heard.is_ok(), "no Written signal once the second photo was closed");
+    // closed.jpg is known now, as the store would know it after the first look.
+    let meta = std::fs::metadata(dir.path().join("closed.jpg")).unwrap();
+    let modified = meta.modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap();
+    let known = HashMap::from([(
+        "closed.jpg".to_string(),
+        Known {
+            size: meta.len(),
+            modified_ns: modified.as_nanos() as i64,
+            content_hash: changes.changed[0].content_hash.clone(),
+        },
+    )]);
+    let changes = source.changes(None, &known).await.unwrap();
+    assert!(changes.settling.is_empty(), "{:?}", changes.settling);
+    let sizes: Vec<(&str, u64)> =
+        changes.changed.iter().map(|i| (i.path.as_str(), i.size)).collect();
+    assert_eq!(sizes, [("open.jpg", "first half, second half".len() as u64)]);
 }

@@ -9,9 +9,10 @@ use crate::pipeline::report::{SyncOptions, SyncReport};
 use crate::state::EngineState;
 use crate::{Engine, EngineError};
 use folio_model::{AlbumId, SyncEvent};
+use folio_sources::Signal;
 use futures::StreamExt;
 use std::collections::HashSet;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +20,10 @@ use std::time::Duration;
 /// this much quiet before a pass, so a burst makes one pass and a half-written file is seen
 /// whole. The source's settle check still catches a file that is not.
 pub const QUIET: Duration = Duration::from_millis(800);
+
+/// After a file was closed after writing (the OS said so, see `Signal::Written`) there is
+/// nothing to wait for but the files written with it, such as a sidecar.
+pub const QUIET_WRITTEN: Duration = Duration::from_millis(100);
 
 /// While paused, how often the stored setting is re-read, so `folio pause`/`resume` from
 /// another process reaches a running watch.
@@ -91,6 +96,27 @@ async fn follow_pause(engine: &Engine) {
     }
 }
 
+/// The source's change signal, as one slot: a change already signalled and not yet looked at
+/// covers any that follow, so a burst (or a watcher overflow) costs one pass and no memory.
+/// Whether any of them was a file written whole rides beside it, so a full slot cannot lose
+/// that. Without a signal (`None`) the timer still rescans; the pass says what is wrong.
+fn listen(
+    source: &dyn folio_sources::Source,
+) -> (Option<folio_sources::WatchGuard>, tokio::sync::mpsc::Receiver<()>, Arc<AtomicBool>) {
+    let (tx, changes) = tokio::sync::mpsc::channel(1);
+    let written = Arc::new(AtomicBool::new(false));
+    let heard = written.clone();
+    let guard = source
+        .watch(Arc::new(move |signal| {
+            if signal == Signal::Written {
+                heard.store(true, Ordering::Relaxed);
+            }
+            let _ = tx.try_send(());
+        }))
+        .ok();
+    (guard, changes, written)
+}
+
 async fn album_task(
     engine: &Arc<EngineState>,
     album_id: AlbumId,
@@ -106,28 +132,26 @@ async fn album_task(
             return Ok(());
         }
     };
-    // One slot: a change already signalled and not yet looked at covers any that follow, so a
-    // burst (or a watcher overflow) costs one pass and no memory.
-    let (tx, mut changes) = tokio::sync::mpsc::channel(1);
-    // Without a change signal the timer still rescans; the pass says what is wrong.
-    let _signal = source
-        .watch(Arc::new(move || {
-            let _ = tx.try_send(());
-        }))
-        .ok();
+    let (_signal, mut changes, written) = listen(source.as_ref());
     let mut rescan = tokio::time::interval(rescan_interval());
     rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let quiet = tokio::time::sleep(QUIET);
     tokio::pin!(quiet);
-    let (mut dirty, mut owed) = (false, false);
+    let (mut dirty, mut owed, mut whole) = (false, false, false);
     let mut retry_at: Option<tokio::time::Instant> = None;
     let mut gathering = futures::stream::FuturesUnordered::new();
     loop {
         let due = tokio::select! {
             _ = rescan.tick() => true,
             Some(()) = changes.recv() => {
+                // Writes going on elsewhere in the folder do not hold back a file written whole.
+                whole |= written.swap(false, Ordering::Relaxed);
+                let wait = if whole { QUIET_WRITTEN } else { QUIET };
+                let at = tokio::time::Instant::now() + wait;
+                if !(dirty && whole && quiet.deadline() < at) {
+                    quiet.as_mut().reset(at);
+                }
                 dirty = true;
-                quiet.as_mut().reset(tokio::time::Instant::now() + QUIET);
                 false
             }
             _ = &mut quiet, if dirty => true,
@@ -145,7 +169,7 @@ async fn album_task(
         };
         if due {
             // Owed until it runs; the timers that made it due are spent.
-            (dirty, owed) = (false, true);
+            (dirty, owed, whole) = (false, true, false);
         }
         // A store that fails now and then (a full disk, a locked database) is reported and
         // tried again at the next rescan; it does not end live sync for every album.

@@ -233,8 +233,9 @@ impl Source for DropboxSource {
                 match api.longpoll(&cursor, Duration::from_secs(120)).await {
                     Ok((changed, backoff)) => {
                         pause = Duration::from_secs(1);
+                        // Dropbox lists a file only once its upload is complete.
                         if changed {
-                            on_change();
+                            on_change(crate::Signal::Written);
                         }
                         if let Some(secs) = backoff {
                             tokio::time::sleep(Duration::from_secs(secs)).await;

@@ -7,6 +7,7 @@ pub mod connector;
 mod scan;
 mod settle;
 mod watch;
+mod written;
 
 pub use settle::SETTLE;
 

@@ -1,7 +1,9 @@
-//! A changed file is read only once its size and modification time have held still: a
-//! Lightroom export or a sync client may still be writing it.
+//! A changed file is read only once it is whole: the OS said it was closed after writing (see
+//! `written`), or else its size and modification time have held still, since a Lightroom export
+//! or a sync client may still be writing it.
 
 use super::scan::{mtime_ns, SeenFile};
+use super::written;
 use std::time::{Duration, SystemTime};
 
 /// A new or changed file is read only once its size and mtime have held still this long.
@@ -15,8 +17,8 @@ fn age(file: &SeenFile) -> Duration {
     SystemTime::now().duration_since(mtime).unwrap_or(Duration::ZERO)
 }
 
-/// Splits changed files into those whose size and mtime held still for [`SETTLE`] and those
-/// still being written after `patience`.
+/// Splits changed files into those that are whole (closed after writing, or size and mtime
+/// held still for [`SETTLE`]) and those still being written after `patience`.
 pub async fn settle(
     mut files: Vec<SeenFile>,
     patience: Duration,
@@ -24,11 +26,13 @@ pub async fn settle(
     let mut ready = Vec::new();
     let started = tokio::time::Instant::now();
     loop {
-        let (old, young): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| age(f) >= SETTLE);
+        let (old, young): (Vec<_>, Vec<_>) =
+            files.into_iter().partition(|f| written::take_whole(f) || age(f) >= SETTLE);
         ready.extend(old);
         if young.is_empty() || started.elapsed() >= patience {
             return (ready, young);
         }
+        // A file closed meanwhile waits out this sleep: at most SETTLE, and bursts only.
         let wait = young.iter().map(|f| SETTLE.saturating_sub(age(f))).max().unwrap_or(SETTLE);
         tokio::time::sleep(wait).await;
         // Whatever changed meanwhile is re-read with its new size and mtime and waits again.
@@ -54,6 +58,19 @@ mod tests {
             size: meta.len(),
             mtime_ns: mtime_ns(&meta),
         }
+    }
+
+    #[tokio::test]
+    async fn a_file_closed_after_writing_is_read_without_waiting_for_stillness() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jpg");
+        std::fs::write(&path, b"whole").unwrap();
+        // No patience: what is not whole now is left for the next look.
+        let (ready, young) = settle(vec![seen(&path)], Duration::ZERO).await;
+        assert!(ready.is_empty() && young.len() == 1, "just written, so not still yet");
+        assert!(written::note(&path));
+        let (ready, young) = settle(vec![seen(&path)], Duration::ZERO).await;
+        assert_eq!((ready.len(), young.len()), (1, 0), "closed after writing, so whole");
     }
 
     #[tokio::test]

@@ -1,7 +1,8 @@
 //! The folder's change signal: the OS watcher (inotify, FSEvents, ReadDirectoryChangesW), or
 //! polling where that cannot be used (watch limits, some network drives).
 
-use crate::{OnChange, SourceError, SourceErrorKind, WatchGuard};
+use super::written;
+use crate::{OnChange, Signal, SourceError, SourceErrorKind, WatchGuard};
 use notify::{RecursiveMode, Watcher};
 use std::path::Path;
 use std::time::Duration;
@@ -12,17 +13,25 @@ pub fn start(root: &Path, on_change: OnChange) -> Result<WatchGuard, SourceError
         // treating it as a change made each pass trigger the next (56% of a core idle with
         // 10,000 files, `make bench-sync`). Errors and overflows do count: rescan rather than
         // guess.
-        use notify::event::{EventKind, MetadataKind, ModifyKind};
-        if let Ok(e) = &event {
-            if matches!(
-                e.kind,
+        use notify::event::RenameMode;
+        use notify::event::{AccessKind, AccessMode, EventKind, MetadataKind, ModifyKind};
+        let Ok(e) = &event else { return on_change(Signal::Changed) };
+        // Closed after writing, or moved in whole: noted, so the scan need not wait for it.
+        let whole = match e.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To)) => e.paths.first(),
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => e.paths.get(1),
+            _ => None,
+        };
+        match (whole, e.kind) {
+            (Some(path), _) if written::note(path) => on_change(Signal::Written),
+            (
+                _,
                 EventKind::Access(_)
-                    | EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime))
-            ) {
-                return;
-            }
+                | EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)),
+            ) => {}
+            _ => on_change(Signal::Changed),
         }
-        on_change();
     };
     let handler = std::sync::Arc::new(handler);
     let forward = {
