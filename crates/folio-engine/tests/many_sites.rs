@@ -189,3 +189,34 @@ async fn the_progress_model_is_sent_while_working_and_ends_idle() {
     assert_eq!(last.sites[0].work.done, 6);
     assert_eq!(snapshots.last().unwrap(), &last, "the last snapshot sent is the final state");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_next_photos_convert_while_a_slow_site_uploads_and_no_more_than_two_ahead() {
+    let w = World::new();
+    let slow = FakeConfig {
+        latency: Duration::from_millis(800),
+        timeout: Duration::from_secs(5),
+        ..FakeConfig::default()
+    };
+    let _blog = w.site("blog", slow);
+    let engine = w.engine().await;
+    add_site(&engine, "blog").await;
+    let root = w.album("ahead", 8);
+    add_album(&engine, &root, &["blog"], AlbumSettings::default()).await;
+    let mut events = engine.subscribe();
+    let r = sync(&engine).await;
+    assert_eq!((r.uploaded, r.converted), (8, 8), "{r:?}");
+    // Events in order: how many photos had started converting when the first reached the site.
+    let mut converting = 0;
+    let at_first_upload = loop {
+        match events.try_recv() {
+            Ok(folio_engine::SyncEvent::Converting { .. }) => converting += 1,
+            Ok(folio_engine::SyncEvent::Published { .. }) => break converting,
+            Ok(_) => {}
+            Err(e) => panic!("no photo was published: {e:?}"),
+        }
+    };
+    // Two workers, each uploading a photo it converted, and two converted ahead of them; none
+    // further, so a slow site never has the album spooled for it.
+    assert_eq!(at_first_upload, 2 + 2);
+}

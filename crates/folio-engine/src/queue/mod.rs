@@ -2,6 +2,7 @@
 //! `Destination` trait (push, upload, replace, delete), recording each result. Passes, publish,
 //! restore and reconcile all hand their work to these queues.
 
+pub mod ahead;
 pub mod keep;
 pub mod push;
 pub mod upload;

@@ -6,7 +6,7 @@ use crate::pipeline::patterns::{expand, slugify, PatternInput};
 use crate::pipeline::planner::Action;
 use crate::pipeline::renditions::{Reservation, Spooled, Unmade};
 use crate::pipeline::site_queue::{paused_message, site_state_for, SiteQueue};
-use crate::pipeline::step::{Outcome, PhotoError, Work};
+use crate::pipeline::step::{AlbumContext, Outcome, PhotoError, Work};
 use crate::state::EngineState;
 use crate::EngineError;
 use folio_convert::ConvertError;
@@ -151,44 +151,46 @@ fn stem(rel_path: &str) -> String {
     Path::new(rel_path).file_stem().map_or("photo".into(), |s| s.to_string_lossy().into_owned())
 }
 
+/// Converts the photo a step is about: its source file, read now, under `preset`. Shared by the
+/// step itself and by conversion ahead of it (`queue::ahead`).
+pub async fn convert(
+    engine: &Arc<EngineState>,
+    album: &AlbumContext,
+    rel_path: &str,
+    content_hash: &str,
+    preset: Preset,
+) -> Result<folio_convert::Rendition, Unmade> {
+    engine.emit(SyncEvent::Converting { album: album.album.id, path: rel_path.to_string() });
+    let local = album.source.fetch(rel_path).await.map_err(|e| unmade(rel_path, e))?;
+    let path = local.path().to_path_buf();
+    let remote = album.album.source_kind != "folder";
+    let (made, ()) = tokio::join!(
+        engine.pool.convert_file(path.clone(), preset),
+        // A photo read from a service costs a download (a Canva export, a Figma render)
+        // to read again: its grid thumbnail is made now, from the copy in hand.
+        crate::thumbnails::keep_source(
+            &engine.thumbnails,
+            &engine.pool,
+            remote,
+            content_hash,
+            path
+        ),
+    );
+    drop(local);
+    match made {
+        Ok(result) => result.map_err(Unmade::Photo),
+        Err(e) => Err(Unmade::Photo(ConvertError::new(
+            Path::new(rel_path),
+            folio_convert::ErrorKind::Io,
+            e.to_string(),
+        ))),
+    }
+}
+
 async fn rendition(ctx: &Ctx<'_>) -> Result<Arc<Spooled>, Failure> {
-    let (engine, work, asset) = (ctx.engine, ctx.work, ctx.asset);
-    let convert = async {
-        engine.emit(SyncEvent::Converting {
-            album: work.album.album.id,
-            path: asset.rel_path.clone(),
-        });
-        let local = work
-            .album
-            .source
-            .fetch(&asset.rel_path)
-            .await
-            .map_err(|e| unmade(&asset.rel_path, e))?;
-        let preset = ctx.preset.clone();
-        let path = local.path().to_path_buf();
-        let remote = work.album.album.source_kind != "folder";
-        let (made, ()) = tokio::join!(
-            engine.pool.convert_file(path.clone(), preset),
-            // A photo read from a service costs a download (a Canva export, a Figma render)
-            // to read again: its grid thumbnail is made now, from the copy in hand.
-            crate::thumbnails::keep_source(
-                &engine.thumbnails,
-                &engine.pool,
-                remote,
-                &asset.content_hash,
-                path
-            ),
-        );
-        drop(local);
-        match made {
-            Ok(result) => result.map_err(Unmade::Photo),
-            Err(e) => Err(Unmade::Photo(ConvertError::new(
-                Path::new(&asset.rel_path),
-                folio_convert::ErrorKind::Io,
-                e.to_string(),
-            ))),
-        }
-    };
+    let (engine, asset) = (ctx.engine, ctx.asset);
+    let album = &ctx.work.album;
+    let convert = convert(engine, album, &asset.rel_path, &asset.content_hash, ctx.preset.clone());
     let r = engine.renditions.get(ctx.reservation, convert).await.map_err(|u| match u {
         Unmade::Photo(e) => Failure::Photo(e),
         Unmade::Missing(m) => Failure::Missing(m),

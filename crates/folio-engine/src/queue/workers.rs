@@ -7,7 +7,7 @@
 use crate::pipeline::progress::Ended;
 use crate::pipeline::site_queue::{paused_message, site_state_for, Job, SiteQueue, Task};
 use crate::pipeline::step::{Errand, Outcome};
-use crate::queue::push;
+use crate::queue::{ahead, push};
 use crate::state::EngineState;
 use crate::EngineError;
 use folio_model::SiteState;
@@ -33,10 +33,14 @@ pub fn queue_for(engine: &Arc<EngineState>, site: &Site) -> Result<Arc<SiteQueue
     let q = Arc::new(SiteQueue::new(site.id, site.state, destination));
     engine.progress.site_state(site.id, site.state);
     let mut tasks = q.tasks.lock().expect("queue tasks");
-    // The site says how many (two by default: one converting while another uploads, without
-    // piling requests onto a small host).
+    // The next photos convert while the workers upload (see `ahead`).
+    let (staged, taken) = tokio::sync::mpsc::channel(ahead::AHEAD);
+    tasks.push(tokio::spawn(ahead::stage(Arc::downgrade(engine), q.clone(), staged)));
+    let taken = Arc::new(tokio::sync::Mutex::new(taken));
+    // The site says how many (two by default: two requests in flight, without piling
+    // requests onto a small host).
     for _ in 0..q.destination.photos_in_flight().clamp(1, MAX_WORKERS) {
-        tasks.push(tokio::spawn(worker(Arc::downgrade(engine), q.clone())));
+        tasks.push(tokio::spawn(worker(Arc::downgrade(engine), q.clone(), taken.clone())));
     }
     tasks.push(tokio::spawn(health(Arc::downgrade(engine), q.clone())));
     drop(tasks);
@@ -44,10 +48,14 @@ pub fn queue_for(engine: &Arc<EngineState>, site: &Site) -> Result<Arc<SiteQueue
     Ok(q)
 }
 
-async fn worker(engine: Weak<EngineState>, q: Arc<SiteQueue>) {
+async fn worker(
+    engine: Weak<EngineState>,
+    q: Arc<SiteQueue>,
+    staged: Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Task>>>,
+) {
     loop {
         let task = {
-            let mut rx = q.receiver.lock().await;
+            let mut rx = staged.lock().await;
             match rx.recv().await {
                 Some(t) => t,
                 None => return,
