@@ -7,7 +7,8 @@ import urllib.request, zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/folio-target"))
-FOLIO = os.path.join(TARGET, "release", "folio")
+# FOLIO_BENCH_BIN runs another build (an earlier commit's, for a before-and-after).
+FOLIO = os.environ.get("FOLIO_BENCH_BIN", os.path.join(TARGET, "release", "folio"))
 PHOTOS = os.environ.get("FOLIO_SAMPLE_PHOTOS", os.path.join(ROOT, "..", "shared", "photos"))
 # The sample photos at 2640 px, made once and kept across runs (and across benchmarks).
 BASE = os.path.join(ROOT, "bench-out", "sync", "base")
@@ -22,16 +23,22 @@ def folio_env(data):
     return env
 
 
+def make_bases():
+    """The sample photos at 2640 px in BASE (as 0.v, 1.v, …), made once; their names."""
+    bases = sorted(f for f in os.listdir(os.path.join(PHOTOS, "large")) if f.endswith(".jpg"))
+    os.makedirs(BASE, exist_ok=True)
+    for i, b in enumerate(bases):
+        if not os.path.exists(f"{BASE}/{i}.v"):
+            run("vips", "thumbnail", os.path.join(PHOTOS, "large", b), f"{BASE}/{i}.v", "2640", "--size", "both")
+    return bases
+
+
 def make_photos(src, n, tag):
     """`n` distinct 2560 px JPEGs (crops of the sample photos) in `src`."""
     shutil.rmtree(src, ignore_errors=True)
     os.makedirs(src)
-    bases = sorted(f for f in os.listdir(os.path.join(PHOTOS, "large")) if f.endswith(".jpg"))
+    bases = make_bases()
     tmp = BASE
-    os.makedirs(tmp, exist_ok=True)
-    for i, b in enumerate(bases):
-        if not os.path.exists(f"{tmp}/{i}.v"):
-            run("vips", "thumbnail", os.path.join(PHOTOS, "large", b), f"{tmp}/{i}.v", "2640", "--size", "both")
     for i in range(n):
         base = f"{tmp}/{i % len(bases)}.v"
         w = int(run("vipsheader", "-f", "width", base).stdout)
@@ -100,8 +107,12 @@ def media_server():
     return server, Server
 
 
-def delaying_proxy(upstream, delay):
-    """Forwards every request to `upstream` after `delay` seconds: a slow site."""
+def delaying_proxy(upstream, delay, log=None):
+    """Forwards every request to `upstream` after `delay` seconds: a slow site. With `log` (a
+    list), each request is appended to it as (start, end, method, path) in time.monotonic()
+    seconds, from its arrival here until its answer is sent: the site's share of a sync.
+    `busy` (requests in progress) and `idle_since` on the returned server tell when the site
+    was last asked anything."""
     class Proxy(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -109,6 +120,17 @@ def delaying_proxy(upstream, delay):
             pass
 
         def forward(self):
+            start = time.monotonic()
+            with lock:
+                server.busy += 1
+            try:
+                self.relay(start)
+            finally:
+                with lock:
+                    server.busy -= 1
+                    server.idle_since = time.monotonic()
+
+        def relay(self, start):
             time.sleep(delay)
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
@@ -116,16 +138,22 @@ def delaying_proxy(upstream, delay):
                                          method=self.command)
             try:
                 with urllib.request.urlopen(req) as r:
-                    code, data, ctype = r.status, r.read(), r.headers.get("Content-Type", "application/json")
+                    code, data, answer = r.status, r.read(), r.headers
             except urllib.error.HTTPError as e:
-                code, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "application/json")
+                code, data, answer = e.code, e.read(), e.headers
             self.send_response(code)
-            self.send_header("Content-Type", ctype)
+            for k, v in answer.items():
+                if k.lower() not in ("content-length", "transfer-encoding", "connection", "date", "server"):
+                    self.send_header(k, v)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+            if log is not None:
+                log.append((start, time.monotonic(), self.command, self.path))
 
-        do_GET = do_POST = do_DELETE = forward
+        do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = forward
+    lock = threading.Lock()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    server.busy, server.idle_since = 0, time.monotonic()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
