@@ -30,6 +30,20 @@ pub struct Scan {
     pub errors: Vec<String>,
 }
 
+#[cfg(test)]
+impl SeenFile {
+    /// The file as a scan would see it now, as the album's `a.jpg`.
+    pub fn now(path: &Path) -> SeenFile {
+        let meta = std::fs::metadata(path).unwrap();
+        SeenFile {
+            rel_path: "a.jpg".into(),
+            path: path.into(),
+            size: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        }
+    }
+}
+
 pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
     meta.modified()
         .ok()

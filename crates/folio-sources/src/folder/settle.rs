@@ -50,26 +50,16 @@ pub async fn settle(
 mod tests {
     use super::*;
 
-    fn seen(path: &std::path::Path) -> SeenFile {
-        let meta = std::fs::metadata(path).unwrap();
-        SeenFile {
-            rel_path: "a.jpg".into(),
-            path: path.into(),
-            size: meta.len(),
-            mtime_ns: mtime_ns(&meta),
-        }
-    }
-
     #[tokio::test]
     async fn a_file_closed_after_writing_is_read_without_waiting_for_stillness() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.jpg");
         std::fs::write(&path, b"whole").unwrap();
         // No patience: what is not whole now is left for the next look.
-        let (ready, young) = settle(vec![seen(&path)], Duration::ZERO).await;
+        let (ready, young) = settle(vec![SeenFile::now(&path)], Duration::ZERO).await;
         assert!(ready.is_empty() && young.len() == 1, "just written, so not still yet");
         assert!(written::note(&path));
-        let (ready, young) = settle(vec![seen(&path)], Duration::ZERO).await;
+        let (ready, young) = settle(vec![SeenFile::now(&path)], Duration::ZERO).await;
         assert_eq!((ready.len(), young.len()), (1, 0), "closed after writing, so whole");
     }
 
@@ -78,7 +68,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.jpg");
         std::fs::write(&path, b"first chunk").unwrap();
-        let first = seen(&path);
+        let first = SeenFile::now(&path);
         // A writer that appends every 400 ms for 2 s: shorter gaps than SETTLE.
         let writer_path = path.clone();
         let writer = std::thread::spawn(move || {

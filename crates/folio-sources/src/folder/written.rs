@@ -53,29 +53,19 @@ pub fn take_whole(file: &SeenFile) -> bool {
 mod tests {
     use super::*;
 
-    fn seen(path: &Path) -> SeenFile {
-        let meta = std::fs::metadata(path).unwrap();
-        SeenFile {
-            rel_path: "a.jpg".into(),
-            path: path.into(),
-            size: meta.len(),
-            mtime_ns: mtime_ns(&meta),
-        }
-    }
-
     #[test]
     fn a_noted_file_is_whole_once_and_only_as_it_was_noted() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.jpg");
         std::fs::write(&path, b"whole").unwrap();
-        assert!(!take_whole(&seen(&path)), "never noted");
+        assert!(!take_whole(&SeenFile::now(&path)), "never noted");
         assert!(note(&path));
-        assert!(take_whole(&seen(&path)));
-        assert!(!take_whole(&seen(&path)), "an entry is spent when read");
+        assert!(take_whole(&SeenFile::now(&path)));
+        assert!(!take_whole(&SeenFile::now(&path)), "an entry is spent when read");
 
         assert!(note(&path));
         std::fs::write(&path, b"written again, longer").unwrap();
-        assert!(!take_whole(&seen(&path)), "changed since it was noted");
+        assert!(!take_whole(&SeenFile::now(&path)), "changed since it was noted");
         assert!(!note(dir.path()), "a folder is not a file");
     }
 }
