@@ -163,9 +163,6 @@ def print_shares(windows, log):
         spans = sorted((a, min(b, t1)) for a, b, _, _ in log if t0 <= a <= t1)
         if not spans:
             continue
-        if os.environ.get("BENCH_VERBOSE"):
-            print("  ", [(round(a - t0, 3), round(b - t0, 3), m, p[:50]) for a, b, m, p in log if t0 <= a <= t1],
-                  round(t1 - t0, 3))
         busy, end = 0.0, t0
         for a, b in spans:  # overlapping requests count once
             busy += max(0.0, b - max(a, end))
